@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "pmhost",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "pmhost", targets: ["pmhost"]),
+    .library(name: "PluginHost", targets: ["PluginHost"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+  ],
+  targets: [
+    // The system Lua 5.4 (Debian: liblua5.4-dev), found through pkg-config.
+    .systemLibrary(
+      name: "CLua",
+      pkgConfig: "lua5.4",
+      providers: [.apt(["liblua5.4-dev"]), .brew(["lua"])]
+    ),
+    // C: Lua macros as functions, the trampoline that raises Lua errors after a Swift
+    // function has returned, the counting allocator and the limit hook.
+    .target(name: "CLuaShim", dependencies: ["CLua"]),
+    .target(name: "LuaBridge", dependencies: ["CLuaShim", "CLua"]),
+    .target(name: "PostmortemCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+    // Generates Swift source from plugins/ so the bundled plugins live inside the binary.
+    .executableTarget(name: "EmbedTool", path: "Sources/EmbedTool"),
+    .plugin(
+      name: "EmbedLuaPlugins",
+      capability: .buildTool(),
+      dependencies: ["EmbedTool"],
+      path: "BuildPlugins/EmbedLuaPlugins"
+    ),
+    .target(
+      name: "PluginHost",
+      dependencies: ["LuaBridge", "PostmortemCore", .product(name: "Yams", package: "Yams")],
+      plugins: ["EmbedLuaPlugins"]
+    ),
+    .executableTarget(
+      name: "pmhost",
+      dependencies: ["PluginHost", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+    ),
+    .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
+    .testTarget(name: "PostmortemCoreTests", dependencies: ["PostmortemCore"]),
+    .testTarget(name: "PluginHostTests", dependencies: ["PluginHost"]),
+    .testTarget(name: "pmhostTests", dependencies: ["pmhost"]),
+  ]
+)

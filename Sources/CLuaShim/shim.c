@@ -1,0 +1,1 @@
+#include "include/pmh_shim.h"
