@@ -1,1 +1,369 @@
 #include "include/pmh_shim.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static pmh_host_dispatch host_dispatch = NULL;
+static pmh_host_release host_release = NULL;
+static const char *TRACEBACK_KEY = "pmhost.traceback";
+// Extra bytes a stopped state may still allocate so the error can be reported.
+static const size_t STOP_GRACE = 1 << 20;
+
+void pmh_set_callbacks(pmh_host_dispatch dispatch, pmh_host_release release) {
+  host_dispatch = dispatch;
+  host_release = release;
+}
+
+double pmh_monotonic_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void trip(pmh_runtime *rt, const char *message) {
+  if (rt->stopped) return;
+  rt->stopped = 1;
+  strncpy(rt->stop_message, message, sizeof rt->stop_message - 1);
+  rt->stop_message[sizeof rt->stop_message - 1] = '\0';
+}
+
+// The counting allocator: every byte the state holds is accounted for, so a blow-up
+// inside one C call (string.rep, table.concat) is refused before it happens.
+static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  pmh_runtime *rt = (pmh_runtime *)ud;
+  size_t old = ptr ? osize : 0;
+  if (nsize == 0) {
+    free(ptr);
+    rt->used -= old;
+    return NULL;
+  }
+  if (nsize > old && rt->limit && rt->enforce) {
+    size_t cap = rt->stopped ? rt->limit + STOP_GRACE : rt->limit;
+    if (rt->used - old + nsize > cap) {
+      trip(rt, "memory limit exceeded");
+      return NULL;
+    }
+  }
+  void *block = realloc(ptr, nsize);
+  if (block == NULL) return NULL;
+  rt->used = rt->used - old + nsize;
+  if (rt->used > rt->peak) rt->peak = rt->used;
+  return block;
+}
+
+static int panic_handler(lua_State *L) {
+  const char *msg = lua_tostring(L, -1);
+  fprintf(stderr, "pmhost: unprotected Lua error (internal error): %s\n", msg ? msg : "?");
+  abort();
+}
+
+lua_State *pmh_newstate(pmh_runtime *rt) {
+  lua_State *L = lua_newstate(counting_alloc, rt);
+  if (L) lua_atpanic(L, panic_handler);
+  return L;
+}
+
+pmh_runtime *pmh_runtime_of(lua_State *L) {
+  void *ud = NULL;
+  lua_getallocf(L, &ud);
+  return (pmh_runtime *)ud;
+}
+
+// ---- limits ----------------------------------------------------------------------
+
+static void limit_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  pmh_runtime *rt = pmh_runtime_of(L);
+  if (!rt->stopped && rt->deadline > 0 && pmh_monotonic_now() > rt->deadline) {
+    trip(rt, rt->stop_message[0] ? rt->stop_message : "time limit exceeded");
+  }
+  if (rt->stopped) {
+    // Keeps firing: a plugin's own pcall may catch this, but the next count raises again.
+    rt->enforce = 0;
+    lua_pushstring(L, rt->stop_message);
+    rt->enforce = 1;
+    lua_error(L);
+  }
+}
+
+static void install_hook(lua_State *L) { lua_sethook(L, limit_hook, LUA_MASKCOUNT, 1000); }
+
+void pmh_set_time_limit(lua_State *L, double seconds, const char *message) {
+  pmh_runtime *rt = pmh_runtime_of(L);
+  rt->deadline = seconds > 0 ? pmh_monotonic_now() + seconds : 0;
+  if (message && !rt->stopped) {
+    strncpy(rt->stop_message, message, sizeof rt->stop_message - 1);
+    rt->stop_message[sizeof rt->stop_message - 1] = '\0';
+  }
+  install_hook(L);
+}
+
+void pmh_set_memory_limit(lua_State *L, size_t bytes, const char *message) {
+  pmh_runtime *rt = pmh_runtime_of(L);
+  rt->limit = bytes;
+  (void)message;
+  install_hook(L);
+}
+
+void pmh_stop(lua_State *L, const char *message) {
+  pmh_runtime *rt = pmh_runtime_of(L);
+  trip(rt, message);
+  install_hook(L);
+}
+
+// ---- protected calls ---------------------------------------------------------------
+
+static int tostring_protected(lua_State *L) {
+  luaL_tolstring(L, 1, NULL);
+  return 1;
+}
+
+// Message handler: turns any error value into a string (even one whose __tostring
+// fails) and records a traceback beside it.
+static int message_handler(lua_State *L) {
+  pmh_runtime *rt = pmh_runtime_of(L);
+  rt->enforce = 0;  // reporting the error must not fail for lack of memory
+  if (lua_type(L, 1) != LUA_TSTRING) {
+    lua_pushcfunction(L, tostring_protected);
+    lua_pushvalue(L, 1);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK || lua_type(L, -1) != LUA_TSTRING) {
+      lua_pop(L, 1);
+      lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    lua_replace(L, 1);
+  }
+  luaL_traceback(L, L, NULL, 1);
+  lua_setfield(L, LUA_REGISTRYINDEX, TRACEBACK_KEY);
+  lua_settop(L, 1);
+  return 1;
+}
+
+int pmh_pcall(lua_State *L, int nargs, int nresults) {
+  pmh_runtime *rt = pmh_runtime_of(L);
+  int base = lua_gettop(L) - nargs;
+  lua_pushcfunction(L, message_handler);
+  lua_insert(L, base);
+  int saved = rt->enforce;
+  rt->enforce = 1;
+  int status = lua_pcall(L, nargs, nresults, base);
+  rt->enforce = saved;
+  lua_remove(L, base);
+  return status;
+}
+
+void pmh_push_last_traceback(lua_State *L) { lua_getfield(L, LUA_REGISTRYINDEX, TRACEBACK_KEY); }
+
+// ---- host functions ------------------------------------------------------------------
+
+static int trampoline(lua_State *L) {
+  pmh_runtime *rt = pmh_runtime_of(L);
+  int function_id = (int)lua_tointeger(L, lua_upvalueindex(1));
+  int saved = rt->enforce;
+  rt->enforce = 0;  // host code may allocate freely; the budget is checked on return
+  int results = host_dispatch(L, rt->host, function_id);
+  rt->enforce = saved;
+  if (results < 0) return lua_error(L);  // the Swift frame is gone: safe to longjmp
+  if (saved && rt->limit && rt->used > rt->limit) {
+    trip(rt, "memory limit exceeded");
+  }
+  if (saved && rt->stopped) {
+    rt->enforce = 0;
+    lua_pushstring(L, rt->stop_message);
+    rt->enforce = saved;
+    return lua_error(L);
+  }
+  return results;
+}
+
+void pmh_push_host_function(lua_State *L, int function_id) {
+  lua_pushinteger(L, function_id);
+  lua_pushcclosure(L, trampoline, 1);
+}
+
+void pmh_push_error_message(lua_State *L, const char *message, size_t length) {
+  luaL_where(L, 1);
+  lua_pushlstring(L, message, length);
+  lua_concat(L, 2);
+}
+
+// ---- Swift objects as userdata --------------------------------------------------------
+
+typedef struct {
+  void *object;
+} object_box;
+
+static int object_gc(lua_State *L) {
+  object_box *box = (object_box *)lua_touserdata(L, 1);
+  if (box && box->object) {
+    void *object = box->object;
+    box->object = NULL;
+    if (host_release) host_release(object);
+  }
+  return 0;
+}
+
+int pmh_new_object_metatable(lua_State *L, const char *name) {
+  if (!luaL_newmetatable(L, name)) return 0;
+  lua_pushcfunction(L, object_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pushliteral(L, "locked");
+  lua_setfield(L, -2, "__metatable");
+  return 1;
+}
+
+void pmh_push_object(lua_State *L, void *object, const char *metatable) {
+  object_box *box = (object_box *)lua_newuserdatauv(L, sizeof(object_box), 0);
+  box->object = object;
+  luaL_setmetatable(L, metatable);
+}
+
+void *pmh_to_object(lua_State *L, int index, const char *metatable) {
+  object_box *box = (object_box *)luaL_testudata(L, index, metatable);
+  return box ? box->object : NULL;
+}
+
+// ---- sandbox ---------------------------------------------------------------------------
+
+static int sandbox_load(lua_State *L) {
+  size_t size = 0;
+  const char *chunk = lua_tolstring(L, 1, &size);
+  if (lua_type(L, 1) != LUA_TSTRING) {
+    luaL_pushfail(L);
+    lua_pushliteral(L, "load: only source text is accepted (no reader functions)");
+    return 2;
+  }
+  const char *name = luaL_optstring(L, 2, "=(load)");
+  const char *mode = luaL_optstring(L, 3, "t");
+  if (strchr(mode, 't') == NULL || (size > 0 && chunk[0] == LUA_SIGNATURE[0])) {
+    luaL_pushfail(L);
+    lua_pushliteral(L, "load: binary chunks are not allowed in pmhost (text mode only)");
+    return 2;
+  }
+  int status = luaL_loadbufferx(L, chunk, size, name, "t");
+  if (status != LUA_OK) {
+    luaL_pushfail(L);
+    lua_insert(L, -2);
+    return 2;
+  }
+  if (!lua_isnone(L, 4)) {
+    lua_pushvalue(L, 4);
+    if (!lua_setupvalue(L, -2, 1)) lua_pop(L, 1);
+  }
+  return 1;
+}
+
+static int sandbox_collectgarbage(lua_State *L) {
+  const char *option = luaL_optstring(L, 1, "collect");
+  if (strcmp(option, "count") == 0) {
+    int kb = lua_gc(L, LUA_GCCOUNT);
+    int rest = lua_gc(L, LUA_GCCOUNTB);
+    lua_pushnumber(L, (lua_Number)kb + ((lua_Number)rest / 1024));
+    return 1;
+  }
+  if (strcmp(option, "collect") == 0 || strcmp(option, "step") == 0) {
+    lua_gc(L, LUA_GCCOLLECT);
+    lua_pushinteger(L, 0);
+    return 1;
+  }
+  return luaL_error(L, "collectgarbage(\"%s\") is not allowed in pmhost plugins", option);
+}
+
+// pcall, xpcall and coroutine.resume catch errors; once a limit has stopped the state
+// they re-raise instead, so a plugin cannot swallow the stop in a loop.
+static int finish_protected(lua_State *L, int status, lua_KContext extra) {
+  (void)status;
+  (void)extra;
+  pmh_runtime *rt = pmh_runtime_of(L);
+  if (rt->stopped) {
+    rt->enforce = 0;
+    lua_pushstring(L, rt->stop_message);
+    rt->enforce = 1;
+    return lua_error(L);
+  }
+  return lua_gettop(L);
+}
+
+static int guarded_protected_call(lua_State *L) {
+  int n = lua_gettop(L);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_callk(L, n, LUA_MULTRET, 0, finish_protected);
+  return finish_protected(L, LUA_OK, 0);
+}
+
+static void guard_field(lua_State *L, int table, const char *name) {
+  lua_getfield(L, table, name);
+  lua_pushcclosure(L, guarded_protected_call, 1);
+  lua_setfield(L, table, name);
+}
+
+static void copy_fields(lua_State *L, int from, int to, const char *const names[]) {
+  for (int i = 0; names[i]; i++) {
+    lua_getfield(L, from, names[i]);
+    lua_setfield(L, to, names[i]);
+  }
+}
+
+void pmh_open_sandbox(lua_State *L) {
+  static const char *const base[] = {"assert", "error", "ipairs", "next", "pairs", "pcall",
+    "rawequal", "rawget", "rawlen", "rawset", "select", "setmetatable", "getmetatable",
+    "tonumber", "tostring", "type", "xpcall", "print", "_VERSION", NULL};
+  static const char *const os_allowed[] = {"time", "date", "clock", NULL};
+  luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
+  int full = lua_gettop(L);
+  luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
+  lua_pushnil(L);
+  lua_setfield(L, -2, "dump");
+  lua_pop(L, 1);
+  lua_newtable(L);
+  int env = lua_gettop(L);
+  copy_fields(L, full, env, base);
+  lua_pushcfunction(L, sandbox_load);
+  lua_setfield(L, env, "load");
+  lua_pushcfunction(L, sandbox_collectgarbage);
+  lua_setfield(L, env, "collectgarbage");
+  luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
+  lua_setfield(L, env, "string");
+  luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
+  lua_setfield(L, env, "table");
+  luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);
+  lua_setfield(L, env, "math");
+  luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0);
+  lua_setfield(L, env, "utf8");
+  luaL_requiref(L, LUA_COLIBNAME, luaopen_coroutine, 0);
+  guard_field(L, lua_gettop(L), "resume");
+  lua_setfield(L, env, "coroutine");
+  guard_field(L, env, "pcall");
+  guard_field(L, env, "xpcall");
+  luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 0);
+  lua_newtable(L);
+  copy_fields(L, lua_gettop(L) - 1, lua_gettop(L), os_allowed);
+  lua_setfield(L, env, "os");
+  lua_pop(L, 1);
+  lua_pushvalue(L, env);
+  lua_setfield(L, env, "_G");
+  lua_pushvalue(L, env);
+  lua_rawseti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+  lua_settop(L, full - 1);
+}
+
+int pmh_load_text(lua_State *L, const char *buffer, size_t size, const char *chunkname) {
+  return luaL_loadbufferx(L, buffer, size, chunkname, "t");
+}
+
+// ---- macros ----------------------------------------------------------------------------
+
+void pmh_pop(lua_State *L, int n) { lua_pop(L, n); }
+void pmh_newtable(lua_State *L) { lua_newtable(L); }
+int pmh_isnoneornil(lua_State *L, int index) { return lua_isnoneornil(L, index); }
+const char *pmh_tostring(lua_State *L, int index, size_t *length) {
+  return lua_tolstring(L, index, length);
+}
+void pmh_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
+int pmh_upvalueindex(int i) { return lua_upvalueindex(i); }
+int pmh_registryindex(void) { return LUA_REGISTRYINDEX; }
+int pmh_ref(lua_State *L) { return luaL_ref(L, LUA_REGISTRYINDEX); }
+void pmh_unref(lua_State *L, int ref) { luaL_unref(L, LUA_REGISTRYINDEX, ref); }
+void pmh_getref(lua_State *L, int ref) { lua_rawgeti(L, LUA_REGISTRYINDEX, ref); }
+void pmh_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }

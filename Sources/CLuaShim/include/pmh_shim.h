@@ -1,2 +1,82 @@
+// CLuaShim: the only C in pmhost. Lua's macros as functions, and everything that may
+// longjmp (lua_error, limit hooks) kept on the C side, so no Lua error ever unwinds a
+// Swift frame (ARCHITECTURE.md, "Rules for the Lua boundary").
 #pragma once
+#include <stddef.h>
+#include <stdint.h>
 #include <lua5.4/lua.h>
+#include <lua5.4/lauxlib.h>
+#include <lua5.4/lualib.h>
+
+/// Per-state bookkeeping shared with Swift: memory accounting, limits, the host pointer.
+typedef struct pmh_runtime {
+  size_t used;          // bytes allocated by this state now
+  size_t peak;          // the most it ever held
+  size_t limit;         // 0: no memory limit
+  int enforce;          // 1 while Lua code runs; 0 inside host (Swift) code
+  int stopped;          // set once a limit trips; the hook then raises on every count
+  double deadline;      // CLOCK_MONOTONIC seconds; 0: none
+  char stop_message[256];
+  void *host;           // the Swift LuaState, unretained
+} pmh_runtime;
+
+/// A host function: called with the Lua stack holding the arguments. Returns the number
+/// of results it pushed, or -1 after pushing an error value (the trampoline raises it
+/// once the Swift frame has returned).
+typedef int (*pmh_host_dispatch)(lua_State *L, void *host, int function_id);
+/// Releases a Swift object kept alive by a userdata (called from __gc).
+typedef void (*pmh_host_release)(void *object);
+
+void pmh_set_callbacks(pmh_host_dispatch dispatch, pmh_host_release release);
+
+/// New state using the counting allocator in `rt`. NULL when out of memory.
+lua_State *pmh_newstate(pmh_runtime *rt);
+pmh_runtime *pmh_runtime_of(lua_State *L);
+double pmh_monotonic_now(void);
+
+/// Opens the allow-listed libraries and replaces the globals table with a sandbox:
+/// base functions without dofile/loadfile/collectgarbage("stop"), text-only load,
+/// string (no dump), table, math, utf8, coroutine, os.time/date/clock.
+void pmh_open_sandbox(lua_State *L);
+
+/// Loads a text chunk (mode "t" only). Returns a lua status; pushes the function or a message.
+int pmh_load_text(lua_State *L, const char *buffer, size_t size, const char *chunkname);
+
+/// Protected call with a traceback handler. On error the message is left on the stack
+/// and the traceback is stored for pmh_last_traceback. Enables limit enforcement for
+/// the duration of the call.
+int pmh_pcall(lua_State *L, int nargs, int nresults);
+/// Pushes the traceback of the last failed pmh_pcall (or nil).
+void pmh_push_last_traceback(lua_State *L);
+
+/// Deadline (seconds from now, 0 to clear) and the count hook that enforces it.
+void pmh_set_time_limit(lua_State *L, double seconds, const char *message);
+void pmh_set_memory_limit(lua_State *L, size_t bytes, const char *message);
+/// Trips the stop flag by hand (e.g. output cap). The hook raises `message` from then on.
+void pmh_stop(lua_State *L, const char *message);
+
+/// Pushes a C closure that calls the host function `function_id` through the trampoline.
+void pmh_push_host_function(lua_State *L, int function_id);
+/// Pushes "chunk:line: message" (position of the calling Lua function) for errors.
+void pmh_push_error_message(lua_State *L, const char *message, size_t length);
+
+/// Userdata boxing a retained Swift object; `metatable` names a registry metatable.
+void pmh_push_object(lua_State *L, void *object, const char *metatable);
+/// The object in the userdata at `index` if it carries metatable `metatable`, else NULL.
+void *pmh_to_object(lua_State *L, int index, const char *metatable);
+/// Creates (or fetches) metatable `name` with __gc releasing the boxed object, __name,
+/// and __metatable locked. Leaves it on the stack. Returns 1 when newly created.
+int pmh_new_object_metatable(lua_State *L, const char *name);
+
+/// Lua macros, as functions Swift can call.
+void pmh_pop(lua_State *L, int n);
+void pmh_newtable(lua_State *L);
+int pmh_isnoneornil(lua_State *L, int index);
+const char *pmh_tostring(lua_State *L, int index, size_t *length);
+void pmh_pushglobaltable(lua_State *L);
+int pmh_upvalueindex(int i);
+int pmh_registryindex(void);
+int pmh_ref(lua_State *L);
+void pmh_unref(lua_State *L, int ref);
+void pmh_getref(lua_State *L, int ref);
+void pmh_gc_collect(lua_State *L);

@@ -1,0 +1,89 @@
+import CLua
+import CLuaShim
+
+/// The arguments and results of one call from Lua into a ``LuaHostFunction``.
+///
+/// Argument indices start at 1, as in Lua. Readers throw ``LuaRaise`` with a
+/// `bad argument` message when a value has the wrong type.
+public struct LuaCall {
+  public let state: LuaState
+  let L: OpaquePointer
+
+  /// How many arguments were passed.
+  public var count: Int32 { lua_gettop(L) }
+
+  /// The argument at `index` copied into Swift (`.nil` when absent).
+  public func value(_ index: Int32) throws -> LuaValue {
+    index <= count ? try state.value(at: index, on: L) : .nil
+  }
+
+  /// The Lua type name of the argument at `index` ("no value" when absent).
+  public func typeName(_ index: Int32) -> String {
+    index > count ? "no value" : String(cString: lua_typename(L, lua_type(L, index)))
+  }
+
+  public func isNil(_ index: Int32) -> Bool { pmh_isnoneornil(L, index) != 0 }
+
+  /// A string argument (numbers are not converted).
+  public func string(_ index: Int32, _ function: String) throws -> String {
+    guard let s = optionalString(index) else {
+      throw LuaRaise("bad argument #\(index) to '\(function)' (string expected, got \(typeName(index)))")
+    }
+    return s
+  }
+
+  public func optionalString(_ index: Int32) -> String? {
+    guard index <= count, lua_type(L, index) == LUA_TSTRING else { return nil }
+    return withBytes(index) { String(decoding: $0, as: UTF8.self) }
+  }
+
+  /// Gives the bytes of a string argument without copying them (valid during `body`).
+  public func withBytes<R>(_ index: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
+    guard lua_type(L, index) == LUA_TSTRING else { return nil }
+    var length = 0
+    guard let pointer = pmh_tostring(L, index, &length) else { return nil }
+    return try body(UnsafeRawBufferPointer(start: pointer, count: length))
+  }
+
+  public func number(_ index: Int32, _ function: String) throws -> Double {
+    guard index <= count, lua_type(L, index) == LUA_TNUMBER else {
+      throw LuaRaise("bad argument #\(index) to '\(function)' (number expected, got \(typeName(index)))")
+    }
+    return lua_tonumberx(L, index, nil)
+  }
+
+  public func table(_ index: Int32, _ function: String) throws -> LuaTable {
+    guard index <= count, lua_type(L, index) == LUA_TTABLE, case .table(let t) = try value(index)
+    else {
+      throw LuaRaise("bad argument #\(index) to '\(function)' (table expected, got \(typeName(index)))")
+    }
+    return t
+  }
+
+  /// The Swift object boxed in a userdata of type `type` at `index`, or nil.
+  public func object<T: AnyObject>(_ index: Int32, type: String, as: T.Type = T.self) -> T? {
+    guard let raw = pmh_to_object(L, index, type) else { return nil }
+    return Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as? T
+  }
+
+  /// Pushes a result.
+  public func push(_ value: LuaValue) { state.push(value, on: L) }
+
+  /// Pushes a string result straight from bytes (no intermediate copy).
+  public func push(bytes: UnsafeRawBufferPointer) {
+    _ = lua_pushlstring(L, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
+  }
+
+  public func pushInteger(_ value: Int64) { lua_pushinteger(L, lua_Integer(value)) }
+
+  /// Pushes `values` and returns their count, for `return call.returning(a, b)`.
+  public func returning(_ values: LuaValue...) -> Int32 {
+    for value in values { push(value) }
+    return Int32(values.count)
+  }
+
+  /// Calls a Lua function from inside a host function (protected).
+  public func call(_ function: LuaValue, _ arguments: [LuaValue]) throws(LuaError) -> [LuaValue] {
+    try state.call(function, arguments, on: L)
+  }
+}

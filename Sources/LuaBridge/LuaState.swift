@@ -1,0 +1,263 @@
+import CLua
+import CLuaShim
+
+/// A Swift function callable from Lua. It reads its arguments from the ``LuaCall``,
+/// pushes its results and returns how many it pushed. Throwing raises a Lua error in
+/// the caller, after this Swift frame has returned (no longjmp crosses Swift code).
+public typealias LuaHostFunction = (LuaCall) throws -> Int32
+
+/// One Lua 5.4 state, owned by one task (it is deliberately not `Sendable`).
+///
+/// ```swift
+/// let lua = try LuaState()
+/// let f = try lua.load("return ...", chunkName: "example.lua")
+/// let results = try lua.call(f, ["hello"])   // ["hello"]
+/// ```
+///
+/// Every call into Lua is protected; Swift functions reach Lua through the C trampoline
+/// in CLuaShim; limits (memory, time) are enforced by the counting allocator and the
+/// count hook.
+public final class LuaState {
+  /// The raw state, for code in this module and the shim.
+  let L: OpaquePointer
+  private let runtime: UnsafeMutablePointer<pmh_runtime>
+  private var hostFunctions: [LuaHostFunction] = []
+
+  private static let installCallbacks: Void = {
+    pmh_set_callbacks(
+      { L, host, functionID in
+        guard let L, let host else { return -1 }
+        return Unmanaged<LuaState>.fromOpaque(host).takeUnretainedValue()
+          .dispatch(L, Int(functionID))
+      },
+      { object in
+        guard let object else { return }
+        Unmanaged<AnyObject>.fromOpaque(object).release()
+      })
+  }()
+
+  /// Creates a state. With `sandboxed` (the default) only the allow-listed libraries are
+  /// open (see `pmh_open_sandbox`): no io, os.execute, debug, package, binary chunks.
+  public init(sandboxed: Bool = true) throws(LuaError) {
+    _ = LuaState.installCallbacks
+    runtime = .allocate(capacity: 1)
+    runtime.initialize(to: pmh_runtime())
+    guard let state = pmh_newstate(runtime) else {
+      runtime.deallocate()
+      throw LuaError(kind: .memory, message: "cannot create a Lua state: out of memory")
+    }
+    L = state
+    runtime.pointee.host = Unmanaged.passUnretained(self).toOpaque()
+    if sandboxed {
+      pmh_open_sandbox(L)
+    } else {
+      luaL_openlibs(L)
+    }
+  }
+
+  deinit {
+    lua_close(L)
+    runtime.deallocate()
+  }
+
+  // MARK: limits
+
+  /// Bytes the state holds now.
+  public var memoryUsed: Int { runtime.pointee.used }
+  /// The most bytes the state ever held.
+  public var peakMemory: Int { runtime.pointee.peak }
+  /// Whether a limit has stopped this state; once stopped it raises on every hook count.
+  public var isStopped: Bool { runtime.pointee.stopped != 0 }
+  /// The message the stop raises.
+  public var stopMessage: String {
+    withUnsafeBytes(of: runtime.pointee.stop_message) { raw in
+      String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+    }
+  }
+
+  /// Limits the bytes Lua code may hold (enforced while Lua code runs).
+  public func setMemoryLimit(bytes: Int, message: String) {
+    pmh_set_memory_limit(L, bytes, nil)
+    memoryLimitMessage = message
+  }
+  private var memoryLimitMessage = "memory limit exceeded"
+
+  /// A wall-clock deadline from now, polled every 1000 instructions, coroutines included.
+  public func setTimeLimit(seconds: Double, message: String) {
+    pmh_set_time_limit(L, seconds, message)
+  }
+
+  /// Stops the state: Lua code running in it is interrupted with `message`.
+  public func stop(message: String) { pmh_stop(L, message) }
+
+  // MARK: loading and calling
+
+  /// Compiles a text chunk. `chunkName` is the display path errors will show
+  /// (`plugins/x/init.lua:3: ...`). Binary chunks are refused.
+  public func load(_ source: String, chunkName: String) throws(LuaError) -> LuaValue {
+    var bytes = Array(source.utf8)
+    return try load(bytes: &bytes, chunkName: chunkName)
+  }
+
+  /// Compiles a text chunk given as bytes.
+  public func load(bytes: inout [UInt8], chunkName: String) throws(LuaError) -> LuaValue {
+    let top = lua_gettop(L)
+    defer { lua_settop(L, top) }
+    let status = bytes.withUnsafeBufferPointer { buffer in
+      buffer.withMemoryRebound(to: CChar.self) {
+        pmh_load_text(L, $0.baseAddress, $0.count, "@" + chunkName)
+      }
+    }
+    guard status == LUA_OK else {
+      var message = rawString(at: -1) ?? "cannot load \(chunkName)"
+      if message.contains("attempt to load a binary chunk") {
+        message = "\(chunkName): binary chunks are not allowed in pmhost (text mode only)"
+      }
+      throw LuaError(kind: status == LUA_ERRSYNTAX ? .syntax : .memory, message: message)
+    }
+    return try value(at: -1)
+  }
+
+  /// Calls `function` with `arguments` in protected mode and returns its results.
+  @discardableResult
+  public func call(_ function: LuaValue, _ arguments: [LuaValue] = []) throws(LuaError) -> [LuaValue]
+  {
+    try call(function, arguments, on: L)
+  }
+
+  /// Calls on a given thread (the one a host function was called from).
+  func call(_ function: LuaValue, _ arguments: [LuaValue], on L: OpaquePointer) throws(LuaError)
+    -> [LuaValue]
+  {
+    let top = lua_gettop(L)
+    defer { lua_settop(L, top) }
+    lua_checkstack(L, Int32(arguments.count) + 2)
+    push(function, on: L)
+    for argument in arguments { push(argument, on: L) }
+    let status = pmh_pcall(L, Int32(arguments.count), LUA_MULTRET)
+    guard status == LUA_OK else { throw lastError(status: status, on: L) }
+    let count = lua_gettop(L) - top
+    var results: [LuaValue] = []
+    results.reserveCapacity(Int(count))
+    for i in 0..<count { results.append(try value(at: top + 1 + i, on: L)) }
+    return results
+  }
+
+  /// Runs `source` and returns its results: `load` then `call`.
+  @discardableResult
+  public func run(_ source: String, chunkName: String = "=(run)") throws(LuaError) -> [LuaValue] {
+    try call(load(source, chunkName: chunkName))
+  }
+
+  private func lastError(status: Int32, on L: OpaquePointer) -> LuaError {
+    let message = rawString(at: -1, on: L) ?? "(no message)"
+    pmh_push_last_traceback(L)
+    let traceback = rawString(at: -1, on: L)
+    lua_settop(L, -2)
+    if isStopped {
+      let stop = stopMessage == "memory limit exceeded" ? memoryLimitMessage : stopMessage
+      return LuaError(kind: .limit, message: stop, traceback: traceback)
+    }
+    let kind: LuaError.Kind =
+      switch status {
+      case LUA_ERRMEM: .memory
+      case LUA_ERRERR: .errorHandler
+      case LUA_ERRSYNTAX: .syntax
+      default: .runtime
+      }
+    return LuaError(kind: kind, message: message, traceback: traceback)
+  }
+
+  // MARK: globals
+
+  /// Sets a global of the state's environment.
+  public func setGlobal(_ name: String, _ value: LuaValue) {
+    let top = lua_gettop(L)
+    defer { lua_settop(L, top) }
+    pmh_pushglobaltable(L)
+    push(value)
+    lua_setfield(L, -2, name)
+  }
+
+  /// Reads a global (raw access: no metamethods run).
+  public func global(_ name: String) throws(LuaError) -> LuaValue {
+    let top = lua_gettop(L)
+    defer { lua_settop(L, top) }
+    pmh_pushglobaltable(L)
+    lua_pushstring(L, name)
+    lua_rawget(L, -2)
+    return try value(at: -1)
+  }
+
+  // MARK: host functions and objects
+
+  /// Wraps a Swift function as a Lua function value.
+  public func function(_ body: @escaping LuaHostFunction) -> LuaValue {
+    let top = lua_gettop(L)
+    defer { lua_settop(L, top) }
+    hostFunctions.append(body)
+    pmh_push_host_function(L, Int32(hostFunctions.count - 1))
+    return .function(LuaRef(id: pmh_ref(L), stateID: ObjectIdentifier(self)))
+  }
+
+  /// Declares a userdata type: a metatable named `name` whose `__index` holds `methods`
+  /// and whose `__gc` releases the Swift object. `metamethods` may add `__len`,
+  /// `__tostring`, ... Call once per name before ``push(object:type:)``.
+  public func defineObjectType(
+    _ name: String, methods: [String: LuaHostFunction], metamethods: [String: LuaHostFunction] = [:]
+  ) {
+    let top = lua_gettop(L)
+    defer { lua_settop(L, top) }
+    pmh_new_object_metatable(L, name)
+    lua_createtable(L, 0, Int32(methods.count))
+    for (method, body) in methods.sorted(by: { $0.key < $1.key }) {
+      push(function(body))
+      lua_setfield(L, -2, method)
+    }
+    lua_setfield(L, -2, "__index")
+    for (method, body) in metamethods {
+      push(function(body))
+      lua_setfield(L, -2, method)
+    }
+    lua_pushstring(L, name)
+    lua_setfield(L, -2, "__name")
+  }
+
+  /// A userdata holding `object` (retained until Lua collects the userdata).
+  public func object(_ object: AnyObject, type name: String) -> LuaValue {
+    let top = lua_gettop(L)
+    defer { lua_settop(L, top) }
+    pmh_push_object(L, Unmanaged.passRetained(object).toOpaque(), name)
+    return .userdata(LuaRef(id: pmh_ref(L), stateID: ObjectIdentifier(self)))
+  }
+
+  /// Releases a reference made by this state (functions, userdata, threads).
+  public func release(_ ref: LuaRef) {
+    guard ref.stateID == ObjectIdentifier(self) else { return }
+    pmh_unref(L, ref.id)
+  }
+
+  /// Runs a full garbage collection (finalizers included).
+  public func collectGarbage() {
+    pmh_gc_collect(L)
+  }
+
+  private func dispatch(_ L: OpaquePointer, _ functionID: Int) -> Int32 {
+    let call = LuaCall(state: self, L: L)
+    do {
+      return try hostFunctions[functionID](call)
+    } catch let error as LuaError {
+      // Already positioned by the Lua code that raised it.
+      pushBytes(Array(error.message.utf8), on: L)
+      return -1
+    } catch {
+      let message = Array(String(describing: error).utf8)
+      message.withUnsafeBufferPointer { buffer in
+        buffer.withMemoryRebound(to: CChar.self) {
+          pmh_push_error_message(L, $0.baseAddress, $0.count)
+        }
+      }
+      return -1
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// The whole post-mortem, shaped like report.json.
+///
+/// ```swift
+/// let data = try report.jsonData()          // canonical report.json bytes
+/// let again = try Report.decode(data)       // == report
+/// ```
+public struct Report: Codable, Sendable, Equatable {
+  /// Which pmhost wrote it (`pmhost` in JSON).
+  public var meta: ReportMeta
+  /// The incident.
+  public var incident: Incident
+  /// The timeline, sorted by time.
+  public var timeline: [TimelineEvent]
+  /// Key moments.
+  public var keyMoments: KeyMoments
+  /// Response metrics.
+  public var metrics: ResponseMetrics
+  /// Contributing factors.
+  public var factors: Factors
+  /// Severity, once classified.
+  public var severity: SeverityAssessment?
+  /// Action items.
+  public var actionItems: [ActionItem]
+  /// What went well.
+  public var whatWentWell: [String]
+  /// Lessons learned.
+  public var lessonsLearned: [String]
+  /// Data gaps.
+  public var gaps: [Gap]
+  /// Warnings logged by plugins.
+  public var warnings: [RunWarning]
+  /// Validation results.
+  public var validation: [ValidationResult]
+
+  /// A report; metrics default to those computed from `keyMoments` and `incident`.
+  public init(
+    meta: ReportMeta, incident: Incident, timeline: [TimelineEvent] = [],
+    keyMoments: KeyMoments = KeyMoments(), metrics: ResponseMetrics? = nil,
+    factors: Factors = Factors(),
+    severity: SeverityAssessment? = nil, actionItems: [ActionItem] = [],
+    whatWentWell: [String]? = nil,
+    lessonsLearned: [String]? = nil, gaps: [Gap] = [], warnings: [RunWarning] = [],
+    validation: [ValidationResult] = []
+  ) {
+    self.meta = meta
+    self.incident = incident
+    self.timeline = timeline
+    self.keyMoments = keyMoments
+    self.metrics = metrics ?? ResponseMetrics.compute(moments: keyMoments, incident: incident)
+    self.factors = factors
+    self.severity = severity
+    self.actionItems = actionItems
+    self.whatWentWell = whatWentWell ?? incident.whatWentWell
+    self.lessonsLearned = lessonsLearned ?? incident.lessonsLearned
+    self.gaps = gaps
+    self.warnings = warnings
+    self.validation = validation
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case incident, timeline, metrics, factors, severity, gaps, warnings, validation
+    case meta = "pmhost"
+    case keyMoments = "key_moments"
+    case actionItems = "action_items"
+    case whatWentWell = "what_went_well"
+    case lessonsLearned = "lessons_learned"
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    incident = try c.decode(Incident.self, forKey: .incident)
+    meta = try c.value(.meta, or: ReportMeta(version: "unknown", generatedAt: incident.endedAt))
+    timeline = try c.value(.timeline, or: [])
+    keyMoments = try c.value(.keyMoments, or: KeyMoments())
+    metrics = try c.value(
+      .metrics, or: ResponseMetrics.compute(moments: keyMoments, incident: incident))
+    factors = try c.value(.factors, or: Factors())
+    severity = try c.optional(.severity)
+    actionItems = try c.value(.actionItems, or: [])
+    whatWentWell = try c.value(.whatWentWell, or: [])
+    lessonsLearned = try c.value(.lessonsLearned, or: [])
+    gaps = try c.value(.gaps, or: [])
+    warnings = try c.value(.warnings, or: [])
+    validation = try c.value(.validation, or: [])
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(meta, forKey: .meta)
+    try c.encode(incident, forKey: .incident)
+    try c.encode(timeline, forKey: .timeline)
+    try c.encode(keyMoments, forKey: .keyMoments)
+    try c.encode(metrics, forKey: .metrics)
+    try c.encode(factors, forKey: .factors)
+    try c.encode(severity, forKey: .severity)
+    try c.encode(actionItems, forKey: .actionItems)
+    try c.encode(whatWentWell, forKey: .whatWentWell)
+    try c.encode(lessonsLearned, forKey: .lessonsLearned)
+    try c.encode(gaps, forKey: .gaps)
+    try c.encode(warnings, forKey: .warnings)
+    try c.encode(validation, forKey: .validation)
+  }
+
+  /// This report as a ``JSONValue`` tree (what `ctx.report:data()` is built from).
+  public func jsonValue() throws -> JSONValue {
+    try JSONValueEncoder().encode(self)
+  }
+
+  /// The canonical report.json: pretty (2 spaces), keys sorted, `/` not escaped, ints and
+  /// doubles kept apart, ending in a newline.
+  public func jsonData() throws -> Data {
+    Data((try jsonValue().jsonText(pretty: true) + "\n").utf8)
+  }
+
+  /// Reads a report.json (as written by ``jsonData()``). Missing lists and sections default
+  /// to empty, so a hand-trimmed file still loads; errors name the field.
+  public static func decode(_ data: Data, origin: String = "report.json") throws -> Report {
+    let tree: JSONValue
+    do {
+      tree = try JSONValue.parse(data)
+    } catch {
+      throw ReportError("\(origin):\(error.line):\(error.column): \(error.message)")
+    }
+    do {
+      return try JSONValueDecoder().decode(Report.self, from: tree)
+    } catch let error as DecodingError {
+      throw ReportError("\(origin): \(describeDecodingError(error))")
+    }
+  }
+}

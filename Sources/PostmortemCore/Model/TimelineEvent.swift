@@ -1,0 +1,89 @@
+/// One row of the timeline: something that happened, when, and who reported it.
+///
+/// ```swift
+/// var ev = TimelineEvent(time: t, event: "HighErrorRate firing", source: "alertmanager", kind: "alert_fired")
+/// ev.sources  // ["alertmanager"]
+/// ```
+public struct TimelineEvent: Codable, Sendable, Equatable {
+  /// When it happened (UTC, ms).
+  public var time: Timestamp
+  /// What happened, one line.
+  public var event: String
+  /// The source label shown in the Source column.
+  public var source: String
+  /// Every source that reported this happening; starts as `[source]`, grows when rows merge.
+  public var sources: [String]
+  /// Who did it, when a person did.
+  public var actor: String?
+  /// `error`, `alert_fired`, `paged`, `action`, `deploy`, `metric_crossed`... or any word.
+  public var kind: String
+  /// Where it was seen: `data/api.log:123`, URLs, message ids.
+  public var evidence: [String]
+  /// Burst label for rows collapsed together (`5xx errors`).
+  public var group: String?
+  /// How many events this row stands for (1 unless collapsed).
+  public var count: Int
+  /// The last collapsed event's time, when ``count`` > 1.
+  public var last: Timestamp?
+  /// Extra scalar values from the source.
+  public var fields: [String: JSONValue]
+
+  /// A new event; `sources` defaults to `[source]`.
+  public init(
+    time: Timestamp, event: String, source: String, sources: [String]? = nil, actor: String? = nil,
+    kind: String, evidence: [String] = [], group: String? = nil, count: Int = 1,
+    last: Timestamp? = nil,
+    fields: [String: JSONValue] = [:]
+  ) {
+    self.time = time
+    self.event = event
+    self.source = source
+    self.sources = sources ?? [source]
+    self.actor = actor
+    self.kind = kind
+    self.evidence = evidence
+    self.group = group
+    self.count = count
+    self.last = last
+    self.fields = fields
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case time, event, source, sources, actor, kind, evidence, group, count, last, fields
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    time = try c.decode(Timestamp.self, forKey: .time)
+    event = try c.decode(String.self, forKey: .event)
+    source = try c.decode(String.self, forKey: .source)
+    sources = try c.value(.sources, or: [source])
+    actor = try c.optional(.actor)
+    kind = try c.decode(String.self, forKey: .kind)
+    // A single evidence string is accepted as a list of one.
+    if let one = try? c.decodeIfPresent(String.self, forKey: .evidence) {
+      evidence = [one]
+    } else {
+      evidence = try c.value(.evidence, or: [])
+    }
+    group = try c.optional(.group)
+    count = try c.value(.count, or: 1)
+    last = try c.optional(.last)
+    fields = try c.value(.fields, or: [:])
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(time, forKey: .time)
+    try c.encode(event, forKey: .event)
+    try c.encode(source, forKey: .source)
+    try c.encode(sources, forKey: .sources)
+    try c.encode(actor, forKey: .actor)
+    try c.encode(kind, forKey: .kind)
+    try c.encode(evidence, forKey: .evidence)
+    try c.encode(group, forKey: .group)
+    try c.encode(count, forKey: .count)
+    try c.encode(last, forKey: .last)
+    try c.encode(fields, forKey: .fields)
+  }
+}
