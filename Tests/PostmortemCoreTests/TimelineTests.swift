@@ -67,6 +67,21 @@ func ev(
     #expect(rows[0].evidence == ["am:1", "prom:q"])
   }
 
+  /// The example incident: the crossing and the alert carry the same label ("Prometheus")
+  /// and PagerDuty's trigger follows a second later: one row, three pieces of evidence.
+  @Test func crossingAlertAndTriggerWithSharedLabelBecomeOneRow() {
+    let timeline = Timeline([
+      ev("10:05:45", "metric_crossed", "Prometheus", "Error rate above 0.05", evidence: ["prom"]),
+      ev("10:06:45", "alert_fired", "Prometheus", "High error rate alert fires", evidence: ["am"]),
+      ev("10:06:46", "alert_fired", "PagerDuty", "Incident triggered", evidence: ["pd"]),
+    ])
+    let rows = timeline.deduplicated()
+    #expect(rows.count == 1)
+    #expect(rows[0].event == "High error rate alert fires")
+    #expect(rows[0].sources == ["Prometheus", "PagerDuty"])
+    #expect(rows[0].evidence == ["am", "prom", "pd"])
+  }
+
   @Test func alertBeforeCrossingDoesNotMerge() {
     let timeline = Timeline([
       ev("10:05:00", "alert_fired", "alertmanager"), ev("10:06:00", "metric_crossed", "prometheus"),

@@ -196,7 +196,7 @@ public enum IncidentLoader {
     }
 
     func people(_ name: String) throws(IncidentError) -> [String: [String]] {
-      guard let f = present(name) else { return [:] }
+      guard let f = present(name), f.value != .array([]) else { return [:] }
       guard case .object(let members) = f.value else {
         throw error(
           name, "expected a map of handle to a list of aliases, found \(f.value.kindName)")
@@ -209,7 +209,8 @@ public enum IncidentLoader {
     }
 
     func impact(_ name: String) throws(IncidentError) -> [String: JSONValue] {
-      guard let f = present(name) else { return [:] }
+      // An empty Lua table arrives as [] (it could be either): read it as an empty map.
+      guard let f = present(name), f.value != .array([]) else { return [:] }
       guard case .object(let members) = f.value else {
         throw error(
           name, "expected a map such as { failed_requests: 40000 }, found \(f.value.kindName)")

@@ -12,11 +12,15 @@ public struct ContributingFactor: Codable, Sendable, Equatable {
   public var whyChain: [String]
   /// Evidence references.
   public var evidence: [String]
+  /// How the report names the category (`Monitoring Gap`), when a plugin set one.
+  public var label: String?
 
   /// A factor.
   public init(
-    category: String? = nil, text: String, whyChain: [String] = [], evidence: [String] = []
+    category: String? = nil, text: String, whyChain: [String] = [], evidence: [String] = [],
+    label: String? = nil
   ) {
+    self.label = label
     self.category = category
     self.text = text
     self.whyChain = whyChain
@@ -24,7 +28,7 @@ public struct ContributingFactor: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case category, text, evidence
+    case category, text, evidence, label
     case whyChain = "why_chain"
   }
 
@@ -34,6 +38,7 @@ public struct ContributingFactor: Codable, Sendable, Equatable {
     text = try c.decode(String.self, forKey: .text)
     whyChain = try c.value(.whyChain, or: [])
     evidence = try c.value(.evidence, or: [])
+    label = try c.optional(.label)
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -42,5 +47,6 @@ public struct ContributingFactor: Codable, Sendable, Equatable {
     try c.encode(text, forKey: .text)
     try c.encode(whyChain, forKey: .whyChain)
     try c.encode(evidence, forKey: .evidence)
+    try c.encode(label, forKey: .label)
   }
 }

@@ -33,6 +33,8 @@ public struct Report: Codable, Sendable, Equatable {
   public var warnings: [RunWarning]
   /// Validation results.
   public var validation: [ValidationResult]
+  /// The follow-up review the track stage scheduled (`{at, ...}`), when it did.
+  public var followUp: JSONValue?
 
   /// A report; metrics default to those computed from `keyMoments` and `incident`.
   public init(
@@ -42,8 +44,9 @@ public struct Report: Codable, Sendable, Equatable {
     severity: SeverityAssessment? = nil, actionItems: [ActionItem] = [],
     whatWentWell: [String]? = nil,
     lessonsLearned: [String]? = nil, gaps: [Gap] = [], warnings: [RunWarning] = [],
-    validation: [ValidationResult] = []
+    validation: [ValidationResult] = [], followUp: JSONValue? = nil
   ) {
+    self.followUp = followUp
     self.meta = meta
     self.incident = incident
     self.timeline = timeline
@@ -62,6 +65,7 @@ public struct Report: Codable, Sendable, Equatable {
   enum CodingKeys: String, CodingKey {
     case incident, timeline, metrics, factors, severity, gaps, warnings, validation
     case meta = "pmhost"
+    case followUp = "follow_up"
     case keyMoments = "key_moments"
     case actionItems = "action_items"
     case whatWentWell = "what_went_well"
@@ -84,6 +88,7 @@ public struct Report: Codable, Sendable, Equatable {
     gaps = try c.value(.gaps, or: [])
     warnings = try c.value(.warnings, or: [])
     validation = try c.value(.validation, or: [])
+    followUp = try c.optional(.followUp)
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -101,6 +106,7 @@ public struct Report: Codable, Sendable, Equatable {
     try c.encode(gaps, forKey: .gaps)
     try c.encode(warnings, forKey: .warnings)
     try c.encode(validation, forKey: .validation)
+    try c.encode(followUp, forKey: .followUp)
   }
 
   /// This report as a ``JSONValue`` tree (what `ctx.report:data()` is built from).

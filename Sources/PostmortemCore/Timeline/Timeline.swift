@@ -81,9 +81,9 @@ public struct Timeline: Sendable, Equatable {
 
   /// The events with rows from different sources that describe the same happening merged.
   ///
-  /// Two events from different sources (no source in common) within `window` milliseconds
-  /// are one happening when:
-  /// - (a) they have the same kind, other than `error` and `note`: the earliest row is kept;
+  /// Two events within `window` milliseconds are one happening when:
+  /// - (a) they have the same kind, other than `error` and `note`, and come from different
+  ///   sources (no source in common): the earliest row is kept;
   /// - (b) a `metric_crossed` is followed by an `alert_fired` (the alert is how the crossing
   ///   was seen): the alert row is kept;
   /// - (c) an `action` and a `deploy`: the deploy row is kept.
@@ -103,7 +103,11 @@ public struct Timeline: Sendable, Equatable {
         m += 1
         if removed[j] { continue }
         if rows[j].time.milliseconds - rows[i].time.milliseconds > window { break }
-        if rows[i].sources.contains(where: rows[j].sources.contains) { continue }
+        // Two rows of one kind from one source are two happenings (two alerts). A crossing
+        // and the alert it caused may well carry the same source label.
+        if rows[i].kind == rows[j].kind, rows[i].sources.contains(where: rows[j].sources.contains) {
+          continue
+        }
         switch Self.match(rows[i], rows[j]) {
         case .keepFirst:
           Self.merge(rows[j], into: &rows[i])

@@ -1,0 +1,463 @@
+import Foundation
+import LuaBridge
+import PostmortemCore
+
+/// `ctx`: the handles a plugin gets (docs/plugin-api.md). Each handle checks the stage.
+extension PluginRun {
+  func makeContext() -> LuaValue {
+    var ctx = LuaTable()
+    ctx["stage"] = .text(stage.rawValue)
+    ctx["plugin"] = .text(manifest.name)
+    ctx["pipeline_dir"] = .text(files.root)
+    ctx["incident"] = incidentTable()
+    ctx["log"] = .table(logTable())
+    ctx["gap"] = lua.function { [unowned self] call in
+      let reason = try call.string(1, "ctx.gap")
+      let extra = try call.value(2)
+      var window: TimeWindow? = nil
+      if case .table(let w) = extra["window"] {
+        let start = try EventCodec.time(w["start"], field: "window.start", function: "ctx.gap")
+        let finish = try EventCodec.time(w["finish"].isNil ? w["end"] : w["finish"], field: "window.finish", function: "ctx.gap")
+        window = TimeWindow(start: start, end: finish)
+      }
+      let source = extra["source"].stringValue ?? sourceLabel
+      model.gaps.append(Gap(source: source, plugin: manifest.name, reason: reason, window: window))
+      info("gap: \(reason)")
+      return 0
+    }
+    ctx["fs"] = .table(fsTable())
+    ctx["timeline"] = .table(timelineTable())
+    ctx["factors"] = .table(factorsTable())
+    ctx["severity"] = .table(severityTable())
+    ctx["actions"] = .table(actionsTable())
+    ctx["report"] = .table(reportTable())
+    ctx["prompt"] = lua.function { [unowned self] call in
+      let id = try call.string(1, "ctx.prompt")
+      let question = try call.string(2, "ctx.prompt")
+      let extra = try call.value(3)
+      return call.returning(.text(try prompt(id: id, question: question, options: extra)))
+    }
+    lua.setGlobal(
+      "print",
+      lua.function { [unowned self] call in
+        var parts: [String] = []
+        for i in 1...max(call.count, 1) where call.count > 0 {
+          let v = try call.value(i)
+          parts.append(v.stringValue ?? v.doubleValue.map { "\($0)" } ?? (v.isNil ? "nil" : v.typeName))
+        }
+        let line = parts.joined(separator: "\t")
+        try spend(line.utf8.count)
+        info(line)
+        return 0
+      })
+    return .table(ctx)
+  }
+
+  /// A host method guarded by stage: `ctx.timeline:add` in `collect` and `timeline` only.
+  func method(_ name: String, stages: [Stage]? = nil, _ body: @escaping (LuaCall) throws -> Int32)
+    -> LuaValue
+  {
+    lua.function { [unowned self] call in
+      if let stages, !stages.contains(stage) {
+        throw LuaRaise(
+          "\(name) cannot be called in stage \(stage.rawValue) (only in: \(stages.map(\.rawValue).joined(separator: ", ")))")
+      }
+      return try body(call)
+    }
+  }
+
+  private func incidentTable() -> LuaValue {
+    let i = model.incident
+    var t = LuaTable()
+    t["id"] = .text(i.id)
+    t["title"] = .text(i.title)
+    t["started_at"] = .text(i.startedAt.formatted(.rfc3339))
+    t["ended_at"] = .text(i.endedAt.formatted(.rfc3339))
+    t["start"] = .number(i.startedAt.seconds)
+    t["finish"] = .number(i.endedAt.seconds)
+    t["services"] = .list(i.services)
+    t["authors"] = .list(i.authors)
+    t["severity"] = .optionalText(i.severity)
+    t["impact"] = LuaJSON.lua(.object(i.impact))
+    t["summary"] = .optionalText(i.summary)
+    t["root_cause"] = .optionalText(i.rootCause)
+    t["reviewed"] = .optionalText(i.reviewed)
+    t["distributed_at"] = .optionalText(i.distributedAt?.formatted(.rfc3339))
+    var people = LuaTable()
+    for (handle, names) in i.people { people[handle] = .list(names) }
+    t["people"] = .table(people)
+    t["what_went_well"] = .list(model.whatWentWell)
+    t["lessons_learned"] = .list(model.lessonsLearned)
+    return .table(t)
+  }
+
+  private func logTable() -> LuaTable {
+    var t = LuaTable()
+    func text(_ call: LuaCall, _ name: String) throws -> String {
+      let v = try call.value(1)
+      let s = v.stringValue ?? v.doubleValue.map { "\($0)" } ?? v.typeName
+      try spend(s.utf8.count)
+      return s
+    }
+    t["info"] = lua.function { [unowned self] call in
+      info(try text(call, "ctx.log.info"))
+      return 0
+    }
+    t["warn"] = lua.function { [unowned self] call in
+      warn(try text(call, "ctx.log.warn"))
+      return 0
+    }
+    t["debug"] = lua.function { [unowned self] call in
+      let s = try text(call, "ctx.log.debug")
+      if settings.debug { diagnostic("pmhost: [\(manifest.name)] debug: \(s)") }
+      return 0
+    }
+    return t
+  }
+
+  private func readable(_ call: LuaCall, _ function: String) throws -> (relative: String, path: String) {
+    let relative = try call.string(1, function)
+    do {
+      return (relative, try files.readablePath(relative))
+    } catch {
+      throw LuaRaise("\(function): plugin \(manifest.name): \(error)")
+    }
+  }
+
+  private func fsTable() -> LuaTable {
+    var t = LuaTable()
+    t["lines"] = lua.function { [unowned self] call in
+      let (relative, path) = try readable(call, "ctx.fs.lines")
+      let options = try call.value(2)
+      var needles: [[UInt8]] = []
+      switch options["contains"] {
+      case .string(let s): needles = [s.bytes]
+      case .table(let list): needles = list.array.compactMap { if case .string(let s) = $0 { s.bytes } else { nil } }
+      default: break
+      }
+      let reader: LineReader
+      do { reader = try LineReader(path: path, needles: needles) } catch {
+        throw LuaRaise("ctx.fs.lines: \(relative): \(error)")
+      }
+      let pattern = options["match"]
+      var iterator = call.state.function { call in
+        var pushed: Int32 = 0
+        _ = try reader.next { line, number in
+          call.push(bytes: line)
+          call.pushInteger(Int64(number))
+          pushed = 2
+        }
+        return pushed == 0 ? call.returning(.nil) : pushed
+      }
+      if case .string = pattern {
+        // `match` is a Lua pattern: filter with string.find in a small Lua wrapper.
+        let wrap = try call.state.load(
+          """
+          local next_line, pattern = ...
+          local find = string.find
+          return function()
+            while true do
+              local line, n = next_line()
+              if line == nil or find(line, pattern) then return line, n end
+            end
+          end
+          """, chunkName: "=(ctx.fs.lines)")
+        iterator = try call.call(wrap, [iterator, pattern]).first ?? .nil
+      }
+      return call.returning(iterator)
+    }
+    t["read"] = lua.function { [unowned self] call in
+      let (relative, path) = try readable(call, "ctx.fs.read")
+      let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+      if let size = attributes?[.size] as? Int, size > 256 << 20 {
+        throw LuaRaise("ctx.fs.read: \(relative) is \(size >> 20) MB; stream it with ctx.fs.lines")
+      }
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw LuaRaise("ctx.fs.read: cannot read \(relative) (no such file, or not readable)")
+      }
+      return data.withUnsafeBytes { raw in
+        call.push(bytes: raw)
+        return 1
+      }
+    }
+    t["exists"] = lua.function { [unowned self] call in
+      let relative = try call.string(1, "ctx.fs.exists")
+      guard let path = try? files.readablePath(relative) else { return call.returning(false) }
+      return call.returning(.boolean(FileManager.default.fileExists(atPath: path)))
+    }
+    t["glob"] = lua.function { [unowned self] call in
+      let pattern = try call.string(1, "ctx.fs.glob")
+      do {
+        return call.returning(.list(try files.glob(pattern)))
+      } catch {
+        throw LuaRaise("ctx.fs.glob: plugin \(manifest.name): \(error)")
+      }
+    }
+    t["list"] = lua.function { [unowned self] call in
+      let (relative, path) = try readable(call, "ctx.fs.list")
+      guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+        throw LuaRaise("ctx.fs.list: \(relative) is not a readable folder")
+      }
+      return call.returning(.list(entries.sorted()))
+    }
+    t["write"] = method("ctx.fs.write", stages: [.report, .track]) { [unowned self] call in
+      call.returning(.text(try write(call, "ctx.fs.write")))
+    }
+    return t
+  }
+
+  /// Writes call argument 2 as file argument 1 (after `self` for methods) in the out folder.
+  func write(_ call: LuaCall, _ function: String, offset: Int32 = 0) throws -> String {
+    let name = try call.string(1 + offset, function)
+    guard let bytes = call.withBytes(2 + offset, { Array($0) }) else {
+      throw LuaRaise("bad argument #\(2 + offset) to '\(function)' (string expected, got \(call.typeName(2 + offset)))")
+    }
+    try spend(bytes.count)
+    let path: String
+    do { path = try files.writablePath(name) } catch {
+      throw LuaRaise("\(function): plugin \(manifest.name): \(error)")
+    }
+    do { try FileAccess.writeAtomically(bytes, to: path) } catch {
+      throw LuaRaise("\(function): cannot write \(path): \(error.localizedDescription)")
+    }
+    if !model.outputs.contains(name) { model.outputs.append(name) }
+    return path
+  }
+
+  private func timelineTable() -> LuaTable {
+    var t = LuaTable()
+    t["add"] = method("ctx.timeline:add", stages: [.collect, .timeline]) { [unowned self] call in
+      let event = try EventCodec.event(
+        try call.table(2, "ctx.timeline:add"), defaultSource: sourceLabel, person: model.person,
+        function: "ctx.timeline:add")
+      model.timeline.add(event)
+      return 0
+    }
+    t["events"] = method("ctx.timeline:events") { [unowned self] call in
+      let list = model.timeline.events.enumerated().map { EventCodec.lua($1, index: $0 + 1) }
+      return call.returning(.table(LuaTable(array: list)))
+    }
+    t["count"] = method("ctx.timeline:count") { [unowned self] call in
+      call.returning(.integer(Int64(model.timeline.count)))
+    }
+    t["replace"] = method("ctx.timeline:replace", stages: [.timeline]) { [unowned self] call in
+      let list = try call.table(2, "ctx.timeline:replace")
+      var events: [TimelineEvent] = []
+      for (i, item) in list.array.enumerated() {
+        guard case .table(let table) = item else {
+          throw LuaRaise("ctx.timeline:replace: item \(i + 1) is a \(item.typeName), not an event table")
+        }
+        events.append(
+          try EventCodec.event(
+            table, defaultSource: sourceLabel, person: model.person,
+            function: "ctx.timeline:replace (item \(i + 1))"))
+      }
+      model.timeline = Timeline(events)
+      return 0
+    }
+    t["set_moment"] = method("ctx.timeline:set_moment", stages: [.timeline]) { [unowned self] call in
+      let name = try call.string(2, "ctx.timeline:set_moment")
+      guard let moment = KeyMoment(rawValue: name) else {
+        throw LuaRaise(
+          "ctx.timeline:set_moment: unknown moment '\(name)' (known: \(KeyMoment.allCases.map(\.rawValue).joined(separator: ", ")))")
+      }
+      let value = try call.value(3)
+      let time = value.isNil ? nil : try EventCodec.time(value, field: name, function: "ctx.timeline:set_moment")
+      model.moments[moment] = time
+      return 0
+    }
+    t["moments"] = method("ctx.timeline:moments") { [unowned self] call in
+      var table = LuaTable()
+      for moment in KeyMoment.allCases {
+        if let time = model.moments[moment] { table[moment.rawValue] = .number(time.seconds) }
+      }
+      return call.returning(.table(table))
+    }
+    return t
+  }
+
+  private func factorsTable() -> LuaTable {
+    var t = LuaTable()
+    t["add_immediate"] = method("ctx.factors:add_immediate", stages: [.analyze]) { [unowned self] call in
+      model.factors.addImmediate(try call.string(2, "ctx.factors:add_immediate"))
+      return 0
+    }
+    t["add_systemic"] = method("ctx.factors:add_systemic", stages: [.analyze]) { [unowned self] call in
+      model.factors.addSystemic(try call.string(2, "ctx.factors:add_systemic"))
+      return 0
+    }
+    t["add"] = method("ctx.factors:add", stages: [.analyze]) { [unowned self] call in
+      model.factors.addContributing(try Self.factor(try call.table(2, "ctx.factors:add")))
+      return 0
+    }
+    t["set"] = method("ctx.factors:set", stages: [.analyze]) { [unowned self] call in
+      let table = try call.table(2, "ctx.factors:set")
+      var factors = Factors()
+      for item in table["immediate"].tableValue?.array ?? [] { if let s = item.stringValue { factors.addImmediate(s) } }
+      for item in table["systemic"].tableValue?.array ?? [] { if let s = item.stringValue { factors.addSystemic(s) } }
+      for item in table["contributing"].tableValue?.array ?? [] {
+        guard case .table(let f) = item else { throw LuaRaise("ctx.factors:set: contributing items must be tables") }
+        factors.addContributing(try Self.factor(f))
+      }
+      model.factors = factors
+      return 0
+    }
+    t["get"] = method("ctx.factors:get") { [unowned self] call in
+      call.returning(try luaData(model.factors))
+    }
+    t["set_root_cause"] = method("ctx.factors:set_root_cause", stages: [.analyze]) { [unowned self] call in
+      model.incident.rootCause = try call.string(2, "ctx.factors:set_root_cause")
+      return 0
+    }
+    return t
+  }
+
+  static func factor(_ t: LuaTable) throws -> ContributingFactor {
+    guard let text = t["text"].stringValue, !text.isEmpty else {
+      throw LuaRaise("ctx.factors:add: field 'text' must be a non-empty string")
+    }
+    return ContributingFactor(
+      category: t["category"].stringValue, text: text,
+      whyChain: t["why_chain"].tableValue?.array.compactMap(\.stringValue) ?? [],
+      evidence: t["evidence"].tableValue?.array.compactMap(\.stringValue) ?? [],
+      label: t["label"].stringValue)
+  }
+
+  /// Any model value as the Lua table shaped like its report.json form.
+  func luaData(_ value: some Encodable) throws -> LuaValue {
+    LuaJSON.lua(try JSONValueEncoder().encode(value), omitNullFields: true)
+  }
+
+  private func severityTable() -> LuaTable {
+    var t = LuaTable()
+    t["set"] = method("ctx.severity:set", stages: [.classify]) { [unowned self] call in
+      let table = try call.table(2, "ctx.severity:set")
+      guard let level = table["level"].stringValue, !level.isEmpty else {
+        throw LuaRaise("ctx.severity:set: field 'level' must be a string such as \"P1\"")
+      }
+      model.severity = SeverityAssessment(
+        level: level, rule: table["rule"].stringValue, reason: table["reason"].stringValue)
+      model.incident.severity = level
+      return 0
+    }
+    t["get"] = method("ctx.severity:get") { [unowned self] call in
+      guard let severity = model.severity else { return call.returning(.nil) }
+      return call.returning(try luaData(severity))
+    }
+    return t
+  }
+
+  private func actionsTable() -> LuaTable {
+    var t = LuaTable()
+    t["add"] = method("ctx.actions:add", stages: [.act]) { [unowned self] call in
+      let table = try call.table(2, "ctx.actions:add")
+      guard let action = table["action"].stringValue, !action.isEmpty else {
+        throw LuaRaise("ctx.actions:add: field 'action' must be a non-empty string")
+      }
+      var id = table["id"].stringValue ?? ""
+      if id.isEmpty {
+        var n = model.actions.count + 1
+        while model.actions.contains(where: { $0.id == String(format: "AI-%03d", n) }) { n += 1 }
+        id = String(format: "AI-%03d", n)
+      }
+      if model.actions.contains(where: { $0.id == id }) {
+        throw LuaRaise("ctx.actions:add: an action item with id \(id) already exists")
+      }
+      model.actions.append(
+        ActionItem(
+          id: id, action: action, owner: table["owner"].stringValue, deadline: table["deadline"].stringValue,
+          priority: table["priority"].stringValue, status: table["status"].stringValue ?? "open",
+          tracking: table["tracking"].isNil ? nil : try? LuaJSON.json(table["tracking"])))
+      return call.returning(.text(id))
+    }
+    t["list"] = method("ctx.actions:list") { [unowned self] call in
+      call.returning(try luaData(model.actions))
+    }
+    t["update"] = method("ctx.actions:update", stages: [.act, .track]) { [unowned self] call in
+      let id = try call.string(2, "ctx.actions:update")
+      let changes = try call.table(3, "ctx.actions:update")
+      guard let i = model.actions.firstIndex(where: { $0.id == id }) else {
+        throw LuaRaise("ctx.actions:update: no action item \(id)")
+      }
+      for (key, value) in changes.stringFields {
+        switch key {
+        case "action": model.actions[i].action = value.stringValue ?? model.actions[i].action
+        case "owner": model.actions[i].owner = value.stringValue
+        case "deadline": model.actions[i].deadline = value.stringValue
+        case "priority": model.actions[i].priority = value.stringValue
+        case "status": model.actions[i].status = value.stringValue ?? model.actions[i].status
+        case "tracking":
+          do { model.actions[i].tracking = try LuaJSON.json(value) } catch {
+            throw LuaRaise("ctx.actions:update: tracking: \(error)")
+          }
+        default:
+          throw LuaRaise("ctx.actions:update: unknown field '\(key)' (known: action, owner, deadline, priority, status, tracking)")
+        }
+      }
+      return 0
+    }
+    return t
+  }
+
+  private func reportTable() -> LuaTable {
+    var t = LuaTable()
+    t["data"] = method("ctx.report:data") { [unowned self] call in
+      call.returning(LuaJSON.lua(try model.report().jsonValue(), omitNullFields: true))
+    }
+    t["json"] = method("ctx.report:json") { [unowned self] call in
+      let data = try model.report().jsonData()
+      return data.withUnsafeBytes { raw in
+        call.push(bytes: raw)
+        return 1
+      }
+    }
+    t["write"] = method("ctx.report:write", stages: [.report, .track]) { [unowned self] call in
+      call.returning(.text(try write(call, "ctx.report:write", offset: 1)))
+    }
+    t["set"] = method("ctx.report:set", stages: [.analyze, .classify, .act]) { [unowned self] call in
+      let field = try call.string(2, "ctx.report:set")
+      let value = try call.value(3)
+      let list = value.tableValue?.array.compactMap(\.stringValue)
+      switch field {
+      case "what_went_well": model.whatWentWell = list ?? []
+      case "lessons_learned": model.lessonsLearned = list ?? []
+      case "root_cause": model.incident.rootCause = value.stringValue
+      default:
+        throw LuaRaise("ctx.report:set: unknown field '\(field)' (known: what_went_well, lessons_learned, root_cause)")
+      }
+      return 0
+    }
+    t["check"] = method("ctx.report:check", stages: [.validate]) { [unowned self] call in
+      let name = try call.string(2, "ctx.report:check")
+      let ok = try call.value(3)
+      guard ok.isNil || ok.boolValue != nil else {
+        throw LuaRaise("ctx.report:check: ok must be true, false or nil (pending)")
+      }
+      let detail = call.optionalString(4) ?? ""
+      model.record(ValidationResult(check: name, ok: ok.boolValue, detail: detail))
+      return 0
+    }
+    return t
+  }
+
+  private func prompt(id: String, question: String, options: LuaValue) throws -> String {
+    if let answer = settings.answers[id] { return answer }
+    guard settings.interactive else {
+      throw LuaRaise(
+        "prompt '\(id)' (\(question)) has no answer: pass --answers FILE with a line `\(id): ...`, or run in a terminal without --no-input")
+    }
+    var text = "\n\(question)\n"
+    if case .table(let context) = options["context"] {
+      for line in context.array.compactMap(\.stringValue) { text += "    \(line)\n" }
+    }
+    if let def = options["default"].stringValue { text += "[\(def)] " }
+    text += "> "
+    FileHandle.standardError.write(Data(text.utf8))
+    guard let line = readLine() else {
+      throw LuaRaise("prompt '\(id)': input ended before an answer")
+    }
+    let answer = line.isEmpty ? (options["default"].stringValue ?? "") : line
+    model.answered.append((id, answer))
+    return answer
+  }
+}

@@ -1,0 +1,101 @@
+import LuaBridge
+import PostmortemCore
+
+/// Timeline events between Lua tables and ``TimelineEvent``.
+enum EventCodec {
+  /// Reads an event table as `ctx.timeline:add` takes it; errors name the field.
+  static func event(
+    _ t: LuaTable, defaultSource: String, person: (String) -> String, function: String
+  ) throws -> TimelineEvent {
+    func fail(_ field: String, _ problem: String) -> LuaRaise {
+      LuaRaise("\(function): field '\(field)' \(problem)")
+    }
+    let time = try self.time(t["time"], field: "time", function: function)
+    guard let event = t["event"].stringValue, !event.isEmpty else {
+      throw fail("event", "must be a non-empty string (got \(t["event"].typeName))")
+    }
+    guard let kind = t["kind"].stringValue, !kind.isEmpty else {
+      throw fail("kind", "must be a string such as \"error\", \"alert_fired\" or \"action\" (got \(t["kind"].typeName))")
+    }
+    let source = t["source"].stringValue ?? defaultSource
+    var actor: String? = nil
+    switch t["actor"] {
+    case .nil, .lightUserdata(0): break
+    case .string(let s): actor = s.text.isEmpty || s.text == "-" ? nil : person(s.text)
+    default: throw fail("actor", "must be a string or nil")
+    }
+    var sources = [source]
+    if case .table(let list) = t["sources"] {
+      for item in list.array { if let s = item.stringValue, !sources.contains(s) { sources.append(s) } }
+    }
+    // `evidence` is the first reference; `evidence_all` (from events()) carries the rest
+    // unless a plugin replaced `evidence` with something else.
+    var evidence = try strings(t["evidence"], field: "evidence", function: function)
+    let all = try strings(t["evidence_all"], field: "evidence_all", function: function)
+    if !all.isEmpty, evidence.isEmpty || all.first == evidence.first { evidence = all }
+    var count = 1
+    if !t["count"].isNil {
+      guard let c = t["count"].intValue, c >= 1 else { throw fail("count", "must be a positive integer") }
+      count = Int(c)
+    }
+    let last = t["last"].isNil ? nil : try self.time(t["last"], field: "last", function: function)
+    var fields: [String: JSONValue] = [:]
+    if case .table(let f) = t["fields"] {
+      for (key, value) in f.stringFields {
+        do { fields[key] = try LuaJSON.json(value, path: "fields.\(key)") } catch {
+          throw fail("fields", "\(error)")
+        }
+      }
+    }
+    return TimelineEvent(
+      time: time, event: event, source: source, sources: sources, actor: actor, kind: kind,
+      evidence: evidence, group: t["group"].stringValue, count: count, last: last, fields: fields)
+  }
+
+  static func time(_ value: LuaValue, field: String, function: String) throws -> Timestamp {
+    switch value {
+    case .integer, .number:
+      guard let t = Timestamp(checkedSeconds: value.doubleValue!) else {
+        throw LuaRaise("\(function): field '\(field)' \(value.doubleValue!) is not a time in Unix seconds")
+      }
+      return t
+    case .string(let s):
+      do { return try TimeParser.parseRFC3339(s.text) } catch {
+        throw LuaRaise(
+          "\(function): field '\(field)': \(error) (pass seconds, or parse other formats with pm.time.parse)")
+      }
+    default:
+      throw LuaRaise(
+        "\(function): field '\(field)' must be Unix seconds or an RFC 3339 string (got \(value.typeName))")
+    }
+  }
+
+  static func strings(_ value: LuaValue, field: String, function: String) throws -> [String] {
+    switch value {
+    case .nil: return []
+    case .string(let s): return [s.text]
+    case .table(let t): return t.array.compactMap(\.stringValue)
+    default: throw LuaRaise("\(function): field '\(field)' must be a string or a list of strings")
+    }
+  }
+
+  /// An event as `ctx.timeline:events()` gives it.
+  static func lua(_ e: TimelineEvent, index: Int) -> LuaValue {
+    var t = LuaTable()
+    t["time"] = .text(e.time.formatted(.rfc3339))
+    t["t"] = .number(e.time.seconds)
+    t["event"] = .text(e.event)
+    t["source"] = .text(e.source)
+    t["sources"] = .list(e.sources)
+    t["actor"] = .optionalText(e.actor)
+    t["kind"] = .text(e.kind)
+    t["evidence"] = .optionalText(e.evidence.first)
+    t["evidence_all"] = .list(e.evidence)
+    t["group"] = .optionalText(e.group)
+    t["count"] = .integer(Int64(e.count))
+    if let last = e.last { t["last"] = .number(last.seconds) }
+    t["fields"] = LuaJSON.lua(.object(e.fields))
+    t["index"] = .integer(Int64(index))
+    return .table(t)
+  }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import LuaBridge
+import PostmortemCore
+import Yams
+
+/// The global `pm` table: helpers that need no stage (docs/plugin-api.md).
+enum PMLibrary {
+  static func install(in lua: LuaState) {
+    var pm = LuaTable()
+    pm["json"] = .table(json(lua))
+    pm["yaml"] = .table(yaml(lua))
+    pm["time"] = .table(time(lua))
+    pm["version"] = .text(PMHostVersion.current)
+    lua.setGlobal("pm", .table(pm))
+  }
+
+  static func json(_ lua: LuaState) -> LuaTable {
+    var t = LuaTable()
+    t["null"] = LuaJSON.null
+    t["decode"] = lua.function { call in
+      let text = try call.string(1, "pm.json.decode")
+      do {
+        return call.returning(LuaJSON.lua(try JSONValue.parse(text)))
+      } catch {
+        throw LuaRaise("pm.json.decode: \(error)")
+      }
+    }
+    // Empty tables already encode as arrays; array() returns its table so code can say
+    // what it means.
+    t["array"] = lua.function { call in
+      call.count >= 1 && !call.isNil(1) ? call.returning(try call.value(1)) : call.returning(.table(LuaTable()))
+    }
+    t["encode"] = lua.function { call in
+      let value = try call.value(1)
+      let pretty = (try call.value(2))["pretty"].isTruthy
+      do {
+        return call.returning(.text(try LuaJSON.json(value).jsonText(pretty: pretty)))
+      } catch {
+        throw LuaRaise("pm.json.encode: \(error)")
+      }
+    }
+    return t
+  }
+
+  static func yaml(_ lua: LuaState) -> LuaTable {
+    var t = LuaTable()
+    t["decode"] = lua.function { call in
+      let text = try call.string(1, "pm.yaml.decode")
+      do {
+        return call.returning(LuaJSON.lua(try JSONValue.parseYAML(text), omitNullFields: true))
+      } catch {
+        throw LuaRaise("pm.yaml.decode: \(error)")
+      }
+    }
+    t["encode"] = lua.function { call in
+      do {
+        let value = try LuaJSON.json(try call.value(1))
+        return call.returning(.text(try Yams.dump(object: yamlObject(value), allowUnicode: true)))
+      } catch {
+        throw LuaRaise("pm.yaml.encode: \(error)")
+      }
+    }
+    return t
+  }
+
+  static func yamlObject(_ value: JSONValue) -> Any {
+    switch value {
+    case .null: return NSNull()
+    case .bool(let b): return b
+    case .int(let i): return Int(i)
+    case .double(let d): return d
+    case .string(let s): return s
+    case .array(let items): return items.map(yamlObject)
+    case .object(let object): return object.mapValues(yamlObject)
+    }
+  }
+
+  static func time(_ lua: LuaState) -> LuaTable {
+    var t = LuaTable()
+    t["parse"] = lua.function { call in
+      let text = try call.string(1, "pm.time.parse")
+      let name = call.optionalString(2) ?? "rfc3339"
+      guard let format = TimeFormat(rawValue: name) else {
+        throw LuaRaise("pm.time.parse: unknown format '\(name)' (known: rfc3339, nginx, unix)")
+      }
+      do {
+        return call.returning(.number(try TimeParser.parse(text, format: format).seconds))
+      } catch {
+        return call.returning(.nil, .text("\(error)"))
+      }
+    }
+    t["format"] = lua.function { call in
+      let seconds = try call.number(1, "pm.time.format")
+      guard let time = Timestamp(checkedSeconds: seconds) else {
+        throw LuaRaise("bad argument #1 to 'pm.time.format' (\(seconds) is not a time)")
+      }
+      let styles: [String: Timestamp.Style] = [
+        "rfc3339": .rfc3339, "clock": .clock, "hm": .hourMinute, "date": .date, "datetime": .dateTime,
+      ]
+      let name = call.optionalString(2) ?? "rfc3339"
+      guard let style = styles[name] else {
+        throw LuaRaise("pm.time.format: unknown style '\(name)' (known: rfc3339, clock, hm, date, datetime)")
+      }
+      return call.returning(.text(time.formatted(style)))
+    }
+    t["duration"] = lua.function { call in
+      let seconds = try call.number(1, "pm.time.duration")
+      guard seconds.isFinite else { throw LuaRaise("pm.time.duration: \(seconds) is not a duration") }
+      return call.returning(.text(formatDuration(seconds: Int64(seconds))))
+    }
+    return t
+  }
+}
+
+/// The version `pmhost --version` prints and report.json records.
+public enum PMHostVersion {
+  public static let current = "0.1.0"
+}

@@ -1,0 +1,180 @@
+import Foundation
+import LuaBridge
+import PostmortemCore
+
+/// Text the command line prints: kept here so `pmhost` stays thin.
+public enum Summary {
+  /// The terminal summary of a run (stderr).
+  public static func text(_ outcome: RunOutcome) -> String {
+    let m = outcome.model
+    let sources = Set(m.timeline.events.flatMap(\.sources))
+    var lines = ["pmhost: \(m.incident.id): \(m.incident.title)"]
+    lines.append("  timeline   \(m.timeline.count) rows from \(sources.count) sources, \(m.gaps.count) gaps")
+    let moments = KeyMoment.allCases.compactMap { k in m.moments[k].map { "\(k.rawValue) \($0.formatted(.clock))" } }
+    if !moments.isEmpty { lines.append("  moments    " + moments.joined(separator: ", ")) }
+    if let s = m.severity {
+      lines.append("  severity   \(s.level)" + (s.rule.map { " (rule \($0))" } ?? "") + (s.reason.map { ": \($0)" } ?? ""))
+    }
+    let f = m.factors
+    lines.append(
+      "  factors    \(f.immediate.count) immediate, \(f.contributing.count) contributing, \(f.systemic.count) systemic")
+    lines.append("  actions    \(m.actions.count) action items")
+    if !m.validation.isEmpty {
+      let passed = m.validation.filter { $0.ok == true }.count
+      let failed = m.validation.filter { $0.ok == false }
+      let pending = m.validation.filter { $0.ok == nil }.count
+      lines.append("  validation \(passed) passed, \(failed.count) failed, \(pending) pending")
+      for check in failed { lines.append("    failed: \(check.check): \(check.detail)") }
+    }
+    if !m.warnings.isEmpty { lines.append("  warnings   \(m.warnings.count) (see report.json)") }
+    for gap in m.gaps { lines.append("  gap        \(gap.source) (\(gap.plugin)): \(gap.reason)") }
+    for failure in outcome.failures { lines.append("  FAILED     \(failure)") }
+    if let main = m.outputs.first(where: { $0.hasSuffix(".md") }) ?? m.outputs.first {
+      lines.append("  report     \(PluginHostPaths.display(outcome.outDirectory + "/" + main))")
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+}
+
+public enum PluginHostPaths {
+  /// A path relative to the current folder when it is below it.
+  public static func display(_ path: String) -> String {
+    let cwd = FileManager.default.currentDirectoryPath
+    let standardized = URL(fileURLWithPath: path).standardizedFileURL.path
+    return standardized.hasPrefix(cwd + "/") ? String(standardized.dropFirst(cwd.count + 1)) : standardized
+  }
+}
+
+/// `--answers FILE`: a YAML map of prompt id to answer.
+public enum AnswersFile {
+  public static func load(path: String) throws -> [String: String] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw HostError.configuration("--answers \(path): no such file")
+    }
+    let value: JSONValue
+    do { value = try JSONValue.parseYAML(String(decoding: data, as: UTF8.self)) } catch {
+      throw HostError.configuration("--answers \(path): \(error)")
+    }
+    guard case .object(let object) = value else {
+      throw HostError.configuration("--answers \(path): expected a map of prompt id to answer")
+    }
+    var answers: [String: String] = [:]
+    for (key, answer) in object {
+      switch answer {
+      case .string(let s): answers[key] = s
+      case .int(let i): answers[key] = String(i)
+      case .double(let d): answers[key] = String(d)
+      case .bool(let b): answers[key] = String(b)
+      default: throw HostError.configuration("--answers \(path): '\(key)' must be a plain answer")
+      }
+    }
+    return answers
+  }
+}
+
+public enum ValidationOutput {
+  public static func text(_ results: [ValidationResult]) -> String {
+    results.map { r in
+      let mark = r.ok == true ? "[x]" : r.ok == false ? "[ ]" : "[~]"
+      let state = r.ok == true ? "pass" : r.ok == false ? "FAIL" : "pending"
+      return "\(mark) \(r.check) (\(state)): \(r.detail)\n"
+    }.joined()
+  }
+
+  public static func json(_ results: [ValidationResult]) throws -> String {
+    try JSONValueEncoder().encode(results).jsonText(pretty: true)
+  }
+}
+
+/// `pmhost plugins list|info`.
+public enum PluginListing {
+  public struct Row: Sendable {
+    public var name: String
+    public var stage: String
+    public var version: String
+    public var origin: String
+    public var path: String
+    public var shadowed: Bool
+    public var problem: String?
+  }
+
+  public static func rows(pipelineDirectory: String) throws -> [Row] {
+    PluginCatalog(pipelineDirectory: pipelineDirectory).all().map { source, shadowed in
+      do {
+        let m = try PluginRun.manifest(of: source)
+        return Row(
+          name: m.name, stage: m.stage.rawValue, version: m.version, origin: source.originDescription,
+          path: source.displayPath, shadowed: shadowed, problem: nil)
+      } catch {
+        return Row(
+          name: source.name, stage: source.stageFolder ?? "?", version: "?", origin: source.originDescription,
+          path: source.displayPath, shadowed: shadowed, problem: "\(error)")
+      }
+    }
+  }
+
+  public static func table(_ rows: [Row]) -> String {
+    let ordered = rows.sorted {
+      (Stage(rawValue: $0.stage) ?? .track, $0.name) < (Stage(rawValue: $1.stage) ?? .track, $1.name)
+    }
+    let width = max(4, ordered.map(\.name.count).max() ?? 4)
+    var out = "NAME".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "STAGE     VERSION  ORIGIN\n"
+    for r in ordered {
+      out += r.name.padding(toLength: width + 2, withPad: " ", startingAt: 0)
+      out += r.stage.padding(toLength: 10, withPad: " ", startingAt: 0)
+      out += r.version.padding(toLength: 9, withPad: " ", startingAt: 0)
+      out += r.origin == "bundled" ? "bundled" : r.path
+      if r.shadowed { out += "  (shadowed)" }
+      if let p = r.problem { out += "  ERROR: \(p)" }
+      out += "\n"
+    }
+    return out
+  }
+
+  public static func json(_ rows: [Row]) throws -> String {
+    let items: [JSONValue] = rows.map { r in
+      var o: [String: JSONValue] = [
+        "name": .string(r.name), "stage": .string(r.stage), "version": .string(r.version),
+        "origin": .string(r.origin), "path": .string(r.path), "shadowed": .bool(r.shadowed),
+      ]
+      if let p = r.problem { o["error"] = .string(p) }
+      return .object(o)
+    }
+    return JSONValue.array(items).jsonText(pretty: true)
+  }
+
+  public static func info(_ name: String, pipelineDirectory: String) throws -> String {
+    let source = try PluginCatalog(pipelineDirectory: pipelineDirectory).find(name)
+    let m = try PluginRun.manifest(of: source)
+    var out = "\(m.name) \(m.version) (stage \(m.stage.rawValue), pm API \(m.api))\n"
+    out += "origin: \(source.originDescription == "bundled" ? "bundled (\(source.displayPath))" : source.displayPath)\n"
+    if !m.description.isEmpty { out += "\n\(m.description)\n" }
+    out += "\noptions:\n"
+    var options = m.options
+    if m.stage == .collect {
+      options.append(
+        try! OptionSpec(name: "source", spec: .table(LuaTable(fields: ["type": "string", "doc": "label for the Source column (default: the plugin name)"])), plugin: ""))
+    }
+    if options.isEmpty { out += "  (none)\n" }
+    for o in options {
+      var line = "  \(o.name) (\(o.type)\(o.required ? ", required" : ""))"
+      if !o.defaultValue.isNil { line += " default: \(describe(o.defaultValue))" }
+      if !o.values.isEmpty { line += " one of: \(o.values.map(describe).joined(separator: ", "))" }
+      out += line + "\n"
+      if !o.doc.isEmpty { out += "      \(o.doc)\n" }
+    }
+    out += "  limits (table) { time_s, memory_mb, output_mb }: per-run limits\n"
+    return out
+  }
+
+  static func describe(_ v: LuaValue) -> String {
+    switch v {
+    case .string(let s): return "\"\(s.text)\""
+    case .integer(let i): return String(i)
+    case .number(let d): return String(d)
+    case .boolean(let b): return String(b)
+    case .table: return (try? LuaJSON.json(v).jsonText()) ?? "{...}"
+    default: return v.typeName
+    }
+  }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import LuaBridge
+
+/// A plugin named in a pipeline stage, with its options.
+public struct PluginReference: Sendable {
+  public var name: String
+  /// Options as written (the `limits` key removed).
+  public var options: LuaTable
+  public var limits: Limits
+  /// Where it was written, e.g. `pipeline.lua: collect[2]`.
+  public var origin: String
+}
+
+/// A loaded `pipeline.lua`.
+public struct Pipeline: Sendable {
+  /// The file, as given on the command line.
+  public var path: String
+  /// Its folder: plugin paths and file access are relative to it.
+  public var directory: String
+  public var incident: IncidentSpec
+  public var out: String
+  public var limits: Limits
+  public var dedupeWindowSeconds: Double
+  public var stages: [Stage: [PluginReference]]
+
+  public enum IncidentSpec: Sendable {
+    case file(String)
+    case inline(LuaTable)
+  }
+
+  static let topLevelKeys: Set<String> =
+    Set(Stage.allCases.map(\.rawValue)).union(["incident", "out", "limits", "dedupe_window_s"])
+
+  /// Loads a pipeline file: runs it in a sandbox (no files, no network) and checks its shape.
+  public static func load(path: String) throws(HostError) -> Pipeline {
+    let display = path
+    guard let data = FileManager.default.contents(atPath: path) else {
+      let reason = FileManager.default.fileExists(atPath: path) ? "cannot read it" : "no such file"
+      throw .configuration("\(display): \(reason)")
+    }
+    var bytes = [UInt8](data)
+    let value: LuaValue
+    do {
+      let lua = try LuaState()
+      lua.setTimeLimit(seconds: 10, message: "\(display): took longer than 10 s to evaluate")
+      let chunk = try lua.load(bytes: &bytes, chunkName: display)
+      value = try lua.call(chunk).first ?? .nil
+    } catch {
+      throw .configuration("\(error.message)")
+    }
+    guard case .table(let table) = value else {
+      throw .configuration("\(display): must return a table (got \(value.typeName))")
+    }
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    return try parse(table, path: display, directory: directory)
+  }
+
+  static func parse(_ table: LuaTable, path: String, directory: String) throws(HostError) -> Pipeline {
+    for (key, _) in table.fields where !(key.stringValue.map(topLevelKeys.contains) ?? false) {
+      throw .configuration(
+        "\(path): unknown key \(describe(key)) (known: incident, out, limits, dedupe_window_s, \(Stage.list))")
+    }
+    let incident: IncidentSpec
+    switch table["incident"] {
+    case .string(let s): incident = .file(s.text)
+    case .table(let t): incident = .inline(t)
+    case .nil: incident = .file("incident.yaml")
+    default: throw .configuration("\(path): incident must be a file name or a table")
+    }
+    var out = "out"
+    if case .string(let s) = table["out"] { out = s.text }
+    var limits = Limits()
+    if !table["limits"].isNil { limits = try limits.merging(table["limits"], origin: "\(path): limits") }
+    var window = 120.0
+    if !table["dedupe_window_s"].isNil {
+      guard let w = table["dedupe_window_s"].doubleValue, w >= 0 else {
+        throw .configuration("\(path): dedupe_window_s must be a number of seconds (0 turns dedupe off)")
+      }
+      window = w
+    }
+    var stages: [Stage: [PluginReference]] = [:]
+    for stage in Stage.allCases {
+      let entry = table[stage.rawValue]
+      if entry.isNil { continue }
+      guard case .table(let list) = entry, list.fields.isEmpty else {
+        throw .configuration(
+          "\(path): \(stage.rawValue) must be a list of plugins, e.g. { \"name\", { \"name\", option = value } }")
+      }
+      stages[stage] = try list.array.enumerated().map { (i, item) throws(HostError) in
+        try reference(item, origin: "\(path): \(stage.rawValue)[\(i + 1)]", limits: limits)
+      }
+    }
+    return Pipeline(
+      path: path, directory: directory, incident: incident, out: out, limits: limits,
+      dedupeWindowSeconds: window, stages: stages)
+  }
+
+  static func reference(_ item: LuaValue, origin: String, limits: Limits) throws(HostError)
+    -> PluginReference
+  {
+    switch item {
+    case .string(let name):
+      return PluginReference(name: name.text, options: LuaTable(), limits: limits, origin: origin)
+    case .table(var table):
+      guard let name = table.array.first?.stringValue, table.array.count == 1 else {
+        throw .configuration("\(origin): a plugin table needs its name first: { \"name\", option = value }")
+      }
+      table.array = []
+      var own = limits
+      if !table["limits"].isNil {
+        own = try limits.merging(table["limits"], origin: "\(origin) (\(name))")
+        table["limits"] = .nil
+      }
+      return PluginReference(name: name, options: table, limits: own, origin: origin)
+    default:
+      throw .configuration("\(origin): expected a plugin name or table, got \(item.typeName)")
+    }
+  }
+
+  static func describe(_ key: LuaValue) -> String {
+    if let s = key.stringValue { return "'\(s)'" }
+    return "[\(key.intValue.map(String.init) ?? key.typeName)]"
+  }
+
+  /// The out folder: `override`, or the pipeline's `out` relative to its folder.
+  public func outDirectory(override: String?) -> String {
+    if let override { return override }
+    return out.hasPrefix("/") ? out : (directory as NSString).appendingPathComponent(out)
+  }
+}

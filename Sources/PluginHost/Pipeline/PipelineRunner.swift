@@ -1,0 +1,194 @@
+import Foundation
+import LuaBridge
+import PostmortemCore
+
+/// A plugin reference resolved and checked: ready to run.
+public struct PlannedPlugin: Sendable {
+  public var reference: PluginReference
+  public var source: PluginSource
+  public var manifest: PluginManifest
+  public var options: LuaTable
+}
+
+/// What `pmhost run` produced.
+public struct RunOutcome {
+  public var outDirectory: String
+  public var model: RunModel
+  /// Plugins that failed outside the collect stage (their messages).
+  public var failures: [String]
+  public var exitCode: Int32 {
+    if !failures.isEmpty || model.validation.contains(where: { $0.ok == false }) { return 1 }
+    return 0
+  }
+}
+
+/// Loads a pipeline, checks every plugin it names, and runs the stages in order.
+public enum PipelineRunner {
+  /// Loads `pipeline.lua` and resolves and checks every plugin it names (runs nothing).
+  public static func plan(pipelinePath: String) throws(HostError) -> (Pipeline, [Stage: [PlannedPlugin]]) {
+    let pipeline = try Pipeline.load(path: pipelinePath)
+    let catalog = PluginCatalog(pipelineDirectory: pipeline.directory)
+    var planned: [Stage: [PlannedPlugin]] = [:]
+    for stage in Stage.allCases {
+      for reference in pipeline.stages[stage] ?? [] {
+        let source: PluginSource
+        do { source = try catalog.find(reference.name) } catch {
+          throw .configuration("\(reference.origin): \(error.message)")
+        }
+        let manifest = try PluginRun.manifest(of: source)
+        guard manifest.stage == stage else {
+          throw .configuration(
+            "\(reference.origin): '\(reference.name)' is a \(manifest.stage.rawValue) plugin; list it under \(manifest.stage.rawValue) = { ... }")
+        }
+        let options = try manifest.resolveOptions(reference.options, origin: reference.origin)
+        planned[stage, default: []].append(
+          PlannedPlugin(reference: reference, source: source, manifest: manifest, options: options))
+      }
+    }
+    return (pipeline, planned)
+  }
+
+  /// Loads the pipeline's incident (a file beside it, or an inline table).
+  public static func incident(of pipeline: Pipeline) throws(HostError) -> Incident {
+    do {
+      switch pipeline.incident {
+      case .file(let name):
+        let path = name.hasPrefix("/") ? name : PluginCatalog.join(pipeline.directory, name)
+        return try IncidentLoader.load(path: path)
+      case .inline(let table):
+        let value: JSONValue
+        do { value = try LuaJSON.json(.table(table)) } catch {
+          throw HostError.configuration("\(pipeline.path): incident: \(error)")
+        }
+        return try IncidentLoader.decode(value, origin: "\(pipeline.path): incident")
+      }
+    } catch let error as HostError {
+      throw error
+    } catch {
+      throw .configuration("\(error)")
+    }
+  }
+
+  /// Runs every stage. Collector failures become gaps; other failures are reported and
+  /// make the run exit 1 after everything that can run has run.
+  public static func run(
+    pipelinePath: String, outOverride: String?, settings: RunSettings
+  ) throws(HostError) -> RunOutcome {
+    let (pipeline, planned) = try plan(pipelinePath: pipelinePath)
+    let incident = try incident(of: pipeline)
+    let out = pipeline.outDirectory(override: outOverride)
+    do {
+      try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    } catch {
+      throw .configuration("cannot create the out folder \(out): \(error.localizedDescription)")
+    }
+    let model = RunModel(incident: incident)
+    let files = FileAccess(pipelineDirectory: pipeline.directory, outDirectory: out)
+    var failures: [String] = []
+    for stage in Stage.allCases {
+      if stage == .timeline {
+        // Built in: UTC merge (stable sort) and dedupe of the same happening across sources.
+        model.timeline.sort()
+        if pipeline.dedupeWindowSeconds > 0 {
+          model.timeline.deduplicate(window: Int64(pipeline.dedupeWindowSeconds * 1000))
+        }
+      }
+      for plugin in planned[stage] ?? [] {
+        if let failure = runOne(plugin, stage: stage, model: model, files: files, settings: settings) {
+          failures.append(failure)
+        }
+        if stage == .collect || stage == .timeline { model.timeline.sort() }
+      }
+    }
+    // The report files carry validation results and tracking: render them again once
+    // the validate and track stages have added those.
+    if !(planned[.validate] ?? []).isEmpty || !(planned[.track] ?? []).isEmpty {
+      var quiet = settings
+      quiet.quiet = true
+      for plugin in planned[.report] ?? [] {
+        if let failure = runOne(plugin, stage: .report, model: model, files: files, settings: quiet) {
+          failures.append(failure)
+        }
+      }
+    }
+    if !model.answered.isEmpty {
+      let yaml = model.answered.map { "\($0.id): \(yamlQuoted($0.answer))" }.joined(separator: "\n") + "\n"
+      try? FileAccess.writeAtomically(Array(yaml.utf8), to: out + "/answers.yaml")
+      model.outputs.append("answers.yaml")
+    }
+    return RunOutcome(outDirectory: out, model: model, failures: failures)
+  }
+
+  static func yamlQuoted(_ s: String) -> String {
+    "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+  }
+
+  /// Runs one plugin; returns a failure message for failures that fail the run.
+  static func runOne(
+    _ plugin: PlannedPlugin, stage: Stage, model: RunModel, files: FileAccess, settings: RunSettings
+  ) -> String? {
+    let name = plugin.manifest.name
+    let label = plugin.options["source"].stringValue ?? name
+    let problem: String
+    let traceback: String?
+    do {
+      let run = try PluginRun(
+        source: plugin.source, stage: stage, model: model, files: files, settings: settings,
+        limits: plugin.reference.limits)
+      do {
+        try run.run(options: plugin.options)
+        return nil
+      } catch {
+        problem = error.message
+        traceback = error.kind == .limit ? nil : error.traceback
+      }
+    } catch {
+      problem = error.message
+      traceback = nil
+    }
+    var message = "pmhost: plugin '\(name)' failed in stage \(stage.rawValue): \(problem)"
+    if let traceback { message += "\n" + traceback }
+    if stage == .collect {
+      model.gaps.append(Gap(source: label, plugin: name, reason: "collector failed: \(problem)"))
+      diagnostic(message + "\n  (recorded as a data gap; the run goes on)")
+      return nil
+    }
+    model.warnings.append(RunWarning(plugin: name, stage: stage.rawValue, message: problem))
+    diagnostic(message)
+    return "\(name) (\(stage.rawValue)): \(problem)"
+  }
+
+  /// Runs the validate-stage plugins named (default: checklist) over a saved report.
+  public static func validate(
+    reportPath: String, plugins: [String] = ["checklist"]
+  ) throws(HostError) -> RunModel {
+    guard let data = FileManager.default.contents(atPath: reportPath) else {
+      throw .configuration("\(reportPath): no such file")
+    }
+    let report: Report
+    do { report = try Report.decode(data, origin: reportPath) } catch {
+      throw .configuration("\(error)")
+    }
+    let model = RunModel(report: report)
+    model.validation = []
+    let folder = URL(fileURLWithPath: reportPath).deletingLastPathComponent().path
+    let catalog = PluginCatalog(pipelineDirectory: folder)
+    let files = FileAccess(pipelineDirectory: folder, outDirectory: folder)
+    var settings = RunSettings()
+    settings.quiet = true
+    for name in plugins {
+      let source = try catalog.find(name)
+      let manifest = try PluginRun.manifest(of: source)
+      guard manifest.stage == .validate else {
+        throw .configuration("'\(name)' is a \(manifest.stage.rawValue) plugin, not a validate plugin")
+      }
+      let options = try manifest.resolveOptions(LuaTable(), origin: "pmhost validate")
+      let reference = PluginReference(name: name, options: LuaTable(), limits: Limits(), origin: "pmhost validate")
+      let plan = PlannedPlugin(reference: reference, source: source, manifest: manifest, options: options)
+      if let failure = runOne(plan, stage: .validate, model: model, files: files, settings: settings) {
+        throw .failed(failure)
+      }
+    }
+    return model
+  }
+}

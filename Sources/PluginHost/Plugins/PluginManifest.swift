@@ -1,0 +1,150 @@
+import LuaBridge
+
+/// What a plugin says about itself: read by running its chunk, which only returns a table.
+public struct PluginManifest: Sendable {
+  public var name: String
+  public var stage: Stage
+  public var version: String
+  public var api: Int
+  public var description: String
+  public var options: [OptionSpec]
+  public var source: PluginSource
+
+  /// The pm API versions this host runs.
+  public static let supportedAPI = 1
+
+  static let keys: Set<String> = ["name", "stage", "version", "api", "description", "options", "run"]
+
+  init(table: LuaTable, source: PluginSource) throws(HostError) {
+    let path = source.displayPath
+    for (key, _) in table.fields where !(key.stringValue.map(Self.keys.contains) ?? false) {
+      throw .configuration(
+        "\(path): unknown plugin field \(Pipeline.describe(key)) (known: \(Self.keys.sorted().joined(separator: ", ")))")
+    }
+    name = table["name"].stringValue ?? source.name
+    guard let stageName = table["stage"].stringValue else {
+      throw .configuration("\(path): the plugin table needs stage = one of \(Stage.list)")
+    }
+    guard let stage = Stage(rawValue: stageName) else {
+      throw .configuration("\(path): unknown stage '\(stageName)' (stages: \(Stage.list))")
+    }
+    self.stage = stage
+    version = table["version"].stringValue ?? "0.0.0"
+    api = Int(table["api"].intValue ?? 1)
+    guard api <= Self.supportedAPI else {
+      throw .configuration(
+        "\(path): written for pm API \(api); this pmhost runs API \(Self.supportedAPI): upgrade pmhost")
+    }
+    description = table["description"].stringValue ?? ""
+    guard case .function = table["run"] else {
+      throw .configuration("\(path): the plugin table needs run = function(ctx, opts) ... end")
+    }
+    var options: [OptionSpec] = []
+    switch table["options"] {
+    case .nil: break
+    case .table(let schema):
+      for (key, value) in schema.stringFields {
+        options.append(try OptionSpec(name: key, spec: value, plugin: path))
+      }
+    default: throw .configuration("\(path): options must be a table of option schemas")
+    }
+    self.options = options
+    self.source = source
+  }
+}
+
+/// One option in a plugin's schema: `{ type = "string", required = true, default = ..., doc = "..." }`.
+public struct OptionSpec: Sendable {
+  public var name: String
+  public var type: String
+  public var required: Bool
+  public var defaultValue: LuaValue
+  public var doc: String
+  public var values: [LuaValue]
+
+  static let types = ["string", "number", "integer", "boolean", "table", "list", "any"]
+
+  init(name: String, spec: LuaValue, plugin: String) throws(HostError) {
+    guard case .table(let t) = spec else {
+      throw .configuration("\(plugin): option '\(name)' needs a schema table such as { type = \"string\" }")
+    }
+    self.name = name
+    type = t["type"].stringValue ?? "any"
+    guard Self.types.contains(type) else {
+      throw .configuration(
+        "\(plugin): option '\(name)' has unknown type '\(type)' (types: \(Self.types.joined(separator: ", ")))")
+    }
+    required = t["required"].isTruthy
+    defaultValue = t["default"]
+    doc = t["doc"].stringValue ?? ""
+    values = t["values"].tableValue?.array ?? []
+  }
+
+  /// Why `value` does not fit this option, or nil when it does.
+  func mismatch(_ value: LuaValue) -> String? {
+    let fits: Bool =
+      switch type {
+      case "string": value.stringValue != nil
+      case "number": value.doubleValue != nil
+      case "integer": value.intValue != nil
+      case "boolean": value.boolValue != nil
+      case "table": value.tableValue != nil
+      case "list": value.tableValue.map { $0.fields.isEmpty } ?? false
+      default: true
+      }
+    if !fits { return "expected \(type), got \(value.typeName)" }
+    if !values.isEmpty, !values.contains(value) {
+      let allowed = values.map { $0.stringValue ?? "\($0)" }.joined(separator: ", ")
+      return "must be one of: \(allowed)"
+    }
+    if containsReference(value) {
+      return "holds a function or userdata; options cross into the plugin's own Lua state as data only"
+    }
+    return nil
+  }
+
+  private func containsReference(_ value: LuaValue) -> Bool {
+    switch value {
+    case .function, .userdata, .thread: true
+    case .table(let t): t.array.contains(where: containsReference) || t.fields.values.contains(where: containsReference)
+    default: false
+    }
+  }
+}
+
+extension PluginManifest {
+  /// Checks `options` against the schema and fills in defaults. `origin` says where the
+  /// options were written (`pipeline.lua: collect[2]`).
+  func resolveOptions(_ options: LuaTable, origin: String) throws(HostError) -> LuaTable {
+    let known = Set(options.stringFields.map(\.key))
+    var result = LuaTable()
+    let where_ = "\(origin) (\(name))"
+    for (key, _) in options.fields where key.stringValue == nil {
+      throw .configuration("\(where_): option keys must be names, got \(Pipeline.describe(key))")
+    }
+    let schemaNames = Set(self.options.map(\.name))
+    for key in known.sorted() where !schemaNames.contains(key) {
+      if key == "source" && stage == .collect { continue }
+      var names = self.options.map(\.name)
+      if stage == .collect { names.append("source") }
+      throw .configuration(
+        "\(where_): unknown option '\(key)' (known: \(names.sorted().joined(separator: ", ")); `pmhost plugins info \(name)` documents them)")
+    }
+    if let source = options["source"].stringValue { result["source"] = .text(source) }
+    for spec in self.options {
+      let given = options[spec.name]
+      if given.isNil {
+        if spec.required {
+          throw .configuration("\(where_): missing required option '\(spec.name)'\(spec.doc.isEmpty ? "" : " (\(spec.doc))")")
+        }
+        result[spec.name] = spec.defaultValue
+        continue
+      }
+      if let problem = spec.mismatch(given) {
+        throw .configuration("\(where_): option '\(spec.name)' \(problem)")
+      }
+      result[spec.name] = given
+    }
+    return result
+  }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Where a plugin's files come from: a folder on disk or the copy built into pmhost.
+public struct PluginSource: Sendable {
+  public enum Origin: Sendable, Equatable {
+    case directory(String)
+    case bundled
+  }
+
+  /// The name it is found by (folder or file name).
+  public var name: String
+  /// The stage folder it sits in, if the layout groups by stage (`plugins/collect/x`).
+  public var stageFolder: String?
+  public var origin: Origin
+  /// The plugin's own folder on disk, or `bundled/<stage>/<name>` for bundled plugins.
+  public var folder: String
+  /// The main file, relative to `folder`: `init.lua`, or `NAME.lua` for a single-file plugin.
+  public var mainFile: String
+  /// Bundled files by path relative to `folder`.
+  var bundledFiles: [String: [UInt8]] = [:]
+
+  /// The path shown in errors and listings (`plugins/collect/x/init.lua`).
+  public var displayPath: String { folder == "." ? mainFile : "\(folder)/\(mainFile)" }
+
+  public var originDescription: String {
+    switch origin {
+    case .bundled: "bundled"
+    case .directory: folder
+    }
+  }
+
+  /// A file of the plugin (`init.lua`, a module), or nil.
+  func file(_ relative: String) -> [UInt8]? {
+    switch origin {
+    case .bundled: return bundledFiles[relative]
+    case .directory:
+      let path = folder == "." ? relative : "\(folder)/\(relative)"
+      return FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+    }
+  }
+
+  /// Display path of a module file.
+  func displayPath(of relative: String) -> String { folder == "." ? relative : "\(folder)/\(relative)" }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// Streams the lines of a file with large reads and `memchr`, dropping in Swift the lines
+/// that contain none of the `needles`, so that Lua only sees the lines it asked for.
+final class LineReader {
+  private let fd: Int32
+  private var buffer: UnsafeMutableRawBufferPointer
+  private var start = 0
+  private var end = 0
+  private var eof = false
+  private(set) var lineNumber = 0
+  private let needles: [[UInt8]]
+
+  init(path: String, needles: [[UInt8]], chunkSize: Int = 1 << 20) throws {
+    fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw LineReaderError(description: "cannot open '\(path)': \(String(cString: strerror(errno)))")
+    }
+    buffer = .allocate(byteCount: chunkSize, alignment: 16)
+    self.needles = needles.filter { !$0.isEmpty }
+  }
+
+  deinit {
+    close(fd)
+    buffer.deallocate()
+  }
+
+  struct LineReaderError: Error, CustomStringConvertible { var description: String }
+
+  /// Calls `body` with the next selected line (no newline, no trailing CR) and its number.
+  /// Returns false at the end of the file.
+  func next(_ body: (UnsafeRawBufferPointer, Int) -> Void) throws -> Bool {
+    while true {
+      guard let line = try nextLine() else { return false }
+      lineNumber += 1
+      if needles.isEmpty || needles.contains(where: { contains(line, $0) }) {
+        body(line, lineNumber)
+        return true
+      }
+    }
+  }
+
+  private func contains(_ line: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
+    guard line.count >= needle.count, let base = line.baseAddress else { return false }
+    // memchr for the first byte, then memcmp: fast, and Glibc's memmem is not exported to Swift.
+    return needle.withUnsafeBytes { n in
+      let first = Int32(n[0])
+      var offset = 0
+      let last = line.count - n.count
+      while offset <= last {
+        guard let hit = memchr(base + offset, first, last - offset + 1) else { return false }
+        let at = base.distance(to: UnsafeRawPointer(hit))
+        if memcmp(base + at, n.baseAddress!, n.count) == 0 { return true }
+        offset = at + 1
+      }
+      return false
+    }
+  }
+
+  private func nextLine() throws -> UnsafeRawBufferPointer? {
+    while true {
+      let base = buffer.baseAddress!
+      if start < end, let newline = memchr(base + start, 0x0A, end - start) {
+        let lineEnd = base.distance(to: newline)
+        var length = lineEnd - start
+        if length > 0, buffer[start + length - 1] == 0x0D { length -= 1 }
+        let line = UnsafeRawBufferPointer(start: base + start, count: length)
+        start = lineEnd + 1
+        return line
+      }
+      if eof {
+        guard start < end else { return nil }
+        var length = end - start
+        if buffer[start + length - 1] == 0x0D { length -= 1 }
+        let line = UnsafeRawBufferPointer(start: base + start, count: length)
+        start = end
+        return line
+      }
+      try fill()
+    }
+  }
+
+  private func fill() throws {
+    if start > 0 {
+      let remaining = end - start
+      if remaining > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + start, remaining) }
+      start = 0
+      end = remaining
+    }
+    if end == buffer.count {
+      // A line longer than the buffer: grow it.
+      let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
+      bigger.copyMemory(from: UnsafeRawBufferPointer(buffer))
+      buffer.deallocate()
+      buffer = bigger
+    }
+    let count = read(fd, buffer.baseAddress! + end, buffer.count - end)
+    if count < 0 {
+      throw LineReaderError(description: "read failed: \(String(cString: strerror(errno)))")
+    }
+    if count == 0 { eof = true } else { end += count }
+  }
+}

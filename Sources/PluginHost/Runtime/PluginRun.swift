@@ -1,0 +1,135 @@
+import Foundation
+import LuaBridge
+import PostmortemCore
+
+/// One run of one plugin: its own Lua state, its options, the `ctx` it gets.
+final class PluginRun {
+  let lua: LuaState
+  let manifest: PluginManifest
+  let runFunction: LuaValue
+  let stage: Stage
+  let model: RunModel
+  let files: FileAccess
+  let settings: RunSettings
+  let limits: Limits
+  var sourceLabel: String
+  private var outputBytes = 0
+
+  /// Loads the plugin into a fresh sandboxed state and reads its manifest.
+  init(
+    source: PluginSource, stage: Stage, model: RunModel, files: FileAccess, settings: RunSettings,
+    limits: Limits
+  ) throws(HostError) {
+    do { lua = try LuaState() } catch { throw HostError(.internal, error.message) }
+    self.stage = stage
+    self.model = model
+    self.files = files
+    self.settings = settings
+    self.limits = limits
+    sourceLabel = source.name
+    let name = source.name
+    Self.installLibraries(in: lua, source: source, print: { diagnostic("pmhost: [\(name)] \($0)") })
+    lua.setMemoryLimit(
+      bytes: limits.memoryBytes,
+      message: "plugin \(name): memory limit of \(Limits.format(limits.memoryMB)) MB exceeded")
+    lua.setTimeLimit(
+      seconds: limits.timeSeconds,
+      message: "plugin \(name): time limit of \(Limits.format(limits.timeSeconds)) s exceeded")
+    guard var main = source.file(source.mainFile) else {
+      throw .configuration("\(source.displayPath): cannot read the plugin file")
+    }
+    let value: LuaValue
+    do {
+      let chunk = try lua.load(bytes: &main, chunkName: source.displayPath)
+      value = try lua.call(chunk).first ?? .nil
+    } catch {
+      throw .configuration("plugin \(name): \(error.message)")
+    }
+    guard case .table(let table) = value else {
+      throw .configuration("\(source.displayPath): must return the plugin table (got \(value.typeName))")
+    }
+    manifest = try PluginManifest(table: table, source: source)
+    runFunction = table["run"]
+  }
+
+  /// Reads only the manifest (for `check`, `plugins list|info`).
+  static func manifest(of source: PluginSource) throws(HostError) -> PluginManifest {
+    let model = RunModel(incident: Incident(id: "-", title: "-", startedAt: Timestamp(milliseconds: 0), endedAt: Timestamp(milliseconds: 0)))
+    let run = try PluginRun(
+      source: source, stage: .collect, model: model,
+      files: FileAccess(pipelineDirectory: ".", outDirectory: "/nonexistent"), settings: RunSettings(),
+      limits: Limits())
+    return run.manifest
+  }
+
+  /// `pm`, `require` (the plugin's own folder only) and `print` (to the log).
+  static func installLibraries(in lua: LuaState, source: PluginSource, print: @escaping (String) -> Void) {
+    PMLibrary.install(in: lua)
+    var loaded: [String: LuaValue] = [:]
+    lua.setGlobal(
+      "require",
+      lua.function { call in
+        let name = try call.string(1, "require")
+        if let module = loaded[name] { return call.returning(module) }
+        guard !name.contains(".."), !name.hasPrefix("/"), !name.contains("\\"),
+          name.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) })
+        else {
+          throw LuaRaise("require '\(name)': a module name is a file of this plugin's folder, such as require \"parse\"")
+        }
+        let relative = name.replacingOccurrences(of: ".", with: "/") + ".lua"
+        guard var bytes = source.file(relative) else {
+          throw LuaRaise(
+            "require '\(name)': no \(relative) in \(source.folder) (plugins may require only their own modules)")
+        }
+        let chunk = try call.state.load(bytes: &bytes, chunkName: source.displayPath(of: relative))
+        let result = try call.call(chunk, [.text(name)]).first ?? .nil
+        loaded[name] = result.isNil ? .boolean(true) : result
+        return call.returning(loaded[name]!)
+      })
+    lua.setGlobal(
+      "print",
+      lua.function { call in
+        var parts: [String] = []
+        for i in 1...max(call.count, 1) where call.count > 0 {
+          let value = try call.value(i)
+          parts.append(value.stringValue ?? (value.isNil ? "nil" : value.doubleValue.map { "\($0)" } ?? value.typeName))
+        }
+        print(parts.joined(separator: "\t"))
+        return 0
+      })
+  }
+
+  /// Calls `run(ctx, opts)`. Lua errors come back as ``LuaError``.
+  func run(options: LuaTable) throws(LuaError) {
+    if let label = options["source"].stringValue { sourceLabel = label }
+    let ctx = makeContext()
+    var opts = options
+    if stage == .collect, opts["source"].isNil { opts["source"] = .text(sourceLabel) }
+    // The time limit counts from here: loading and option checks do not use it up.
+    lua.setTimeLimit(
+      seconds: limits.timeSeconds,
+      message: "plugin \(manifest.name): time limit of \(Limits.format(limits.timeSeconds)) s exceeded")
+    try lua.call(runFunction, [ctx, .table(opts)])
+  }
+
+  // MARK: output accounting
+
+  /// Counts bytes of log and report output against the output limit.
+  func spend(_ bytes: Int) throws {
+    outputBytes += bytes
+    if outputBytes > limits.outputBytes {
+      let message = "plugin \(manifest.name): output limit of \(Limits.format(limits.outputMB)) MB exceeded"
+      lua.stop(message: message)
+      throw LuaRaise(message)
+    }
+  }
+
+  func warn(_ message: String) {
+    model.warnings.append(RunWarning(plugin: manifest.name, stage: stage.rawValue, message: message))
+    if settings.echoWarnings { diagnostic("pmhost: [\(manifest.name)] warning: \(message)") }
+  }
+
+  func info(_ message: String) {
+    if !settings.quiet { diagnostic("pmhost: [\(manifest.name)] \(message)") }
+  }
+}

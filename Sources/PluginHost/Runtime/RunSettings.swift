@@ -1,0 +1,22 @@
+import Foundation
+
+/// How a run talks to the person: answers, prompts, log output.
+public struct RunSettings: Sendable {
+  /// Prompt answers by id (`--answers FILE`).
+  public var answers: [String: String] = [:]
+  /// Whether prompts may ask at the terminal (false with `--no-input` or no TTY).
+  public var interactive = false
+  /// Suppresses info messages on stderr.
+  public var quiet = false
+  /// Print warnings on stderr as well as recording them (off in specs).
+  public var echoWarnings = true
+  /// Show `ctx.log.debug` lines.
+  public var debug = ProcessInfo.processInfo.environment["PMHOST_DEBUG"] != nil
+
+  public init() {}
+}
+
+/// Writes a diagnostic line to stderr.
+func diagnostic(_ line: String) {
+  FileHandle.standardError.write(Data((line + "\n").utf8))
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import PluginHost
+
+/// `pmhost`: blameless post-mortems as code. Thin: every command calls into PluginHost.
+@main
+struct PMHost: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "pmhost",
+    abstract: "Run blameless incident post-mortems as code: Lua plugins in stages, from raw evidence to a checked report.",
+    version: PMHostVersion.current,
+    subcommands: [Run.self, Check.self, Plugins.self, Validate.self, Test.self])
+
+  /// Exit codes as CONTRACT.md gives them: usage errors are 2, not ArgumentParser's 64.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch let error as HostError {
+      FileHandle.standardError.write(Data("pmhost: \(error.message)\n".utf8))
+      Foundation.exit(error.code.rawValue)
+    } catch let code as ExitCode {
+      Foundation.exit(code.rawValue)
+    } catch {
+      let exitCode = PMHost.exitCode(for: error)
+      if exitCode == .success {
+        PMHost.exit(withError: error)
+      }
+      FileHandle.standardError.write(Data("\(PMHost.fullMessage(for: error))\n".utf8))
+      Foundation.exit(exitCode == .validationFailure ? 2 : exitCode.rawValue == 1 ? 2 : exitCode.rawValue)
+    }
+  }
+}
+
+func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+struct Run: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run a pipeline: collect, timeline, analyze, classify, act, report, validate, track.")
+
+  @Argument(help: "The pipeline file (pipeline.lua).") var pipeline: String
+  @Option(help: "Output folder (default: the pipeline's `out`, relative to it).") var out: String?
+  @Option(help: "YAML file of prompt answers (id: answer).") var answers: String?
+  @Option(help: "Re-run from the evidence of an earlier run (not available yet).") var replay: String?
+  @Flag(help: "Never prompt; unanswered prompts are errors.") var noInput = false
+  @Flag(help: "Only errors and warnings on stderr.") var quiet = false
+
+  func run() throws {
+    if replay != nil {
+      throw HostError.configuration("--replay is not available in this version of pmhost yet")
+    }
+    var settings = RunSettings()
+    settings.quiet = quiet
+    settings.interactive = !noInput && isTerminal(STDIN_FILENO)
+    if let answers { settings.answers = try loadAnswers(answers) }
+    let outcome = try PipelineRunner.run(pipelinePath: pipeline, outOverride: out, settings: settings)
+    if !quiet { FileHandle.standardError.write(Data(Summary.text(outcome).utf8)) }
+    for name in outcome.model.outputs {
+      print(PluginHostPaths.display(outcome.outDirectory + "/" + name))
+    }
+    if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+  }
+}
+
+func loadAnswers(_ path: String) throws -> [String: String] {
+  do {
+    return try AnswersFile.load(path: path)
+  } catch let error as HostError {
+    throw error
+  } catch {
+    throw HostError.configuration("\(path): \(error)")
+  }
+}
+
+struct Check: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Load a pipeline and every plugin it names and check their options; runs nothing.")
+
+  @Argument(help: "The pipeline file.") var pipeline: String
+
+  func run() throws {
+    let (loaded, planned) = try PipelineRunner.plan(pipelinePath: pipeline)
+    _ = try PipelineRunner.incident(of: loaded)
+    let count = planned.values.map(\.count).reduce(0, +)
+    print("\(pipeline): ok (\(count) plugins in \(planned.count) stages)")
+  }
+}
+
+struct Validate: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run the seed's validation checklist on a report.json; exit 1 when a check fails.")
+
+  @Argument(help: "A report.json written by pmhost run.") var report: String
+  @Flag(help: "Print the results as JSON.") var json = false
+
+  func run() throws {
+    let model = try PipelineRunner.validate(reportPath: report)
+    if json {
+      print(try ValidationOutput.json(model.validation))
+    } else {
+      print(ValidationOutput.text(model.validation), terminator: "")
+    }
+    if model.validation.contains(where: { $0.ok == false }) { throw ExitCode(1) }
+  }
+}
+
+struct Test: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run plugin specs (*_spec.lua) busted-style.")
+
+  @Argument(help: "Spec files or folders (default: plugins).") var paths: [String] = []
+
+  func run() throws {
+    let outcome = try SpecRunner.run(paths: paths.isEmpty ? ["plugins"] : paths) { print($0) }
+    if outcome.failed > 0 { throw ExitCode(1) }
+  }
+}

@@ -1,0 +1,77 @@
+-- action-items: items from YAML, linted for owner, deadline, priority, vague wording, coverage.
+
+local SETUP = { report = "fixtures/report.json" } -- the seed's incident and contributing factors
+
+local function warnings(r)
+  local list = {}
+  for i, w in ipairs(r.warnings) do list[i] = type(w) == "table" and w.message or w end
+  return list
+end
+
+describe("action-items with the seed's six items", function()
+  local r
+  before_each(function() r = plugin.run({ file = "fixtures/actions.yaml" }, SETUP) end)
+
+  it("adds them in order, as written", function()
+    assert.is_nil(r.error)
+    assert.equals(6, #r.actions)
+    local a = r.actions[1]
+    assert.same({ "AI-001", "Add connection pool metrics to Grafana", "@bob", "2025-02-16", "High", "open" },
+                { a.id, a.action, a.owner, a.deadline, a.priority, a.status })
+    local rows = {}
+    for i, item in ipairs(r.actions) do
+      rows[i] = table.concat({ item.id, item.action, item.owner, item.deadline, item.priority }, " | ")
+    end
+    assert.same({
+      "AI-001 | Add connection pool metrics to Grafana | @bob | 2025-02-16 | High",
+      "AI-002 | Create runbook: DB connection saturation | @alice | 2025-02-20 | High",
+      "AI-003 | Add DB query plan check to CI/CD | @charlie | 2025-03-01 | Medium",
+      "AI-004 | Review and adjust connection pool size | @dan | 2025-02-14 | High",
+      "AI-005 | Implement DB slow query alerts (<100ms) | @bob | 2025-02-23 | Medium",
+      "AI-006 | Add load testing for new query patterns | @charlie | 2025-03-15 | Low",
+    }, rows)
+  end)
+
+  it("finds nothing to warn about, every factor being addressed", function()
+    assert.same({}, warnings(r))
+  end)
+end)
+
+describe("action-items lint", function()
+  it("warns about each problem, item by item, then about unaddressed factors", function()
+    local r = plugin.run({ file = "fixtures/problems.yaml", vague = { "asap" } }, SETUP)
+    assert.is_nil(r.error)
+    assert.same({
+      'AI-001: vague wording "improve" in "Improve monitoring": name the metric, dashboard or runbook and a date',
+      "AI-002: no owner: name the person who will do it",
+      'AI-002: deadline "next week" is not a date as YYYY-MM-DD',
+      'AI-002: priority "Urgent" is not one of High, Medium, Low',
+      "AI-003: deadline 2025-02-01 is not after the incident (2025-02-09)",
+      'AI-003: vague wording "look into" in "Look into the cache eviction settings": name the metric, dashboard or runbook and a date',
+      "AI-010: deadline 2025-02-09 is not after the incident (2025-02-09)",
+      "AI-010: no priority: use one of High, Medium, Low",
+      'AI-010: vague wording "asap" in "Add a runbook for cache eviction ASAP": name the metric, dashboard or runbook and a date',
+      "no action item addresses factor: Load testing didn't include new query pattern",
+      "no action item addresses factor: No documented procedure for DB connection issues",
+    }, warnings(r))
+  end)
+
+  it("numbers items without an id and keeps a given one", function()
+    local r = plugin.run({ file = "fixtures/problems.yaml" }, SETUP)
+    assert.same({ "AI-001", "AI-002", "AI-003", "AI-010" },
+                { r.actions[1].id, r.actions[2].id, r.actions[3].id, r.actions[4].id })
+  end)
+
+  it("takes the priority scale from the options", function()
+    local r = plugin.run({ file = "fixtures/actions.yaml", priorities = { "High", "Medium" } }, SETUP)
+    assert.same({ 'AI-006: priority "Low" is not one of High, Medium' }, warnings(r))
+  end)
+
+  it("matches vague phrases at the start of a word", function()
+    -- "ool" occurs inside "pool" and "tool" only: no warning.
+    assert.same({}, warnings(plugin.run({ file = "fixtures/actions.yaml", vague = { "ool" } }, SETUP)))
+    -- "metric" starts "metrics".
+    assert.same({ 'AI-001: vague wording "metric" in "Add connection pool metrics to Grafana": name the metric, dashboard or runbook and a date' },
+                warnings(plugin.run({ file = "fixtures/actions.yaml", vague = { "metric" } }, SETUP)))
+  end)
+end)

@@ -1,0 +1,122 @@
+-- action-items: add the post-mortem's action items and lint them.
+--
+-- The seed: "Vague actions like 'improve testing' won't get done. Make specific."
+-- Every action item needs an owner, a deadline after the incident and a priority from
+-- the scale; each contributing factor should be addressed by at least one item.
+-- Problems are warnings (they show in the report); they never stop the run.
+
+local VAGUE = { "improve", "be more careful", "look into", "investigate", "monitor better", "better", "as needed" }
+
+-- Words too common to tell whether an action addresses a factor.
+local STOP = {}
+for w in ([[about after again also been before being between both could didn does doesn
+  during each from have having into more most much must need only other over same should
+  some such than that their them then there these they this those through under until very
+  were what when where which while will with within without would your]]):gmatch("%a+") do
+  STOP[w] = true
+end
+
+-- Significant words of a text as 5-letter stems: "monitored" and "monitoring" both give "monit".
+local function stems(text)
+  local set = {}
+  for word in text:lower():gmatch("%w+") do
+    if #word >= 4 and not STOP[word] then set[word:sub(1, 5)] = true end
+  end
+  return set
+end
+
+local function escape(s)
+  return (s:gsub("%p", "%%%0"))
+end
+
+-- The first vague phrase in a text, matched at the start of a word ("improve" finds "improvements").
+local function vague_phrase(text, phrases)
+  local lower = text:lower()
+  for _, phrase in ipairs(phrases) do
+    if lower:find("%f[%w]" .. escape(phrase:lower())) then return phrase end
+  end
+end
+
+local function read_items(ctx, path)
+  local items = pm.yaml.decode(ctx.fs.read(path))
+  if type(items) ~= "table" or (next(items) ~= nil and #items == 0) then
+    error(path .. ": expected a list of { id, action, owner, deadline, priority, status }", 0)
+  end
+  for i, item in ipairs(items) do
+    if type(item) ~= "table" or type(item.action) ~= "string" then
+      error(("%s: item %d has no `action` text"):format(path, i), 0)
+    end
+  end
+  return items
+end
+
+local function lint(ctx, item, opts, phrases, incident_date)
+  local function warn(msg) ctx.log.warn(item.id .. ": " .. msg) end
+  if not item.owner or item.owner == "" then warn("no owner: name the person who will do it") end
+
+  local deadline = item.deadline and tostring(item.deadline)
+  if not deadline then
+    warn("no deadline: give a date as YYYY-MM-DD")
+  elseif not deadline:match("^%d%d%d%d%-%d%d%-%d%d$") then
+    warn(("deadline %q is not a date as YYYY-MM-DD"):format(deadline))
+  elseif incident_date and deadline <= incident_date then -- ISO dates sort as text
+    warn(("deadline %s is not after the incident (%s)"):format(deadline, incident_date))
+  end
+
+  local scale = table.concat(opts.priorities, ", ")
+  local known = false
+  for _, p in ipairs(opts.priorities) do known = known or p == item.priority end
+  if item.priority == nil or item.priority == "" then
+    warn("no priority: use one of " .. scale)
+  elseif not known then
+    warn(("priority %q is not one of %s"):format(tostring(item.priority), scale))
+  end
+
+  local phrase = vague_phrase(item.action, phrases)
+  if phrase then
+    warn(("vague wording %q in %q: name the metric, dashboard or runbook and a date"):format(phrase, item.action))
+  end
+end
+
+return {
+  name = "action-items",
+  stage = "act",
+  version = "0.1.0",
+  api = 1,
+  description = "Action items from a YAML file, linted for owner, deadline, priority, vague wording and coverage",
+  options = {
+    file = { type = "string", doc = "YAML list of { id, action, owner, deadline, priority, status }, relative to the pipeline" },
+    priorities = { type = "list", default = { "High", "Medium", "Low" }, doc = "the priority scale, highest first" },
+    vague = { type = "list", default = {}, doc = "more phrases to flag as vague, besides improve, look into, investigate, better, ..." },
+  },
+
+  run = function(ctx, opts)
+    if opts.file then
+      for _, item in ipairs(read_items(ctx, opts.file)) do
+        ctx.actions:add {
+          id = item.id, action = item.action, owner = item.owner,
+          deadline = item.deadline and tostring(item.deadline),
+          priority = item.priority, status = item.status or "open",
+        }
+      end
+    end
+
+    -- Lint every item, including those other plugins added.
+    local phrases = table.move(opts.vague, 1, #opts.vague, #VAGUE + 1, table.move(VAGUE, 1, #VAGUE, 1, {}))
+    local incident_date = ctx.incident.start and pm.time.format(ctx.incident.start, "date")
+    local items = ctx.actions:list()
+    local covered = {}
+    for _, item in ipairs(items) do
+      lint(ctx, item, opts, phrases, incident_date)
+      for stem in pairs(stems(item.action)) do covered[stem] = true end
+    end
+
+    -- A contributing factor that shares no significant word with any action is probably
+    -- not addressed by one.
+    for _, factor in ipairs(ctx.factors:get().contributing or {}) do
+      local addressed = false
+      for stem in pairs(stems(factor.text)) do addressed = addressed or covered[stem] == true end
+      if not addressed then ctx.log.warn("no action item addresses factor: " .. factor.text) end
+    end
+  end,
+}

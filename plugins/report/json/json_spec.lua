@@ -1,0 +1,20 @@
+-- json: writes the host's canonical report.json.
+
+describe("json", function()
+  it("writes ctx.report:json() to report.json", function()
+    local r = plugin.run({}, { report = "fixtures/report.json" })
+    assert.is_nil(r.error)
+    local data = pm.json.decode(r.files["report.json"])
+    assert.equals("PM-2025-02-09", data.incident.id)
+    assert.equals("First 5xx errors appear", data.timeline[1].event)
+    assert.equals("2025-02-09T10:05:23.000Z", data.timeline[1].time)
+    assert.equals("P1", data.severity.level)
+    assert.equals("AI-001", data.action_items[1].id)
+  end)
+
+  it("writes to the file named in the options", function()
+    local r = plugin.run({ file = "postmortem.json" }, { report = "fixtures/report.json" })
+    assert.is_nil(r.files["report.json"])
+    assert.equals("PM-2025-02-09", pm.json.decode(r.files["postmortem.json"]).incident.id)
+  end)
+end)

@@ -1,0 +1,171 @@
+-- markdown: the seed's report template, line for line.
+
+local SEED = [[
+# Post-Mortem: API Service Degradation (2025-02-09)
+
+**Date**: 2025-02-09
+**Duration**: 1h 35min (10:05 - 11:40 UTC)
+**Severity**: P1 (Critical service degraded)
+**Authors**: @alice, @bob
+**Reviewed**: 2025-02-10
+
+## Summary
+
+The API service experienced elevated error rates (40% of requests) due to database connection pool exhaustion. Service was restored by deploying a cache layer. No data loss occurred.
+
+## Impact
+
+- 40,000 failed requests over 1h 35min
+- 2,000 customers affected
+- Revenue impact: ~$5,000 (estimated)
+- Peak error rate: 40% of requests
+- No data loss
+
+## Root Cause
+
+Query introduced in v2.3.0 deployment performed a full table scan due to missing index. Under increased load, this saturated the connection pool.
+
+## Timeline (all times UTC)
+
+| Time | Event | Source | Actor |
+|----------|-------|--------|-------|
+| 10:05:23 | First 5xx errors appear | nginx access logs | - |
+| 10:06:45 | High error rate alert fires | Prometheus | - |
+| 10:08:12 | On-call engineer paged | PagerDuty | System |
+| 10:12:00 | Engineer acknowledges alert | PagerDuty | @alice |
+| 10:15:30 | Database connection pool exhausted | app logs | - |
+| 10:18:45 | Database queries identified as slow | pganalyze | @alice |
+| 10:22:10 | Cache layer deployed as mitigation | kubectl | @alice |
+| 10:35:00 | Error rate returns to normal | Prometheus | - |
+| 10:40:00 | Incident marked resolved | PagerDuty | @alice |
+
+## Contributing Factors
+
+### Immediate Cause
+- Database connection pool exhausted (max 20 connections)
+- Query introduced in v2.3.0 deployment lacked index
+
+### Contributing Factors
+1. **Monitoring Gap**: Connection pool utilization not monitored
+2. **Testing Gap**: Load testing didn't include new query pattern
+3. **Runbook Gap**: No documented procedure for DB connection issues
+4. **Capacity Planning**: Pool size unchanged despite 3x traffic growth
+
+### Systemic Issues
+- No pre-deployment query plan review
+- Database alerts only fire on total failure, not degradation
+
+## Action Items
+
+| ID | Action | Owner | Deadline | Priority |
+|----|--------|-------|----------|----------|
+| AI-001 | Add connection pool metrics to Grafana | @bob | 2025-02-16 | High |
+| AI-002 | Create runbook: DB connection saturation | @alice | 2025-02-20 | High |
+| AI-003 | Add DB query plan check to CI/CD | @charlie | 2025-03-01 | Medium |
+| AI-004 | Review and adjust connection pool size | @dan | 2025-02-14 | High |
+| AI-005 | Implement DB slow query alerts (<100ms) | @bob | 2025-02-23 | Medium |
+| AI-006 | Add load testing for new query patterns | @charlie | 2025-03-15 | Low |
+
+## What Went Well
+
+- Alert fired within 90 seconds of first errors
+- Mitigation deployed quickly (10 minutes from page to fix)
+- Communication to customers was clear and timely
+
+## Lessons Learned
+
+- Database monitoring is insufficient; need connection-level metrics
+- Load testing must cover new query patterns, not just volume
+- Connection pool sizing hasn't kept pace with traffic growth
+
+## Prevention
+
+See Action Items above.
+]]
+
+local function lines(text)
+  local out = {}
+  for line in (text .. "\n"):gmatch("(.-)\n") do out[#out + 1] = line end
+  return out
+end
+
+-- Compare line by line so a failure names the first line that differs.
+local function same_lines(expected, actual)
+  local e, a = lines(expected), lines(actual)
+  for i = 1, math.max(#e, #a) do
+    assert.equals(e[i], a[i], "at line " .. i)
+  end
+end
+
+local function has_line(text, wanted)
+  for _, line in ipairs(lines(text)) do
+    if line == wanted then return true end
+  end
+  return false
+end
+
+describe("markdown with the seed's report", function()
+  it("renders the seed's template exactly", function()
+    local r = plugin.run({}, { report = "fixtures/report.json" })
+    assert.is_nil(r.error)
+    same_lines(SEED, r.files["report.md"])
+  end)
+
+  it("writes to the file named in the options", function()
+    local r = plugin.run({ file = "postmortem.md" }, { report = "fixtures/report.json" })
+    assert.is_nil(r.files["report.md"])
+    assert.equals(SEED, r.files["postmortem.md"])
+  end)
+end)
+
+describe("markdown with awkward data", function()
+  local md
+  before_each(function()
+    local r = plugin.run({}, { report = "fixtures/edge.json" })
+    assert.is_nil(r.error)
+    md = r.files["report.md"]
+  end)
+
+  it("says what is missing in the header", function()
+    assert.truthy(has_line(md, "**Duration**: 30min (2025-03-01 23:50 - 2025-03-02 00:20 UTC)"))
+    assert.truthy(has_line(md, "**Severity**: Unclassified"))
+    assert.truthy(has_line(md, "**Authors**: -"))
+    assert.truthy(has_line(md, "**Reviewed**: pending"))
+  end)
+
+  it("shows only the impact fields present, with thousands separators", function()
+    assert.matches("\n## Impact\n\n%- 1,234,567 customers affected\n%- Data loss occurred\n\n## Root Cause\n", md)
+  end)
+
+  it("dates times when the timeline spans two UTC days, and escapes table cells", function()
+    assert.truthy(has_line(md, "| 2025-03-01 23:50:12 | Queue depth \\| over 10k and rising | metrics | - |"))
+    assert.truthy(has_line(md, "| 2025-03-02 00:10:00 | Workers restarted | kubectl | @erin |"))
+  end)
+
+  it("shows an unknown category as is and a factor without one unlabelled", function()
+    assert.matches("\n### Contributing Factors\n1%. %*%*Security%*%*: No dead%-letter queue\n2%. Retries never give up\n", md)
+    assert.matches("\n### Systemic Issues\n%- none identified\n", md)
+  end)
+
+  it("shows a missing owner as -", function()
+    assert.truthy(has_line(md, "| AI-001 | Add a dead-letter queue | - | 2025-03-09 | High |"))
+  end)
+
+  it("lists data gaps with their window, then validation results", function()
+    assert.matches("\n## Prevention\n\nSee Action Items above%.\n\n## Data Gaps\n\n"
+      .. "%- prometheus %(prometheus%): connection refused %(2025%-03%-01 23:50:00 %- 2025%-03%-02 00:20:00 UTC%)\n"
+      .. "%- slack %(slack%-export%): channel not in the export\n\n## Validation\n\n"
+      .. "%- %[x%] timeline_complete: 2 events\n"
+      .. "%- %[ %] action_items_complete: AI%-001 has no owner\n"
+      .. "%- %[~%] distributed_48h: not distributed yet: due by 2025%-03%-04T00:20:00%.000Z %(pending%)\n"
+      .. "%- %[x%] multiple_factors\n$", md)
+  end)
+end)
+
+describe("markdown without gaps or validation", function()
+  it("has no Data Gaps or Validation section", function()
+    local md = plugin.run({}, { report = "fixtures/report.json" }).files["report.md"]
+    assert.falsy(md:find("## Data Gaps", 1, true))
+    assert.falsy(md:find("## Validation", 1, true))
+  end)
+end)

@@ -1,0 +1,69 @@
+-- key-moments: mark when impact started, when it was detected, paged, acknowledged,
+-- mitigated and resolved, from the kinds of the timeline's events. The host computes the
+-- response metrics (time to detect, acknowledge, mitigate, resolve) from these marks.
+
+-- The first event of each kind marks the moment.
+local FIRST_OF = {
+  impact_start = { error = true, metric_crossed = true },
+  detected = { alert_fired = true },
+  paged = { paged = true },
+  acknowledged = { acknowledged = true },
+  resolved = { resolved = true },
+}
+
+-- Mitigation is rarely logged as such: take the last action or deploy before the metric
+-- recovered (once impact had started), unless someone marked it with a `mitigated` event.
+local function mitigated(events, impact_start)
+  for _, e in ipairs(events) do
+    if e.kind == "mitigated" then return e.t end
+  end
+  if not impact_start then return nil end
+  local recovered
+  for _, e in ipairs(events) do
+    if e.kind == "metric_recovered" and e.t >= impact_start then recovered = e.t; break end
+  end
+  if not recovered then return nil end
+  local last
+  for _, e in ipairs(events) do
+    if e.t > recovered then break end
+    if e.kind == "action" or e.kind == "deploy" then last = e.t end
+  end
+  return last
+end
+
+return {
+  name = "key-moments",
+  stage = "timeline",
+  version = "0.1.0",
+  api = 1,
+  description = "Mark impact start, detection, page, acknowledgement, mitigation and resolution from event kinds",
+  options = {
+    margin = { type = "number", default = 3600,
+      doc = "seconds before the incident's start and after its end in which events still count" },
+  },
+  run = function(ctx, opts)
+    -- Only events near the incident: an alert from last week's export must not count.
+    local lo = ctx.incident.start and ctx.incident.start - opts.margin or -math.huge
+    local hi = ctx.incident.finish and ctx.incident.finish + opts.margin or math.huge
+    local events = {}
+    for _, e in ipairs(ctx.timeline:events()) do -- sorted by time
+      if e.t >= lo and e.t <= hi then events[#events + 1] = e end
+    end
+
+    local moments = {}
+    for _, e in ipairs(events) do
+      for name, kinds in pairs(FIRST_OF) do
+        if not moments[name] and kinds[e.kind] then moments[name] = e.t end
+      end
+    end
+    moments.mitigated = mitigated(events, moments.impact_start)
+
+    for _, name in ipairs { "impact_start", "detected", "paged", "acknowledged", "mitigated", "resolved" } do
+      if moments[name] then
+        ctx.timeline:set_moment(name, moments[name])
+      else
+        ctx.log.info("no event marks " .. name)
+      end
+    end
+  end,
+}

@@ -1,0 +1,187 @@
+-- The seed's validation checklist, one entry per item, in the seed's order.
+--
+-- Each check is { name, doc, run = function(data, opts) return ok, detail end } where
+-- `data` is ctx.report:data() (shaped like report.json). ok is true, false, or nil for
+-- "pending" (cannot be known yet, e.g. before the report is distributed). An
+-- organisation can copy this plugin and add its own entries to the list.
+
+local function t(text) return text and pm.time.parse(text) end
+local function clock(s) return pm.time.format(s, "clock") end
+
+-- Wording that points at people instead of systems (lowercase Lua patterns).
+local BLAME = {
+  "caused by @", "@%w+ caused", "@%w+ broke", "human error", "should have", "careless",
+  "failed to", "fault of", "%f[%w]blame%f[%W]", "%f[%w]blamed%f[%W]", "%f[%w]blaming%f[%W]",
+}
+
+-- Every sentence of `text` that matches a blame pattern. A sentence ends at . ! or ?
+-- followed by a space, so "v2.3.0" stays whole.
+local function blaming_sentences(text)
+  local found = {}
+  for sentence in text:gsub("([%.!?])%s+", "%1\n"):gmatch("[^\n]+") do
+    local lower = sentence:lower()
+    for _, pattern in ipairs(BLAME) do
+      if lower:find(pattern) then
+        found[#found + 1] = sentence:match("^%s*(.-)%s*$")
+        break
+      end
+    end
+  end
+  return found
+end
+
+local checks = {}
+
+checks[#checks + 1] = {
+  name = "timeline_complete",
+  doc = "Timeline is complete: it has events from impact start to resolution",
+  run = function(data)
+    local events = data.timeline or {}
+    if #events == 0 then return false, "the timeline is empty" end
+    local first, last = t(events[1].time), t(events[#events].time)
+    for i = 2, #events do
+      if t(events[i].time) < t(events[i - 1].time) then return false, "the timeline is not sorted by time" end
+    end
+    local km, inc = data.key_moments or {}, data.incident or {}
+    local from, to = t(km.impact_start) or t(inc.started_at), t(km.resolved) or t(inc.ended_at)
+    local from_name = km.impact_start and "impact start" or "the incident's start"
+    local to_name = km.resolved and "resolution" or "the incident's end"
+    local problems = {}
+    if from and first > from + 300 then
+      problems[#problems + 1] = ("starts at %s, more than 5 min after %s (%s)"):format(clock(first), from_name, clock(from))
+    end
+    if to and last < to then
+      problems[#problems + 1] = ("ends at %s, before %s (%s)"):format(clock(last), to_name, clock(to))
+    end
+    if not km.resolved then problems[#problems + 1] = "no resolution event" end
+    local gaps = {}
+    for _, g in ipairs(data.gaps or {}) do gaps[#gaps + 1] = (g.source or g.plugin or "?") .. ": " .. g.reason end
+    local detail = #problems > 0 and table.concat(problems, "; ")
+      or ("%d events from %s to %s"):format(#events, clock(first), clock(last))
+    if #gaps > 0 then detail = detail .. "; data gaps: " .. table.concat(gaps, "; ") end
+    return #problems == 0, detail
+  end,
+}
+
+checks[#checks + 1] = {
+  name = "timeline_chronological",
+  doc = "Timeline is chronologically accurate: events sorted, key moments in order",
+  run = function(data)
+    local events = data.timeline or {}
+    for i = 2, #events do
+      if t(events[i].time) < t(events[i - 1].time) then
+        return false, ("%q (%s) comes after %q (%s)"):format(events[i].event, events[i].time, events[i - 1].event, events[i - 1].time)
+      end
+    end
+    -- Nothing is mitigated or resolved before it started: that is a skewed clock.
+    local km = data.key_moments or {}
+    local start = t(km.impact_start)
+    for _, name in ipairs { "mitigated", "resolved" } do
+      if start and km[name] and t(km[name]) < start then
+        return false, ("%s (%s) is before impact_start (%s): check clock skew"):format(name, km[name], km.impact_start)
+      end
+    end
+    return true, ("%d events in order"):format(#events)
+  end,
+}
+
+checks[#checks + 1] = {
+  name = "multiple_factors",
+  doc = "Multiple contributing factors identified (not just one)",
+  run = function(data)
+    local f = data.factors or {}
+    local i, c, s = #(f.immediate or {}), #(f.contributing or {}), #(f.systemic or {})
+    return i + c + s >= 2 and c >= 1, ("%d immediate, %d contributing, %d systemic"):format(i, c, s)
+  end,
+}
+
+checks[#checks + 1] = {
+  name = "action_items_complete",
+  doc = "Action items have owners, deadlines, and priorities",
+  run = function(data)
+    local items = data.action_items or {}
+    if #items == 0 then return false, "no action items" end
+    local missing = {}
+    for _, a in ipairs(items) do
+      local what = {}
+      for _, field in ipairs { "owner", "deadline", "priority" } do
+        if a[field] == nil or a[field] == "" then what[#what + 1] = field end
+      end
+      if #what > 0 then missing[#missing + 1] = a.id .. " has no " .. table.concat(what, ", ") end
+    end
+    if #missing > 0 then return false, table.concat(missing, "; ") end
+    return true, ("%d items with owner, deadline and priority"):format(#items)
+  end,
+}
+
+checks[#checks + 1] = {
+  name = "blameless_language",
+  doc = "Report uses blameless language (no \"X caused the issue\")",
+  run = function(data)
+    local inc, f = data.incident or {}, data.factors or {}
+    local texts = { { "summary", inc.summary }, { "root cause", inc.root_cause } }
+    local function add(where, list, field)
+      for _, v in ipairs(list or {}) do texts[#texts + 1] = { where, field and v[field] or v } end
+    end
+    add("immediate cause", f.immediate)
+    add("contributing factor", f.contributing, "text")
+    add("systemic issue", f.systemic)
+    add("lesson", data.lessons_learned)
+    add("action item", data.action_items, "action")
+    local found = {}
+    for _, entry in ipairs(texts) do
+      if type(entry[2]) == "string" then
+        for _, s in ipairs(blaming_sentences(entry[2])) do found[#found + 1] = ("%s: %q"):format(entry[1], s) end
+      end
+    end
+    if #found > 0 then return false, table.concat(found, "; ") end
+    return true, "no blaming wording found"
+  end,
+}
+
+checks[#checks + 1] = {
+  name = "distributed_48h",
+  doc = "Report distributed to all stakeholders within 48 hours",
+  run = function(data, opts)
+    local inc = data.incident or {}
+    local ended = t(inc.ended_at) or t(inc.started_at)
+    if not ended then return nil, "the incident has no end time" end
+    local due = ended + opts.distributed_within_h * 3600
+    local sent = t(inc.distributed_at)
+    if not sent then return nil, "not distributed yet: due by " .. pm.time.format(due) end
+    if sent <= due then return true, "distributed " .. pm.time.duration(math.max(0, sent - ended)) .. " after the end" end
+    return false, ("distributed %s, after the deadline %s"):format(inc.distributed_at, pm.time.format(due))
+  end,
+}
+
+checks[#checks + 1] = {
+  name = "action_items_tracked",
+  doc = "Action items tracked in ticketing system",
+  run = function(data)
+    local items, untracked = data.action_items or {}, {}
+    if #items == 0 then return nil, "no action items to track" end
+    for _, a in ipairs(items) do
+      if a.tracking == nil or a.tracking == "" then untracked[#untracked + 1] = a.id end
+    end
+    if #untracked == 0 then return true, ("%d items tracked"):format(#items) end
+    -- Validate runs before the track stage: nothing tracked yet is pending, not failed.
+    if #untracked == #items then return nil, "not tracked yet: a track stage (github-issues) files them" end
+    return false, "not tracked: " .. table.concat(untracked, ", ")
+  end,
+}
+
+checks[#checks + 1] = {
+  name = "follow_up_scheduled",
+  doc = "Follow-up review scheduled (4 weeks out by default)",
+  run = function(data, opts)
+    local follow_up = data.follow_up or (data.incident or {}).follow_up
+    if follow_up then
+      return true, type(follow_up) == "table" and (follow_up.at or follow_up.date or "scheduled") or tostring(follow_up)
+    end
+    local ended = t((data.incident or {}).ended_at) or t((data.incident or {}).started_at)
+    local when = ended and pm.time.format(ended + opts.follow_up_days * 86400, "date") or ("%d days after the incident"):format(opts.follow_up_days)
+    return nil, "schedule a review for " .. when
+  end,
+}
+
+return checks
