@@ -181,8 +181,8 @@ extension PluginRun {
       }
     }
     t["exists"] = lua.function { [unowned self] call in
-      let relative = try call.string(1, "ctx.fs.exists")
-      guard let path = try? files.readablePath(relative) else { return call.returning(false) }
+      // A path outside the pipeline folder is refused, not reported as missing.
+      let (_, path) = try readable(call, "ctx.fs.exists")
       return call.returning(.boolean(FileManager.default.fileExists(atPath: path)))
     }
     t["glob"] = lua.function { [unowned self] call in

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// Runs the built `pmhost` binary as a user would.
+struct PMHostProcess {
+  struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  /// The pmhost binary beside the test bundle (SwiftPM builds both into one folder).
+  static var binary: String {
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for candidate in [beside, beside.deletingLastPathComponent()] {
+      let path = candidate.appendingPathComponent("pmhost").path
+      if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+    return packageRoot + "/.build/debug/pmhost"
+  }
+
+  static var packageRoot: String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().path
+  }
+
+  @discardableResult
+  static func run(_ arguments: [String], in directory: String? = nil, binary: String = binary) throws -> Result {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory ?? packageRoot)
+    var environment = ProcessInfo.processInfo.environment
+    environment["PMHOST_PLUGIN_PATH"] = nil
+    environment["HOME"] = NSTemporaryDirectory()
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+      stderr: String(decoding: errData, as: UTF8.self))
+  }
+}
+
+/// A scratch folder with files, removed by the caller's `defer`.
+struct Scratch {
+  let path: String
+
+  init() throws {
+    path = NSTemporaryDirectory() + "pmhost-test-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  }
+
+  func write(_ name: String, _ text: String) throws {
+    let url = URL(fileURLWithPath: path + "/" + name)
+    try FileManager.default.createDirectory(
+      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data(text.utf8).write(to: url)
+  }
+
+  func read(_ name: String) -> String? {
+    FileManager.default.contents(atPath: path + "/" + name).map { String(decoding: $0, as: UTF8.self) }
+  }
+
+  func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+  static let incident = """
+    id: PM-TEST
+    title: Test outage
+    started_at: 2025-02-09T10:00:00Z
+    ended_at: 2025-02-09T11:00:00Z
+    authors: ["@alice"]
+    summary: The test service returned errors.
+    """
+}
