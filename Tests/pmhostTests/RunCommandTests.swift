@@ -170,6 +170,29 @@ import Testing
       "\(result.stderr)")
   }
 
+  @Test func trackStageRecordsTheFollowUpTheChecklistLooksFor() throws {
+    let dir = try Scratch()
+    defer { dir.remove() }
+    try dir.write("incident.yaml", Scratch.incident)
+    try dir.write(
+      "plugins/remind.lua",
+      "return { stage = 'track', run = function(ctx) ctx.report:set('follow_up', { at = '2025-03-09' }) end }")
+    try dir.write(
+      "plugins/early.lua",
+      "return { stage = 'act', run = function(ctx) ctx.report:set('follow_up', { at = 'x' }) end }")
+    try dir.write("pipeline.lua", "return { report = { 'json' }, validate = { 'checklist' }, track = { 'remind' } }\n")
+    let result = try PMHostProcess.run(["run", dir.path + "/pipeline.lua", "--quiet"])
+    let json = try #require(dir.read("out/report.json"))
+    #expect(json.contains("\"at\": \"2025-03-09\""), "\(result.stderr)")
+    let check = try PMHostProcess.run(["validate", dir.path + "/out/report.json"])
+    #expect(check.stdout.contains("[x] follow_up_scheduled"), "\(check.stdout)")
+
+    try dir.write("pipeline.lua", "return { act = { 'early' } }\n")
+    let refused = try PMHostProcess.run(["run", dir.path + "/pipeline.lua", "--quiet"])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("ctx.report:set(\"follow_up\") cannot be called in stage act (only in: track)"))
+  }
+
   @Test func readingOutsideThePipelineFolderIsRefused() throws {
     let dir = try Scratch()
     defer { dir.remove() }

@@ -414,16 +414,27 @@ extension PluginRun {
     t["write"] = method("ctx.report:write", stages: [.report, .track]) { [unowned self] call in
       call.returning(.text(try write(call, "ctx.report:write", offset: 1)))
     }
-    t["set"] = method("ctx.report:set", stages: [.analyze, .classify, .act]) { [unowned self] call in
+    t["set"] = method("ctx.report:set", stages: [.analyze, .classify, .act, .track]) { [unowned self] call in
       let field = try call.string(2, "ctx.report:set")
       let value = try call.value(3)
       let list = value.tableValue?.array.compactMap(\.stringValue)
+      guard (field == "follow_up") == (stage == .track) else {
+        throw LuaRaise(
+          field == "follow_up"
+            ? "ctx.report:set(\"follow_up\") cannot be called in stage \(stage.rawValue) (only in: track)"
+            : "ctx.report:set(\"\(field)\") cannot be called in stage track (only in: analyze, classify, act)")
+      }
       switch field {
+      case "follow_up":
+        do { model.followUp = value.isNil ? nil : try LuaJSON.json(value) } catch {
+          throw LuaRaise("ctx.report:set: follow_up: \(error)")
+        }
       case "what_went_well": model.whatWentWell = list ?? []
       case "lessons_learned": model.lessonsLearned = list ?? []
       case "root_cause": model.incident.rootCause = value.stringValue
       default:
-        throw LuaRaise("ctx.report:set: unknown field '\(field)' (known: what_went_well, lessons_learned, root_cause)")
+        throw LuaRaise(
+          "ctx.report:set: unknown field '\(field)' (known: what_went_well, lessons_learned, root_cause, follow_up)")
       }
       return 0
     }
