@@ -120,8 +120,7 @@ public final class LuaState {
 
   /// Calls `function` with `arguments` in protected mode and returns its results.
   @discardableResult
-  public func call(_ function: LuaValue, _ arguments: [LuaValue] = []) throws(LuaError) -> [LuaValue]
-  {
+  public func call(_ function: LuaValue, _ arguments: [LuaValue] = []) throws(LuaError) -> [LuaValue] {
     try call(function, arguments, on: L)
   }
 

@@ -10,14 +10,19 @@ public enum Summary {
     let sources = Set(m.timeline.events.flatMap(\.sources))
     var lines = ["pmhost: \(m.incident.id): \(m.incident.title)"]
     lines.append("  timeline   \(m.timeline.count) rows from \(sources.count) sources, \(m.gaps.count) gaps")
-    let moments = KeyMoment.allCases.compactMap { k in m.moments[k].map { "\(k.rawValue) \($0.formatted(.clock))" } }
+    let moments = KeyMoment.allCases.compactMap { k in
+      m.moments[k].map { "\(k.rawValue) \($0.formatted(.clock))" }
+    }
     if !moments.isEmpty { lines.append("  moments    " + moments.joined(separator: ", ")) }
     if let s = m.severity {
-      lines.append("  severity   \(s.level)" + (s.rule.map { " (rule \($0))" } ?? "") + (s.reason.map { ": \($0)" } ?? ""))
+      lines.append(
+        "  severity   \(s.level)" + (s.rule.map { " (rule \($0))" } ?? "")
+          + (s.reason.map { ": \($0)" } ?? ""))
     }
     let f = m.factors
     lines.append(
-      "  factors    \(f.immediate.count) immediate, \(f.contributing.count) contributing, \(f.systemic.count) systemic")
+      "  factors    \(f.immediate.count) immediate, \(f.contributing.count) contributing, \(f.systemic.count) systemic"
+    )
     lines.append("  actions    \(m.actions.count) action items")
     if !m.validation.isEmpty {
       let passed = m.validation.filter { $0.ok == true }.count
@@ -147,13 +152,19 @@ public enum PluginListing {
     let source = try PluginCatalog(pipelineDirectory: pipelineDirectory).find(name)
     let m = try PluginRun.manifest(of: source)
     var out = "\(m.name) \(m.version) (stage \(m.stage.rawValue), pm API \(m.api))\n"
-    out += "origin: \(source.originDescription == "bundled" ? "bundled (\(source.displayPath))" : source.displayPath)\n"
+    out +=
+      "origin: \(source.originDescription == "bundled" ? "bundled (\(source.displayPath))" : source.displayPath)\n"
     if !m.description.isEmpty { out += "\n\(m.description)\n" }
     out += "\noptions:\n"
     var options = m.options
     if m.stage == .collect {
       options.append(
-        try! OptionSpec(name: "source", spec: .table(LuaTable(fields: ["type": "string", "doc": "label for the Source column (default: the plugin name)"])), plugin: ""))
+        try! OptionSpec(
+          name: "source",
+          spec: .table(
+            LuaTable(fields: [
+              "type": "string", "doc": "label for the Source column (default: the plugin name)",
+            ])), plugin: ""))
     }
     if options.isEmpty { out += "  (none)\n" }
     for o in options {

@@ -7,7 +7,8 @@ import PluginHost
 struct PMHost: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "pmhost",
-    abstract: "Run blameless incident post-mortems as code: Lua plugins in stages, from raw evidence to a checked report.",
+    abstract:
+      "Run blameless incident post-mortems as code: Lua plugins in stages, from raw evidence to a checked report.",
     version: PMHostVersion.current,
     subcommands: [Run.self, Check.self, Plugins.self, Validate.self, Test.self])
 

@@ -7,7 +7,8 @@ struct Plugins: ParsableCommand {
     abstract: "List plugins and show their options.", subcommands: [List.self, Info.self])
 
   struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Every plugin pmhost can find, in search order.")
+    static let configuration = CommandConfiguration(
+      abstract: "Every plugin pmhost can find, in search order.")
     @Flag(help: "Print JSON.") var json = false
     @Option(help: "Search as a pipeline in this folder would (default: the current folder).")
     var pipelineDir: String = "."

@@ -16,7 +16,10 @@ import Testing
       #expect(try lua.run(code) == [true], "\(name) should not be reachable")
       #expect(try lua.run("return (''). dump == nil") == [true])
     }
-    #expect(try lua.run("return type(os.time()), type(string.format), type(utf8.char)") == ["number", "function", "function"])
+    #expect(
+      try lua.run("return type(os.time()), type(string.format), type(utf8.char)") == [
+        "number", "function", "function",
+      ])
   }
 
   @Test func collectgarbageIsRestricted() throws {

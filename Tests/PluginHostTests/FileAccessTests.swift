@@ -6,7 +6,8 @@ import Testing
 @Suite struct FileAccessTests {
   func scratch() throws -> String {
     let path = NSTemporaryDirectory() + "pmhost-fa-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: path + "/pipeline/data", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: path + "/pipeline/data", withIntermediateDirectories: true)
     try Data("secret\n".utf8).write(to: URL(fileURLWithPath: path + "/secret.txt"))
     try Data("a\n".utf8).write(to: URL(fileURLWithPath: path + "/pipeline/data/a.log"))
     return path
@@ -37,7 +38,8 @@ import Testing
   @Test func globMatchesSegmentsAndDoubleStar() throws {
     let root = try scratch()
     defer { try? FileManager.default.removeItem(atPath: root) }
-    try FileManager.default.createDirectory(atPath: root + "/pipeline/data/deep", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: root + "/pipeline/data/deep", withIntermediateDirectories: true)
     try Data().write(to: URL(fileURLWithPath: root + "/pipeline/data/deep/b.log"))
     try Data().write(to: URL(fileURLWithPath: root + "/pipeline/data/c.txt"))
     let files = FileAccess(pipelineDirectory: root + "/pipeline", outDirectory: root + "/out")
@@ -59,7 +61,10 @@ import Testing
   }
 
   @Test func splitsLinesAcrossSmallBuffersWithCRLFAndNoFinalNewline() throws {
-    #expect(try lines("one\r\ntwo\nthree is a long line\nlast") == ["1:one", "2:two", "3:three is a long line", "4:last"])
+    #expect(
+      try lines("one\r\ntwo\nthree is a long line\nlast") == [
+        "1:one", "2:two", "3:three is a long line", "4:last",
+      ])
     #expect(try lines("") == [])
     #expect(try lines("\n\n") == ["1:", "2:"])
   }

@@ -7,7 +7,9 @@ import Testing
 @Suite struct PipelineTests {
   func parse(_ source: String) throws -> Pipeline {
     let lua = try LuaState()
-    guard case .table(let t) = try lua.run(source).first ?? .nil else { throw HostError.configuration("no table") }
+    guard case .table(let t) = try lua.run(source).first ?? .nil else {
+      throw HostError.configuration("no table")
+    }
     return try Pipeline.parse(t, path: "pipeline.lua", directory: "/p")
   }
 
@@ -36,19 +38,24 @@ import Testing
 
   @Test func optionsAreCheckedAgainstTheSchema() throws {
     let lua = try LuaState()
-    guard case .table(let t) = try lua.run(
-      """
-      return { stage = "collect", run = function() end, options = {
-        path = { type = "string", required = true },
-        n = { type = "integer", default = 3 },
-        mode = { type = "string", values = { "a", "b" } } } }
-      """).first ?? .nil else { return }
+    guard
+      case .table(let t) = try lua.run(
+        """
+        return { stage = "collect", run = function() end, options = {
+          path = { type = "string", required = true },
+          n = { type = "integer", default = 3 },
+          mode = { type = "string", values = { "a", "b" } } } }
+        """
+      ).first ?? .nil
+    else { return }
     let source = PluginSource(name: "x", origin: .directory("/"), folder: "/x", mainFile: "init.lua")
     let manifest = try PluginManifest(table: t, source: source)
     let ok = try manifest.resolveOptions(LuaTable(fields: ["path": "a.log", "source": "app"]), origin: "p")
     #expect(ok["n"] == 3)
     #expect(ok["source"] == "app")
-    for bad: [String: LuaValue] in [[:], ["path": 1], ["path": "x", "n": 1.5], ["path": "x", "mode": "c"], ["path": "x", "other": 1]] {
+    for bad: [String: LuaValue] in [
+      [:], ["path": 1], ["path": "x", "n": 1.5], ["path": "x", "mode": "c"], ["path": "x", "other": 1],
+    ] {
       #expect(throws: HostError.self) { try manifest.resolveOptions(LuaTable(fields: bad), origin: "p") }
     }
   }

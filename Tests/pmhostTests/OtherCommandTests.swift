@@ -36,7 +36,8 @@ import Testing
       }
     }
     let json = try PMHostProcess.run(["plugins", "list", "--json"], in: elsewhere.path, binary: copy)
-    let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+    let rows = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
     #expect(rows.count == Self.bundled.count)
   }
 
@@ -65,15 +66,20 @@ import Testing
       """)
     let thin = try PMHostProcess.run(["validate", out.path + "/thin.json", "--json"])
     #expect(thin.status == 1)
-    let checks = try #require(try JSONSerialization.jsonObject(with: Data(thin.stdout.utf8)) as? [[String: Any]])
+    let checks = try #require(
+      try JSONSerialization.jsonObject(with: Data(thin.stdout.utf8)) as? [[String: Any]])
     let failed = Set(checks.filter { $0["ok"] as? Bool == false }.compactMap { $0["check"] as? String })
-    #expect(failed.isSuperset(of: ["multiple_factors", "action_items_complete", "blameless_language"]), "\(failed)")
+    #expect(
+      failed.isSuperset(of: ["multiple_factors", "action_items_complete", "blameless_language"]), "\(failed)")
   }
 
   @Test func testCommandCountsPassesAndFailures() throws {
     let dir = try Scratch()
     defer { dir.remove() }
-    try dir.write("echo/init.lua", "return { stage = 'collect', run = function(ctx, opts) ctx.timeline:add{ time = 1, event = opts.text, kind = 'note' } end, options = { text = { type = 'string', required = true } } }")
+    try dir.write(
+      "echo/init.lua",
+      "return { stage = 'collect', run = function(ctx, opts) ctx.timeline:add{ time = 1, event = opts.text, kind = 'note' } end, options = { text = { type = 'string', required = true } } }"
+    )
     try dir.write(
       "echo/echo_spec.lua",
       """

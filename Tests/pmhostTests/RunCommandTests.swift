@@ -30,13 +30,15 @@ import Testing
       "**Authors**: @alice, @bob", "**Reviewed**: 2025-02-10", "## Summary", "## Impact",
       "- 40,000 failed requests", "- 2,000 customers affected", "- Revenue impact: ~$5,000 (estimated)",
       "## Root Cause", "## Timeline (all times UTC)", "| Time | Event | Source | Actor |",
-      "## Contributing Factors", "### Immediate Cause", "- Database connection pool exhausted (max 20 connections)",
+      "## Contributing Factors", "### Immediate Cause",
+      "- Database connection pool exhausted (max 20 connections)",
       "- Query introduced in v2.3.0 deployment lacked index", "### Contributing Factors",
       "1. **Monitoring Gap**: Connection pool utilization not monitored",
       "2. **Testing Gap**: Load testing didn't include new query pattern",
       "3. **Runbook Gap**: No documented procedure for DB connection issues",
       "4. **Capacity Planning**: Pool size unchanged despite 3x traffic growth", "### Systemic Issues",
-      "- No pre-deployment query plan review", "- Database alerts only fire on total failure, not degradation",
+      "- No pre-deployment query plan review",
+      "- Database alerts only fire on total failure, not degradation",
       "## Action Items", "| ID | Action | Owner | Deadline | Priority |",
       "| AI-001 | Add connection pool metrics to Grafana | @bob | 2025-02-16 | High |",
       "| AI-006 | Add load testing for new query patterns | @charlie | 2025-03-15 | Low |",
@@ -62,7 +64,8 @@ import Testing
     let dir = try Scratch()
     defer { dir.remove() }
     try dir.write("incident.yaml", Scratch.incident)
-    try dir.write("pipeline.lua", "return {\n  collect = {\n    { \"kubectl-logs\" path = \"x\" },\n  },\n}\n")
+    try dir.write(
+      "pipeline.lua", "return {\n  collect = {\n    { \"kubectl-logs\" path = \"x\" },\n  },\n}\n")
     let result = try PMHostProcess.run(["run", dir.path + "/pipeline.lua"])
     #expect(result.status == 2)
     #expect(result.stderr.contains("pipeline.lua:3:"), "\(result.stderr)")
@@ -161,12 +164,14 @@ import Testing
     try dir.write("incident.yaml", Scratch.incident)
     try dir.write(
       "plugins/sneaky.lua",
-      "return { stage = 'report', run = function(ctx) ctx.timeline:add{ time = 0, event = 'x', kind = 'note' } end }")
+      "return { stage = 'report', run = function(ctx) ctx.timeline:add{ time = 0, event = 'x', kind = 'note' } end }"
+    )
     try dir.write("pipeline.lua", "return { report = { 'sneaky' } }\n")
     let result = try PMHostProcess.run(["run", dir.path + "/pipeline.lua"])
     #expect(result.status == 1)
     #expect(
-      result.stderr.contains("ctx.timeline:add cannot be called in stage report (only in: collect, timeline)"),
+      result.stderr.contains(
+        "ctx.timeline:add cannot be called in stage report (only in: collect, timeline)"),
       "\(result.stderr)")
   }
 
@@ -176,11 +181,13 @@ import Testing
     try dir.write("incident.yaml", Scratch.incident)
     try dir.write(
       "plugins/remind.lua",
-      "return { stage = 'track', run = function(ctx) ctx.report:set('follow_up', { at = '2025-03-09' }) end }")
+      "return { stage = 'track', run = function(ctx) ctx.report:set('follow_up', { at = '2025-03-09' }) end }"
+    )
     try dir.write(
       "plugins/early.lua",
       "return { stage = 'act', run = function(ctx) ctx.report:set('follow_up', { at = 'x' }) end }")
-    try dir.write("pipeline.lua", "return { report = { 'json' }, validate = { 'checklist' }, track = { 'remind' } }\n")
+    try dir.write(
+      "pipeline.lua", "return { report = { 'json' }, validate = { 'checklist' }, track = { 'remind' } }\n")
     let result = try PMHostProcess.run(["run", dir.path + "/pipeline.lua", "--quiet"])
     let json = try #require(dir.read("out/report.json"))
     #expect(json.contains("\"at\": \"2025-03-09\""), "\(result.stderr)")
@@ -190,14 +197,16 @@ import Testing
     try dir.write("pipeline.lua", "return { act = { 'early' } }\n")
     let refused = try PMHostProcess.run(["run", dir.path + "/pipeline.lua", "--quiet"])
     #expect(refused.status == 1)
-    #expect(refused.stderr.contains("ctx.report:set(\"follow_up\") cannot be called in stage act (only in: track)"))
+    #expect(
+      refused.stderr.contains("ctx.report:set(\"follow_up\") cannot be called in stage act (only in: track)"))
   }
 
   @Test func readingOutsideThePipelineFolderIsRefused() throws {
     let dir = try Scratch()
     defer { dir.remove() }
     try dir.write("incident.yaml", Scratch.incident)
-    try dir.write("pipeline.lua", "return { collect = { { 'kubectl-logs', path = '../../../etc/passwd' } } }\n")
+    try dir.write(
+      "pipeline.lua", "return { collect = { { 'kubectl-logs', path = '../../../etc/passwd' } } }\n")
     let result = try PMHostProcess.run(["run", dir.path + "/pipeline.lua", "--quiet"])
     #expect(result.status == 0)
     #expect(result.stderr.contains("outside the pipeline folder"), "\(result.stderr)")

@@ -25,7 +25,9 @@ struct PMHostProcess {
   }
 
   @discardableResult
-  static func run(_ arguments: [String], in directory: String? = nil, binary: String = binary) throws -> Result {
+  static func run(_ arguments: [String], in directory: String? = nil, binary: String = binary) throws
+    -> Result
+  {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments

@@ -17,7 +17,8 @@ extension PluginRun {
       var window: TimeWindow? = nil
       if case .table(let w) = extra["window"] {
         let start = try EventCodec.time(w["start"], field: "window.start", function: "ctx.gap")
-        let finish = try EventCodec.time(w["finish"].isNil ? w["end"] : w["finish"], field: "window.finish", function: "ctx.gap")
+        let finish = try EventCodec.time(
+          w["finish"].isNil ? w["end"] : w["finish"], field: "window.finish", function: "ctx.gap")
         window = TimeWindow(start: start, end: finish)
       }
       let source = extra["source"].stringValue ?? sourceLabel
@@ -60,7 +61,8 @@ extension PluginRun {
     lua.function { [unowned self] call in
       if let stages, !stages.contains(stage) {
         throw LuaRaise(
-          "\(name) cannot be called in stage \(stage.rawValue) (only in: \(stages.map(\.rawValue).joined(separator: ", ")))")
+          "\(name) cannot be called in stage \(stage.rawValue) (only in: \(stages.map(\.rawValue).joined(separator: ", ")))"
+        )
       }
       return try body(call)
     }
@@ -132,7 +134,8 @@ extension PluginRun {
       var needles: [[UInt8]] = []
       switch options["contains"] {
       case .string(let s): needles = [s.bytes]
-      case .table(let list): needles = list.array.compactMap { if case .string(let s) = $0 { s.bytes } else { nil } }
+      case .table(let list):
+        needles = list.array.compactMap { if case .string(let s) = $0 { s.bytes } else { nil } }
       default: break
       }
       let reader: LineReader
@@ -210,7 +213,8 @@ extension PluginRun {
   func write(_ call: LuaCall, _ function: String, offset: Int32 = 0) throws -> String {
     let name = try call.string(1 + offset, function)
     guard let bytes = call.withBytes(2 + offset, { Array($0) }) else {
-      throw LuaRaise("bad argument #\(2 + offset) to '\(function)' (string expected, got \(call.typeName(2 + offset)))")
+      throw LuaRaise(
+        "bad argument #\(2 + offset) to '\(function)' (string expected, got \(call.typeName(2 + offset)))")
     }
     try spend(bytes.count)
     let path: String
@@ -259,10 +263,12 @@ extension PluginRun {
       let name = try call.string(2, "ctx.timeline:set_moment")
       guard let moment = KeyMoment(rawValue: name) else {
         throw LuaRaise(
-          "ctx.timeline:set_moment: unknown moment '\(name)' (known: \(KeyMoment.allCases.map(\.rawValue).joined(separator: ", ")))")
+          "ctx.timeline:set_moment: unknown moment '\(name)' (known: \(KeyMoment.allCases.map(\.rawValue).joined(separator: ", ")))"
+        )
       }
       let value = try call.value(3)
-      let time = value.isNil ? nil : try EventCodec.time(value, field: name, function: "ctx.timeline:set_moment")
+      let time =
+        value.isNil ? nil : try EventCodec.time(value, field: name, function: "ctx.timeline:set_moment")
       model.moments[moment] = time
       return 0
     }
@@ -293,10 +299,16 @@ extension PluginRun {
     t["set"] = method("ctx.factors:set", stages: [.analyze]) { [unowned self] call in
       let table = try call.table(2, "ctx.factors:set")
       var factors = Factors()
-      for item in table["immediate"].tableValue?.array ?? [] { if let s = item.stringValue { factors.addImmediate(s) } }
-      for item in table["systemic"].tableValue?.array ?? [] { if let s = item.stringValue { factors.addSystemic(s) } }
+      for item in table["immediate"].tableValue?.array ?? [] {
+        if let s = item.stringValue { factors.addImmediate(s) }
+      }
+      for item in table["systemic"].tableValue?.array ?? [] {
+        if let s = item.stringValue { factors.addSystemic(s) }
+      }
       for item in table["contributing"].tableValue?.array ?? [] {
-        guard case .table(let f) = item else { throw LuaRaise("ctx.factors:set: contributing items must be tables") }
+        guard case .table(let f) = item else {
+          throw LuaRaise("ctx.factors:set: contributing items must be tables")
+        }
         factors.addContributing(try Self.factor(f))
       }
       model.factors = factors
@@ -391,7 +403,9 @@ extension PluginRun {
             throw LuaRaise("ctx.actions:update: tracking: \(error)")
           }
         default:
-          throw LuaRaise("ctx.actions:update: unknown field '\(key)' (known: action, owner, deadline, priority, status, tracking)")
+          throw LuaRaise(
+            "ctx.actions:update: unknown field '\(key)' (known: action, owner, deadline, priority, status, tracking)"
+          )
         }
       }
       return 0
@@ -422,7 +436,8 @@ extension PluginRun {
         throw LuaRaise(
           field == "follow_up"
             ? "ctx.report:set(\"follow_up\") cannot be called in stage \(stage.rawValue) (only in: track)"
-            : "ctx.report:set(\"\(field)\") cannot be called in stage track (only in: analyze, classify, act)")
+            : "ctx.report:set(\"\(field)\") cannot be called in stage track (only in: analyze, classify, act)"
+        )
       }
       switch field {
       case "follow_up":
@@ -434,7 +449,8 @@ extension PluginRun {
       case "root_cause": model.incident.rootCause = value.stringValue
       default:
         throw LuaRaise(
-          "ctx.report:set: unknown field '\(field)' (known: what_went_well, lessons_learned, root_cause, follow_up)")
+          "ctx.report:set: unknown field '\(field)' (known: what_went_well, lessons_learned, root_cause, follow_up)"
+        )
       }
       return 0
     }
@@ -455,7 +471,8 @@ extension PluginRun {
     if let answer = settings.answers[id] { return answer }
     guard settings.interactive else {
       throw LuaRaise(
-        "prompt '\(id)' (\(question)) has no answer: pass --answers FILE with a line `\(id): ...`, or run in a terminal without --no-input")
+        "prompt '\(id)' (\(question)) has no answer: pass --answers FILE with a line `\(id): ...`, or run in a terminal without --no-input"
+      )
     }
     var text = "\n\(question)\n"
     if case .table(let context) = options["context"] {

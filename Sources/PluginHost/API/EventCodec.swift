@@ -15,7 +15,9 @@ enum EventCodec {
       throw fail("event", "must be a non-empty string (got \(t["event"].typeName))")
     }
     guard let kind = t["kind"].stringValue, !kind.isEmpty else {
-      throw fail("kind", "must be a string such as \"error\", \"alert_fired\" or \"action\" (got \(t["kind"].typeName))")
+      throw fail(
+        "kind",
+        "must be a string such as \"error\", \"alert_fired\" or \"action\" (got \(t["kind"].typeName))")
     }
     let source = t["source"].stringValue ?? defaultSource
     var actor: String? = nil

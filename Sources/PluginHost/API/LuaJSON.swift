@@ -47,11 +47,14 @@ enum LuaJSON {
     case .table(let t):
       if t.fields.isEmpty {
         var items: [JSONValue] = []
-        for (i, element) in t.array.enumerated() { items.append(try json(element, path: "\(path)[\(i + 1)]")) }
+        for (i, element) in t.array.enumerated() {
+          items.append(try json(element, path: "\(path)[\(i + 1)]"))
+        }
         return .array(items)
       }
       guard t.array.isEmpty else {
-        throw EncodeError(description: "\(path): a table with both list items and named keys cannot be written as JSON")
+        throw EncodeError(
+          description: "\(path): a table with both list items and named keys cannot be written as JSON")
       }
       var object: [String: JSONValue] = [:]
       for (key, element) in t.fields {
@@ -59,7 +62,8 @@ enum LuaJSON {
         switch key {
         case .string(let s): name = s.text
         case .integer(let i): name = String(i)
-        default: throw EncodeError(description: "\(path): key of type \(key.typeName) cannot be written as JSON")
+        default:
+          throw EncodeError(description: "\(path): key of type \(key.typeName) cannot be written as JSON")
         }
         object[name] = try json(element, path: "\(path).\(name)")
       }

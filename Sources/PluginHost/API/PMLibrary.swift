@@ -28,7 +28,8 @@ enum PMLibrary {
     // Empty tables already encode as arrays; array() returns its table so code can say
     // what it means.
     t["array"] = lua.function { call in
-      call.count >= 1 && !call.isNil(1) ? call.returning(try call.value(1)) : call.returning(.table(LuaTable()))
+      call.count >= 1 && !call.isNil(1)
+        ? call.returning(try call.value(1)) : call.returning(.table(LuaTable()))
     }
     t["encode"] = lua.function { call in
       let value = try call.value(1)

@@ -58,7 +58,8 @@ public struct Pipeline: Sendable {
   static func parse(_ table: LuaTable, path: String, directory: String) throws(HostError) -> Pipeline {
     for (key, _) in table.fields where !(key.stringValue.map(topLevelKeys.contains) ?? false) {
       throw .configuration(
-        "\(path): unknown key \(describe(key)) (known: incident, out, limits, dedupe_window_s, \(Stage.list))")
+        "\(path): unknown key \(describe(key)) (known: incident, out, limits, dedupe_window_s, \(Stage.list))"
+      )
     }
     let incident: IncidentSpec
     switch table["incident"] {
@@ -84,7 +85,8 @@ public struct Pipeline: Sendable {
       if entry.isNil { continue }
       guard case .table(let list) = entry, list.fields.isEmpty else {
         throw .configuration(
-          "\(path): \(stage.rawValue) must be a list of plugins, e.g. { \"name\", { \"name\", option = value } }")
+          "\(path): \(stage.rawValue) must be a list of plugins, e.g. { \"name\", { \"name\", option = value } }"
+        )
       }
       stages[stage] = try list.array.enumerated().map { (i, item) throws(HostError) in
         try reference(item, origin: "\(path): \(stage.rawValue)[\(i + 1)]", limits: limits)

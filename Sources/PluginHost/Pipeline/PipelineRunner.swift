@@ -38,7 +38,8 @@ public enum PipelineRunner {
         let manifest = try PluginRun.manifest(of: source)
         guard manifest.stage == stage else {
           throw .configuration(
-            "\(reference.origin): '\(reference.name)' is a \(manifest.stage.rawValue) plugin; list it under \(manifest.stage.rawValue) = { ... }")
+            "\(reference.origin): '\(reference.name)' is a \(manifest.stage.rawValue) plugin; list it under \(manifest.stage.rawValue) = { ... }"
+          )
         }
         let options = try manifest.resolveOptions(reference.options, origin: reference.origin)
         planned[stage, default: []].append(
@@ -183,7 +184,8 @@ public enum PipelineRunner {
         throw .configuration("'\(name)' is a \(manifest.stage.rawValue) plugin, not a validate plugin")
       }
       let options = try manifest.resolveOptions(LuaTable(), origin: "pmhost validate")
-      let reference = PluginReference(name: name, options: LuaTable(), limits: Limits(), origin: "pmhost validate")
+      let reference = PluginReference(
+        name: name, options: LuaTable(), limits: Limits(), origin: "pmhost validate")
       let plan = PlannedPlugin(reference: reference, source: source, manifest: manifest, options: options)
       if let failure = runOne(plan, stage: .validate, model: model, files: files, settings: settings) {
         throw .failed(failure)

@@ -5,7 +5,8 @@ import Foundation
 public struct PluginCatalog: Sendable {
   public var searchFolders: [String]
 
-  public init(pipelineDirectory: String?, environment: [String: String] = ProcessInfo.processInfo.environment) {
+  public init(pipelineDirectory: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+  {
     var folders: [String] = []
     if let pipelineDirectory {
       folders.append(Self.join(pipelineDirectory, "plugins"))
@@ -43,7 +44,8 @@ public struct PluginCatalog: Sendable {
     var isDirectory: ObjCBool = false
     guard fm.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
     if fm.fileExists(atPath: join(folder, "\(name)/init.lua")) {
-      return PluginSource(name: name, origin: .directory(folder), folder: join(folder, name), mainFile: "init.lua")
+      return PluginSource(
+        name: name, origin: .directory(folder), folder: join(folder, name), mainFile: "init.lua")
     }
     if fm.fileExists(atPath: join(folder, "\(name).lua")) {
       return PluginSource(name: name, origin: .directory(folder), folder: folder, mainFile: "\(name).lua")

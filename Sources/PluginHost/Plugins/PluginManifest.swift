@@ -19,7 +19,8 @@ public struct PluginManifest: Sendable {
     let path = source.displayPath
     for (key, _) in table.fields where !(key.stringValue.map(Self.keys.contains) ?? false) {
       throw .configuration(
-        "\(path): unknown plugin field \(Pipeline.describe(key)) (known: \(Self.keys.sorted().joined(separator: ", ")))")
+        "\(path): unknown plugin field \(Pipeline.describe(key)) (known: \(Self.keys.sorted().joined(separator: ", ")))"
+      )
     }
     name = table["name"].stringValue ?? source.name
     guard let stageName = table["stage"].stringValue else {
@@ -72,7 +73,8 @@ public struct OptionSpec: Sendable {
     type = t["type"].stringValue ?? "any"
     guard Self.types.contains(type) else {
       throw .configuration(
-        "\(plugin): option '\(name)' has unknown type '\(type)' (types: \(Self.types.joined(separator: ", ")))")
+        "\(plugin): option '\(name)' has unknown type '\(type)' (types: \(Self.types.joined(separator: ", ")))"
+      )
     }
     required = t["required"].isTruthy
     defaultValue = t["default"]
@@ -106,7 +108,8 @@ public struct OptionSpec: Sendable {
   private func containsReference(_ value: LuaValue) -> Bool {
     switch value {
     case .function, .userdata, .thread: true
-    case .table(let t): t.array.contains(where: containsReference) || t.fields.values.contains(where: containsReference)
+    case .table(let t):
+      t.array.contains(where: containsReference) || t.fields.values.contains(where: containsReference)
     default: false
     }
   }
@@ -128,14 +131,16 @@ extension PluginManifest {
       var names = self.options.map(\.name)
       if stage == .collect { names.append("source") }
       throw .configuration(
-        "\(where_): unknown option '\(key)' (known: \(names.sorted().joined(separator: ", ")); `pmhost plugins info \(name)` documents them)")
+        "\(where_): unknown option '\(key)' (known: \(names.sorted().joined(separator: ", ")); `pmhost plugins info \(name)` documents them)"
+      )
     }
     if let source = options["source"].stringValue { result["source"] = .text(source) }
     for spec in self.options {
       let given = options[spec.name]
       if given.isNil {
         if spec.required {
-          throw .configuration("\(where_): missing required option '\(spec.name)'\(spec.doc.isEmpty ? "" : " (\(spec.doc))")")
+          throw .configuration(
+            "\(where_): missing required option '\(spec.name)'\(spec.doc.isEmpty ? "" : " (\(spec.doc))")")
         }
         result[spec.name] = spec.defaultValue
         continue

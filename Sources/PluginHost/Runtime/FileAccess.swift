@@ -34,7 +34,8 @@ struct FileAccess {
     let resolved = FileAccess.resolve(joined)
     guard resolved == root || resolved.hasPrefix(root == "/" ? "/" : root + "/") else {
       throw Refusal(
-        description: "'\(relative)' is outside the pipeline folder (\(root)); plugins may read only files under it")
+        description:
+          "'\(relative)' is outside the pipeline folder (\(root)); plugins may read only files under it")
     }
     return resolved
   }

@@ -54,7 +54,9 @@ final class PluginRun {
 
   /// Reads only the manifest (for `check`, `plugins list|info`).
   static func manifest(of source: PluginSource) throws(HostError) -> PluginManifest {
-    let model = RunModel(incident: Incident(id: "-", title: "-", startedAt: Timestamp(milliseconds: 0), endedAt: Timestamp(milliseconds: 0)))
+    let model = RunModel(
+      incident: Incident(
+        id: "-", title: "-", startedAt: Timestamp(milliseconds: 0), endedAt: Timestamp(milliseconds: 0)))
     let run = try PluginRun(
       source: source, stage: .collect, model: model,
       files: FileAccess(pipelineDirectory: ".", outDirectory: "/nonexistent"), settings: RunSettings(),
@@ -74,12 +76,14 @@ final class PluginRun {
         guard !name.contains(".."), !name.hasPrefix("/"), !name.contains("\\"),
           name.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) })
         else {
-          throw LuaRaise("require '\(name)': a module name is a file of this plugin's folder, such as require \"parse\"")
+          throw LuaRaise(
+            "require '\(name)': a module name is a file of this plugin's folder, such as require \"parse\"")
         }
         let relative = name.replacingOccurrences(of: ".", with: "/") + ".lua"
         guard var bytes = source.file(relative) else {
           throw LuaRaise(
-            "require '\(name)': no \(relative) in \(source.folder) (plugins may require only their own modules)")
+            "require '\(name)': no \(relative) in \(source.folder) (plugins may require only their own modules)"
+          )
         }
         let chunk = try call.state.load(bytes: &bytes, chunkName: source.displayPath(of: relative))
         let result = try call.call(chunk, [.text(name)]).first ?? .nil
@@ -92,7 +96,8 @@ final class PluginRun {
         var parts: [String] = []
         for i in 1...max(call.count, 1) where call.count > 0 {
           let value = try call.value(i)
-          parts.append(value.stringValue ?? (value.isNil ? "nil" : value.doubleValue.map { "\($0)" } ?? value.typeName))
+          parts.append(
+            value.stringValue ?? (value.isNil ? "nil" : value.doubleValue.map { "\($0)" } ?? value.typeName))
         }
         print(parts.joined(separator: "\t"))
         return 0

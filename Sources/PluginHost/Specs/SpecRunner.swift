@@ -47,7 +47,8 @@ public enum SpecRunner {
       total.pending += outcome.pending
     }
     output(
-      "\(total.passed) passed, \(total.failed) failed" + (total.pending > 0 ? ", \(total.pending) skipped" : ""))
+      "\(total.passed) passed, \(total.failed) failed"
+        + (total.pending > 0 ? ", \(total.pending) skipped" : ""))
     return total
   }
 
@@ -90,7 +91,9 @@ public enum SpecRunner {
     outcome.failed = Int(results["failed"].intValue ?? 0)
     outcome.pending = Int(results["pending"].intValue ?? 0)
     for failure in results["failures"].tableValue?.array ?? [] {
-      output("FAIL \(file): \(failure["name"].stringValue ?? "?")\n  \(failure["message"].stringValue?.replacingOccurrences(of: "\n", with: "\n  ") ?? "")")
+      output(
+        "FAIL \(file): \(failure["name"].stringValue ?? "?")\n  \(failure["message"].stringValue?.replacingOccurrences(of: "\n", with: "\n  ") ?? "")"
+      )
     }
     return outcome
   }
@@ -108,14 +111,16 @@ public enum SpecRunner {
     table["run"] = lua.function { call in
       let options = try call.value(1).tableValue ?? LuaTable()
       let setup = try call.value(2).tableValue ?? LuaTable()
-      return call.returning(try runPlugin(source: source, manifest: manifest, folder: folder, options: options, setup: setup))
+      return call.returning(
+        try runPlugin(source: source, manifest: manifest, folder: folder, options: options, setup: setup))
     }
     return .table(table)
   }
 
   static let defaultIncident = Incident(
     id: "PM-TEST", title: "Spec incident",
-    startedAt: TimeParser.rfc3339("2025-02-09T10:05:00Z")!, endedAt: TimeParser.rfc3339("2025-02-09T11:40:00Z")!)
+    startedAt: TimeParser.rfc3339("2025-02-09T10:05:00Z")!,
+    endedAt: TimeParser.rfc3339("2025-02-09T11:40:00Z")!)
 
   static func runPlugin(
     source: PluginSource, manifest: PluginManifest, folder: String, options: LuaTable, setup: LuaTable
@@ -134,7 +139,8 @@ public enum SpecRunner {
       for (i, item) in events.array.enumerated() {
         guard case .table(let t) = item else { continue }
         model.timeline.add(
-          try EventCodec.event(t, defaultSource: "spec", person: model.person, function: "setup.events[\(i + 1)]"))
+          try EventCodec.event(
+            t, defaultSource: "spec", person: model.person, function: "setup.events[\(i + 1)]"))
       }
       model.timeline.sort()
     }
@@ -148,14 +154,17 @@ public enum SpecRunner {
     defer { try? FileManager.default.removeItem(atPath: out) }
     let files = FileAccess(pipelineDirectory: folder, outDirectory: out)
     var result = LuaTable()
-    let (run, resolved) = try prepare(source: source, manifest: manifest, model: model, files: files, settings: settings, options: options)
+    let (run, resolved) = try prepare(
+      source: source, manifest: manifest, model: model, files: files, settings: settings, options: options)
     if let failure = execute(run, resolved) { result["error"] = .text(failure) }
     if manifest.stage == .timeline || manifest.stage == .collect { model.timeline.sort() }
     result["events"] = .table(
       LuaTable(array: model.timeline.events.enumerated().map { EventCodec.lua($1, index: $0 + 1) }))
     let data = try JSONValueEncoder().encode(model.report())
     for key in ["gaps", "warnings", "factors", "severity", "validation"] {
-      if let value = data[key], !value.isNull { result[key == "validation" ? "checks" : key] = LuaJSON.lua(value, omitNullFields: true) }
+      if let value = data[key], !value.isNull {
+        result[key == "validation" ? "checks" : key] = LuaJSON.lua(value, omitNullFields: true)
+      }
     }
     result["actions"] = LuaJSON.lua(data["action_items"] ?? .array([]), omitNullFields: true)
     var moments = LuaTable()
@@ -182,7 +191,8 @@ public enum SpecRunner {
     let resolved: LuaTable
     do {
       run = try PluginRun(
-        source: source, stage: manifest.stage, model: model, files: files, settings: settings, limits: Limits())
+        source: source, stage: manifest.stage, model: model, files: files, settings: settings,
+        limits: Limits())
       resolved = try run.manifest.resolveOptions(options, origin: "plugin.run")
     } catch {
       throw LuaRaise(error.message)
