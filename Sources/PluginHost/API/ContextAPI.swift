@@ -41,12 +41,7 @@ extension PluginRun {
     lua.setGlobal(
       "print",
       lua.function { [unowned self] call in
-        var parts: [String] = []
-        for i in 1...max(call.count, 1) where call.count > 0 {
-          let v = try call.value(i)
-          parts.append(v.stringValue ?? v.doubleValue.map { "\($0)" } ?? (v.isNil ? "nil" : v.typeName))
-        }
-        let line = parts.joined(separator: "\t")
+        let line = try Self.printedLine(call)
         try spend(line.utf8.count)
         info(line)
         return 0
@@ -96,8 +91,7 @@ extension PluginRun {
   private func logTable() -> LuaTable {
     var t = LuaTable()
     func text(_ call: LuaCall, _ name: String) throws -> String {
-      let v = try call.value(1)
-      let s = v.stringValue ?? v.doubleValue.map { "\($0)" } ?? v.typeName
+      let s = Self.displayText(try call.value(1))
       try spend(s.utf8.count)
       return s
     }

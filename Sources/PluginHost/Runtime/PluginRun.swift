@@ -93,15 +93,28 @@ final class PluginRun {
     lua.setGlobal(
       "print",
       lua.function { call in
-        var parts: [String] = []
-        for i in 1...max(call.count, 1) where call.count > 0 {
-          let value = try call.value(i)
-          parts.append(
-            value.stringValue ?? (value.isNil ? "nil" : value.doubleValue.map { "\($0)" } ?? value.typeName))
-        }
-        print(parts.joined(separator: "\t"))
+        print(try printedLine(call))
         return 0
       })
+  }
+
+  /// What `print(...)` shows: its arguments as text, tab-separated.
+  static func printedLine(_ call: LuaCall) throws -> String {
+    var parts: [String] = []
+    for i in stride(from: 1, through: call.count, by: 1) { parts.append(displayText(try call.value(i))) }
+    return parts.joined(separator: "\t")
+  }
+
+  /// A value as log text: strings as they are, numbers as Lua prints them, else the type.
+  static func displayText(_ value: LuaValue) -> String {
+    switch value {
+    case .string(let s): s.text
+    case .integer(let i): String(i)
+    case .number(let d): d == d.rounded() && abs(d) < 1e15 ? String(format: "%.1f", d) : String(d)
+    case .boolean(let b): String(b)
+    case .nil: "nil"
+    default: value.typeName
+    }
   }
 
   /// Calls `run(ctx, opts)`. Lua errors come back as ``LuaError``.
