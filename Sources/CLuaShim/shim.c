@@ -99,10 +99,9 @@ void pmh_set_time_limit(lua_State *L, double seconds, const char *message) {
   install_hook(L);
 }
 
-void pmh_set_memory_limit(lua_State *L, size_t bytes, const char *message) {
+void pmh_set_memory_limit(lua_State *L, size_t bytes) {
   pmh_runtime *rt = pmh_runtime_of(L);
   rt->limit = bytes;
-  (void)message;
   install_hook(L);
 }
 

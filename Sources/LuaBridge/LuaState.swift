@@ -77,7 +77,7 @@ public final class LuaState {
 
   /// Limits the bytes Lua code may hold (enforced while Lua code runs).
   public func setMemoryLimit(bytes: Int, message: String) {
-    pmh_set_memory_limit(L, bytes, nil)
+    pmh_set_memory_limit(L, bytes)
     memoryLimitMessage = message
   }
   private var memoryLimitMessage = "memory limit exceeded"

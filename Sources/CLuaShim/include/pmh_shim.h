@@ -51,7 +51,8 @@ void pmh_push_last_traceback(lua_State *L);
 
 /// Deadline (seconds from now, 0 to clear) and the count hook that enforces it.
 void pmh_set_time_limit(lua_State *L, double seconds, const char *message);
-void pmh_set_memory_limit(lua_State *L, size_t bytes, const char *message);
+/// Memory budget in bytes (0: none). The message for it is kept on the Swift side.
+void pmh_set_memory_limit(lua_State *L, size_t bytes);
 /// Trips the stop flag by hand (e.g. output cap). The hook raises `message` from then on.
 void pmh_stop(lua_State *L, const char *message);
 
