@@ -45,5 +45,6 @@ let package = Package(
     .testTarget(name: "PostmortemCoreTests", dependencies: ["PostmortemCore"]),
     .testTarget(name: "PluginHostTests", dependencies: ["PluginHost"]),
     .testTarget(name: "pmhostTests", dependencies: ["pmhost"]),
+    .testTarget(name: "IntegrationTests", exclude: ["Data"]),
   ]
 )
