@@ -1,118 +1,96 @@
--- prometheus: threshold crossings of a metric, from a saved /api/v1/query_range response.
+-- prometheus: a metric around the incident, from Prometheus' range query API.
 --
---   curl -G http://prometheus:9090/api/v1/query_range --data-urlencode 'query=...' \
---     --data-urlencode start=... --data-urlencode end=... --data-urlencode step=15s > error-rate.json
+-- Live:   url = "http://prometheus:9090", query = "..."   GETs /api/v1/query_range over the
+--         incident window widened by `margin` (or start/end), every `step`.
+-- Saved:  file = "error-rate.json", a response saved with
+--         curl -G URL/api/v1/query_range --data-urlencode 'query=...' \
+--           --data-urlencode start=... --data-urlencode end=... --data-urlencode step=15s
 --
--- With `threshold`, each series gives a `metric_crossed` event when it starts breaching
--- and a `metric_recovered` event when it stops.
+-- Every series is kept for the report's charts. With `threshold`, each series also gives a
+-- `metric_crossed` event when it starts breaching and a `metric_recovered` event when it stops.
+local problems = require "problems"
+local response = require "response"
+local series = require "series"
+local window = require "window"
 
--- Sample values are strings; Lua's tonumber refuses "NaN" and "Inf", so map them here.
-local specials = { ["+Inf"] = math.huge, ["Inf"] = math.huge, ["-Inf"] = -math.huge }
-local function sample_value(s)
-  if specials[s] then return specials[s] end
-  local v = tonumber(s)
-  if v ~= v then return nil end -- NaN: no value, neither breaching nor normal
-  return v
-end
-
--- `{job="api", code="503"}`, labels sorted so the text is stable.
-local function series_label(metric)
-  local keys = {}
-  for k in pairs(metric or {}) do if k ~= "__name__" then keys[#keys + 1] = k end end
-  table.sort(keys)
-  local parts = {}
-  for i, k in ipairs(keys) do parts[i] = ('%s="%s"'):format(k, tostring(metric[k])) end
-  return ((metric or {}).__name__ or "") .. "{" .. table.concat(parts, ", ") .. "}"
-end
-
--- start/end as RFC 3339 text or Unix seconds.
-local function to_seconds(v, option)
-  if v == nil or type(v) == "number" then return v end
-  local t = tonumber(v) or pm.time.parse(v)
-  if not t then error(("%s: %q is neither RFC 3339 nor Unix seconds"):format(option, v)) end
-  return t
-end
-
-local function crossings(ctx, opts, series, label, several)
-  local samples = {}
-  for _, pair in ipairs(series.values or { series.value }) do
-    samples[#samples + 1] = { t = tonumber(pair[1]), v = sample_value(pair[2]), text = pair[2] }
-  end
-  table.sort(samples, function(a, b) return a.t < b.t end)
-
-  local lo, hi = to_seconds(opts.start, "start"), to_seconds(opts["end"], "end")
-  local threshold = opts.threshold
-  local suffix = several and (" " .. label) or "" -- tell series apart when there are several
-  local breaching = false
+-- Keeps the samples between lo and hi (either may be nil).
+local function between(samples, lo, hi)
+  local kept = {}
   for _, s in ipairs(samples) do
-    if s.v and (not lo or s.t >= lo) and (not hi or s.t <= hi) then
-      local now
-      if opts.above then now = s.v > threshold else now = s.v < threshold end
-      if now ~= breaching then
-        ctx.timeline:add {
-          time = s.t,
-          kind = now and "metric_crossed" or "metric_recovered",
-          event = now and ("%s %s %g%s"):format(opts.name, opts.above and "above" or "below", threshold, suffix)
-            or ("%s returns to normal%s"):format(opts.name, suffix),
-          evidence = opts.file,
-          -- JSON has no infinity: keep "+Inf" as text
-          fields = { series = label, value = math.abs(s.v) == math.huge and s.text or s.v, threshold = threshold },
-        }
-        breaching = now
-      end
-    end
+    if (not lo or s.t >= lo) and (not hi or s.t <= hi) then kept[#kept + 1] = s end
   end
+  return kept
 end
 
 return {
   name = "prometheus",
   stage = "collect",
-  version = "0.1.0",
+  version = "0.2.0",
   api = 1,
-  description = "Threshold crossings and recoveries of a Prometheus range query",
+  description = "A Prometheus range query: the series for the report's charts, and threshold crossings and recoveries",
   options = {
+    url = { type = "string", doc = "Prometheus base URL for a live query, e.g. `http://prometheus:9090`" },
     file = { type = "string", doc = "a saved /api/v1/query_range JSON response, relative to the pipeline" },
-    url = { type = "string", doc = "Prometheus base URL for a live query (not supported yet: use `file`)" },
-    query = { type = "string", doc = "the PromQL expression (recorded with the evidence; sent when querying live)" },
-    start = { type = "any", doc = "ignore samples before this time (RFC 3339 or Unix seconds); live default: incident start" },
-    ["end"] = { type = "any", doc = "ignore samples after this time (RFC 3339 or Unix seconds); live default: incident end" },
-    step = { type = "any", default = "15s", doc = "query resolution for live queries, e.g. `15s`" },
-    threshold = { type = "number", doc = "value that marks trouble; without it no events are added" },
+    query = { type = "string", doc = "the PromQL expression (required with `url`; recorded with the series)" },
+    start = { type = "any",
+      doc = "live: query from this time; saved: ignore samples before it (RFC 3339 or Unix seconds). "
+        .. "Live default: the incident's start minus `margin`" },
+    ["end"] = { type = "any",
+      doc = "live: query up to this time; saved: ignore samples after it. Live default: the incident's end plus `margin`" },
+    margin = { type = "any", default = "15m",
+      doc = "how much to widen the incident window on each side for a live query (seconds or a duration: `15m`)" },
+    step = { type = "any", default = "15s", doc = "resolution of a live query (seconds or a duration: `15s`)" },
+    timeout_s = { type = "number", doc = "seconds to wait for Prometheus (default: the host's 30)" },
+    threshold = { type = "number", doc = "value that marks trouble; without it the series are kept but give no events" },
     above = { type = "boolean", default = true, doc = "true: values above the threshold breach it; false: values below" },
-    name = { type = "string", default = "metric", doc = "what the query measures, used in event texts (`Error rate above 0.05`)" },
+    name = { type = "string", default = "metric", doc = "what the query measures, for event texts and charts (`Error rate`)" },
+    unit = { type = "string", doc = "unit of the values for charts, e.g. `ratio`, `s`, `req/s`" },
   },
   run = function(ctx, opts)
-    if not opts.file then
-      if opts.url then
-        -- TODO: query opts.url through ctx.http once the host provides it.
-        ctx.gap("live Prometheus queries are not supported yet; save the query_range response and pass file =")
-        return
-      end
-      error("set file = (a saved query_range response) or url =")
-    end
+    if opts.url and opts.file then error("set either url = (live query) or file = (saved response), not both") end
+    if not opts.url and not opts.file then error("set url = (Prometheus, with query =) or file = (a saved query_range response)") end
+    if opts.url and not opts.query then error("url = needs query = (the PromQL expression to run)") end
 
-    local ok, doc = pcall(pm.json.decode, ctx.fs.read(opts.file))
-    if not ok then error(("%s is not a Prometheus response: %s"):format(opts.file, doc)) end
-    if type(doc) ~= "table" then error(opts.file .. " is not a Prometheus response") end
-    if doc.status == "error" then
-      error(("%s: Prometheus answered %s: %s"):format(opts.file, tostring(doc.errorType), tostring(doc.error)))
+    local found = problems.new(ctx)
+    local result, origin
+    if opts.url then
+      result, origin = response.fetch(ctx, opts, window.live(ctx, opts), found)
+    else
+      result, origin = response.read(ctx, opts.file, found)
     end
-    for _, w in ipairs(type(doc.warnings) == "table" and doc.warnings or {}) do
-      ctx.log.warn(opts.file .. ": Prometheus warning: " .. tostring(w))
-    end
+    if not result then return found:flush() end
 
-    local result = type(doc.data) == "table" and doc.data.result
-    if type(result) ~= "table" then error(opts.file .. " has no data.result: is it a query_range response?") end
     if #result == 0 then
-      ctx.gap("query returned no series")
-      return
+      ctx.gap(("the query matched no series%s (%s)"):format(opts.query and (": " .. opts.query) or "", origin))
+      return found:flush()
+    end
+
+    local lo, hi = window.time(opts.start, "start"), window.time(opts["end"], "end")
+    local count = 0
+    for _, s in ipairs(result) do if type(s) == "table" then count = count + 1 end end
+    local several = count > 1 -- then event texts and chart names carry each series' labels
+    for i, s in ipairs(result) do
+      local where = ("%s: data.result[%d]"):format(origin, i)
+      if type(s) ~= "table" then
+        found:add("bad series", where, "is not a series object; skipped")
+      else
+        local metric = type(s.metric) == "table" and s.metric or {}
+        local label = series.label(metric)
+        local samples = between(series.samples(s, where, found), lo, hi)
+        if ctx.timeline.add_series then ctx.timeline:add_series {
+          name = several and (opts.name .. " " .. label) or opts.name,
+          query = opts.query, labels = metric, unit = opts.unit,
+          threshold = opts.threshold, above = opts.above,
+          points = series.points(samples),
+        } end -- TEMP
+        if opts.threshold then
+          series.crossings(ctx, opts, samples, { label = label, evidence = origin, suffix = several and (" " .. label) or "" })
+        end
+      end
     end
     if not opts.threshold then
-      ctx.log.info(("%d series read; no threshold given, so no events"):format(#result))
-      return
+      ctx.log.info(("%d series read; no threshold given, so no crossing events"):format(#result))
     end
-    for _, series in ipairs(result) do
-      crossings(ctx, opts, series, series_label(series.metric), #result > 1)
-    end
+    found:flush()
   end,
 }

@@ -1,0 +1,120 @@
+-- Alertmanager's JSON from a saved file, a live API call or a webhook log. Whatever cannot
+-- be read becomes a data gap (a whole input) or a warning (one line), naming the file and
+-- line or the URL.
+local M = {}
+
+-- Bytes that are not UTF-8 would end up in event texts: replace each with U+FFFD and say
+-- where the first one was.
+local function valid_utf8(text, where, problems)
+  local ok, bad = utf8.len(text)
+  if ok then return text end
+  problems:add("utf8", where(bad), ("bytes that are not UTF-8 (the first at byte %d); replaced with U+FFFD"):format(bad))
+  local parts, i = {}, 1
+  while bad do
+    parts[#parts + 1] = text:sub(i, bad - 1) .. "\u{FFFD}"
+    i = bad + 1
+    ok, bad = utf8.len(text, i)
+  end
+  parts[#parts + 1] = text:sub(i)
+  return table.concat(parts)
+end
+
+-- A JSON value from a whole document; nil and a reason naming the line when it is not JSON.
+local function decode(text, origin, problems)
+  if not text:find("%S") then return nil, origin .. " is empty" end
+  text = valid_utf8(text, function(byte)
+    local _, newlines = text:sub(1, byte - 1):gsub("\n", "")
+    return ("%s:%d"):format(origin, newlines + 1)
+  end, problems)
+  local ok, doc = pcall(pm.json.decode, text)
+  if not ok then
+    -- A download cut short ends inside the document, not with its closing bracket.
+    return nil, ("%s is not JSON (%s)%s"):format(origin, tostring(doc):gsub("^pm%.json%.decode: ", ""),
+      text:find("[}%]]%s*$") and "" or "; is the file truncated?")
+  end
+  return doc
+end
+
+-- The alert list of GET /api/v2/alerts (also `amtool alert query -o json`): a JSON array.
+local function alerts_of(doc, origin)
+  if type(doc) == "table" and (doc[1] ~= nil or next(doc) == nil) then return doc end
+  if type(doc) == "table" and type(doc.data) == "table" and doc.data[1] ~= nil then
+    return doc.data -- API v1 (Alertmanager before 0.27): {"status":"success","data":[...]}
+  end
+  return nil, origin .. " is not a JSON array of alerts (GET /api/v2/alerts or `amtool alert query -o json`)"
+end
+
+-- A saved API answer: the alerts, or nil after recording a gap.
+function M.read(ctx, path, problems)
+  local ok, text = pcall(ctx.fs.read, path)
+  if not ok then
+    ctx.gap(("cannot read %s (paths are relative to the pipeline folder)"):format(path))
+    return nil
+  end
+  local doc, reason = decode(text, path, problems)
+  local alerts
+  if doc ~= nil then alerts, reason = alerts_of(doc, path) end
+  if not alerts then ctx.gap(reason) end
+  return alerts
+end
+
+-- GET url/api/v2/alerts (every state: active, silenced, inhibited, unprocessed). The
+-- alerts and the URL fetched, or nil after recording a gap with Alertmanager's answer.
+function M.fetch(ctx, opts, problems)
+  local url = opts.url:gsub("/+$", "") .. "/api/v2/alerts"
+  local query = {}
+  for _, matcher in ipairs(opts.filter or {}) do query[#query + 1] = { "filter", tostring(matcher) } end
+  local res, reason = ctx.http:get(url, { query = query, timeout_s = opts.timeout_s, gap = false })
+  if not res then
+    ctx.gap(("no answer from %s: %s"):format(url, tostring(reason)))
+    return nil
+  end
+  local origin = res.url or url
+  local doc, problem = decode(res.body or "", origin, problems)
+  if res.status < 200 or res.status > 299 then
+    -- Alertmanager's errors are a JSON string (`"bad matcher format: ..."`) or {code, message}.
+    local said = type(doc) == "string" and doc or type(doc) == "table" and doc.message
+      or (res.body or ""):gsub("%s+", " "):sub(1, 200)
+    ctx.gap(("%s answered HTTP %d: %s"):format(url, res.status, tostring(said)))
+    return nil
+  end
+  local alerts
+  if doc ~= nil then alerts, problem = alerts_of(doc, origin) end
+  if not alerts then
+    ctx.gap(problem)
+    return nil
+  end
+  return alerts, origin
+end
+
+-- Each webhook payload of a log with one JSON object per line: calls fn(payload, lineno).
+-- Lines that are not payloads are warned about (once per kind) and skipped.
+function M.webhook_lines(ctx, path, problems, fn)
+  if not ctx.fs.exists(path) then
+    ctx.gap(("cannot read %s (paths are relative to the pipeline folder)"):format(path))
+    return
+  end
+  local any = false
+  for line, lineno in ctx.fs.lines(path) do
+    if line:find("%S") then
+      any = true
+      local where = ("%s:%d"):format(path, lineno)
+      line = valid_utf8(line, function() return where end, problems)
+      local ok, payload = pcall(pm.json.decode, line)
+      if not ok then
+        problems:add("not json", where, ("not JSON (%s); line skipped"):format(tostring(payload):gsub("^pm%.json%.decode: ", "")))
+      elseif type(payload) ~= "table" or type(payload.alerts) ~= "table" then
+        problems:add("not payload", where, "not a webhook payload (no alerts list); line skipped")
+      else
+        if payload.version ~= "4" then
+          problems:add("version", where, ("webhook payload version %s, expected \"4\"; read anyway"):format(
+            payload.version == nil and "missing" or pm.json.encode(payload.version)))
+        end
+        fn(payload, lineno)
+      end
+    end
+  end
+  if not any then ctx.gap(path .. " is empty") end
+end
+
+return M

@@ -1,0 +1,116 @@
+-- The query_range response to read, from a saved file or a live query, checked down to
+-- its list of series. Whatever goes wrong becomes a data gap naming the file or URL, and
+-- the functions return nil.
+local window = require "window"
+
+local M = {}
+
+-- Bytes that are not UTF-8 (a file saved through the wrong encoding) would end up in event
+-- texts: replace each with U+FFFD and say where the first one was.
+local function valid_utf8(text, origin, problems)
+  local ok, bad = utf8.len(text)
+  if ok then return text end
+  local _, newlines = text:sub(1, bad - 1):gsub("\n", "")
+  problems:add("utf8", ("%s:%d"):format(origin, newlines + 1),
+    ("bytes that are not UTF-8 (the first at byte %d); replaced with U+FFFD"):format(bad))
+  local parts, i = {}, 1
+  while bad do
+    parts[#parts + 1] = text:sub(i, bad - 1) .. "\u{FFFD}"
+    i = bad + 1
+    ok, bad = utf8.len(text, i)
+  end
+  parts[#parts + 1] = text:sub(i)
+  return table.concat(parts)
+end
+
+-- A JSON document from text; nil and a reason naming the line when it is not JSON.
+local function decode(text, origin, problems)
+  if not text:find("%S") then return nil, origin .. " is empty" end
+  local ok, doc = pcall(pm.json.decode, valid_utf8(text, origin, problems))
+  if not ok then
+    local where = tostring(doc):gsub("^pm%.json%.decode: ", "")
+    -- A download cut short ends inside the document, not with its closing bracket.
+    return nil, ("%s is not JSON (%s)%s"):format(origin, where,
+      text:find("[}%]]%s*$") and "" or "; is the file truncated?")
+  end
+  return doc
+end
+
+-- The series of a response document, or nil and a reason. Prometheus' own error
+-- (`{"status":"error","errorType":"bad_data","error":"..."}`) is the reason when there is one.
+local function result_of(ctx, doc, origin)
+  if type(doc) ~= "table" or doc[1] ~= nil then
+    return nil, origin .. " is not a Prometheus API response (expected an object with status and data)"
+  end
+  if doc.status == "error" then
+    return nil, ("Prometheus answered %s: %s"):format(tostring(doc.errorType or "error"), tostring(doc.error))
+  end
+  for _, w in ipairs(type(doc.warnings) == "table" and doc.warnings or {}) do
+    ctx.log.warn(("%s: Prometheus warning: %s"):format(origin, tostring(w)))
+  end
+  for _, i in ipairs(type(doc.infos) == "table" and doc.infos or {}) do
+    ctx.log.info(("%s: Prometheus info: %s"):format(origin, tostring(i)))
+  end
+  local data = doc.data
+  if type(data) ~= "table" or type(data.result) ~= "table" then
+    return nil, origin .. " has no data.result: is it a query_range response?"
+  end
+  if data.resultType == "matrix" or data.resultType == "vector" then return data.result end
+  if data.resultType == "scalar" then -- `[t, "v"]`: one series without labels
+    return { { metric = {}, value = data.result } }
+  end
+  return nil, ("%s: data.resultType is %s; expected matrix (a range query)"):format(origin,
+    tostring(data.resultType))
+end
+
+-- A saved response: the series and the file's name, or nil after recording a gap.
+function M.read(ctx, path, problems)
+  local ok, text = pcall(ctx.fs.read, path)
+  if not ok then
+    ctx.gap(("cannot read %s (paths are relative to the pipeline folder)"):format(path))
+    return nil
+  end
+  local doc, reason = decode(text, path, problems)
+  local result
+  if doc then result, reason = result_of(ctx, doc, path) end
+  if not result then
+    ctx.gap(reason)
+    return nil
+  end
+  return result, path
+end
+
+-- GET url/api/v1/query_range for the range `w` (from window.live): the series and the
+-- URL fetched, or nil after recording a gap with Prometheus' answer.
+function M.fetch(ctx, opts, w, problems)
+  local url = opts.url:gsub("/+$", "") .. "/api/v1/query_range"
+  local gap_window = { window = { start = w.start, finish = w.finish } }
+  local res, reason = ctx.http:get(url, {
+    query = { query = opts.query, start = window.param(w.start), ["end"] = window.param(w.finish),
+      step = window.param(w.step) },
+    timeout_s = opts.timeout_s,
+    gap = false,
+  })
+  if not res then
+    ctx.gap(("no answer from %s: %s"):format(url, tostring(reason)), gap_window)
+    return nil
+  end
+  local origin = res.url or url
+  local doc, problem = decode(res.body or "", origin, problems)
+  local result
+  if doc then result, problem = result_of(ctx, doc, origin) end
+  if res.status < 200 or res.status > 299 then
+    -- 400 bad_data (a bad query or step), 422 (cannot execute), 503 (timeout), or a proxy's page.
+    local said = (doc and result == nil and problem)
+      or (res.body or ""):gsub("%s+", " "):sub(1, 200)
+    ctx.gap(("%s answered HTTP %d: %s"):format(url, res.status, said), gap_window)
+    return nil
+  end
+  if not result then
+    ctx.gap(problem, gap_window)
+    return nil
+  end
+  return result, origin
+end
+
+return M

@@ -1,0 +1,96 @@
+-- One series of a response: its samples, its threshold crossings, and the series kept for
+-- the report's charts.
+local M = {}
+
+-- Prometheus writes sample values as strings, including these three (Lua's tonumber
+-- refuses them).
+local SPECIAL = { ["NaN"] = "NaN", ["+Inf"] = "+Inf", ["Inf"] = "+Inf", ["-Inf"] = "-Inf" }
+
+local function show(v)
+  local ok, text = pcall(pm.json.encode, v)
+  return ok and text or tostring(v)
+end
+
+-- `{code="503", job="api"}`, names sorted so the text is stable; rate() drops __name__.
+function M.label(metric)
+  local keys = {}
+  for k in pairs(metric) do if k ~= "__name__" then keys[#keys + 1] = k end end
+  table.sort(keys)
+  local parts = {}
+  for i, k in ipairs(keys) do parts[i] = ('%s="%s"'):format(k, tostring(metric[k])) end
+  return (metric.__name__ or "") .. "{" .. table.concat(parts, ", ") .. "}"
+end
+
+-- The samples of `s` (result[i]) sorted by time: { t = seconds, v = number or nil (NaN),
+-- text = "NaN" / "+Inf" / "-Inf" or nil }. Unreadable samples are reported and left out.
+function M.samples(s, where, problems)
+  local pairs_ = s.values
+  if pairs_ == nil and s.value ~= nil then pairs_ = { s.value } end
+  if type(pairs_) ~= "table" then
+    problems:add("no values", where, "no values (expected a list of [time, \"value\"] pairs); series skipped")
+    return {}
+  end
+  local out = {}
+  for i, pair in ipairs(pairs_) do
+    local at = ("%s.values[%d]"):format(where, i)
+    local t, raw = type(pair) == "table" and pair[1], type(pair) == "table" and pair[2]
+    if type(t) == "string" and tonumber(t) then
+      problems:add("string time", at .. "[1]", ("%q is a string; Prometheus writes times as JSON numbers (read anyway)"):format(t))
+      t = tonumber(t)
+    end
+    local sample
+    if type(t) ~= "number" then
+      problems:add("bad time", at, ("%s is not a time in Unix seconds; sample skipped"):format(show(pair)))
+    elseif type(raw) == "string" and SPECIAL[raw] then
+      local text = SPECIAL[raw]
+      sample = { t = t, text = text, v = text == "+Inf" and math.huge or text == "-Inf" and -math.huge or nil }
+    elseif type(raw) == "string" and tonumber(raw) then
+      sample = { t = t, v = tonumber(raw) }
+    elseif type(raw) == "number" then -- not what Prometheus writes, but clear enough
+      problems:add("number value", at .. "[2]", ("%s is a JSON number; Prometheus writes values as strings (read anyway)")
+        :format(tostring(raw)))
+      sample = { t = t, v = raw }
+    else
+      problems:add("bad value", at .. "[2]", ("%s is not a sample value; sample skipped")
+        :format(raw == nil and "missing" or show(raw)))
+    end
+    out[#out + 1] = sample
+  end
+  table.sort(out, function(a, b) return a.t < b.t end)
+  return out
+end
+
+-- The points of a series for ctx.timeline:add_series: {t, v} with v a number or one of
+-- the strings "NaN", "+Inf", "-Inf" (JSON has no infinities).
+function M.points(samples)
+  local points = {}
+  for i, s in ipairs(samples) do points[i] = { s.t, s.text or s.v } end
+  return points
+end
+
+-- metric_crossed when the series starts breaching the threshold, metric_recovered when it
+-- stops. NaN samples neither breach nor recover. A first sample that breaches counts as a
+-- crossing. `suffix` tells series apart when a query gives several.
+function M.crossings(ctx, opts, samples, info)
+  local breaching = false
+  for _, s in ipairs(samples) do
+    if s.v then
+      local now
+      if opts.above then now = s.v > opts.threshold else now = s.v < opts.threshold end
+      if now ~= breaching then
+        ctx.timeline:add {
+          time = s.t,
+          kind = now and "metric_crossed" or "metric_recovered",
+          event = now
+            and ("%s %s %g%s"):format(opts.name, opts.above and "above" or "below", opts.threshold, info.suffix)
+            or ("%s returns to normal%s"):format(opts.name, info.suffix),
+          evidence = info.evidence,
+          fields = { series = info.label, value = s.text or s.v, threshold = opts.threshold, query = opts.query },
+        }
+        breaching = now
+      end
+    end
+  end
+end
+
+return M
