@@ -221,18 +221,30 @@ function M.check(pattern)
   return nil
 end
 
+local COMPRESSED = { gz = true, bz2 = true, xz = true, zst = true, lz4 = true, zip = true }
+
 -- The files `path` names: itself, or the matches of a glob (`*`, `?`, `[...]`, `**`).
--- A path that names nothing is an error naming it (the host records the collector's gap).
+-- A path that names nothing is an error naming it (the host records the collector's gap);
+-- so is a compressed file, which a glob skips with a warning (rotated logs: access.log.2.gz).
 function M.files(ctx, path)
+  local function compressed(p) return COMPRESSED[p:match("%.(%w+)$") or ""] end
   if path:find("[*?[]") then
-    local list = ctx.fs.glob(path)
-    if #list == 0 then
-      error(("no file matches %s (paths are relative to the pipeline folder)"):format(path), 0)
+    local list, skipped = {}, {}
+    for _, p in ipairs(ctx.fs.glob(path)) do
+      if compressed(p) then skipped[#skipped + 1] = p else list[#list + 1] = p end
     end
+    local note = ("%d compressed file(s) not read: %s (decompress them to read them)"):format(
+      #skipped, table.concat(skipped, ", "))
+    if #list == 0 and #skipped > 0 then error(("%s: %s"):format(path, note), 0) end
+    if #list == 0 then error(("no file matches %s (paths are relative to the pipeline folder)"):format(path), 0) end
+    if #skipped > 0 then ctx.log.warn(("%s: %s"):format(path, note)) end
     return list
   end
   if not ctx.fs.exists(path) then
     error(("cannot read %s: no such file (paths are relative to the pipeline folder)"):format(path), 0)
+  end
+  if compressed(path) then
+    error(("cannot read %s: compressed files are not read (decompress it first, e.g. with gunzip -k)"):format(path), 0)
   end
   return { path }
 end
