@@ -74,7 +74,7 @@ local CRI_NEEDLES = { "stdout P ", "stderr P " }
 local function collect(ctx, opts, path, filter)
   local first = ctx.fs.lines(path)() -- reads one block at most
   if first == nil then
-    return ctx.gap(("%s is empty: no log lines to read"):format(path))
+    return ctx.gap(("%s is empty: no log lines to read"):format(path), { source = opts.label })
   end
   if not opts.match and first:find("^%S+ std[oe][ur][tr] [PF] ") then
     local needles = { table.unpack(filter.contains) }
@@ -104,6 +104,7 @@ local function collect(ctx, opts, path, filter)
     if bad then problems:add("utf8", e.lineno) end
     ctx.timeline:add {
       time = t, event = event, kind = "error", group = event, actor = nil,
+      source = opts.label,
       evidence = path .. ":" .. e.lineno,
       fields = {
         pod = e.pod, container = e.container, stream = e.stream, service = opts.service,
@@ -164,11 +165,14 @@ return {
     match = { type = "string",
       doc = "Lua pattern a line must match to be kept; default: error, critical, fatal and panic levels "
         .. "(logfmt level=, JSON \"level\"/\"severity\", klog E/F, Go panics) and HTTP 5xx status fields" },
-    service = { type = "string", doc = "service name recorded in each event's fields" },
+    service = { type = "string",
+      doc = "service the log is from: in each event's fields, and its Source label unless `source` is given" },
     split_at = { type = "integer", default = 16384,
       doc = "length at which the container runtime cut long lines (containerd, Docker: 16384); 0: never join lines" },
   },
   run = function(ctx, opts)
+    -- The Source label: `source`, else the service (the host fills in the plugin's name).
+    opts.label = (opts.source == nil or opts.source == ctx.plugin) and opts.service or opts.source
     local filter = { contains = message.NEEDLES }
     if opts.match then
       local problem = logtext.check(opts.match)

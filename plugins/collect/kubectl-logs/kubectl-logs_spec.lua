@@ -202,13 +202,14 @@ describe("kubectl-logs", function()
     assert.equals("option match: malformed pattern (missing ']')", r.error)
   end)
 
-  it("reads every file of a glob", function()
-    local r = plugin.run { path = "fixtures/pods/*.log" }
+  it("reads every file of a glob, labelled by the service", function()
+    local r = plugin.run { path = "fixtures/pods/*.log", service = "api" }
     assert.same({
       "2025-02-09T10:30:00.000Z fixtures/pods/api-a.log:1 error | upstream reset",
       "2025-02-09T10:30:02.000Z fixtures/pods/api-b.log:1 error | upstream reset",
     }, rows(r))
     assert.equals("api-b", r.events[2].fields.pod)
+    assert.same({ "api", "api" }, { r.events[1].source, r.events[2].fields.service })
   end)
 
   it("fails clearly on a missing file or a glob that matches nothing", function()
