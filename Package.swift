@@ -11,6 +11,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
   ],
   targets: [
     // The system Lua 5.4 (Debian: liblua5.4-dev), found through pkg-config.
@@ -34,7 +35,10 @@ let package = Package(
     ),
     .target(
       name: "PluginHost",
-      dependencies: ["LuaBridge", "PostmortemCore", .product(name: "Yams", package: "Yams")],
+      dependencies: [
+        "LuaBridge", "PostmortemCore", .product(name: "Yams", package: "Yams"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
       plugins: ["EmbedLuaPlugins"]
     ),
     .executableTarget(
@@ -44,6 +48,6 @@ let package = Package(
     .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
     .testTarget(name: "PostmortemCoreTests", dependencies: ["PostmortemCore"]),
     .testTarget(name: "PluginHostTests", dependencies: ["PluginHost"]),
-    .testTarget(name: "pmhostTests", dependencies: ["pmhost"]),
+    .testTarget(name: "pmhostTests", dependencies: ["pmhost"], exclude: ["Fixtures"]),
   ]
 )

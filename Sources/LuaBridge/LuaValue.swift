@@ -148,6 +148,11 @@ public struct LuaTable: Hashable, Sendable {
     }
   }
 
+  /// The value at Lua index `i` (1-based), nil past the end.
+  public subscript(index i: Int) -> LuaValue {
+    i >= 1 && i <= array.count ? array[i - 1] : .nil
+  }
+
   public var isEmpty: Bool { array.isEmpty && fields.isEmpty }
 
   /// The string-keyed fields, for option tables and records.

@@ -31,6 +31,17 @@ public enum Summary {
       lines.append("  validation \(passed) passed, \(failed.count) failed, \(pending) pending")
       for check in failed { lines.append("    failed: \(check.check): \(check.detail)") }
     }
+    if !m.evidence.isEmpty {
+      let saved = m.evidence.filter { $0.file != nil }
+      let bytes = saved.reduce(0) { $0 + ($1.bytes ?? 0) }
+      let size = bytes >= 1 << 20 ? String(format: "%.1f MB", Double(bytes) / 1_048_576) : "\(bytes) bytes"
+      lines.append(
+        outcome.replayedFrom.map {
+          "  evidence   replayed from \(PluginHostPaths.display($0)) (\(saved.count) items)"
+        }
+          ?? "  evidence   \(saved.count) items, \(size), in \(PluginHostPaths.display(outcome.outDirectory + "/evidence"))"
+      )
+    }
     if !m.warnings.isEmpty { lines.append("  warnings   \(m.warnings.count) (see report.json)") }
     for gap in m.gaps { lines.append("  gap        \(gap.source) (\(gap.plugin)): \(gap.reason)") }
     for failure in outcome.failures { lines.append("  FAILED     \(failure)") }

@@ -42,15 +42,18 @@ struct Run: ParsableCommand {
   @Argument(help: "The pipeline file (pipeline.lua).") var pipeline: String
   @Option(help: "Output folder (default: the pipeline's `out`, relative to it).") var out: String?
   @Option(help: "YAML file of prompt answers (id: answer).") var answers: String?
-  @Option(help: "Re-run from the evidence of an earlier run (not available yet).") var replay: String?
+  @Option(
+    help: ArgumentHelp(
+      "Re-run every stage from the evidence an earlier run saved in DIR/evidence; no source is contacted.",
+      valueName: "DIR"))
+  var replay: String?
   @Flag(help: "Never prompt; unanswered prompts are errors.") var noInput = false
   @Flag(help: "Only errors and warnings on stderr.") var quiet = false
 
   func run() throws {
-    if replay != nil {
-      throw HostError.configuration("--replay is not available in this version of pmhost yet")
-    }
     var settings = RunSettings()
+    settings.replayDirectory = replay
+    settings.progress = isTerminal(STDERR_FILENO) && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
     settings.quiet = quiet
     settings.interactive = !noInput && isTerminal(STDIN_FILENO)
     if let answers { settings.answers = try loadAnswers(answers) }

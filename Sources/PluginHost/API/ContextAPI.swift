@@ -27,6 +27,16 @@ extension PluginRun {
       return 0
     }
     ctx["fs"] = .table(fsTable())
+    ctx["http"] = .table(httpTable())
+    ctx["env"] = lua.function { [unowned self] call in
+      let name = try call.string(1, "ctx.env")
+      guard namedEnvironment.contains(name) else {
+        throw LuaRaise(
+          "ctx.env: plugin \(manifest.name) may read only the environment variables its `*_env` options name (not \(name))"
+        )
+      }
+      return call.returning(.optionalText(ProcessInfo.processInfo.environment[name]))
+    }
     ctx["timeline"] = .table(timelineTable())
     ctx["factors"] = .table(factorsTable())
     ctx["severity"] = .table(severityTable())
@@ -120,10 +130,32 @@ extension PluginRun {
     }
   }
 
+  /// The file to open for a read: the original (its evidence copy starting) or, under
+  /// `--replay`, the saved copy.
+  private func evidenceFile(_ relative: String, _ path: String, _ function: String) throws -> String {
+    do {
+      return try evidence.file(
+        relative: relative, resolvedPath: path, plugin: manifest.name, stage: stage.rawValue)
+    } catch {
+      throw LuaRaise("\(function): \(error.description)")
+    }
+  }
+
+  /// A file-system answer, saved as evidence (or replayed from it).
+  private func lookup(_ call: String, _ argument: String, _ live: () throws -> JSONValue) throws -> JSONValue
+  {
+    do {
+      return try evidence.lookup(call, argument, live: live)
+    } catch let error as Evidence.NotRecorded {
+      throw LuaRaise("ctx.fs.\(call): \(error.description)")
+    }
+  }
+
   private func fsTable() -> LuaTable {
     var t = LuaTable()
     t["lines"] = lua.function { [unowned self] call in
-      let (relative, path) = try readable(call, "ctx.fs.lines")
+      let (relative, resolved) = try readable(call, "ctx.fs.lines")
+      let path = try evidenceFile(relative, resolved, "ctx.fs.lines")
       let options = try call.value(2)
       var needles: [[UInt8]] = []
       switch options["contains"] {
@@ -137,12 +169,18 @@ extension PluginRun {
         throw LuaRaise("ctx.fs.lines: \(relative): \(error)")
       }
       let pattern = options["match"]
+      let progress =
+        settings.progress && !settings.quiet && reader.size >= Progress.minimumBytes
+        ? Progress(label: "[\(manifest.name)] \(relative)", total: reader.size) : nil
       var iterator = call.state.function { call in
         var pushed: Int32 = 0
         _ = try reader.next { line, number in
           call.push(bytes: line)
           call.pushInteger(Int64(number))
           pushed = 2
+        }
+        if let progress {
+          if pushed == 0 { progress.finish() } else { progress.update(reader.bytesRead) }
         }
         return pushed == 0 ? call.returning(.nil) : pushed
       }
@@ -164,7 +202,9 @@ extension PluginRun {
       return call.returning(iterator)
     }
     t["read"] = lua.function { [unowned self] call in
-      let (relative, path) = try readable(call, "ctx.fs.read")
+      let (relative, resolved) = try readable(call, "ctx.fs.read")
+      let replaying = evidence.mode == .replay
+      let path = replaying ? try evidenceFile(relative, resolved, "ctx.fs.read") : resolved
       let attributes = try? FileManager.default.attributesOfItem(atPath: path)
       if let size = attributes?[.size] as? Int, size > 256 << 20 {
         throw LuaRaise("ctx.fs.read: \(relative) is \(size >> 20) MB; stream it with ctx.fs.lines")
@@ -173,29 +213,41 @@ extension PluginRun {
         throw LuaRaise("ctx.fs.read: cannot read \(relative) (no such file, or not readable)")
       }
       return data.withUnsafeBytes { raw in
+        if !replaying {
+          evidence.recordRead(relative: relative, bytes: raw, plugin: manifest.name, stage: stage.rawValue)
+        }
         call.push(bytes: raw)
         return 1
       }
     }
     t["exists"] = lua.function { [unowned self] call in
       // A path outside the pipeline folder is refused, not reported as missing.
-      let (_, path) = try readable(call, "ctx.fs.exists")
-      return call.returning(.boolean(FileManager.default.fileExists(atPath: path)))
+      let (relative, path) = try readable(call, "ctx.fs.exists")
+      let exists = try lookup("exists", Evidence.normalized(relative)) {
+        .bool(FileManager.default.fileExists(atPath: path))
+      }
+      return call.returning(.boolean(exists.boolValue ?? false))
     }
     t["glob"] = lua.function { [unowned self] call in
       let pattern = try call.string(1, "ctx.fs.glob")
-      do {
-        return call.returning(.list(try files.glob(pattern)))
-      } catch {
-        throw LuaRaise("ctx.fs.glob: plugin \(manifest.name): \(error)")
+      let found = try lookup("glob", pattern) {
+        do {
+          return .array(try files.glob(pattern).map { .string($0) })
+        } catch {
+          throw LuaRaise("ctx.fs.glob: plugin \(manifest.name): \(error)")
+        }
       }
+      return call.returning(.list(found.arrayValue?.compactMap(\.stringValue) ?? []))
     }
     t["list"] = lua.function { [unowned self] call in
       let (relative, path) = try readable(call, "ctx.fs.list")
-      guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else {
-        throw LuaRaise("ctx.fs.list: \(relative) is not a readable folder")
+      let entries = try lookup("list", Evidence.normalized(relative)) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+          throw LuaRaise("ctx.fs.list: \(relative) is not a readable folder")
+        }
+        return .array(entries.sorted().map { .string($0) })
       }
-      return call.returning(.list(entries.sorted()))
+      return call.returning(.list(entries.arrayValue?.compactMap(\.stringValue) ?? []))
     }
     t["write"] = method("ctx.fs.write", stages: [.report, .track]) { [unowned self] call in
       call.returning(.text(try write(call, "ctx.fs.write")))
@@ -265,6 +317,16 @@ extension PluginRun {
         value.isNil ? nil : try EventCodec.time(value, field: name, function: "ctx.timeline:set_moment")
       model.moments[moment] = time
       return 0
+    }
+    t["add_series"] = method("ctx.timeline:add_series", stages: [.collect, .timeline]) {
+      [unowned self] call in
+      model.series.append(
+        try EventCodec.series(
+          try call.table(2, "ctx.timeline:add_series"), defaultSource: sourceLabel, plugin: manifest.name))
+      return 0
+    }
+    t["series"] = method("ctx.timeline:series") { [unowned self] call in
+      call.returning(.table(LuaTable(array: model.series.map(EventCodec.lua))))
     }
     t["moments"] = method("ctx.timeline:moments") { [unowned self] call in
       var table = LuaTable()
@@ -462,6 +524,12 @@ extension PluginRun {
   }
 
   private func prompt(id: String, question: String, options: LuaValue) throws -> String {
+    let answer = try ask(id: id, question: question, options: options)
+    evidence.recordAnswer(id: id, answer: answer)
+    return answer
+  }
+
+  private func ask(id: String, question: String, options: LuaValue) throws -> String {
     if let answer = settings.answers[id] { return answer }
     guard settings.interactive else {
       throw LuaRaise(

@@ -101,3 +101,87 @@ enum EventCodec {
     return .table(t)
   }
 }
+
+extension EventCodec {
+  /// Reads a series table as `ctx.timeline:add_series` takes it; errors name the field.
+  static func series(_ t: LuaTable, defaultSource: String, plugin: String) throws -> MetricSeries {
+    let function = "ctx.timeline:add_series"
+    func fail(_ field: String, _ problem: String) -> LuaRaise {
+      LuaRaise("\(function): field '\(field)' \(problem)")
+    }
+    guard let name = t["name"].stringValue, !name.isEmpty else {
+      throw fail("name", "must be a non-empty string (got \(t["name"].typeName))")
+    }
+    guard case .table(let list) = t["points"] else {
+      throw fail("points", "must be a list of {t, v} pairs (got \(t["points"].typeName))")
+    }
+    var points: [SeriesPoint] = []
+    points.reserveCapacity(list.array.count)
+    for (i, item) in list.array.enumerated() {
+      let field = "points[\(i + 1)]"
+      guard case .table(let pair) = item else {
+        throw fail(field, "must be a {t, v} pair (got \(item.typeName))")
+      }
+      let time = try self.time(pair[index: 1], field: field + "[1]", function: function)
+      let value: SampleValue
+      switch pair[index: 2] {
+      case .integer(let v): value = .number(Double(v))
+      case .number(let v): value = SampleValue(v)
+      case .string(let s):
+        guard let v = SampleValue(text: s.text) else {
+          throw fail(field + "[2]", "'\(s.text)' is not a number, \"NaN\", \"+Inf\" or \"-Inf\"")
+        }
+        value = v
+      default: throw fail(field + "[2]", "must be a number (got \(pair[index: 2].typeName))")
+      }
+      points.append(SeriesPoint(time: Double(time.milliseconds) / 1000, value: value))
+    }
+    points.sort { $0.time < $1.time }
+    var labels: [String: String] = [:]
+    if case .table(let l) = t["labels"] {
+      for (key, value) in l.stringFields {
+        labels[key] = value.stringValue ?? PluginRun.displayText(value)
+      }
+    }
+    var threshold: Double? = nil
+    if !t["threshold"].isNil {
+      guard let v = t["threshold"].doubleValue else { throw fail("threshold", "must be a number") }
+      threshold = v
+    }
+    var above: Bool? = nil
+    if !t["above"].isNil {
+      guard let v = t["above"].boolValue else { throw fail("above", "must be a boolean") }
+      above = v
+    }
+    return MetricSeries(
+      name: name, query: t["query"].stringValue, source: t["source"].stringValue ?? defaultSource,
+      plugin: plugin, labels: labels, unit: t["unit"].stringValue, threshold: threshold,
+      above: above ?? (threshold == nil ? nil : true), points: points)
+  }
+
+  /// A series as `ctx.timeline:series()` gives it.
+  static func lua(_ s: MetricSeries) -> LuaValue {
+    var t = LuaTable()
+    t["name"] = .text(s.name)
+    t["query"] = .optionalText(s.query)
+    t["source"] = .text(s.source)
+    t["plugin"] = .text(s.plugin)
+    var labels = LuaTable()
+    for (key, value) in s.labels { labels[key] = .text(value) }
+    t["labels"] = .table(labels)
+    t["unit"] = .optionalText(s.unit)
+    if let threshold = s.threshold { t["threshold"] = .number(threshold) }
+    if let above = s.above { t["above"] = .boolean(above) }
+    t["points"] = .table(
+      LuaTable(
+        array: s.points.map { p in
+          let v: LuaValue =
+            switch p.value {
+            case .number(let d): .number(d)
+            default: .text(p.value.text)
+            }
+          return .table(LuaTable(array: [.number(p.time), v]))
+        }))
+    return .table(t)
+  }
+}

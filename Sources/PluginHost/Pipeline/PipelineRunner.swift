@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import LuaBridge
 import PostmortemCore
@@ -16,6 +17,8 @@ public struct RunOutcome {
   public var model: RunModel
   /// Plugins that failed outside the collect stage (their messages).
   public var failures: [String]
+  /// The evidence folder a `--replay` run read from.
+  public var replayedFrom: String?
   public var exitCode: Int32 {
     if !failures.isEmpty || model.validation.contains(where: { $0.ok == false }) { return 1 }
     return 0
@@ -49,12 +52,29 @@ public enum PipelineRunner {
     return (pipeline, planned)
   }
 
-  /// Loads the pipeline's incident (a file beside it, or an inline table).
+  /// Loads the pipeline's incident (a file beside it, or an inline table). With evidence,
+  /// the file is saved (record) or read from the evidence (replay).
   public static func incident(of pipeline: Pipeline) throws(HostError) -> Incident {
+    try incident(of: pipeline, evidence: .off())
+  }
+
+  static func incident(of pipeline: Pipeline, evidence: Evidence) throws(HostError) -> Incident {
     do {
       switch pipeline.incident {
       case .file(let name):
-        let path = name.hasPrefix("/") ? name : PluginCatalog.join(pipeline.directory, name)
+        var path = name.hasPrefix("/") ? name : PluginCatalog.join(pipeline.directory, name)
+        if evidence.mode == .replay {
+          do {
+            path = try evidence.file(relative: name, resolvedPath: path, plugin: "pmhost", stage: "pipeline")
+          } catch {
+            throw HostError.configuration("--replay: the incident file: \(error.description)")
+          }
+        } else if let bytes = FileManager.default.contents(atPath: path) {
+          bytes.withUnsafeBytes {
+            evidence.recordRead(
+              relative: name, bytes: $0, plugin: "pmhost", stage: "pipeline", kind: .incident)
+          }
+        }
         return try IncidentLoader.load(path: path)
       case .inline(let table):
         let value: JSONValue
@@ -76,17 +96,48 @@ public enum PipelineRunner {
     pipelinePath: String, outOverride: String?, settings: RunSettings
   ) throws(HostError) -> RunOutcome {
     let (pipeline, planned) = try plan(pipelinePath: pipelinePath)
-    let incident = try incident(of: pipeline)
     let out = pipeline.outDirectory(override: outOverride)
     do {
       try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
     } catch {
       throw .configuration("cannot create the out folder \(out): \(error.localizedDescription)")
     }
+    var settings = settings
+    let evidence: Evidence
+    if let replay = settings.replayDirectory {
+      evidence = try Evidence.replay(from: replay)
+      // The recorded run's prompt answers, unless --answers overrides them.
+      settings.answers = evidence.recordedAnswers.merging(settings.answers) { _, explicit in explicit }
+      settings.interactive = false
+      if let recorded = evidence.recordedPipelineHash,
+        let bytes = FileManager.default.contents(atPath: pipelinePath),
+        Evidence.hex(SHA256.hash(data: bytes)) != recorded
+      {
+        diagnostic(
+          "pmhost: warning: \(pipelinePath) changed since the recorded run; the replay follows the pipeline as it is now"
+        )
+      }
+    } else {
+      do {
+        evidence = try Evidence.record(into: out + "/evidence", pipelinePath: pipelinePath)
+      } catch {
+        throw .configuration("cannot create \(out)/evidence: \(error.localizedDescription)")
+      }
+    }
+    let incident = try incident(of: pipeline, evidence: evidence)
     let model = RunModel(incident: incident)
     let files = FileAccess(pipelineDirectory: pipeline.directory, outDirectory: out)
     var failures: [String] = []
+    /// Waits for evidence copies, records failed copies as gaps, refreshes report.json's list.
+    func settleEvidence(wait: Bool) {
+      for problem in evidence.settle(wait: wait) {
+        model.gaps.append(
+          Gap(source: "evidence", plugin: "pmhost", reason: "evidence copy failed: \(problem)"))
+      }
+      model.evidence = evidence.reportRecords
+    }
     for stage in Stage.allCases {
+      if stage == .report { settleEvidence(wait: true) }
       if stage == .timeline {
         // Built in: UTC merge (stable sort) and dedupe of the same happening across sources.
         model.timeline.sort()
@@ -95,19 +146,25 @@ public enum PipelineRunner {
         }
       }
       for plugin in planned[stage] ?? [] {
-        if let failure = runOne(plugin, stage: stage, model: model, files: files, settings: settings) {
+        if let failure = runOne(
+          plugin, stage: stage, model: model, files: files, settings: settings, evidence: evidence)
+        {
           failures.append(failure)
         }
         if stage == .collect || stage == .timeline { model.timeline.sort() }
+        settleEvidence(wait: false)
       }
     }
+    settleEvidence(wait: true)
     // The report files carry validation results and tracking: render them again once
     // the validate and track stages have added those.
     if !(planned[.validate] ?? []).isEmpty || !(planned[.track] ?? []).isEmpty {
       var quiet = settings
       quiet.quiet = true
       for plugin in planned[.report] ?? [] {
-        if let failure = runOne(plugin, stage: .report, model: model, files: files, settings: quiet) {
+        if let failure = runOne(
+          plugin, stage: .report, model: model, files: files, settings: quiet, evidence: evidence)
+        {
           failures.append(failure)
         }
       }
@@ -117,7 +174,9 @@ public enum PipelineRunner {
       try? FileAccess.writeAtomically(Array(yaml.utf8), to: out + "/answers.yaml")
       model.outputs.append("answers.yaml")
     }
-    return RunOutcome(outDirectory: out, model: model, failures: failures)
+    return RunOutcome(
+      outDirectory: out, model: model, failures: failures,
+      replayedFrom: evidence.mode == .replay ? evidence.directory : nil)
   }
 
   static func yamlQuoted(_ s: String) -> String {
@@ -126,7 +185,8 @@ public enum PipelineRunner {
 
   /// Runs one plugin; returns a failure message for failures that fail the run.
   static func runOne(
-    _ plugin: PlannedPlugin, stage: Stage, model: RunModel, files: FileAccess, settings: RunSettings
+    _ plugin: PlannedPlugin, stage: Stage, model: RunModel, files: FileAccess, settings: RunSettings,
+    evidence: Evidence = .off()
   ) -> String? {
     let name = plugin.manifest.name
     let label = plugin.options["source"].stringValue ?? name
@@ -135,7 +195,7 @@ public enum PipelineRunner {
     do {
       let run = try PluginRun(
         source: plugin.source, stage: stage, model: model, files: files, settings: settings,
-        limits: plugin.reference.limits)
+        limits: plugin.reference.limits, evidence: evidence)
       do {
         try run.run(options: plugin.options)
         return nil

@@ -9,6 +9,9 @@ final class LineReader {
   private var end = 0
   private var eof = false
   private(set) var lineNumber = 0
+  /// Bytes read from the file so far, and its size when opened (for progress).
+  private(set) var bytesRead = 0
+  let size: Int
   private let needles: [[UInt8]]
 
   init(path: String, needles: [[UInt8]], chunkSize: Int = 1 << 20) throws {
@@ -16,6 +19,8 @@ final class LineReader {
     guard fd >= 0 else {
       throw LineReaderError(description: "cannot open '\(path)': \(String(cString: strerror(errno)))")
     }
+    var info = stat()
+    size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
     buffer = .allocate(byteCount: chunkSize, alignment: 16)
     self.needles = needles.filter { !$0.isEmpty }
   }
@@ -98,6 +103,11 @@ final class LineReader {
     if count < 0 {
       throw LineReaderError(description: "read failed: \(String(cString: strerror(errno)))")
     }
-    if count == 0 { eof = true } else { end += count }
+    if count == 0 {
+      eof = true
+    } else {
+      end += count
+      bytesRead += count
+    }
   }
 }

@@ -12,13 +12,19 @@ final class PluginRun {
   let files: FileAccess
   let settings: RunSettings
   let limits: Limits
+  /// Where reads and fetches are saved (or, under `--replay`, served from).
+  let evidence: Evidence
   var sourceLabel: String
+  /// URLs this plugin reference's options name: the only ones `ctx.http` may fetch.
+  var namedURLs: [URLComponents] = []
+  /// Environment variables this plugin reference's `*_env` options name.
+  var namedEnvironment: Set<String> = []
   private var outputBytes = 0
 
   /// Loads the plugin into a fresh sandboxed state and reads its manifest.
   init(
     source: PluginSource, stage: Stage, model: RunModel, files: FileAccess, settings: RunSettings,
-    limits: Limits
+    limits: Limits, evidence: Evidence = .off()
   ) throws(HostError) {
     do { lua = try LuaState() } catch { throw HostError(.internal, error.message) }
     self.stage = stage
@@ -26,6 +32,7 @@ final class PluginRun {
     self.files = files
     self.settings = settings
     self.limits = limits
+    self.evidence = evidence
     sourceLabel = source.name
     let name = source.name
     Self.installLibraries(in: lua, source: source, print: { diagnostic("pmhost: [\(name)] \($0)") })
@@ -120,6 +127,9 @@ final class PluginRun {
   /// Calls `run(ctx, opts)`. Lua errors come back as ``LuaError``.
   func run(options: LuaTable) throws(LuaError) {
     if let label = options["source"].stringValue { sourceLabel = label }
+    namedURLs = Self.namedURLs(in: options)
+    namedEnvironment = Set(
+      options.stringFields.compactMap { $0.key.hasSuffix("_env") ? $0.value.stringValue : nil })
     let ctx = makeContext()
     var opts = options
     if stage == .collect, opts["source"].isNil { opts["source"] = .text(sourceLabel) }

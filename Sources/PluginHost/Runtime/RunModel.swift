@@ -16,6 +16,9 @@ public final class RunModel {
   public var warnings: [RunWarning] = []
   public var validation: [ValidationResult] = []
   public var followUp: JSONValue?
+  public var series: [MetricSeries] = []
+  /// Evidence read or fetched (recorded, or replayed from an earlier run).
+  public var evidence: [EvidenceRecord] = []
   /// Files written to the out folder, relative to it, in order.
   public var outputs: [String] = []
   /// Answers given at the terminal, to save for `--answers`.
@@ -44,6 +47,8 @@ public final class RunModel {
     warnings = report.warnings
     validation = report.validation
     followUp = report.followUp
+    series = report.series
+    evidence = report.evidence
   }
 
   func rebuildAliases() {
@@ -63,7 +68,7 @@ public final class RunModel {
       meta: ReportMeta(version: PMHostVersion.current, generatedAt: generatedAt), incident: incident,
       timeline: timeline.events, keyMoments: moments, factors: factors, severity: severity,
       actionItems: actions, whatWentWell: whatWentWell, lessonsLearned: lessonsLearned, gaps: gaps,
-      warnings: warnings, validation: validation, followUp: followUp)
+      warnings: warnings, validation: validation, followUp: followUp, series: series, evidence: evidence)
   }
 
   /// Records a validation result, replacing an earlier one of the same check.

@@ -12,6 +12,10 @@ public struct RunSettings: Sendable {
   public var echoWarnings = true
   /// Show `ctx.log.debug` lines.
   public var debug = ProcessInfo.processInfo.environment["PMHOST_DEBUG"] != nil
+  /// `--replay DIR`: serve every read and fetch from DIR's evidence instead of the sources.
+  public var replayDirectory: String?
+  /// Show progress bars for big inputs (stderr is a terminal and NO_COLOR is unset).
+  public var progress = false
 
   public init() {}
 }

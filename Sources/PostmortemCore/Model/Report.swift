@@ -35,6 +35,10 @@ public struct Report: Codable, Sendable, Equatable {
   public var validation: [ValidationResult]
   /// The follow-up review the track stage scheduled (`{at, ...}`), when it did.
   public var followUp: JSONValue?
+  /// Metric series kept by collectors, for charts.
+  public var series: [MetricSeries]
+  /// The evidence the run read or fetched (as in `evidence/manifest.json`).
+  public var evidence: [EvidenceRecord]
 
   /// A report; metrics default to those computed from `keyMoments` and `incident`.
   public init(
@@ -44,9 +48,12 @@ public struct Report: Codable, Sendable, Equatable {
     severity: SeverityAssessment? = nil, actionItems: [ActionItem] = [],
     whatWentWell: [String]? = nil,
     lessonsLearned: [String]? = nil, gaps: [Gap] = [], warnings: [RunWarning] = [],
-    validation: [ValidationResult] = [], followUp: JSONValue? = nil
+    validation: [ValidationResult] = [], followUp: JSONValue? = nil, series: [MetricSeries] = [],
+    evidence: [EvidenceRecord] = []
   ) {
     self.followUp = followUp
+    self.series = series
+    self.evidence = evidence
     self.meta = meta
     self.incident = incident
     self.timeline = timeline
@@ -63,7 +70,7 @@ public struct Report: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case incident, timeline, metrics, factors, severity, gaps, warnings, validation
+    case incident, timeline, metrics, factors, severity, gaps, warnings, validation, series, evidence
     case meta = "pmhost"
     case followUp = "follow_up"
     case keyMoments = "key_moments"
@@ -89,6 +96,8 @@ public struct Report: Codable, Sendable, Equatable {
     warnings = try c.value(.warnings, or: [])
     validation = try c.value(.validation, or: [])
     followUp = try c.optional(.followUp)
+    series = try c.value(.series, or: [])
+    evidence = try c.value(.evidence, or: [])
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -107,6 +116,8 @@ public struct Report: Codable, Sendable, Equatable {
     try c.encode(warnings, forKey: .warnings)
     try c.encode(validation, forKey: .validation)
     try c.encode(followUp, forKey: .followUp)
+    try c.encode(series, forKey: .series)
+    try c.encode(evidence, forKey: .evidence)
   }
 
   /// This report as a ``JSONValue`` tree (what `ctx.report:data()` is built from).

@@ -1,0 +1,153 @@
+/// A metric series a collector kept for the report's charts (report.json `series`).
+///
+/// ```swift
+/// MetricSeries(name: "API error rate", plugin: "prometheus", source: "prometheus",
+///              points: [SeriesPoint(time: 1_739_095_500, value: .number(0.02))])
+/// ```
+public struct MetricSeries: Codable, Sendable, Equatable {
+  /// Display name.
+  public var name: String
+  /// The query that produced it, when there is one.
+  public var query: String?
+  /// Source label.
+  public var source: String
+  /// The plugin that kept it.
+  public var plugin: String
+  /// Series labels (`{job="api"}`).
+  public var labels: [String: String]
+  /// Unit, for axis labels.
+  public var unit: String?
+  /// The threshold the collector compared against.
+  public var threshold: Double?
+  /// Whether breaching means above the threshold (nil when there is no threshold).
+  public var above: Bool?
+  /// Samples, in time order.
+  public var points: [SeriesPoint]
+
+  /// A series.
+  public init(
+    name: String, query: String? = nil, source: String, plugin: String, labels: [String: String] = [:],
+    unit: String? = nil, threshold: Double? = nil, above: Bool? = nil, points: [SeriesPoint]
+  ) {
+    self.name = name
+    self.query = query
+    self.source = source
+    self.plugin = plugin
+    self.labels = labels
+    self.unit = unit
+    self.threshold = threshold
+    self.above = above
+    self.points = points
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case name, query, source, plugin, labels, unit, threshold, above, points
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    name = try c.decode(String.self, forKey: .name)
+    query = try c.optional(.query)
+    source = try c.value(.source, or: "")
+    plugin = try c.value(.plugin, or: "")
+    labels = try c.value(.labels, or: [:])
+    unit = try c.optional(.unit)
+    threshold = try c.optional(.threshold)
+    above = try c.optional(.above)
+    points = try c.value(.points, or: [])
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(name, forKey: .name)
+    try c.encode(query, forKey: .query)
+    try c.encode(source, forKey: .source)
+    try c.encode(plugin, forKey: .plugin)
+    try c.encode(labels, forKey: .labels)
+    try c.encode(unit, forKey: .unit)
+    try c.encode(threshold, forKey: .threshold)
+    try c.encode(above, forKey: .above)
+    try c.encode(points, forKey: .points)
+  }
+}
+
+/// One sample: `[t, v]` in JSON, `t` in Unix seconds, `v` a number or `"NaN"`, `"+Inf"`,
+/// `"-Inf"` (JSON has no such numbers).
+public struct SeriesPoint: Codable, Sendable, Equatable {
+  /// Unix seconds (fractions allowed).
+  public var time: Double
+  /// The value.
+  public var value: SampleValue
+
+  /// A sample.
+  public init(time: Double, value: SampleValue) {
+    self.time = time
+    self.value = value
+  }
+
+  public init(from decoder: any Decoder) throws {
+    var c = try decoder.unkeyedContainer()
+    time = try c.decode(Double.self)
+    if let number = try? c.decode(Double.self) {
+      value = .number(number)
+    } else {
+      let text = try c.decode(String.self)
+      guard let special = SampleValue(text: text) else {
+        throw DecodingError.dataCorrupted(
+          .init(
+            codingPath: c.codingPath, debugDescription: "expected a number, \"NaN\", \"+Inf\" or \"-Inf\""))
+      }
+      value = special
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.unkeyedContainer()
+    if time == time.rounded(), abs(time) < 1e15 { try c.encode(Int64(time)) } else { try c.encode(time) }
+    switch value {
+    case .number(let v): try c.encode(v)
+    default: try c.encode(value.text)
+    }
+  }
+}
+
+/// A sample value: finite, or one of the values JSON cannot hold.
+public enum SampleValue: Sendable, Equatable {
+  case number(Double)
+  case notANumber
+  case plusInfinity
+  case minusInfinity
+
+  /// From Prometheus text: `"0.25"`, `"NaN"`, `"+Inf"`, `"-Inf"`.
+  public init?(text: String) {
+    switch text {
+    case "NaN": self = .notANumber
+    case "+Inf", "Inf": self = .plusInfinity
+    case "-Inf": self = .minusInfinity
+    default:
+      guard let v = Double(text), v.isFinite else { return nil }
+      self = .number(v)
+    }
+  }
+
+  /// From a double (NaN and infinities mapped).
+  public init(_ v: Double) {
+    if v.isNaN {
+      self = .notANumber
+    } else if v.isInfinite {
+      self = v > 0 ? .plusInfinity : .minusInfinity
+    } else {
+      self = .number(v)
+    }
+  }
+
+  /// The text form (`"NaN"`, `"+Inf"`, `"-Inf"`, or the number).
+  public var text: String {
+    switch self {
+    case .number(let v): "\(v)"
+    case .notANumber: "NaN"
+    case .plusInfinity: "+Inf"
+    case .minusInfinity: "-Inf"
+    }
+  }
+}
