@@ -9,15 +9,10 @@ local entries = require "entries"
 local input = require "input"
 local problems = require "problems"
 
--- The API token: from the environment variable named by token_env when the host can read
--- it (ctx.env, not in api 1 yet), else the token option.
+-- The API token, from the environment variable that token_env names: secrets stay out of
+-- pipeline files (and the host never saves request headers as evidence).
 local function api_token(ctx, opts)
-  if opts.token then return opts.token end
   if not opts.token_env then error("url = needs token_env = (the environment variable holding the API token)") end
-  if type(ctx.env) ~= "function" then
-    error(("token_env = %s: this pmhost cannot read environment variables yet; pass token = instead "
-      .. "(in pipeline.lua, not committed)"):format(opts.token_env))
-  end
   local token = ctx.env(opts.token_env)
   if type(token) ~= "string" or token == "" then
     error(("token_env = %s: the environment variable is not set"):format(opts.token_env))
@@ -34,7 +29,6 @@ return {
   options = {
     url = { type = "string", doc = "an incident's log entries API URL, e.g. `https://api.pagerduty.com/incidents/ID/log_entries`" },
     token_env = { type = "string", doc = "environment variable holding the API token, for `url`" },
-    token = { type = "string", doc = "the API token itself, for `url` while the host cannot read token_env" },
     file = { type = "string", doc = "saved GET /incidents/{id}/log_entries response(s), relative to the pipeline" },
     timeout_s = { type = "number", doc = "seconds to wait for each page (default: the host's 30)" },
   },

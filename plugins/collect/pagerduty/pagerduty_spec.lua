@@ -177,6 +177,8 @@ describe("pagerduty (bad input)", function()
     assert.matches("set url = %(with token_env =%) or file =", plugin.run {}.error)
     assert.matches("not both", plugin.run { file = "x.json", url = "https://api.pagerduty.com/incidents/Q1/log_entries" }.error)
     assert.matches("url = needs token_env =", plugin.run { url = "https://api.pagerduty.com/incidents/Q1/log_entries" }.error)
+    assert.matches("token_env = PMHOST_SPEC_UNSET_TOKEN: the environment variable is not set",
+      plugin.run { url = "https://api.pagerduty.com/incidents/Q1/log_entries", token_env = "PMHOST_SPEC_UNSET_TOKEN" }.error)
   end)
 end)
 
@@ -197,7 +199,11 @@ local function fake_ctx(answers, env)
       return { status = a.status or 200, body = a.body, headers = {}, url = url }
     end,
   }
-  if env then ctx.env = function(name) return env[name] end end
+  env = env or { PD_TOKEN = "y_NbAkKc66ryYTWUXYEu" }
+  ctx.env = function(name)
+    if name ~= "PD_TOKEN" then error("ctx.env: plugin pagerduty may read only the environment variables its `*_env` options name") end
+    return env[name]
+  end
   return ctx
 end
 
@@ -221,7 +227,7 @@ describe("pagerduty (live)", function()
       { body = page({ entry("B", "acknowledge_log_entry", "2025-02-09T10:12:00Z", "Alice Chen"), -- shifted page
         entry("C", "resolve_log_entry", "2025-02-09T10:40:00Z", "Alice Chen") }, 2, false) },
     })
-    init.run(ctx, { url = URL, token = "y_NbAkKc66ryYTWUXYEu" })
+    init.run(ctx, { url = URL, token_env = "PD_TOKEN" })
     assert.equals(2, #ctx.requests)
     assert.equals(URL, ctx.requests[1].url)
     assert.same({ time_zone = "UTC", limit = 100, offset = 0 }, ctx.requests[1].query)
@@ -238,14 +244,12 @@ describe("pagerduty (live)", function()
     assert.same({}, ctx.gaps)
   end)
 
-  it("reads the token from the variable token_env names, when the host can", function()
+  it("reads the token from the variable token_env names, and fails clearly when it is unset", function()
     local ctx = fake_ctx({ { body = page({}, 0, false) } }, { PD_TOKEN = "from-env" })
     init.run(ctx, { url = URL, token_env = "PD_TOKEN" })
     assert.equals("Token token=from-env", ctx.requests[1].headers.Authorization)
     assert.has_error(function() init.run(fake_ctx({}, {}), { url = URL, token_env = "PD_TOKEN" }) end,
       "token_env = PD_TOKEN: the environment variable is not set")
-    assert.has_error(function() init.run(fake_ctx({}), { url = URL, token_env = "PD_TOKEN" }) end,
-      "token_env = PD_TOKEN: this pmhost cannot read environment variables yet; pass token = instead")
   end)
 
   it("keeps earlier pages and records a gap naming the page that failed", function()
@@ -253,28 +257,28 @@ describe("pagerduty (live)", function()
       { body = page({ entry("A", "trigger_log_entry", "2025-02-09T10:06:46Z", "Bob") }, 0, true) },
       { status = 429, body = '{"error":{"message":"Rate Limit Exceeded","code":2020}}' },
     })
-    init.run(ctx, { url = URL, token = "t" })
+    init.run(ctx, { url = URL, token_env = "PD_TOKEN" })
     assert.equals(1, #ctx.events)
     assert.same({ URL .. " (offset 1) answered HTTP 429: Rate Limit Exceeded (rate limited; try again later)" }, ctx.gaps)
   end)
 
   it("records PagerDuty's error text, and no answer, as gaps", function()
     local ctx = fake_ctx({ { status = 401, body = '{"error":{"message":"Unauthorized","code":2006}}' } })
-    init.run(ctx, { url = URL, token = "wrong" })
+    init.run(ctx, { url = URL, token_env = "PD_TOKEN" })
     assert.same({ URL .. " (offset 0) answered HTTP 401: Unauthorized (is the token right?)" }, ctx.gaps)
     ctx = fake_ctx({ { status = 400, body = '{"error":{"message":"Invalid Input Provided","code":2001,'
       .. '"errors":["Time zone is not a valid time zone."]}}' } })
-    init.run(ctx, { url = URL, token = "t" })
+    init.run(ctx, { url = URL, token_env = "PD_TOKEN" })
     assert.same({ URL .. " (offset 0) answered HTTP 400: Invalid Input Provided: Time zone is not a valid time zone." },
       ctx.gaps)
     ctx = fake_ctx({ { reason = "TLS handshake failed" } })
-    init.run(ctx, { url = URL, token = "t" })
+    init.run(ctx, { url = URL, token_env = "PD_TOKEN" })
     assert.same({ "no answer from " .. URL .. " (offset 0): TLS handshake failed" }, ctx.gaps)
   end)
 
   it("stops on a page that says more but lists nothing", function()
     local ctx = fake_ctx({ { body = page({}, 0, true) } })
-    init.run(ctx, { url = URL, token = "t" })
+    init.run(ctx, { url = URL, token_env = "PD_TOKEN" })
     assert.equals(1, #ctx.requests)
     assert.same({ URL .. " (offset 0): says there are more entries but lists none; stopped paging" }, ctx.warnings)
   end)

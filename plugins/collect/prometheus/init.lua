@@ -77,12 +77,12 @@ return {
         local metric = type(s.metric) == "table" and s.metric or {}
         local label = series.label(metric)
         local samples = between(series.samples(s, where, found), lo, hi)
-        if ctx.timeline.add_series then ctx.timeline:add_series {
+        ctx.timeline:add_series {
           name = several and (opts.name .. " " .. label) or opts.name,
           query = opts.query, labels = metric, unit = opts.unit,
           threshold = opts.threshold, above = opts.above,
           points = series.points(samples),
-        } end -- TEMP
+        }
         if opts.threshold then
           series.crossings(ctx, opts, samples, { label = label, evidence = origin, suffix = several and (" " .. label) or "" })
         end
