@@ -241,6 +241,15 @@ func verifiedEvidence(out: String, sourceLocation: SourceLocation = #_sourceLoca
     "manifest.json is neither a list of entries nor {entries: [...]}", sourceLocation: sourceLocation)
   #expect(!entries.isEmpty, "manifest.json lists no evidence", sourceLocation: sourceLocation)
   for entry in entries {
+    #expect((entry["fetched_at"] as? String).flatMap(unixSeconds) != nil,
+      "fetched_at \(entry["fetched_at"] ?? "nil") is not RFC 3339: \(entry)", sourceLocation: sourceLocation)
+    #expect(entry["plugin"] as? String != nil, "no plugin: \(entry)", sourceLocation: sourceLocation)
+    // A request that got no response (refused, timeout) is recorded with its error, no file.
+    if entry["file"] is NSNull, let error = entry["error"] as? String {
+      #expect(!error.isEmpty && entry["sha256"] is NSNull && entry["bytes"] is NSNull, "\(entry)",
+        sourceLocation: sourceLocation)
+      continue
+    }
     let file = try #require(entry["file"] as? String, "manifest entry without file: \(entry)", sourceLocation: sourceLocation)
     #expect(!file.hasPrefix("/") && !file.split(separator: "/").contains(".."), "file escapes evidence/: \(file)",
       sourceLocation: sourceLocation)
@@ -253,9 +262,6 @@ func verifiedEvidence(out: String, sourceLocation: SourceLocation = #_sourceLoca
     let sha = try sha256(path)
     #expect(entry["sha256"] as? String == sha, "\(file): manifest sha256 \(entry["sha256"] ?? "nil"), file \(sha)",
       sourceLocation: sourceLocation)
-    #expect((entry["fetched_at"] as? String).flatMap(unixSeconds) != nil,
-      "\(file): fetched_at \(entry["fetched_at"] ?? "nil") is not RFC 3339", sourceLocation: sourceLocation)
-    #expect(entry["plugin"] as? String != nil, "\(file): no plugin", sourceLocation: sourceLocation)
   }
   return entries
 }
@@ -263,6 +269,19 @@ func verifiedEvidence(out: String, sourceLocation: SourceLocation = #_sourceLoca
 /// The evidence entries of one plugin whose source names `url` (scheme, host and port).
 func evidence(_ entries: [[String: Any]], plugin: String, url: String) -> [[String: Any]] {
   entries.filter { $0["plugin"] as? String == plugin && sourceText($0).contains(url) }
+}
+
+/// The URL an entry's source names (the source itself, or its `url`), parsed.
+func sourceURL(_ entry: [String: Any]) -> URLComponents? {
+  let text = (entry["source"] as? String) ?? ((entry["source"] as? [String: Any])?["url"] as? String)
+  return text.flatMap { URLComponents(string: $0) }
+}
+
+/// The query parameters of an entry's URL, by name (the last value of repeated names).
+func queryParameters(_ entry: [String: Any]) -> [String: String] {
+  var params: [String: String] = [:]
+  for item in sourceURL(entry)?.queryItems ?? [] { params[item.name] = item.value ?? "" }
+  return params
 }
 
 /// An entry's source as text (a string, or an object such as {url, query}).
