@@ -271,9 +271,10 @@ describe("pagerduty (live)", function()
     init.run(ctx, { url = URL, token_env = "PD_TOKEN" })
     assert.same({ URL .. " (offset 0) answered HTTP 400: Invalid Input Provided: Time zone is not a valid time zone." },
       ctx.gaps)
-    ctx = fake_ctx({ { reason = "TLS handshake failed" } })
+    ctx = fake_ctx({ { reason = "GET " .. URL .. "?limit=100&offset=0&time_zone=UTC: TLS handshake failed" } })
     init.run(ctx, { url = URL, token_env = "PD_TOKEN" })
-    assert.same({ "no answer from " .. URL .. " (offset 0): TLS handshake failed" }, ctx.gaps)
+    assert.same({ "no answer from PagerDuty: GET " .. URL .. "?limit=100&offset=0&time_zone=UTC: TLS handshake failed" },
+      ctx.gaps)
   end)
 
   it("stops on a page that says more but lists nothing", function()

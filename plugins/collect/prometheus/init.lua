@@ -52,16 +52,18 @@ return {
     if opts.url and not opts.query then error("url = needs query = (the PromQL expression to run)") end
 
     local found = problems.new(ctx)
-    local result, origin
+    local result, origin, range
     if opts.url then
-      result, origin = response.fetch(ctx, opts, window.live(ctx, opts), found)
+      range = window.live(ctx, opts)
+      result, origin = response.fetch(ctx, opts, range, found)
     else
       result, origin = response.read(ctx, opts.file, found)
     end
     if not result then return found:flush() end
 
     if #result == 0 then
-      ctx.gap(("the query matched no series%s (%s)"):format(opts.query and (": " .. opts.query) or "", origin))
+      ctx.gap(("the query matched no series%s (%s)"):format(opts.query and (": " .. opts.query) or "", origin),
+        range and { window = { start = range.start, finish = range.finish } })
       return found:flush()
     end
 
