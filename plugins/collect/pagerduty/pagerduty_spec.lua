@@ -69,6 +69,15 @@ describe("pagerduty (file)", function()
     assert.equals("Bob Martin", r.events[6].actor)
   end)
 
+  it("names an agent without a summary by the handle of its PagerDuty id, else by the id", function()
+    local r = plugin.run({ file = "fixtures/agent-ids.json" }, { incident = people })
+    assert.same({
+      "10:12:00 acknowledged Engineer acknowledges alert | @alice",
+      "10:13:00 note Who wrote this? | PUNKNOWN",
+      "10:14:00 resolved Incident marked resolved | nil",
+    }, rows(r.events))
+  end)
+
   describe("every entry type", function()
     local r = plugin.run({ file = "fixtures/all-types.json" }, { incident = people })
 

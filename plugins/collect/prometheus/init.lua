@@ -79,12 +79,16 @@ return {
         local metric = type(s.metric) == "table" and s.metric or {}
         local label = series.label(metric)
         local samples = between(series.samples(s, where, found), lo, hi)
-        ctx.timeline:add_series {
-          name = several and (opts.name .. " " .. label) or opts.name,
-          query = opts.query, labels = metric, unit = opts.unit,
-          threshold = opts.threshold, above = opts.above,
-          points = series.points(samples),
-        }
+        if #samples > 0 then -- a series without samples has been warned about: no empty chart
+          local above = nil
+          if opts.threshold then above = opts.above end
+          ctx.timeline:add_series {
+            name = several and (opts.name .. " " .. label) or opts.name,
+            query = opts.query, labels = metric, unit = opts.unit,
+            threshold = opts.threshold, above = above,
+            points = series.points(samples),
+          }
+        end
         if opts.threshold then
           series.crossings(ctx, opts, samples, { label = label, evidence = origin, suffix = several and (" " .. label) or "" })
         end

@@ -230,6 +230,18 @@ describe("prometheus (live)", function()
     } }, ctx.series)
   end)
 
+  it("keeps no threshold or direction without a threshold, and no chart for a series without samples", function()
+    local body = '{"status":"success","data":{"resultType":"matrix","result":['
+      .. '{"metric":{"code":"500"},"values":[[1739095500,"1"]]},{"metric":{"code":"502"},"values":[]}]}}'
+    local ctx = live({ url = "http://p:9090", query = "sum by (code) (rate(errors_total[1m]))", name = "Errors" },
+      { { body = body } })
+    assert.same({ {
+      name = 'Errors {code="500"}', query = "sum by (code) (rate(errors_total[1m]))", labels = { code = "500" },
+      points = { { 1739095500, 1 } },
+    } }, ctx.series)
+    assert.same({}, ctx.events)
+  end)
+
   it("uses start, end and step when given, and widens a step that gives too many points", function()
     local ctx = live({ url = "http://p:9090", query = "up", start = "2025-02-09T10:00:00.5Z", ["end"] = 1739098800,
       step = "1m30s" }, { { body = MATRIX } })
