@@ -285,3 +285,37 @@ describe("prometheus (live)", function()
     assert.same({ "http://p:9090/api/v1/query_range?query=...: Prometheus warning: query hit the series limit" }, ctx.warnings)
   end)
 end)
+
+describe("prometheus (live, replayed from recorded evidence)", function()
+  -- fixtures/live-evidence is what `pmhost run` saved from a real HTTP exchange with a
+  -- loopback server answering /api/v1/query_range with fixtures/two-series-2.42.json.
+  local opts = {
+    url = "http://127.0.0.1:19090", name = "5xx rate", threshold = 0.05,
+    query = 'sum by (code) (rate(http_requests_total{code=~"5.."}[1m]))',
+  }
+
+  it("asks for the incident window widened by the margin, and keeps every series", function()
+    local r = plugin.run(opts, { replay = "fixtures/live-evidence" })
+    assert.is_nil(r.error)
+    assert.same({}, r.gaps)
+    assert.equals(2, #r.series)
+    local s = r.series[1]
+    assert.equals('5xx rate api_error_ratio{instance="a", job="api"}', s.name)
+    assert.same({ __name__ = "api_error_ratio", instance = "a", job = "api" }, s.labels)
+    assert.equals(opts.query, s.query)
+    assert.equals(0.05, s.threshold)
+    assert.equals(true, s.above)
+    assert.equals("prometheus", s.plugin)
+    assert.equals(1795920180, s.points[1][1])
+    assert.equals(0.01, s.points[1][2])
+  end)
+
+  it("fails as a gap when the request differs from the recorded one", function()
+    local other = {}
+    for k, v in pairs(opts) do other[k] = v end
+    other.step = "30s"
+    local r = plugin.run(other, { replay = "fixtures/live-evidence" })
+    assert.equals(1, #r.gaps)
+    assert.matches("step=30: not in the replayed evidence", r.gaps[1].reason)
+  end)
+end)
