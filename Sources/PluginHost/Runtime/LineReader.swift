@@ -12,6 +12,7 @@ final class LineReader {
   /// Bytes read from the file so far, and its size when opened (for progress).
   private(set) var bytesRead = 0
   let size: Int
+  private let path: String
   private let needles: [[UInt8]]
 
   init(path: String, needles: [[UInt8]], chunkSize: Int = 1 << 20) throws {
@@ -21,6 +22,11 @@ final class LineReader {
     }
     var info = stat()
     size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+    if info.st_mode & S_IFMT == S_IFDIR {
+      close(fd)
+      throw LineReaderError(description: "'\(path)' is a folder, not a file")
+    }
+    self.path = path
     buffer = .allocate(byteCount: chunkSize, alignment: 16)
     self.needles = needles.filter { !$0.isEmpty }
   }
@@ -101,7 +107,7 @@ final class LineReader {
     }
     let count = read(fd, buffer.baseAddress! + end, buffer.count - end)
     if count < 0 {
-      throw LineReaderError(description: "read failed: \(String(cString: strerror(errno)))")
+      throw LineReaderError(description: "cannot read '\(path)': \(String(cString: strerror(errno)))")
     }
     if count == 0 {
       eof = true

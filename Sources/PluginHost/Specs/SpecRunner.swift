@@ -153,15 +153,23 @@ public enum SpecRunner {
     let out = NSTemporaryDirectory() + "pmhost-spec-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: out) }
     let files = FileAccess(pipelineDirectory: folder, outDirectory: out)
+    // setup.replay: an evidence folder recorded from real sources answers ctx.http (and ctx.fs).
+    var evidence = Evidence.off()
+    if let replay = setup["replay"].stringValue {
+      do { evidence = try Evidence.replay(from: PluginCatalog.join(folder, replay)) } catch {
+        throw LuaRaise("plugin.run: setup.replay: \(error.message)")
+      }
+    }
     var result = LuaTable()
     let (run, resolved) = try prepare(
-      source: source, manifest: manifest, model: model, files: files, settings: settings, options: options)
+      source: source, manifest: manifest, model: model, files: files, settings: settings, options: options,
+      evidence: evidence)
     if let failure = execute(run, resolved) { result["error"] = .text(failure) }
     if manifest.stage == .timeline || manifest.stage == .collect { model.timeline.sort() }
     result["events"] = .table(
       LuaTable(array: model.timeline.events.enumerated().map { EventCodec.lua($1, index: $0 + 1) }))
     let data = try JSONValueEncoder().encode(model.report())
-    for key in ["gaps", "warnings", "factors", "severity", "validation"] {
+    for key in ["gaps", "warnings", "factors", "severity", "validation", "series"] {
       if let value = data[key], !value.isNull {
         result[key == "validation" ? "checks" : key] = LuaJSON.lua(value, omitNullFields: true)
       }
@@ -185,14 +193,14 @@ public enum SpecRunner {
 
   private static func prepare(
     source: PluginSource, manifest: PluginManifest, model: RunModel, files: FileAccess, settings: RunSettings,
-    options: LuaTable
+    options: LuaTable, evidence: Evidence
   ) throws -> (PluginRun, LuaTable) {
     let run: PluginRun
     let resolved: LuaTable
     do {
       run = try PluginRun(
         source: source, stage: manifest.stage, model: model, files: files, settings: settings,
-        limits: Limits())
+        limits: Limits(), evidence: evidence)
       resolved = try run.manifest.resolveOptions(options, origin: "plugin.run")
     } catch {
       throw LuaRaise(error.message)

@@ -64,6 +64,22 @@ describe("alertmanager", function()
     end)
   end)
 
+  it("reads what Alertmanager 0.25 really wrote: API answer and webhook log, deduped", function()
+    local r = plugin.run { file = "fixtures/api-v2-0.25.json", webhook_log = "fixtures/webhook-0.25.log" }
+    assert.is_nil(r.error)
+    assert.same({
+      "2026-11-29T02:53:00.250Z alert_fired Quiet alert fires (silenced)", -- 03:53:00.25+01:00
+      "2026-11-29T02:53:00.250Z alert_fired High error rate alert fires",
+      "2026-11-29T09:10:52.000Z alert_fired Disk full alert fires",
+      "2026-11-29T09:10:52.000Z alert_resolved High error rate alert resolves",
+    }, rows(r.events))
+    assert.same({ "fixtures/api-v2-0.25.json#f83e3457dfa1c30e", "fixtures/webhook-0.25.log:2",
+      "fixtures/api-v2-0.25.json#744e61ca074bea90", "fixtures/webhook-0.25.log:4" },
+      { r.events[1].evidence, r.events[2].evidence, r.events[3].evidence, r.events[4].evidence })
+    assert.equals("17883a33-c6fc-49ef-83f4-7e16e0b8f046", r.events[1].fields.silenced_by)
+    assert.same({}, r.warnings)
+  end)
+
   it("merges the API file and the webhook log", function()
     local r = plugin.run { file = "fixtures/alerts.json", webhook_log = "fixtures/webhook.log" }
     -- 10:06:45.123 (API) and 10:06:45.000 (webhook) differ: different startsAt, two occurrences
@@ -218,8 +234,8 @@ describe("alertmanager (live)", function()
     ctx = live({ url = "http://am:9093" }, { { status = 503, body = "upstream connect error or disconnect/reset before headers" } })
     assert.same({ "http://am:9093/api/v2/alerts answered HTTP 503: upstream connect error or disconnect/reset before headers" },
       ctx.gaps)
-    ctx = live({ url = "http://am:9093" }, { { reason = "timed out after 30 s" } })
-    assert.same({ "no answer from http://am:9093/api/v2/alerts: timed out after 30 s" }, ctx.gaps)
+    ctx = live({ url = "http://am:9093" }, { { reason = "GET http://am:9093/api/v2/alerts: timed out after 30 s" } })
+    assert.same({ "no answer from Alertmanager: GET http://am:9093/api/v2/alerts: timed out after 30 s" }, ctx.gaps)
   end)
 
   it("says that an empty live answer cannot show the incident's alerts", function()

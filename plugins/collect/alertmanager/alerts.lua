@@ -103,9 +103,10 @@ function M.emit(ctx, store)
     local a = rec.alert
     local labels = type(a.labels) == "table" and a.labels or {}
     local annotations = type(a.annotations) == "table" and a.annotations or {}
-    local what = annotations.summary or labels.alertname or "unnamed"
+    local function text(v) return type(v) == "string" and v ~= "" and v or nil end
+    local what = text(annotations.summary) or text(labels.alertname) or "unnamed"
     local fields = {
-      alertname = labels.alertname, severity = labels.severity, fingerprint = rec.id,
+      alertname = text(labels.alertname), severity = text(labels.severity), fingerprint = rec.id,
       silenced = rec.silenced_by and true or nil, silenced_by = rec.silenced_by ~= "" and rec.silenced_by or nil,
       inhibited = rec.inhibited_by and true or nil, inhibited_by = rec.inhibited_by,
     }

@@ -66,7 +66,7 @@ function M.fetch(ctx, opts, problems)
   for _, matcher in ipairs(opts.filter or {}) do query[#query + 1] = { "filter", tostring(matcher) } end
   local res, reason = ctx.http:get(url, { query = query, timeout_s = opts.timeout_s, gap = false })
   if not res then
-    ctx.gap(("no answer from %s: %s"):format(url, tostring(reason)))
+    ctx.gap("no answer from Alertmanager: " .. tostring(reason)) -- reason names the request
     return nil
   end
   local origin = res.url or url

@@ -70,7 +70,9 @@ local function person(ctx, agent)
       if alias == agent.id or (agent.email and alias == agent.email) then return handle end
     end
   end
-  return agent.summary or agent.id
+  if type(agent.summary) == "string" and agent.summary ~= "" then return agent.summary end
+  if type(agent.id) == "string" and agent.id ~= "" then return agent.id end
+  return nil
 end
 
 local function actor(ctx, e, system)
@@ -117,7 +119,7 @@ function M.new(ctx, problems)
       evidence = evidence,
       fields = {
         type = type(e.type) == "string" and e.type or nil,
-        incident = type(e.incident) == "table" and e.incident.id or nil,
+        incident = type(e.incident) == "table" and type(e.incident.id) == "string" and e.incident.id or nil,
         -- who was notified (the actor of a notify entry is PagerDuty itself)
         user = field_summary(e, "user"),
         -- how: phone, sms, email, web_ui, api, timeout (an automatic escalation), ...

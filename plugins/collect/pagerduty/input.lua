@@ -99,7 +99,7 @@ function M.fetch(ctx, opts, token, problems, add)
     })
     local page = ("%s (offset %d)"):format(opts.url, offset)
     if not res then
-      return ctx.gap(("no answer from %s: %s"):format(page, tostring(reason)))
+      return ctx.gap("no answer from PagerDuty: " .. tostring(reason)) -- reason names the request
     end
     local doc, problem = decode(res.body or "", page, problems)
     if res.status < 200 or res.status > 299 then
@@ -110,7 +110,7 @@ function M.fetch(ctx, opts, token, problems, add)
     if type(doc) ~= "table" or not is_list(doc.log_entries) then
       return ctx.gap(page .. " has no log_entries list: is url an incident's log_entries URL?")
     end
-    for i, e in ipairs(doc.log_entries) do add(e, opts.url, ("log_entries[%d] (offset %d)"):format(i, offset)) end
+    for i, e in ipairs(doc.log_entries) do add(e, opts.url, ("offset %d: log_entries[%d]"):format(offset, i)) end
 
     if doc.more ~= true then return end
     if #doc.log_entries == 0 then

@@ -69,6 +69,15 @@ describe("pagerduty (file)", function()
     assert.equals("Bob Martin", r.events[6].actor)
   end)
 
+  it("names an agent without a summary by the handle of its PagerDuty id, else by the id", function()
+    local r = plugin.run({ file = "fixtures/agent-ids.json" }, { incident = people })
+    assert.same({
+      "10:12:00 acknowledged Engineer acknowledges alert | @alice",
+      "10:13:00 note Who wrote this? | PUNKNOWN",
+      "10:14:00 resolved Incident marked resolved | nil",
+    }, rows(r.events))
+  end)
+
   describe("every entry type", function()
     local r = plugin.run({ file = "fixtures/all-types.json" }, { incident = people })
 
@@ -271,9 +280,10 @@ describe("pagerduty (live)", function()
     init.run(ctx, { url = URL, token_env = "PD_TOKEN" })
     assert.same({ URL .. " (offset 0) answered HTTP 400: Invalid Input Provided: Time zone is not a valid time zone." },
       ctx.gaps)
-    ctx = fake_ctx({ { reason = "TLS handshake failed" } })
+    ctx = fake_ctx({ { reason = "GET " .. URL .. "?limit=100&offset=0&time_zone=UTC: TLS handshake failed" } })
     init.run(ctx, { url = URL, token_env = "PD_TOKEN" })
-    assert.same({ "no answer from " .. URL .. " (offset 0): TLS handshake failed" }, ctx.gaps)
+    assert.same({ "no answer from PagerDuty: GET " .. URL .. "?limit=100&offset=0&time_zone=UTC: TLS handshake failed" },
+      ctx.gaps)
   end)
 
   it("stops on a page that says more but lists nothing", function()

@@ -52,16 +52,18 @@ return {
     if opts.url and not opts.query then error("url = needs query = (the PromQL expression to run)") end
 
     local found = problems.new(ctx)
-    local result, origin
+    local result, origin, range
     if opts.url then
-      result, origin = response.fetch(ctx, opts, window.live(ctx, opts), found)
+      range = window.live(ctx, opts)
+      result, origin = response.fetch(ctx, opts, range, found)
     else
       result, origin = response.read(ctx, opts.file, found)
     end
     if not result then return found:flush() end
 
     if #result == 0 then
-      ctx.gap(("the query matched no series%s (%s)"):format(opts.query and (": " .. opts.query) or "", origin))
+      ctx.gap(("the query matched no series%s (%s)"):format(opts.query and (": " .. opts.query) or "", origin),
+        range and { window = { start = range.start, finish = range.finish } })
       return found:flush()
     end
 
@@ -77,12 +79,16 @@ return {
         local metric = type(s.metric) == "table" and s.metric or {}
         local label = series.label(metric)
         local samples = between(series.samples(s, where, found), lo, hi)
-        ctx.timeline:add_series {
-          name = several and (opts.name .. " " .. label) or opts.name,
-          query = opts.query, labels = metric, unit = opts.unit,
-          threshold = opts.threshold, above = opts.above,
-          points = series.points(samples),
-        }
+        if #samples > 0 then -- a series without samples has been warned about: no empty chart
+          local above = nil
+          if opts.threshold then above = opts.above end
+          ctx.timeline:add_series {
+            name = several and (opts.name .. " " .. label) or opts.name,
+            query = opts.query, labels = metric, unit = opts.unit,
+            threshold = opts.threshold, above = above,
+            points = series.points(samples),
+          }
+        end
         if opts.threshold then
           series.crossings(ctx, opts, samples, { label = label, evidence = origin, suffix = several and (" " .. label) or "" })
         end

@@ -74,6 +74,19 @@ describe("prometheus (file)", function()
     assert.same({}, r.gaps)
   end)
 
+  it("reads a real Prometheus 2.42 answer: series of different lengths, NaN and +Inf", function()
+    local r = plugin.run { file = "fixtures/two-series-2.42.json", threshold = 0.05, name = "Error ratio" }
+    assert.is_nil(r.error)
+    assert.same({
+      '2026-11-29T02:53:00.000Z metric_crossed Error ratio above 0.05 api_error_ratio{instance="a", job="api"}',
+      '2026-11-29T02:55:30.000Z metric_crossed Error ratio above 0.05 api_error_ratio{instance="b", job="api"}', -- +Inf
+      '2026-11-29T02:55:45.000Z metric_recovered Error ratio returns to normal api_error_ratio{instance="b", job="api"}',
+      '2026-11-29T03:13:00.000Z metric_recovered Error ratio returns to normal api_error_ratio{instance="a", job="api"}',
+    }, rows(r))
+    assert.equals("+Inf", r.events[2].fields.value)
+    assert.same({}, r.warnings)
+  end)
+
   it("reads an instant query's vector, keeping __name__ in the label", function()
     local r = plugin.run { file = "fixtures/vector.json", threshold = 0.5, above = false, name = "up" }
     assert.same({ '2025-02-09T10:10:00.123Z metric_crossed up below 0.5' }, rows(r))
@@ -217,6 +230,18 @@ describe("prometheus (live)", function()
     } }, ctx.series)
   end)
 
+  it("keeps no threshold or direction without a threshold, and no chart for a series without samples", function()
+    local body = '{"status":"success","data":{"resultType":"matrix","result":['
+      .. '{"metric":{"code":"500"},"values":[[1739095500,"1"]]},{"metric":{"code":"502"},"values":[]}]}}'
+    local ctx = live({ url = "http://p:9090", query = "sum by (code) (rate(errors_total[1m]))", name = "Errors" },
+      { { body = body } })
+    assert.same({ {
+      name = 'Errors {code="500"}', query = "sum by (code) (rate(errors_total[1m]))", labels = { code = "500" },
+      points = { { 1739095500, 1 } },
+    } }, ctx.series)
+    assert.same({}, ctx.events)
+  end)
+
   it("uses start, end and step when given, and widens a step that gives too many points", function()
     local ctx = live({ url = "http://p:9090", query = "up", start = "2025-02-09T10:00:00.5Z", ["end"] = 1739098800,
       step = "1m30s" }, { { body = MATRIX } })
@@ -243,16 +268,54 @@ describe("prometheus (live)", function()
   it("turns a proxy's error page and a refused connection into gaps", function()
     local ctx = live({ url = "http://p:9090", query = "up" }, { { status = 502, body = "<html>\n<h1>502 Bad Gateway</h1></html>" } })
     assert.equals("http://p:9090/api/v1/query_range answered HTTP 502: <html> <h1>502 Bad Gateway</h1></html>", ctx.gaps[1].reason)
-    ctx = live({ url = "http://p:9090", query = "up" }, { { reason = "connection refused" } })
-    assert.equals("no answer from http://p:9090/api/v1/query_range: connection refused", ctx.gaps[1].reason)
+    ctx = live({ url = "http://p:9090", query = "up" },
+      { { reason = "GET http://p:9090/api/v1/query_range?end=1739102100&query=up&start=1739094600&step=15: connection refused" } })
+    assert.equals("no answer from Prometheus: GET http://p:9090/api/v1/query_range?end=1739102100&query=up&start=1739094600"
+      .. "&step=15: connection refused", ctx.gaps[1].reason)
   end)
 
   it("says when the query matched nothing, and passes Prometheus' warnings on", function()
     local ctx = live({ url = "http://p:9090", query = "up{job=\"gone\"}" }, { {
       body = '{"status":"success","warnings":["query hit the series limit"],"data":{"resultType":"matrix","result":[]}}',
     } })
-    assert.same({ 'the query matched no series: up{job="gone"} (http://p:9090/api/v1/query_range?query=...)' },
-      { ctx.gaps[1].reason })
+    assert.same({ {
+      reason = 'the query matched no series: up{job="gone"} (http://p:9090/api/v1/query_range?query=...)',
+      window = { start = 1739094600, finish = 1739102100 },
+    } }, ctx.gaps)
     assert.same({ "http://p:9090/api/v1/query_range?query=...: Prometheus warning: query hit the series limit" }, ctx.warnings)
+  end)
+end)
+
+describe("prometheus (live, replayed from recorded evidence)", function()
+  -- fixtures/live-evidence is what `pmhost run` saved from a real HTTP exchange with a
+  -- loopback server answering /api/v1/query_range with fixtures/two-series-2.42.json.
+  local opts = {
+    url = "http://127.0.0.1:19090", name = "5xx rate", threshold = 0.05,
+    query = 'sum by (code) (rate(http_requests_total{code=~"5.."}[1m]))',
+  }
+
+  it("asks for the incident window widened by the margin, and keeps every series", function()
+    local r = plugin.run(opts, { replay = "fixtures/live-evidence" })
+    assert.is_nil(r.error)
+    assert.same({}, r.gaps)
+    assert.equals(2, #r.series)
+    local s = r.series[1]
+    assert.equals('5xx rate api_error_ratio{instance="a", job="api"}', s.name)
+    assert.same({ __name__ = "api_error_ratio", instance = "a", job = "api" }, s.labels)
+    assert.equals(opts.query, s.query)
+    assert.equals(0.05, s.threshold)
+    assert.equals(true, s.above)
+    assert.equals("prometheus", s.plugin)
+    assert.equals(1795920180, s.points[1][1])
+    assert.equals(0.01, s.points[1][2])
+  end)
+
+  it("fails as a gap when the request differs from the recorded one", function()
+    local other = {}
+    for k, v in pairs(opts) do other[k] = v end
+    other.step = "30s"
+    local r = plugin.run(other, { replay = "fixtures/live-evidence" })
+    assert.equals(1, #r.gaps)
+    assert.matches("step=30: not in the replayed evidence", r.gaps[1].reason)
   end)
 end)

@@ -92,7 +92,7 @@ function M.fetch(ctx, opts, w, problems)
     gap = false,
   })
   if not res then
-    ctx.gap(("no answer from %s: %s"):format(url, tostring(reason)), gap_window)
+    ctx.gap("no answer from Prometheus: " .. tostring(reason), gap_window) -- reason names the request
     return nil
   end
   local origin = res.url or url

@@ -34,6 +34,14 @@ local function find_keyword(list, body)
   end
 end
 
+-- The first argument that is a non-empty string.
+local function first_text(...)
+  for i = 1, select("#", ...) do
+    local v = select(i, ...)
+    if type(v) == "string" and v ~= "" then return v end
+  end
+end
+
 -- The message's text; an app's message may carry it only in its first attachment.
 local function body_of(msg, where, found)
   if type(msg.text) == "string" and msg.text:find("%S") then return msg.text end
@@ -111,7 +119,8 @@ return {
       local bot = msg.subtype == "bot_message" or (msg.bot_id ~= nil and msg.user == nil)
       local actor
       if bot then
-        actor = msg.username or (type(msg.bot_profile) == "table" and msg.bot_profile.name) or msg.bot_id
+        local profile = type(msg.bot_profile) == "table" and msg.bot_profile or {}
+        actor = first_text(msg.username, profile.name, msg.bot_id)
       elseif type(msg.user) == "string" then
         actor = person(msg.user)
       else
