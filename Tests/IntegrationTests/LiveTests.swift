@@ -42,7 +42,8 @@ struct LiveTests {
       times.append(t)
       values[t] = v
     }
-    #expect(times.first.map { $0 <= at(10, 5, 0) } == true, "series starts at \(times.first.map(clock) ?? "-")")
+    #expect(
+      times.first.map { $0 <= at(10, 5, 0) } == true, "series starts at \(times.first.map(clock) ?? "-")")
     #expect(times.last.map { $0 >= at(11, 40, 0) } == true, "series ends at \(times.last.map(clock) ?? "-")")
     #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 == Self.step }, "points not 15 s apart")
     // What Prometheus 2.42 computes from the backfilled counters (see scripts/integration).
@@ -64,8 +65,12 @@ struct LiveTests {
       let params = queryParameters(entry)
       #expect(params["query"] == errorRatioQuery, "query sent: \(params)")
       #expect(params["step"].flatMap(Double.init) == Self.step, "\(params)")
-      #expect(params["start"].flatMap(Double.init).map { $0 <= at(10, 5, 0) } == true, "the incident window: \(params)")
-      #expect(params["end"].flatMap(Double.init).map { $0 >= at(11, 40, 0) } == true, "the incident window: \(params)")
+      #expect(
+        params["start"].flatMap(Double.init).map { $0 <= at(10, 5, 0) } == true,
+        "the incident window: \(params)")
+      #expect(
+        params["end"].flatMap(Double.init).map { $0 >= at(11, 40, 0) } == true,
+        "the incident window: \(params)")
       #expect((entry["status"] as? NSNumber)?.intValue == 200, "\(entry)")
       let body = try savedJSON(scenario.out, entry) as? [String: Any]
       #expect(body?["status"] as? String == "success", "saved response: \(String(describing: body))")
@@ -85,9 +90,11 @@ struct LiveTests {
     // it, so the live collector cannot see it (its history lives only in webhook payloads).
     let fired = r.events("alert_fired").sorted { (time(of: $0) ?? 0) < (time(of: $1) ?? 0) }
     #expect(fired.count == 2, "\(fired)")
-    #expect(fired.compactMap(time(of:)) == [at(10, 6, 45), at(10, 15, 30)], "\(fired.map { $0["time"] ?? "" })")
+    #expect(
+      fired.compactMap(time(of:)) == [at(10, 6, 45), at(10, 15, 30)], "\(fired.map { $0["time"] ?? "" })")
     if fired.count == 2 {
-      let first = fired[0]["event"] as? String ?? "", second = fired[1]["event"] as? String ?? ""
+      let first = fired[0]["event"] as? String ?? ""
+      let second = fired[1]["event"] as? String ?? ""
       #expect(first.contains("HighErrorRate") || first.contains("High error rate"), "\(first)")
       #expect(!first.localizedCaseInsensitiveContains("silenced"), "\(first)")
       #expect(second.contains("PoolSaturation") || second.contains("Connection pool saturated"), "\(second)")
@@ -128,10 +135,15 @@ struct LiveTests {
       (at(10, 20, 31), "paged", "System"),
       (at(10, 40, 0), "resolved", "@alice"),
     ]
-    let got = r.timeline.map { (time(of: $0) ?? -1, $0["kind"] as? String ?? "", $0["actor"] as? String ?? "null") }
+    let got = r.timeline.map {
+      (time(of: $0) ?? -1, $0["kind"] as? String ?? "", $0["actor"] as? String ?? "null")
+    }
     #expect(got.count == expected.count, "\(r.timeline)")
     for (i, e) in expected.enumerated() where i < got.count {
-      #expect(got[i] == e, "entry \(i + 1): got \(clock(got[i].0)) \(got[i].1) \(got[i].2), expected \(clock(e.0)) \(e.1) \(e.2)")
+      #expect(
+        got[i] == e,
+        "entry \(i + 1): got \(clock(got[i].0)) \(got[i].1) \(got[i].2), expected \(clock(e.0)) \(e.1) \(e.2)"
+      )
     }
     #expect(r.timeline.allSatisfy { $0["source"] as? String == "PagerDuty" })
     #expect(r.gaps.isEmpty, "\(r.gaps)")
@@ -140,7 +152,8 @@ struct LiveTests {
     let entries = try verifiedEvidence(out: scenario.out)
     let pages = evidence(entries, plugin: "pagerduty", url: IT.pagerduty)
     #expect(pages.count == 3, "three pages: \(pages.map(sourceText))")
-    #expect(pages.compactMap { queryParameters($0)["offset"] } == ["0", "3", "6"], "\(pages.map(sourceText))")
+    #expect(
+      pages.compactMap { queryParameters($0)["offset"] } == ["0", "3", "6"], "\(pages.map(sourceText))")
     #expect(pages.allSatisfy { sourceURL($0)?.path == "/incidents/\(IT.incidentID)/log_entries" })
     var ids: [String] = []
     var more: [Bool] = []
@@ -171,9 +184,11 @@ struct LiveTests {
     // the alert row, so key-moments never sees it and impact_start is null. When that is
     // fixed this block reports "known issue was not recorded": remove withKnownIssue then.
     withKnownIssue("impact_start lost: the crossing is folded into the alert before key-moments runs") {
-      #expect(moment("impact_start").map { abs($0 - at(10, 5, 45)) <= Self.step } == true, "impact_start \(m)")
-      #expect(r.json["metrics"].flatMap { ($0 as? [String: Any])?["time_to_detect_s"] as? NSNumber }?.doubleValue
-        == at(10, 6, 45) - at(10, 5, 45), "time to detect: \(r.json["metrics"] ?? "nil")")
+      #expect(
+        moment("impact_start").map { abs($0 - at(10, 5, 45)) <= Self.step } == true, "impact_start \(m)")
+      #expect(
+        r.json["metrics"].flatMap { ($0 as? [String: Any])?["time_to_detect_s"] as? NSNumber }?.doubleValue
+          == at(10, 6, 45) - at(10, 5, 45), "time to detect: \(r.json["metrics"] ?? "nil")")
     }
     #expect(moment("detected") == at(10, 6, 45), "detected: the Alertmanager alert \(m)")
     #expect(moment("paged") == at(10, 8, 12), "\(m)")
@@ -187,12 +202,17 @@ struct LiveTests {
     #expect(r.timeline.count == 9, "\(r.timeline.count) events: \(r.timeline)")
     let alert = r.timeline.first { time(of: $0) == at(10, 6, 45) }
     #expect(alert?["kind"] as? String == "alert_fired", "\(alert ?? [:])")
-    #expect(Set(alert?["sources"] as? [String] ?? []) == ["Alertmanager", "Prometheus", "PagerDuty"], "\(alert ?? [:])")
+    #expect(
+      Set(alert?["sources"] as? [String] ?? []) == ["Alertmanager", "Prometheus", "PagerDuty"],
+      "\(alert ?? [:])")
     let ts = r.timeline.compactMap(time(of:))
     #expect(ts == ts.sorted(), "timeline not sorted")
     #expect(r.gaps.isEmpty, "\(r.gaps)")
     let entries = try verifiedEvidence(out: scenario.out)
-    #expect(Set(entries.compactMap { $0["plugin"] as? String }).isSuperset(of: ["prometheus", "alertmanager", "pagerduty"]))
+    #expect(
+      Set(entries.compactMap { $0["plugin"] as? String }).isSuperset(of: [
+        "prometheus", "alertmanager", "pagerduty",
+      ]))
   }
 
   @Test func failuresBecomeGapsWithURLAndReason() throws {
@@ -231,10 +251,13 @@ struct LiveTests {
     // Responses, even error responses, are evidence; a refused connection has none.
     let entries = try verifiedEvidence(out: scenario.out)
     let status = { (e: [[String: Any]]) in e.compactMap { ($0["status"] as? NSNumber)?.intValue } }
-    #expect(status(evidence(entries, plugin: "prometheus", url: IT.prometheus)) == [400], "400 response not saved")
-    #expect(status(evidence(entries, plugin: "pagerduty", url: IT.pagerduty)) == [401], "401 response not saved")
+    #expect(
+      status(evidence(entries, plugin: "prometheus", url: IT.prometheus)) == [400], "400 response not saved")
+    #expect(
+      status(evidence(entries, plugin: "pagerduty", url: IT.pagerduty)) == [401], "401 response not saved")
     let noAnswer = evidence(entries, plugin: "prometheus", url: IT.refused)
-    #expect(noAnswer.count == 1 && noAnswer.allSatisfy { $0["error"] is String }, "refused request: \(noAnswer)")
+    #expect(
+      noAnswer.count == 1 && noAnswer.allSatisfy { $0["error"] is String }, "refused request: \(noAnswer)")
     #expect(files(under: scenario.out, containing: IT.badToken).isEmpty, "token written into out/")
   }
 }

@@ -17,12 +17,15 @@ struct ReplayTests {
 
     try? FileManager.default.removeItem(atPath: scenario.replayOut)
     let result = try scenario.run(["--replay", "out", "--out", "out-replay"])
-    #expect(result.status == liveStatus, "live exit \(liveStatus.map(String.init) ?? "?"), replay: \(result.summary)")
+    #expect(
+      result.status == liveStatus,
+      "live exit \(liveStatus.map(String.init) ?? "?"), replay: \(result.summary)")
     let live = try Report(path: livePath)
     let replayed = try Report(path: scenario.replayOut + "/report.json")
 
     #expect(replayed.json["pmhost"] as? [String: Any] != nil, "no pmhost block")
-    let a = live.withoutGeneratedAt, b = replayed.withoutGeneratedAt
+    let a = live.withoutGeneratedAt
+    let b = replayed.withoutGeneratedAt
     let differing = Set(a.keys).union(b.keys).sorted().filter { key in
       !isEqual(a[key], b[key])
     }
@@ -43,7 +46,8 @@ private func isEqual(_ x: Any?, _ y: Any?) -> Bool {
 private func describe(_ keys: [String], _ a: [String: Any], _ b: [String: Any]) -> String {
   func json(_ v: Any?) -> String {
     guard let v else { return "absent" }
-    let data = (try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed])) ?? Data()
+    let data =
+      (try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed])) ?? Data()
     let text = String(decoding: data, as: UTF8.self)
     return text.count > 1500 ? String(text.prefix(1500)) + "..." : text
   }

@@ -18,9 +18,11 @@ enum IT {
 
   /// Servers up: the live suite runs.
   static var live: Bool {
-    ["PMHOST_IT_PMHOST", "PMHOST_IT_WORK", "PMHOST_IT_PROMETHEUS_URL", "PMHOST_IT_ALERTMANAGER_URL",
-     "PMHOST_IT_PAGERDUTY_URL", "PMHOST_IT_PAGERDUTY_TOKEN", "PMHOST_IT_REFUSED_URL"]
-      .allSatisfy { !(env[$0] ?? "").isEmpty } && env["PMHOST_IT_REPLAY"] == nil
+    [
+      "PMHOST_IT_PMHOST", "PMHOST_IT_WORK", "PMHOST_IT_PROMETHEUS_URL", "PMHOST_IT_ALERTMANAGER_URL",
+      "PMHOST_IT_PAGERDUTY_URL", "PMHOST_IT_PAGERDUTY_TOKEN", "PMHOST_IT_REFUSED_URL",
+    ]
+    .allSatisfy { !(env[$0] ?? "").isEmpty } && env["PMHOST_IT_REPLAY"] == nil
   }
   /// Servers stopped after a live run: the replay suite runs.
   static var replay: Bool {
@@ -53,7 +55,8 @@ func unixSeconds(_ text: String) -> Double? {
     return v
   }
   guard chars.count >= 20, let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2),
-    let mi = num(14, 2), let s = num(17, 2), chars[4] == 45, chars[7] == 45, chars[10] == 84 || chars[10] == 32
+    let mi = num(14, 2), let s = num(17, 2), chars[4] == 45, chars[7] == 45,
+    chars[10] == 84 || chars[10] == 32
   else { return nil }
   var i = 19
   var fraction = 0.0
@@ -139,7 +142,8 @@ struct Scenario {
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
     process.environment = Self.childEnvironment
     // Files, not pipes: nothing to drain while the child runs.
-    let outPath = dir + "/.stdout", errPath = dir + "/.stderr"
+    let outPath = dir + "/.stdout"
+    let errPath = dir + "/.stderr"
     _ = FileManager.default.createFile(atPath: outPath, contents: nil)
     _ = FileManager.default.createFile(atPath: errPath, contents: nil)
     let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
@@ -153,7 +157,9 @@ struct Scenario {
     process.standardInput = FileHandle.nullDevice
     try process.run()
     process.waitUntilExit()
-    let text = { (p: String) in String(decoding: FileManager.default.contents(atPath: p) ?? Data(), as: UTF8.self) }
+    let text = { (p: String) in
+      String(decoding: FileManager.default.contents(atPath: p) ?? Data(), as: UTF8.self)
+    }
     return RunResult(status: process.terminationStatus, stdout: text(outPath), stderr: text(errPath))
   }
 
@@ -230,7 +236,9 @@ func expectOne(
 
 /// out/evidence/manifest.json: every entry's file exists under out/evidence with the
 /// sha256 and byte count the entry claims; returns the entries.
-func verifiedEvidence(out: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [[String: Any]] {
+func verifiedEvidence(out: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [[String:
+  Any]]
+{
   let evidence = out + "/evidence"
   let manifestPath = evidence + "/manifest.json"
   let data = try #require(
@@ -241,26 +249,33 @@ func verifiedEvidence(out: String, sourceLocation: SourceLocation = #_sourceLoca
     "manifest.json is neither a list of entries nor {entries: [...]}", sourceLocation: sourceLocation)
   #expect(!entries.isEmpty, "manifest.json lists no evidence", sourceLocation: sourceLocation)
   for entry in entries {
-    #expect((entry["fetched_at"] as? String).flatMap(unixSeconds) != nil,
+    #expect(
+      (entry["fetched_at"] as? String).flatMap(unixSeconds) != nil,
       "fetched_at \(entry["fetched_at"] ?? "nil") is not RFC 3339: \(entry)", sourceLocation: sourceLocation)
     #expect(entry["plugin"] as? String != nil, "no plugin: \(entry)", sourceLocation: sourceLocation)
     // A request that got no response (refused, timeout) is recorded with its error, no file.
     if entry["file"] is NSNull, let error = entry["error"] as? String {
-      #expect(!error.isEmpty && entry["sha256"] is NSNull && entry["bytes"] is NSNull, "\(entry)",
+      #expect(
+        !error.isEmpty && entry["sha256"] is NSNull && entry["bytes"] is NSNull, "\(entry)",
         sourceLocation: sourceLocation)
       continue
     }
-    let file = try #require(entry["file"] as? String, "manifest entry without file: \(entry)", sourceLocation: sourceLocation)
-    #expect(!file.hasPrefix("/") && !file.split(separator: "/").contains(".."), "file escapes evidence/: \(file)",
+    let file = try #require(
+      entry["file"] as? String, "manifest entry without file: \(entry)", sourceLocation: sourceLocation)
+    #expect(
+      !file.hasPrefix("/") && !file.split(separator: "/").contains(".."), "file escapes evidence/: \(file)",
       sourceLocation: sourceLocation)
     let path = file.hasPrefix("evidence/") ? out + "/" + file : evidence + "/" + file
-    let bytes = try #require(FileManager.default.contents(atPath: path), "evidence file \(path) missing",
+    let bytes = try #require(
+      FileManager.default.contents(atPath: path), "evidence file \(path) missing",
       sourceLocation: sourceLocation)
-    #expect((entry["bytes"] as? NSNumber)?.intValue == bytes.count,
+    #expect(
+      (entry["bytes"] as? NSNumber)?.intValue == bytes.count,
       "\(file): manifest says \(entry["bytes"] ?? "nil") bytes, the file has \(bytes.count)",
       sourceLocation: sourceLocation)
     let sha = try sha256(path)
-    #expect(entry["sha256"] as? String == sha, "\(file): manifest sha256 \(entry["sha256"] ?? "nil"), file \(sha)",
+    #expect(
+      entry["sha256"] as? String == sha, "\(file): manifest sha256 \(entry["sha256"] ?? "nil"), file \(sha)",
       sourceLocation: sourceLocation)
   }
   return entries
@@ -289,7 +304,9 @@ func sourceText(_ entry: [String: Any]) -> String {
   switch entry["source"] {
   case let s as String: return s
   case let o?:
-    if let data = try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .withoutEscapingSlashes]) {
+    if let data = try? JSONSerialization.data(
+      withJSONObject: o, options: [.sortedKeys, .withoutEscapingSlashes])
+    {
       return String(decoding: data, as: UTF8.self)
     }
     return "\(o)"
