@@ -24,6 +24,8 @@ let package = Package(
     // function has returned, the counting allocator and the limit hook.
     .target(name: "CLuaShim", dependencies: ["CLua"]),
     .target(name: "LuaBridge", dependencies: ["CLuaShim", "CLua"]),
+    // C: HTTP through the system's libcurl, loaded with dlopen on the first request.
+    .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
     .target(name: "PostmortemCore", dependencies: [.product(name: "Yams", package: "Yams")]),
     // Generates Swift source from plugins/ so the bundled plugins live inside the binary.
     .executableTarget(name: "EmbedTool", path: "Sources/EmbedTool"),
@@ -36,7 +38,7 @@ let package = Package(
     .target(
       name: "PluginHost",
       dependencies: [
-        "LuaBridge", "PostmortemCore", .product(name: "Yams", package: "Yams"),
+        "LuaBridge", "PostmortemCore", "CCurl", .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       plugins: ["EmbedLuaPlugins"]

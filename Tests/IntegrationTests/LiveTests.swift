@@ -179,17 +179,12 @@ struct LiveTests {
 
     let m = r.keyMoments
     func moment(_ name: String) -> Double? { (m[name] as? String).flatMap(unixSeconds) }
-    // Impact starts with the metric crossing (CONTRACT.md: "first error or metric crossing").
-    // Known bug: the host's dedupe runs before the timeline stage and folds the crossing into
-    // the alert row, so key-moments never sees it and impact_start is null. When that is
-    // fixed this block reports "known issue was not recorded": remove withKnownIssue then.
-    withKnownIssue("impact_start lost: the crossing is folded into the alert before key-moments runs") {
-      #expect(
-        moment("impact_start").map { abs($0 - at(10, 5, 45)) <= Self.step } == true, "impact_start \(m)")
-      #expect(
-        r.json["metrics"].flatMap { ($0 as? [String: Any])?["time_to_detect_s"] as? NSNumber }?.doubleValue
-          == at(10, 6, 45) - at(10, 5, 45), "time to detect: \(r.json["metrics"] ?? "nil")")
-    }
+    // Impact starts with the metric crossing (CONTRACT.md: "first error or metric crossing"),
+    // although the merge folded that crossing into the alert row (timeline[].merged).
+    #expect(moment("impact_start").map { abs($0 - at(10, 5, 45)) <= Self.step } == true, "impact_start \(m)")
+    #expect(
+      r.json["metrics"].flatMap { ($0 as? [String: Any])?["time_to_detect_s"] as? NSNumber }?.doubleValue
+        == at(10, 6, 45) - at(10, 5, 45), "time to detect: \(r.json["metrics"] ?? "nil")")
     #expect(moment("detected") == at(10, 6, 45), "detected: the Alertmanager alert \(m)")
     #expect(moment("paged") == at(10, 8, 12), "\(m)")
     #expect(moment("acknowledged") == at(10, 12, 0), "\(m)")

@@ -155,4 +155,56 @@ import Testing
     #expect(replay.status == 0, "\(replay.stderr)")
     #expect(scratch.read("o2/report.json")?.contains("The cache expired all at once") == true)
   }
+
+  @Test func bigFilesAreHardLinkedUnlessThePipelineSaysCopy() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try scratch.write("incident.yaml", Scratch.incident)
+    // 64 MB and a bit: the size from which evidence is hard-linked.
+    let line = Array("2025-02-09T10:01:00Z level=info msg=\"request served\" path=/api/v1/orders\n".utf8)
+    var data = Data(capacity: (64 << 20) + line.count * 2)
+    while data.count <= 64 << 20 { data.append(contentsOf: line) }
+    try data.write(to: URL(fileURLWithPath: scratch.path + "/big.log"))
+    for (policy, stored, links) in [("auto", "link", 2), ("copy", "copy", 1)] {
+      try scratch.write(
+        "pipeline.lua",
+        #"return { incident = "incident.yaml", evidence = "\#(policy)", collect = { { "kubectl-logs", path = "big.log" } } }"#
+      )
+      let run = try PMHostProcess.run(
+        ["run", "pipeline.lua", "--out", "o-\(policy)", "--quiet"], in: scratch.path)
+      #expect(run.status == 0, "\(run.stderr)")
+      let manifest = try Self.json(scratch.path + "/o-\(policy)/evidence/manifest.json")
+      let entry = try #require(
+        (manifest["entries"] as? [[String: Any]])?.first { $0["kind"] as? String == "file" })
+      #expect(entry["stored"] as? String == stored)
+      #expect(entry["bytes"] as? Int == data.count)
+      let saved = scratch.path + "/o-\(policy)/evidence/" + (entry["file"] as? String ?? "?")
+      #expect(try Self.sha256sum(saved) == entry["sha256"] as? String)
+      var info = stat()
+      #expect(stat(scratch.path + "/big.log", &info) == 0)
+      // With "auto" the original and the evidence are one file (2 links); with "copy", two files.
+      #expect(Int(info.st_nlink) == links, "\(policy)")
+      if policy == "auto" { try FileManager.default.removeItem(atPath: scratch.path + "/o-auto") }
+    }
+  }
+
+  @Test func replayRefusesEvidenceThatChangedAfterItWasRecorded() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try scratch.write("incident.yaml", Scratch.incident)
+    try scratch.write("a.log", "2025-02-09T10:01:00Z level=error msg=boom\n")
+    try scratch.write(
+      "pipeline.lua",
+      #"return { incident = "incident.yaml", collect = { { "kubectl-logs", path = "a.log" } }, report = { "json" } }"#
+    )
+    #expect(
+      try PMHostProcess.run(["run", "pipeline.lua", "--out", "o1", "--quiet"], in: scratch.path).status == 0)
+    try scratch.write("o1/evidence/kubectl-logs/a.log", "2025-02-09T10:01:00Z level=error msg=forged\n")
+    let replay = try PMHostProcess.run(
+      ["run", "pipeline.lua", "--out", "o2", "--replay", "o1"], in: scratch.path)
+    #expect(replay.status == 0, "\(replay.stderr)")
+    let report = try #require(scratch.read("o2/report.json"))
+    #expect(!report.contains("forged"))
+    #expect(report.contains("evidence kubectl-logs/a.log changed since it was recorded"), "\(report)")
+  }
 }

@@ -49,9 +49,21 @@ enum EventCodec {
         }
       }
     }
-    return TimelineEvent(
+    var result = TimelineEvent(
       time: time, event: event, source: source, sources: sources, actor: actor, kind: kind,
       evidence: evidence, group: t["group"].stringValue, count: count, last: last, fields: fields)
+    if case .table(let list) = t["merged"] {
+      for (i, item) in list.array.enumerated() {
+        guard case .table(let m) = item, let kind = m["kind"].stringValue else {
+          throw fail("merged[\(i + 1)]", "must be a table with kind, time, source and event")
+        }
+        result.merged.append(
+          MergedOccurrence(
+            time: try self.time(m["time"], field: "merged[\(i + 1)].time", function: function), kind: kind,
+            source: m["source"].stringValue ?? source, event: m["event"].stringValue ?? ""))
+      }
+    }
+    return result
   }
 
   static func time(_ value: LuaValue, field: String, function: String) throws -> Timestamp {
@@ -97,6 +109,15 @@ enum EventCodec {
     t["count"] = .integer(Int64(e.count))
     if let last = e.last { t["last"] = .number(last.seconds) }
     t["fields"] = LuaJSON.lua(.object(e.fields))
+    t["merged"] = .table(
+      LuaTable(
+        array: e.merged.map { m in
+          .table(
+            LuaTable(fields: [
+              "time": .text(m.time.formatted(.rfc3339)), "t": .number(m.time.seconds), "kind": .text(m.kind),
+              "source": .text(m.source), "event": .text(m.event),
+            ]))
+        }))
     t["index"] = .integer(Int64(index))
     return .table(t)
   }

@@ -21,6 +21,9 @@ public struct Pipeline: Sendable {
   public var out: String
   public var limits: Limits
   public var dedupeWindowSeconds: Double
+  /// `evidence = "copy"` keeps a copy of every file read; `"auto"` (the default) hard-links
+  /// files of 64 MB and more when the out folder is on the same file system.
+  public var evidence: String = "auto"
   public var stages: [Stage: [PluginReference]]
 
   public enum IncidentSpec: Sendable {
@@ -29,7 +32,7 @@ public struct Pipeline: Sendable {
   }
 
   static let topLevelKeys: Set<String> =
-    Set(Stage.allCases.map(\.rawValue)).union(["incident", "out", "limits", "dedupe_window_s"])
+    Set(Stage.allCases.map(\.rawValue)).union(["incident", "out", "limits", "dedupe_window_s", "evidence"])
 
   /// Loads a pipeline file: runs it in a sandbox (no files, no network) and checks its shape.
   public static func load(path: String) throws(HostError) -> Pipeline {
@@ -58,7 +61,7 @@ public struct Pipeline: Sendable {
   static func parse(_ table: LuaTable, path: String, directory: String) throws(HostError) -> Pipeline {
     for (key, _) in table.fields where !(key.stringValue.map(topLevelKeys.contains) ?? false) {
       throw .configuration(
-        "\(path): unknown key \(describe(key)) (known: incident, out, limits, dedupe_window_s, \(Stage.list))"
+        "\(path): unknown key \(describe(key)) (known: incident, out, limits, dedupe_window_s, evidence, \(Stage.list))"
       )
     }
     let incident: IncidentSpec
@@ -79,6 +82,14 @@ public struct Pipeline: Sendable {
       }
       window = w
     }
+    var evidence = "auto"
+    switch table["evidence"] {
+    case .nil: break
+    case .string(let s) where s.text == "auto" || s.text == "copy": evidence = s.text
+    default:
+      throw .configuration(
+        "\(path): evidence must be \"auto\" (hard-link big files) or \"copy\" (copy every file)")
+    }
     var stages: [Stage: [PluginReference]] = [:]
     for stage in Stage.allCases {
       let entry = table[stage.rawValue]
@@ -92,9 +103,11 @@ public struct Pipeline: Sendable {
         try reference(item, origin: "\(path): \(stage.rawValue)[\(i + 1)]", limits: limits)
       }
     }
-    return Pipeline(
+    var pipeline = Pipeline(
       path: path, directory: directory, incident: incident, out: out, limits: limits,
       dedupeWindowSeconds: window, stages: stages)
+    pipeline.evidence = evidence
+    return pipeline
   }
 
   static func reference(_ item: LuaValue, origin: String, limits: Limits) throws(HostError)

@@ -120,6 +120,7 @@ public enum PipelineRunner {
     } else {
       do {
         evidence = try Evidence.record(into: out + "/evidence", pipelinePath: pipelinePath)
+        evidence.policy = pipeline.evidence == "copy" ? .copy : .auto
       } catch {
         throw .configuration("cannot create \(out)/evidence: \(error.localizedDescription)")
       }

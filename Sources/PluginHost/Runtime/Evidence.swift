@@ -27,8 +27,12 @@ final class Evidence {
   private var recordedPaths: [String: Int] = [:]
   private var usedNames: Set<String> = []
   private var httpCount = 0
-  /// Replay: which records were served (for report.json `evidence`).
+  /// Replay: which records were served, and which files were checked against their hash.
   private var served: Set<Int> = []
+  private var verified: Set<Int> = []
+
+  /// How local files are kept: copied, or hard-linked when big (``CopyJob/Policy``).
+  var policy = CopyJob.Policy.auto
 
   /// No evidence (plugin specs, `pmhost validate`).
   static func off() -> Evidence { Evidence(mode: .off, directory: "") }
@@ -108,12 +112,13 @@ final class Evidence {
           description:
             "'\(relative)' is not in the replayed evidence (\(directory)); the recorded run did not read it")
       }
+      try verify(i)
       served.insert(i)
       return directory + "/" + file
     case .record:
       if recordedPaths[key] != nil { return resolvedPath }
       let name = uniqueName("\(Self.safe(plugin))/\(Self.safeRelative(key))")
-      let job = CopyJob(source: resolvedPath, destination: directory + "/" + name)
+      let job = CopyJob(source: resolvedPath, destination: directory + "/" + name, policy: policy)
       recordedPaths[key] = records.count
       copies.append((records.count, job))
       records.append(
@@ -122,6 +127,24 @@ final class Evidence {
           fetchedAt: Self.now()))
       job.start()
       return resolvedPath
+    }
+  }
+
+  /// Replay: checks once that an evidence file still has the recorded SHA-256, so that a
+  /// report is never rebuilt from evidence that changed after it was recorded.
+  private func verify(_ i: Int) throws(NotRecorded) {
+    guard !verified.contains(i), let file = records[i].file, let expected = records[i].sha256 else { return }
+    let path = directory + "/" + file
+    switch CopyJob.hash(path) {
+    case .success(let result) where result.sha256 == expected:
+      verified.insert(i)
+    case .success(let result):
+      throw NotRecorded(
+        description:
+          "evidence \(file) changed since it was recorded (sha256 \(result.sha256.prefix(12))…, the manifest says \(expected.prefix(12))…); it is not replayed"
+      )
+    case .failure(let error):
+      throw NotRecorded(description: "evidence \(file): \(error.description)")
     }
   }
 
@@ -217,11 +240,13 @@ final class Evidence {
       throw NotRecorded(
         description: "\(source["method"]?.stringValue ?? "GET") \(url): not in the replayed evidence")
     }
-    served.insert(i)
     let record = records[i]
     guard let file = record.file, let status = record.status else {
+      served.insert(i)
       return (nil, record.error ?? "no response")
     }
+    try verify(i)
+    served.insert(i)
     guard let body = FileManager.default.contents(atPath: directory + "/" + file) else {
       throw NotRecorded(description: "\(url): the replayed evidence file \(file) is missing")
     }
@@ -257,6 +282,7 @@ final class Evidence {
       case .success(let result):
         records[slot].sha256 = result.sha256
         records[slot].bytes = result.bytes
+        records[slot].stored = result.linked ? "link" : "copy"
       case .failure(let error):
         records[slot].file = nil
         records[slot].error = error.description
@@ -327,6 +353,7 @@ final class Evidence {
     do {
       try FileAccess.writeAtomically(Array(bytes), to: directory + "/" + name)
       record.file = name
+      if kind != .http { record.stored = "copy" }
       record.sha256 = Self.hex(SHA256.hash(data: bytes))
       record.bytes = bytes.count
     } catch {
@@ -377,12 +404,28 @@ final class Evidence {
   }
 }
 
-/// A file copied into the evidence folder and hashed on a background thread: read in 1 MB
-/// blocks, each hashed and written, then the copy renamed into place.
+/// A file saved into the evidence folder and hashed on a background thread.
+///
+/// Files are copied (read in 1 MB blocks, each hashed and written, then renamed into place).
+/// A file of at least ``Policy/linkThreshold`` bytes is hard-linked instead when the policy
+/// allows it and both folders are on one file system: a 50 GB log is then kept without a
+/// second 50 GB, and only hashed. The manifest says which (`stored`: `copy` or `link`); a
+/// replay refuses evidence whose hash no longer matches, so a linked log that was later
+/// rewritten in place is caught, not silently used.
 final class CopyJob: Sendable {
+  enum Policy: String, Sendable {
+    /// Copy small files, hard-link big ones when possible.
+    case auto
+    /// Always copy.
+    case copy
+
+    static let linkThreshold = 64 << 20
+  }
+
   struct Copied: Sendable {
     var sha256: String
     var bytes: Int
+    var linked = false
   }
   struct Failure: Error, Sendable, CustomStringConvertible {
     var description: String
@@ -390,17 +433,20 @@ final class CopyJob: Sendable {
 
   let source: String
   let destination: String
+  let policy: Policy
   private let result = Mutex<Result<Copied, Failure>?>(nil)
   private let done = DispatchSemaphore(value: 0)
 
-  init(source: String, destination: String) {
+  init(source: String, destination: String, policy: Policy) {
     self.source = source
     self.destination = destination
+    self.policy = policy
   }
 
   func start() {
     Thread.detachNewThread { [self] in
-      let outcome = Self.copy(from: source, to: destination)
+      let outcome =
+        Self.link(source, to: destination, policy: policy) ?? Self.copy(from: source, to: destination)
       result.withLock { $0 = outcome }
       done.signal()
     }
@@ -413,6 +459,50 @@ final class CopyJob: Sendable {
       done.signal()
     }
     return result.withLock { $0 }
+  }
+
+  /// Hard-links a big file and hashes it; nil when it is to be copied instead.
+  private static func link(_ source: String, to destination: String, policy: Policy) -> Result<
+    Copied, Failure
+  >? {
+    guard policy == .auto else { return nil }
+    var info = stat()
+    guard stat(source, &info) == 0, Int(info.st_size) >= Policy.linkThreshold else { return nil }
+    let folder = (destination as NSString).deletingLastPathComponent
+    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    guard Glibc.link(source, destination) == 0 else { return nil }  // another file system: copy
+    switch hash(destination) {
+    case .success(var copied):
+      copied.linked = true
+      return .success(copied)
+    case .failure(let error):
+      return .failure(error)
+    }
+  }
+
+  /// SHA-256 and size of a file, read in 1 MB blocks.
+  static func hash(_ path: String) -> Result<Copied, Failure> {
+    let input = open(path, O_RDONLY | O_CLOEXEC)
+    guard input >= 0 else {
+      return .failure(Failure(description: "cannot open \(path): \(String(cString: strerror(errno)))"))
+    }
+    defer { close(input) }
+    let size = 1 << 20
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+    defer { buffer.deallocate() }
+    var hasher = SHA256()
+    var total = 0
+    while true {
+      let count = read(input, buffer.baseAddress!, size)
+      if count < 0 {
+        if errno == EINTR { continue }
+        return .failure(Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))"))
+      }
+      if count == 0 { break }
+      hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: count))
+      total += count
+    }
+    return .success(Copied(sha256: Evidence.hex(hasher.finalize()), bytes: total))
   }
 
   private static func copy(from source: String, to destination: String) -> Result<Copied, Failure> {

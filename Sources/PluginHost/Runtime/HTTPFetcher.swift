@@ -1,14 +1,10 @@
-import Dispatch
+import CCurl
 import Foundation
-import Synchronization
 
-#if canImport(FoundationNetworking)
-  import FoundationNetworking
-#endif
-
-/// Blocking HTTP for `ctx.http`: one request at a time from the plugin's thread, with a
-/// timeout, a size cap and no redirects (a redirect could leave the URLs the pipeline named;
-/// the plugin sees the 3xx response instead).
+/// Blocking HTTP for `ctx.http` through the system's libcurl (loaded on the first request,
+/// see CCurl): one request at a time from the plugin's thread, with a timeout, a size cap
+/// and no redirects (a redirect could leave the URLs the pipeline named; the plugin sees
+/// the 3xx response instead).
 enum HTTPFetcher {
   struct Request {
     var method: String
@@ -20,99 +16,82 @@ enum HTTPFetcher {
 
   struct Response: Sendable {
     var status: Int
-    /// Lower-case names.
+    /// Lower-case names; repeated headers joined with ", ".
     var headers: [String: String]
     var body: [UInt8]
     var url: String
+  }
+
+  struct Failure: Error, Sendable, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
   }
 
   /// Responses larger than this are refused (a plugin would not hold them anyway).
   static let maxBody = 256 << 20
 
   static func fetch(_ request: Request) -> Result<Response, Failure> {
-    var urlRequest = URLRequest(url: request.url)
-    urlRequest.httpMethod = request.method
-    urlRequest.timeoutInterval = request.timeout
-    for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
-    if urlRequest.value(forHTTPHeaderField: "User-Agent") == nil {
-      urlRequest.setValue("pmhost/\(PMHostVersion.current)", forHTTPHeaderField: "User-Agent")
+    var headerLines = request.headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+    if !request.headers.keys.contains(where: { $0.lowercased() == "user-agent" }) {
+      headerLines.append("User-Agent: pmhost/\(PMHostVersion.current)")
     }
-    if let body = request.body { urlRequest.httpBody = Data(body) }
-
-    let configuration = URLSessionConfiguration.ephemeral
-    configuration.timeoutIntervalForRequest = request.timeout
-    configuration.timeoutIntervalForResource = request.timeout
-    configuration.httpCookieAcceptPolicy = .never
-    configuration.urlCache = nil
-    let delegate = NoRedirects()
-    let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
-    defer { session.finishTasksAndInvalidate() }
-
-    let box = Mutex<Result<Response, Failure>?>(nil)
-    let done = DispatchSemaphore(value: 0)
-    let url = request.url.absoluteString
-    let task = session.dataTask(with: urlRequest) { data, response, error in
-      let outcome: Result<Response, Failure>
-      if let error {
-        outcome = .failure(Failure(error: error))
-      } else if let http = response as? HTTPURLResponse {
-        let body = data ?? Data()
-        if body.count > maxBody {
-          outcome = .failure(Failure(reason: "response larger than \(maxBody >> 20) MB"))
-        } else {
-          var headers: [String: String] = [:]
-          for (name, value) in http.allHeaderFields {
-            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
+    // libcurl would send `Expect: 100-continue` for larger bodies; servers need not support it.
+    headerLines.append("Expect:")
+    var response = pmh_http_response()
+    defer { pmh_http_response_free(&response) }
+    let cHeaders = headerLines.map { strdup($0) }
+    defer { cHeaders.forEach { free($0) } }
+    var pointers = cHeaders.map { UnsafePointer<CChar>($0) }
+    let timeoutMS = Int(max(1, request.timeout * 1000))
+    pointers.withUnsafeMutableBufferPointer { list in
+      list.withMemoryRebound(to: UnsafePointer<CChar>?.self) { headers in
+        if let body = request.body {
+          body.withUnsafeBufferPointer { bytes in
+            pmh_http_perform(
+              request.method, request.url.absoluteString, headers.baseAddress, headers.count,
+              bytes.baseAddress ?? UnsafePointer(bitPattern: 1), bytes.count, timeoutMS, maxBody, &response)
           }
-          outcome = .success(
-            Response(status: http.statusCode, headers: headers, body: [UInt8](body), url: url))
+        } else {
+          pmh_http_perform(
+            request.method, request.url.absoluteString, headers.baseAddress, headers.count, nil, 0,
+            timeoutMS, maxBody, &response)
         }
-      } else {
-        outcome = .failure(Failure(reason: "no HTTP response"))
       }
-      box.withLock { $0 = outcome }
-      done.signal()
     }
-    task.resume()
-    // URLSession's own timeouts are per idle period; this one bounds the whole exchange.
-    if done.wait(timeout: .now() + request.timeout + 1) == .timedOut {
-      task.cancel()
+    let message = withUnsafeBytes(of: response.error) { raw in
+      String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+    }
+    switch Int(response.failure) {
+    case PMH_HTTP_OK:
+      break
+    case PMH_HTTP_REFUSED: return .failure(Failure(reason: "connection refused"))
+    case PMH_HTTP_TIMEOUT:
       return .failure(Failure(reason: "timed out after \(Limits.format(request.timeout)) s"))
+    case PMH_HTTP_NO_HOST: return .failure(Failure(reason: "host not found (\(message))"))
+    case PMH_HTTP_TLS: return .failure(Failure(reason: "TLS failed: \(message)"))
+    case PMH_HTTP_TOO_BIG:
+      return .failure(Failure(reason: "response larger than \(maxBody >> 20) MB"))
+    default: return .failure(Failure(reason: message))
     }
-    return box.withLock { $0 } ?? .failure(Failure(reason: "no response"))
+    let body = response.body.map { [UInt8](UnsafeBufferPointer(start: $0, count: response.body_len)) } ?? []
+    let head = response.headers.map {
+      String(decoding: UnsafeRawBufferPointer(start: $0, count: response.headers_len), as: UTF8.self)
+    }
+    return .success(
+      Response(
+        status: Int(response.status), headers: parseHeaders(head ?? ""), body: body,
+        url: request.url.absoluteString))
   }
 
-  struct Failure: Error, Sendable, CustomStringConvertible {
-    var reason: String
-    var description: String { reason }
-
-    init(reason: String) { self.reason = reason }
-
-    /// Plain words for the URLError codes a collector meets.
-    init(error: any Error) {
-      let code = (error as? URLError)?.code
-      switch code {
-      case .cannotConnectToHost?: reason = "connection refused"
-      case .timedOut?: reason = "timed out"
-      case .cannotFindHost?, .dnsLookupFailed?: reason = "host not found"
-      case .networkConnectionLost?: reason = "connection lost"
-      case .notConnectedToInternet?: reason = "network unreachable"
-      case .secureConnectionFailed?, .serverCertificateUntrusted?, .serverCertificateHasBadDate?,
-        .serverCertificateNotYetValid?, .serverCertificateHasUnknownRoot?:
-        reason = "TLS failed: \(error.localizedDescription)"
-      case .cancelled?: reason = "cancelled"
-      default: reason = error.localizedDescription
-      }
+  /// `Name: value` lines after the status line, names lower-cased.
+  static func parseHeaders(_ text: String) -> [String: String] {
+    var headers: [String: String] = [:]
+    for line in text.split(whereSeparator: \.isNewline).dropFirst() {
+      guard let colon = line.firstIndex(of: ":") else { continue }
+      let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+      let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+      headers[name] = headers[name].map { $0 + ", " + value } ?? value
     }
-  }
-}
-
-/// Refuses every redirect: the 3xx response goes back to the plugin.
-private final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
-  func urlSession(
-    _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
-  ) {
-    completionHandler(nil)
+    return headers
   }
 }

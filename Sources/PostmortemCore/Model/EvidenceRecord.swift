@@ -32,6 +32,8 @@ public struct EvidenceRecord: Codable, Sendable, Equatable {
   public var contentType: String?
   /// Why no response came (refused, timeout), for HTTP evidence.
   public var error: String?
+  /// How a local file was kept: `copy`, or `link` (a hard link to a big original).
+  public var stored: String?
 
   /// An evidence record.
   public init(
@@ -53,7 +55,7 @@ public struct EvidenceRecord: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case plugin, stage, kind, source, file, sha256, bytes, status, error
+    case plugin, stage, kind, source, file, sha256, bytes, status, error, stored
     case fetchedAt = "fetched_at"
     case contentType = "content_type"
   }
@@ -71,6 +73,7 @@ public struct EvidenceRecord: Codable, Sendable, Equatable {
     status = try c.optional(.status)
     contentType = try c.optional(.contentType)
     error = try c.optional(.error)
+    stored = try c.optional(.stored)
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -86,5 +89,6 @@ public struct EvidenceRecord: Codable, Sendable, Equatable {
     try c.encodeIfPresent(status, forKey: .status)
     try c.encodeIfPresent(contentType, forKey: .contentType)
     try c.encodeIfPresent(error, forKey: .error)
+    try c.encodeIfPresent(stored, forKey: .stored)
   }
 }

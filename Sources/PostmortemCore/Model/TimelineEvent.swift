@@ -27,6 +27,9 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
   public var last: Timestamp?
   /// Extra scalar values from the source.
   public var fields: [String: JSONValue]
+  /// Rows from other sources folded into this one as the same happening (a metric crossing
+  /// folded into the alert it raised): what and when each said, so no moment is lost.
+  public var merged: [MergedOccurrence] = []
 
   /// A new event; `sources` defaults to `[source]`.
   public init(
@@ -49,7 +52,7 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case time, event, source, sources, actor, kind, evidence, group, count, last, fields
+    case time, event, source, sources, actor, kind, evidence, group, count, last, fields, merged
   }
 
   public init(from decoder: any Decoder) throws {
@@ -70,6 +73,7 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
     count = try c.value(.count, or: 1)
     last = try c.optional(.last)
     fields = try c.value(.fields, or: [:])
+    merged = try c.value(.merged, or: [])
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -85,5 +89,21 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
     try c.encode(count, forKey: .count)
     try c.encode(last, forKey: .last)
     try c.encode(fields, forKey: .fields)
+    if !merged.isEmpty { try c.encode(merged, forKey: .merged) }
+  }
+}
+
+/// A row folded into another by the timeline merge (report.json `timeline[].merged`).
+public struct MergedOccurrence: Codable, Sendable, Equatable {
+  public var time: Timestamp
+  public var kind: String
+  public var source: String
+  public var event: String
+
+  public init(time: Timestamp, kind: String, source: String, event: String) {
+    self.time = time
+    self.kind = kind
+    self.source = source
+    self.event = event
   }
 }

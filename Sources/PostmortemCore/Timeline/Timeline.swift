@@ -67,8 +67,13 @@ public struct Timeline: Sendable, Equatable {
     }
   }
 
-  /// Folds `other` into `kept`: its sources (no duplicates) and its evidence.
+  /// Folds `other` into `kept`: its sources (no duplicates), its evidence, and what it said
+  /// when (``TimelineEvent/merged``).
   static func merge(_ other: TimelineEvent, into kept: inout TimelineEvent) {
+    kept.merged.append(
+      MergedOccurrence(time: other.time, kind: other.kind, source: other.source, event: other.event))
+    kept.merged.append(contentsOf: other.merged)
+    kept.merged.sort { $0.time < $1.time }
     for source in other.sources where !kept.sources.contains(source) {
       kept.sources.append(source)
     }

@@ -50,11 +50,19 @@ return {
       if e.t >= lo and e.t <= hi then events[#events + 1] = e end
     end
 
+    -- A row may stand for several happenings the merge folded together (a metric crossing
+    -- folded into the alert it raised): each counts at its own time.
     local moments = {}
-    for _, e in ipairs(events) do
+    local function consider(kind, t)
       for name, kinds in pairs(FIRST_OF) do
-        if not moments[name] and kinds[e.kind] then moments[name] = e.t end
+        if kinds[kind] and t >= lo and t <= hi and (not moments[name] or t < moments[name]) then
+          moments[name] = t
+        end
       end
+    end
+    for _, e in ipairs(events) do
+      consider(e.kind, e.t)
+      for _, m in ipairs(e.merged or {}) do consider(m.kind, m.t) end
     end
     moments.mitigated = mitigated(events, moments.impact_start)
 

@@ -63,6 +63,14 @@ describe("key-moments", function()
     assert.equals("10:22:10", marks(r).mitigated)
   end)
 
+  it("counts a crossing the timeline merge folded into an alert row at its own time", function()
+    local alert = ev("10:06:45", "alert_fired", "HighErrorRate firing")
+    alert.merged = { { time = "2025-02-09T10:05:45Z", kind = "metric_crossed", source = "Prometheus",
+      event = "Error rate above 0.05" } }
+    local r = plugin.run({}, { incident = INCIDENT, events = { alert, ev("10:40:00", "resolved") } })
+    assert.same({ impact_start = "10:05:45", detected = "10:06:45", resolved = "10:40:00" }, marks(r))
+  end)
+
   it("widens the window with margin", function()
     local r = plugin.run({ margin = 7200 }, { incident = INCIDENT, events = seed })
     assert.equals("08:30:00", marks(r).detected)
