@@ -45,6 +45,9 @@ public enum PipelineRunner {
           )
         }
         let options = try manifest.resolveOptions(reference.options, origin: reference.origin)
+        if manifest.hasCheck {
+          try PluginRun.check(source: source, options: options, origin: reference.origin)
+        }
         planned[stage, default: []].append(
           PlannedPlugin(reference: reference, source: source, manifest: manifest, options: options))
       }

@@ -7,13 +7,18 @@ public struct PluginManifest: Sendable {
   public var version: String
   public var api: Int
   public var description: String
+  /// Whether the plugin has `check(opts)`: option checks beyond the schema (a pattern that
+  /// compiles, options that exclude each other), run by `pmhost check` and before any stage.
+  public var hasCheck: Bool
   public var options: [OptionSpec]
   public var source: PluginSource
 
   /// The pm API versions this host runs.
   public static let supportedAPI = 1
 
-  static let keys: Set<String> = ["name", "stage", "version", "api", "description", "options", "run"]
+  static let keys: Set<String> = [
+    "name", "stage", "version", "api", "description", "options", "run", "check",
+  ]
 
   init(table: LuaTable, source: PluginSource) throws(HostError) {
     let path = source.displayPath
@@ -39,6 +44,12 @@ public struct PluginManifest: Sendable {
     description = table["description"].stringValue ?? ""
     guard case .function = table["run"] else {
       throw .configuration("\(path): the plugin table needs run = function(ctx, opts) ... end")
+    }
+    switch table["check"] {
+    case .nil: hasCheck = false
+    case .function: hasCheck = true
+    default:
+      throw .configuration("\(path): check must be a function(opts) that raises an error for bad options")
     }
     var options: [OptionSpec] = []
     switch table["options"] {

@@ -7,6 +7,8 @@ final class PluginRun {
   let lua: LuaState
   let manifest: PluginManifest
   let runFunction: LuaValue
+  /// The table the plugin's chunk returned.
+  let pluginTable: LuaValue
   let stage: Stage
   let model: RunModel
   let files: FileAccess
@@ -57,6 +59,28 @@ final class PluginRun {
     }
     manifest = try PluginManifest(table: table, source: source)
     runFunction = table["run"]
+    pluginTable = value
+  }
+
+  /// Runs the plugin's `check(opts)`, when it has one, in a fresh state: an error it raises
+  /// is a configuration error (exit 2) naming the plugin reference, before anything runs.
+  static func check(source: PluginSource, options: LuaTable, origin: String) throws(HostError) {
+    let model = RunModel(
+      incident: Incident(
+        id: "-", title: "-", startedAt: Timestamp(milliseconds: 0), endedAt: Timestamp(milliseconds: 0)))
+    var limits = Limits()
+    limits.timeSeconds = 5
+    let run = try PluginRun(
+      source: source, stage: .collect, model: model,
+      files: FileAccess(pipelineDirectory: ".", outDirectory: "/nonexistent"), settings: RunSettings(),
+      limits: limits)
+    guard run.manifest.hasCheck, case .table(let table) = run.pluginTable else { return }
+    run.lua.setTimeLimit(seconds: 5, message: "plugin \(run.manifest.name): check took longer than 5 s")
+    do {
+      try run.lua.call(table["check"], [.table(options)])
+    } catch {
+      throw .configuration("\(origin): \(run.manifest.name): \(error.message)")
+    }
   }
 
   /// Reads only the manifest (for `check`, `plugins list|info`).

@@ -202,6 +202,9 @@ public enum SpecRunner {
         source: source, stage: manifest.stage, model: model, files: files, settings: settings,
         limits: Limits(), evidence: evidence)
       resolved = try run.manifest.resolveOptions(options, origin: "plugin.run")
+      if run.manifest.hasCheck {
+        try PluginRun.check(source: source, options: resolved, origin: "plugin.run")
+      }
     } catch {
       throw LuaRaise(error.message)
     }

@@ -190,6 +190,14 @@ return {
     event = { type = "string", doc = "event text, with {field} for captures and {line}; default: {message}, else the line" },
     group = { type = "string", doc = "label that repeats share, with {field}; default: the event text" },
   },
+  -- Called by the host before any stage runs (`pmhost check` too): a pattern that cannot
+  -- work is a configuration error (exit 2), not a data gap found halfway through a run.
+  check = function(opts)
+    if not (opts.parse and opts.parse:find("^[^\n]+%.lua$")) then line_reader(nil, opts) end
+    if opts.utc_offset and not timefmt.offset(opts.utc_offset) then
+      config("utc_offset", ("%q is not an offset such as +05:45, -0330 or Z"):format(opts.utc_offset))
+    end
+  end,
   run = function(ctx, opts)
     local reader, has, pattern = line_reader(ctx, opts)
     local offset
