@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// Progress on stderr for big inputs: shown when stderr is a terminal (here a pseudo-
+/// terminal made by util-linux `script`), never with NO_COLOR, --quiet or a pipe.
+@Suite(.serialized) struct ProgressTests {
+  static func makeIncident() throws -> Scratch {
+    let scratch = try Scratch()
+    try scratch.write("incident.yaml", Scratch.incident)
+    try scratch.write(
+      "plugins/count.lua",
+      """
+      return { stage = "collect", options = { path = { type = "string" } }, run = function(ctx, opts)
+        local n = 0
+        for _ in ctx.fs.lines(opts.path) do n = n + 1 end
+        ctx.log.info("lines " .. n)
+      end }
+      """)
+    try scratch.write(
+      "pipeline.lua", #"return { incident = "incident.yaml", collect = { { "count", path = "big.log" } } }"#)
+    // 40 MB: above the 32 MB from which progress is shown.
+    let line = Array("2025-02-09T10:01:00Z level=info msg=\"request served\" path=/api/v1/orders\n".utf8)
+    var data = Data(capacity: (40 << 20) + line.count)
+    while data.count < 40 << 20 { data.append(contentsOf: line) }
+    try data.write(to: URL(fileURLWithPath: scratch.path + "/big.log"))
+    return scratch
+  }
+
+  /// Runs pmhost with stdout and stderr on a pseudo-terminal; returns what the terminal got.
+  static func onTerminal(_ arguments: [String], in directory: String, environment: [String: String] = [:])
+    throws
+    -> String
+  {
+    let command = ([PMHostProcess.binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+    process.arguments = ["-qec", command, "/dev/null"]
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = nil
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(String(decoding: data, as: UTF8.self))")
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  @Test func shownOnATerminalAndClearedAtTheEnd() throws {
+    let scratch = try Self.makeIncident()
+    defer { scratch.remove() }
+    let screen = try Self.onTerminal(["run", "pipeline.lua", "--no-input"], in: scratch.path)
+    #expect(screen.contains("[count] lines 574563"), "\(screen.suffix(400))")
+    #expect(screen.contains("\r\u{1B}[Kpmhost: [count] big.log "), "\(screen.suffix(400))")
+    #expect(screen.contains("/40 MB"))
+    #expect(screen.contains("MB/s"))
+  }
+
+  @Test(arguments: [["NO_COLOR": "1"], [:]]) func hiddenWithNoColorOrQuiet(environment: [String: String])
+    throws
+  {
+    let scratch = try Self.makeIncident()
+    defer { scratch.remove() }
+    let arguments = environment.isEmpty ? ["run", "pipeline.lua", "--quiet"] : ["run", "pipeline.lua"]
+    let screen = try Self.onTerminal(arguments, in: scratch.path, environment: environment)
+    #expect(!screen.contains("MB/s"), "\(screen.suffix(400))")
+  }
+
+  @Test func hiddenWhenStderrIsAPipe() throws {
+    let scratch = try Self.makeIncident()
+    defer { scratch.remove() }
+    let run = try PMHostProcess.run(["run", "pipeline.lua"], in: scratch.path)
+    #expect(run.status == 0)
+    #expect(run.stderr.contains("lines "))
+    #expect(!run.stderr.contains("MB/s"))
+  }
+}
