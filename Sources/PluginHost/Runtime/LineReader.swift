@@ -13,7 +13,7 @@ final class LineReader {
   private(set) var bytesRead = 0
   let size: Int
   private let path: String
-  private let needles: [[UInt8]]
+  private let needles: NeedleSet
 
   init(path: String, needles: [[UInt8]], chunkSize: Int = 1 << 20) throws {
     fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -28,7 +28,7 @@ final class LineReader {
     }
     self.path = path
     buffer = .allocate(byteCount: chunkSize, alignment: 16)
-    self.needles = needles.filter { !$0.isEmpty }
+    self.needles = NeedleSet(needles)
   }
 
   deinit {
@@ -44,27 +44,10 @@ final class LineReader {
     while true {
       guard let line = try nextLine() else { return false }
       lineNumber += 1
-      if needles.isEmpty || needles.contains(where: { contains(line, $0) }) {
+      if needles.isEmpty || needles.matches(line) {
         body(line, lineNumber)
         return true
       }
-    }
-  }
-
-  private func contains(_ line: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
-    guard line.count >= needle.count, let base = line.baseAddress else { return false }
-    // memchr for the first byte, then memcmp: fast, and Glibc's memmem is not exported to Swift.
-    return needle.withUnsafeBytes { n in
-      let first = Int32(n[0])
-      var offset = 0
-      let last = line.count - n.count
-      while offset <= last {
-        guard let hit = memchr(base + offset, first, last - offset + 1) else { return false }
-        let at = base.distance(to: UnsafeRawPointer(hit))
-        if memcmp(base + at, n.baseAddress!, n.count) == 0 { return true }
-        offset = at + 1
-      }
-      return false
     }
   }
 
