@@ -47,6 +47,19 @@ import Testing
     #expect(try files.glob("data/**/*.log") == ["data/a.log", "data/deep/b.log"])
     #expect(throws: FileAccess.Refusal.self) { try files.glob("../*") }
   }
+
+  @Test func globNeverEntersTheOutFolder() throws {
+    let root = try scratch()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    for folder in ["/pipeline/data", "/pipeline/out/evidence/kubectl-logs/data"] {
+      try FileManager.default.createDirectory(atPath: root + folder, withIntermediateDirectories: true)
+    }
+    try Data().write(to: URL(fileURLWithPath: root + "/pipeline/data/a.log"))
+    try Data().write(to: URL(fileURLWithPath: root + "/pipeline/out/evidence/kubectl-logs/data/a.log"))
+    let files = FileAccess(pipelineDirectory: root + "/pipeline", outDirectory: root + "/pipeline/out")
+    #expect(try files.glob("**/*.log") == ["data/a.log"])
+    #expect(try files.glob("out/**/*.log") == [])
+  }
 }
 
 @Suite struct LineReaderTests {

@@ -65,8 +65,12 @@ struct FileAccess {
       throw Refusal(description: "glob '\(pattern)' must stay inside the pipeline folder")
     }
     var results: [String] = []
+    // The out folder (reports, evidence copies) is never an input: a `**` glob over the
+    // pipeline folder would otherwise find this run's own evidence.
+    let out = FileAccess.resolve(outDirectory)
     func walk(_ relative: String, _ segments: ArraySlice<Substring>) {
       let directory = relative.isEmpty ? root : root + "/" + relative
+      if !relative.isEmpty, directory == out { return }
       guard let segment = segments.first else {
         results.append(relative)
         return
