@@ -109,10 +109,18 @@ public struct PluginCatalog: Sendable {
 final class BundledPlugins: Sendable {
   static let shared = BundledPlugins()
   let plugins: [String: PluginSource]
+  /// Shared modules from `plugins/lib/NAME.lua`, which any plugin loads with
+  /// `require "pm.NAME"`.
+  let libraries: [String: [UInt8]]
 
   private init() {
     var byFolder: [String: [String: [UInt8]]] = [:]
+    var libraries: [String: [UInt8]] = [:]
     for (path, base64) in BundledPluginSources.files {
+      if path.hasPrefix("lib/"), path.hasSuffix(".lua"), let data = Data(base64Encoded: base64) {
+        libraries[String(path.dropFirst(4).dropLast(4)).replacingOccurrences(of: "/", with: ".")] = [UInt8](data)
+        continue
+      }
       // path: <stage>/<name>/<file...>
       let parts = path.split(separator: "/", maxSplits: 2).map(String.init)
       guard parts.count == 3, let data = Data(base64Encoded: base64) else { continue }
@@ -128,5 +136,6 @@ final class BundledPlugins: Sendable {
       plugins[parts[1]] = source
     }
     self.plugins = plugins
+    self.libraries = libraries
   }
 }

@@ -104,6 +104,18 @@ final class PluginRun {
       lua.function { call in
         let name = try call.string(1, "require")
         if let module = loaded[name] { return call.returning(module) }
+        if name.hasPrefix("pm.") {
+          // A shared module bundled with pmhost (plugins/lib/), the same for every plugin.
+          let library = String(name.dropFirst(3))
+          guard var bytes = BundledPlugins.shared.libraries[library] else {
+            let known = BundledPlugins.shared.libraries.keys.sorted().map { "pm." + $0 }
+            throw LuaRaise("require '\(name)': no such shared module (shared modules: \(known.joined(separator: ", ")))")
+          }
+          let chunk = try call.state.load(bytes: &bytes, chunkName: "bundled/lib/\(library).lua")
+          let result = try call.call(chunk, [.text(name)]).first ?? .nil
+          loaded[name] = result.isNil ? .boolean(true) : result
+          return call.returning(loaded[name]!)
+        }
         guard !name.contains(".."), !name.hasPrefix("/"), !name.contains("\\"),
           name.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) })
         else {

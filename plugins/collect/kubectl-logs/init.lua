@@ -13,7 +13,7 @@
 -- message.NEEDLES); a piece dropped that way holds nothing the selection needs, and the
 -- pieces that reach Lua are read on their own.
 local message = require "message"
-local logtext = require "logtext"
+local logtext = require "pm.logtext"
 
 local MAX_JOIN = 1 << 20 -- bytes of a rejoined line kept; the event shows 200 characters
 

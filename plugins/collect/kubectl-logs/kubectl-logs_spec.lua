@@ -223,7 +223,7 @@ end)
 
 -- logtext.lua is shared by the three log collectors (a copy in each folder).
 describe("logtext", function()
-  local logtext = require "logtext"
+  local logtext = require "pm.logtext"
 
   it("finds the plain text every match of a pattern contains", function()
     assert.equals(" ERROR ", logtext.literal("^(%S+) ERROR (.*)$"))

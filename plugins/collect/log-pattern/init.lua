@@ -11,7 +11,7 @@
 -- function, or the body of one, which gets `line, lineno` as `...`), returning a table of
 -- fields (time, message, ...) or nil to skip the line. Pipeline options are data, so a
 -- function cannot be passed directly.
-local logtext = require "logtext"
+local logtext = require "pm.logtext"
 local timefmt = require "timefmt"
 
 local PROBLEMS = {

@@ -7,7 +7,7 @@
 -- request ends, so $time_local is when the client got its answer; `time = "start"` places
 -- events when requests began instead ($request_time earlier).
 local logformat = require "logformat"
-local logtext = require "logtext"
+local logtext = require "pm.logtext"
 
 local PROBLEMS = {
   format = { one = "a line is not in the given log_format", many = "lines are not in the given log_format",

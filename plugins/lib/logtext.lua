@@ -1,5 +1,5 @@
--- logtext: what the log collectors share. `require` only sees a plugin's own folder, so
--- kubectl-logs, nginx-access and log-pattern each carry a copy: keep the three identical.
+-- pm.logtext: what the log collectors share (kubectl-logs, nginx-access, log-pattern), and
+-- any plugin may use: `local logtext = require "pm.logtext"`.
 --
 --   logtext.event_text(s)         --> one-line text of at most 200 characters, valid UTF-8
 --   logtext.problems(path)        --> a tally of unusable lines, reported as one warning per kind
