@@ -8,10 +8,16 @@ struct EmbedLuaPlugins: BuildToolPlugin {
   func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
     let root = context.package.directoryURL.appending(path: "plugins")
     let output = context.pluginWorkDirectoryURL.appending(path: "BundledPluginSources.swift")
-    var inputs: [URL] = []
-    if let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) {
-      for case let url as URL in walker where url.pathExtension == "lua" {
-        inputs.append(url)
+    // The folders are inputs too: SwiftPM may not ask this plugin again when a plugin is
+    // added, but a new entry changes its folder, which reruns EmbedTool, and EmbedTool walks
+    // the whole tree itself.
+    var inputs: [URL] = [root]
+    if let walker = FileManager.default.enumerator(
+      at: root, includingPropertiesForKeys: [.isDirectoryKey])
+    {
+      for case let url as URL in walker {
+        let isDirectory = (try? url.resourceValues(forKeys: [.isDirectoryKey]))?.isDirectory == true
+        if url.pathExtension == "lua" || isDirectory { inputs.append(url) }
       }
     }
     inputs.sort { $0.path < $1.path }

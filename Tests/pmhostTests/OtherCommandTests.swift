@@ -18,7 +18,8 @@ import Testing
     ("prometheus", "collect"), ("alertmanager", "collect"), ("pagerduty", "collect"),
     ("slack-export", "collect"),
     ("bursts", "timeline"), ("key-moments", "timeline"), ("five-whys", "analyze"), ("fishbone", "analyze"),
-    ("severity", "classify"), ("action-items", "act"), ("markdown", "report"), ("json", "report"),
+    ("severity", "classify"), ("action-items", "act"), ("markdown", "report"), ("html", "report"),
+    ("json", "report"),
     ("checklist", "validate"),
   ]
 

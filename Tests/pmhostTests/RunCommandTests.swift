@@ -21,6 +21,10 @@ import Testing
     let result = try PMHostProcess.run(["run", "examples/api-outage/pipeline.lua", "--out", out.path])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout.contains("report.md"))
+    let html = try #require(out.read("report.html"))
+    #expect(html.contains("<h1>Post-Mortem: API Service Degradation (2025-02-09)</h1>"))
+    #expect(
+      html.contains("aria-label=\"Timeline of the incident\"") && html.contains("aria-label=\"Error rate\""))
     let report = try #require(out.read("report.md"))
     let rows = report.split(separator: "\n").filter { $0.hasPrefix("| 10:") }.map(String.init)
     #expect(rows == Self.seedRows)

@@ -26,6 +26,6 @@ return {
   analyze  = { { "five-whys", answers = "whys.yaml" }, "fishbone" },
   classify = { "severity" },
   act      = { { "action-items", file = "actions.yaml" } },
-  report   = { "markdown", "json" },
+  report   = { "markdown", "html", "json" },
   validate = { "checklist" },
 }

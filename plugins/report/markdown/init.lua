@@ -5,24 +5,8 @@
 -- Impact, Root Cause, Timeline, Contributing Factors, Action Items, What Went Well,
 -- Lessons Learned, Prevention; then Data Gaps and Validation when there are any.
 
--- The fishbone plugin's default labels, for factors that carry a category but no label.
-local LABELS = {
-  Monitoring = "Monitoring Gap", Testing = "Testing Gap", Runbook = "Runbook Gap",
-  Capacity = "Capacity Planning", Process = "Process Gap", Dependencies = "Dependency Risk",
-  Tooling = "Tooling Gap", Communication = "Communication Gap",
-}
-
-local function t(text) return text and pm.time.parse(text) end
-
--- 40000 -> "40,000"
-local function thousands(n)
-  local s = ("%.0f"):format(n)
-  repeat
-    local k
-    s, k = s:gsub("^(-?%d+)(%d%d%d)", "%1,%2")
-  until k == 0
-  return s
-end
+local pmx = require "pm.postmortem"
+local t = pmx.seconds
 
 -- A table cell: `|` would end the cell and a newline the row.
 local function cell(v)
@@ -38,63 +22,20 @@ local function list(items, empty)
 end
 
 local function header(data)
-  local inc, sev = data.incident, data.severity
-  local start, finish = t(inc.started_at), t(inc.ended_at)
-  local date = start and pm.time.format(start, "date") or "undated"
-  local duration = "unknown"
-  if start and finish then
-    local same_day = pm.time.format(start, "date") == pm.time.format(finish, "date")
-    local function at(s) return same_day and pm.time.format(s, "hm") or (pm.time.format(s, "date") .. " " .. pm.time.format(s, "hm")) end
-    duration = ("%s (%s - %s UTC)"):format(pm.time.duration(finish - start), at(start), at(finish))
-  elseif start then
-    duration = ("ongoing (from %s UTC)"):format(pm.time.format(start, "hm"))
-  end
-
-  -- The severity plugin's reason starts with the rule's label: "Critical service degraded: ...".
-  local severity = "Unclassified"
-  local level = sev and sev.level or inc.severity
-  if level then
-    local reason = sev and sev.reason
-    local label = reason and (reason:match("^(.-): ") or reason)
-    severity = label and ("%s (%s)"):format(level, label) or level
-  end
-
+  local h = pmx.header(data)
   return table.concat({
-    ("# Post-Mortem: %s (%s)"):format(inc.title or inc.id or "Incident", date),
+    "# " .. h.title,
     "",
-    "**Date**: " .. date,
-    "**Duration**: " .. duration,
-    "**Severity**: " .. severity,
-    "**Authors**: " .. ((inc.authors and #inc.authors > 0) and table.concat(inc.authors, ", ") or "-"),
-    "**Reviewed**: " .. (inc.reviewed or "pending"),
+    "**Date**: " .. h.date,
+    "**Duration**: " .. h.duration,
+    "**Severity**: " .. h.severity,
+    "**Authors**: " .. h.authors,
+    "**Reviewed**: " .. h.reviewed,
   }, "\n")
 end
 
 local function impact(data)
-  local i, lines = data.incident.impact or {}, {}
-  local start, finish = t(data.incident.started_at), t(data.incident.ended_at)
-  if i.failed_requests then
-    local over = (start and finish) and (" over " .. pm.time.duration(finish - start)) or ""
-    lines[#lines + 1] = thousands(i.failed_requests) .. " failed requests" .. over
-  end
-  if i.customers_affected then lines[#lines + 1] = thousands(i.customers_affected) .. " customers affected" end
-  if i.revenue_usd then lines[#lines + 1] = ("Revenue impact: ~$%s (estimated)"):format(thousands(i.revenue_usd)) end
-  if i.error_rate_peak then
-    local pct = ("%.1f"):format(i.error_rate_peak * 100):gsub("%.0$", "")
-    lines[#lines + 1] = ("Peak error rate: %s%% of requests"):format(pct)
-  end
-  if i.data_loss ~= nil then lines[#lines + 1] = i.data_loss and "Data loss occurred" or "No data loss" end
-  return "## Impact\n\n" .. list(lines, "not recorded")
-end
-
--- Clock times, or date and clock when the timeline spans more than one UTC day.
-local function time_formatter(events)
-  local days = {}
-  for _, e in ipairs(events) do days[pm.time.format(t(e.time), "date")] = true end
-  if next(days) and next(days, next(days)) then
-    return function(s) return pm.time.format(s, "date") .. " " .. pm.time.format(s, "clock") end
-  end
-  return function(s) return pm.time.format(s, "clock") end
+  return "## Impact\n\n" .. list(pmx.impact(data), "not recorded")
 end
 
 local function timeline(data, fmt)
@@ -109,7 +50,7 @@ local function factors(data)
   local f = data.factors or {}
   local numbered = {}
   for i, c in ipairs(f.contributing or {}) do
-    local label = c.label or (c.category and (LABELS[c.category] or c.category))
+    local label = pmx.factor_label(c)
     numbered[i] = label and ("%d. **%s**: %s"):format(i, label, c.text) or ("%d. %s"):format(i, c.text)
   end
   return table.concat({
@@ -136,14 +77,7 @@ end
 
 local function gaps(data, fmt)
   local lines = {}
-  for i, g in ipairs(data.gaps or {}) do
-    local line = ("%s (%s): %s"):format(g.source or "-", g.plugin or "-", g.reason)
-    local w = g.window
-    if w and w.start and w["end"] then
-      line = line .. (" (%s - %s UTC)"):format(fmt(t(w.start)), fmt(t(w["end"])))
-    end
-    lines[i] = line
-  end
+  for i, g in ipairs(data.gaps or {}) do lines[i] = pmx.gap_line(g, fmt) end
   return "## Data Gaps\n\n" .. list(lines)
 end
 
@@ -159,7 +93,7 @@ local function validation(data)
 end
 
 local function render(data)
-  local fmt = time_formatter(data.timeline or {})
+  local fmt = pmx.clock(data.timeline or {})
   local inc = data.incident
   local blocks = {
     header(data),

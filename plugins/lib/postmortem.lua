@@ -1,0 +1,103 @@
+-- pm.postmortem: the wording report plugins share, so that report.md and report.html say
+-- the same things: `local pmx = require "pm.postmortem"`.
+--
+--   pmx.header(data)         --> { title, date, duration, severity, authors, reviewed }
+--   pmx.impact(data)         --> list of impact lines ("40,000 failed requests over 1h 35min")
+--   pmx.factor_label(c)      --> "Monitoring Gap" for a contributing factor (label or category)
+--   pmx.clock(events)        --> function(seconds) -> "10:05:23" (with the date when the events span days)
+--   pmx.gap_line(g, clock)   --> "prometheus (prometheus): connection refused (10:05:00 - 10:20:00 UTC)"
+--   pmx.thousands(n)         --> "40,000"
+--   pmx.seconds(text)        --> Unix seconds of an RFC 3339 text, nil for nil
+local M = {}
+
+-- The fishbone plugin's default labels, for factors that carry a category but no label.
+M.LABELS = {
+  Monitoring = "Monitoring Gap", Testing = "Testing Gap", Runbook = "Runbook Gap",
+  Capacity = "Capacity Planning", Process = "Process Gap", Dependencies = "Dependency Risk",
+  Tooling = "Tooling Gap", Communication = "Communication Gap",
+}
+
+function M.seconds(text) return text and pm.time.parse(text) end
+
+function M.thousands(n)
+  local s = ("%.0f"):format(n)
+  repeat
+    local k
+    s, k = s:gsub("^(-?%d+)(%d%d%d)", "%1,%2")
+  until k == 0
+  return s
+end
+
+function M.factor_label(c)
+  return c.label or (c.category and (M.LABELS[c.category] or c.category))
+end
+
+function M.header(data)
+  local inc, sev = data.incident, data.severity
+  local start, finish = M.seconds(inc.started_at), M.seconds(inc.ended_at)
+  local date = start and pm.time.format(start, "date") or "undated"
+  local duration = "unknown"
+  if start and finish then
+    local same_day = pm.time.format(start, "date") == pm.time.format(finish, "date")
+    local function at(s)
+      return same_day and pm.time.format(s, "hm") or (pm.time.format(s, "date") .. " " .. pm.time.format(s, "hm"))
+    end
+    duration = ("%s (%s - %s UTC)"):format(pm.time.duration(finish - start), at(start), at(finish))
+  elseif start then
+    duration = ("ongoing (from %s UTC)"):format(pm.time.format(start, "hm"))
+  end
+  -- The severity plugin's reason starts with the rule's label: "Critical service degraded: ...".
+  local severity = "Unclassified"
+  local level = sev and sev.level or inc.severity
+  if level then
+    local reason = sev and sev.reason
+    local label = reason and (reason:match("^(.-): ") or reason)
+    severity = label and ("%s (%s)"):format(level, label) or level
+  end
+  return {
+    title = ("Post-Mortem: %s (%s)"):format(inc.title or inc.id or "Incident", date),
+    date = date,
+    duration = duration,
+    severity = severity,
+    authors = (inc.authors and #inc.authors > 0) and table.concat(inc.authors, ", ") or "-",
+    reviewed = inc.reviewed or "pending",
+  }
+end
+
+function M.impact(data)
+  local i, lines = data.incident.impact or {}, {}
+  local start, finish = M.seconds(data.incident.started_at), M.seconds(data.incident.ended_at)
+  if i.failed_requests then
+    local over = (start and finish) and (" over " .. pm.time.duration(finish - start)) or ""
+    lines[#lines + 1] = M.thousands(i.failed_requests) .. " failed requests" .. over
+  end
+  if i.customers_affected then lines[#lines + 1] = M.thousands(i.customers_affected) .. " customers affected" end
+  if i.revenue_usd then lines[#lines + 1] = ("Revenue impact: ~$%s (estimated)"):format(M.thousands(i.revenue_usd)) end
+  if i.error_rate_peak then
+    local pct = ("%.1f"):format(i.error_rate_peak * 100):gsub("%.0$", "")
+    lines[#lines + 1] = ("Peak error rate: %s%% of requests"):format(pct)
+  end
+  if i.data_loss ~= nil then lines[#lines + 1] = i.data_loss and "Data loss occurred" or "No data loss" end
+  return lines
+end
+
+-- Clock times, or date and clock when the events span more than one UTC day.
+function M.clock(events)
+  local days = {}
+  for _, e in ipairs(events) do days[pm.time.format(M.seconds(e.time), "date")] = true end
+  if next(days) and next(days, next(days)) then
+    return function(s) return pm.time.format(s, "date") .. " " .. pm.time.format(s, "clock") end
+  end
+  return function(s) return pm.time.format(s, "clock") end
+end
+
+function M.gap_line(g, clock)
+  local line = ("%s (%s): %s"):format(g.source or "-", g.plugin or "-", g.reason)
+  local w = g.window
+  if w and w.start and w["end"] then
+    line = line .. (" (%s - %s UTC)"):format(clock(M.seconds(w.start)), clock(M.seconds(w["end"])))
+  end
+  return line
+end
+
+return M

@@ -1,0 +1,205 @@
+-- SVG drawings for the html report: the timeline (one lane per source) and metric charts.
+-- Times are Unix seconds; every drawing of one report shares one time axis.
+local M = {}
+
+local WIDTH, LEFT, RIGHT = 960, 150, 20
+
+local KIND_COLOURS = {
+  error = "#cf222e", metric_crossed = "#bc4c00", alert_fired = "#a40e26", paged = "#8250df",
+  acknowledged = "#0969da", escalated = "#9a6700", action = "#0550ae", deploy = "#0550ae",
+  mitigated = "#1a7f37", metric_recovered = "#1a7f37", alert_resolved = "#1a7f37", resolved = "#116329",
+  note = "#57606a",
+}
+local MOMENTS = { "impact_start", "detected", "paged", "acknowledged", "mitigated", "resolved" }
+
+local function num(x) return ("%.1f"):format(x) end
+
+-- The time span drawn: the incident window widened by `margin`, and no further.
+function M.range(data, window, margin)
+  local lo, hi = window.start, window.finish
+  if not lo or not hi then
+    for _, e in ipairs(data.timeline or {}) do
+      local t = pm.time.parse(e.time)
+      if t then lo, hi = math.min(lo or t, t), math.max(hi or t, t) end
+    end
+  end
+  if not lo then return nil end
+  if hi <= lo then hi = lo + 60 end
+  return { lo = lo - margin, hi = hi + margin }
+end
+
+local function x_of(range, t) return LEFT + (t - range.lo) / (range.hi - range.lo) * (WIDTH - LEFT - RIGHT) end
+
+-- Tick spacing: the first of these that gives at most 10 ticks.
+local STEPS = { 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400 }
+
+local function ticks(range, top, bottom)
+  local span, step = range.hi - range.lo, STEPS[#STEPS]
+  for _, s in ipairs(STEPS) do
+    if span / s <= 10 then step = s; break end
+  end
+  local out = {}
+  local t = math.ceil(range.lo / step) * step
+  while t <= range.hi do
+    local x = num(x_of(range, t))
+    out[#out + 1] = ('<line x1="%s" y1="%d" x2="%s" y2="%d" stroke="#eaeef2"/>'):format(x, top, x, bottom)
+    out[#out + 1] = ('<text x="%s" y="%d" font-size="11" text-anchor="middle" fill="#57606a">%s</text>')
+      :format(x, bottom + 14, pm.time.format(t, "hm"))
+    t = t + step
+  end
+  return table.concat(out)
+end
+
+local function window_band(range, window, top, bottom)
+  if not (window.start and window.finish) then return "" end
+  local x1, x2 = x_of(range, math.max(window.start, range.lo)), x_of(range, math.min(window.finish, range.hi))
+  return ('<rect x="%s" y="%d" width="%s" height="%d" fill="#fff1e5"><title>incident window</title></rect>')
+    :format(num(x1), top, num(math.max(x2 - x1, 0)), bottom - top)
+end
+
+-- The timeline: one lane per source, a dot per row (a bar to the last event of a burst),
+-- dashed lines at the key moments.
+function M.timeline(data, range, window, esc, clock)
+  if not range or not data.timeline or #data.timeline == 0 then return "" end
+  local lanes, order = {}, {}
+  for _, e in ipairs(data.timeline) do
+    if not lanes[e.source] then order[#order + 1] = e.source; lanes[e.source] = #order end
+  end
+  local lane_h, top = 26, 52 -- room for up to four rows of key-moment labels
+  local bottom = top + #order * lane_h
+  local height = bottom + 24
+  local out = {
+    ('<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="Timeline of the incident">')
+      :format(WIDTH, height, WIDTH, height),
+    window_band(range, window, top, bottom),
+    ticks(range, top, bottom),
+  }
+  for i, source in ipairs(order) do
+    local y = top + (i - 0.5) * lane_h
+    out[#out + 1] = ('<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#d0d7de"/>'):format(LEFT, num(y), WIDTH - RIGHT, num(y))
+    out[#out + 1] = ('<text x="%d" y="%s" font-size="12" text-anchor="end" dominant-baseline="middle">%s</text>')
+      :format(LEFT - 8, num(y), esc(source))
+  end
+  local outside = 0
+  for _, e in ipairs(data.timeline) do
+    local t = pm.time.parse(e.time)
+    if t < range.lo or t > range.hi then
+      outside = outside + 1
+    else
+      local x, y = x_of(range, t), top + (lanes[e.source] - 0.5) * lane_h
+      local colour = KIND_COLOURS[e.kind] or "#57606a"
+      local label = ("%s %s (%s%s)"):format(clock(t), e.event, e.kind, (e.count or 1) > 1 and (", " .. e.count .. " events") or "")
+      local last = e.last and pm.time.parse(e.last)
+      if last and last > t then
+        local x2 = x_of(range, math.min(last, range.hi))
+        out[#out + 1] = ('<rect x="%s" y="%s" width="%s" height="6" rx="3" fill="%s" opacity="0.45"/>')
+          :format(num(x), num(y - 3), num(math.max(x2 - x, 1)), colour)
+      end
+      out[#out + 1] = ('<circle cx="%s" cy="%s" r="5" fill="%s"><title>%s</title></circle>')
+        :format(num(x), num(y), colour, esc(label))
+    end
+  end
+  -- Key moments. Each label goes on the first of the rows above the lanes where it does not
+  -- run into the label before it, so that moments minutes apart stay readable.
+  local moments = data.key_moments or {}
+  local row_end = {}
+  for _, name in ipairs(MOMENTS) do
+    local t = moments[name] and pm.time.parse(moments[name])
+    if t and t >= range.lo and t <= range.hi then
+      local x = x_of(range, t)
+      local label = name:gsub("_", " ")
+      local half = #label * 2.9 + 2 -- about 5.8 px a character at 10 px
+      local row = 1
+      while row_end[row] and row_end[row] > x - half do row = row + 1 end
+      row_end[row] = x + half
+      out[#out + 1] = ('<line x1="%s" y1="%d" x2="%s" y2="%d" stroke="#24292f" stroke-dasharray="3 3"/>')
+        :format(num(x), top - 4, num(x), bottom)
+      out[#out + 1] = ('<text x="%s" y="%d" font-size="10" text-anchor="middle">%s</text>')
+        :format(num(x), row * 11, esc(label))
+    end
+  end
+  out[#out + 1] = "</svg>"
+  local caption = "Sources as lanes; dashed lines mark the key moments; the shaded band is the incident window."
+  if outside > 0 then caption = caption .. (" %d rows fall outside the drawn span and are only in the table."):format(outside) end
+  out[#out + 1] = "<figcaption>" .. esc(caption) .. "</figcaption></figure>"
+  return table.concat(out)
+end
+
+-- A chart of one series: the values as a line (broken where a value is NaN or infinite),
+-- the threshold dashed, the incident window shaded.
+function M.chart(s, range, window, esc)
+  if not range then return "" end
+  local height, top, bottom = 200, 12, 170
+  local lo, hi
+  for _, p in ipairs(s.points or {}) do
+    local v = p[2]
+    if type(v) == "number" and p[1] >= range.lo and p[1] <= range.hi then
+      lo, hi = math.min(lo or v, v), math.max(hi or v, v)
+    end
+  end
+  if s.threshold then lo, hi = math.min(lo or s.threshold, s.threshold), math.max(hi or s.threshold, s.threshold) end
+  if not lo then
+    return ("<figure><figcaption>%s: no finite values in the drawn span</figcaption></figure>"):format(esc(s.name))
+  end
+  lo = math.min(lo, 0)
+  if hi <= lo then hi = lo + 1 end
+  -- Round steps (1, 2, 2.5 or 5 times a power of ten), at most five of them.
+  local raw = (hi - lo) / 5
+  local power = 10 ^ math.floor(math.log(raw, 10))
+  local step = power * 10
+  for _, m in ipairs { 1, 2, 2.5, 5, 10 } do
+    if m * power >= raw then step = m * power; break end
+  end
+  lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step
+  local function y_of(v) return bottom - (v - lo) / (hi - lo) * (bottom - top) end
+  local out = {
+    ('<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">')
+      :format(WIDTH, height, WIDTH, height, esc(s.name)),
+    window_band(range, window, top, bottom),
+    ticks(range, top, bottom),
+  }
+  for i = 0, math.floor((hi - lo) / step + 0.5) do
+    local v = lo + step * i
+    local y = num(y_of(v))
+    out[#out + 1] = ('<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#eaeef2"/>'):format(LEFT, y, WIDTH - RIGHT, y)
+    out[#out + 1] = ('<text x="%d" y="%s" font-size="11" text-anchor="end" dominant-baseline="middle" fill="#57606a">%s</text>')
+      :format(LEFT - 8, y, ("%g"):format(tonumber(("%.6g"):format(v))))
+  end
+  -- The line, in runs of finite values.
+  local run = {}
+  local function flush()
+    if #run >= 2 then
+      out[#out + 1] = ('<polyline fill="none" stroke="#0969da" stroke-width="1.5" points="%s"/>'):format(table.concat(run, " "))
+    elseif #run == 1 then
+      local x, y = run[1]:match("([^,]+),(.+)")
+      out[#out + 1] = ('<circle cx="%s" cy="%s" r="1.5" fill="#0969da"/>'):format(x, y)
+    end
+    run = {}
+  end
+  for _, p in ipairs(s.points or {}) do
+    local t, v = p[1], p[2]
+    if t >= range.lo and t <= range.hi then
+      if type(v) == "number" then run[#run + 1] = num(x_of(range, t)) .. "," .. num(y_of(v)) else flush() end
+    end
+  end
+  flush()
+  if s.threshold then
+    local y = num(y_of(s.threshold))
+    out[#out + 1] = ('<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#cf222e" stroke-dasharray="6 4"><title>threshold %s</title></line>')
+      :format(LEFT, y, WIDTH - RIGHT, y, ("%g"):format(s.threshold))
+  end
+  out[#out + 1] = "</svg>"
+  local labels = {}
+  for k, v in pairs(s.labels or {}) do labels[#labels + 1] = ("%s=%q"):format(k, v) end
+  table.sort(labels)
+  local caption = s.name .. (s.unit and (" (" .. s.unit .. ")") or "")
+  if s.threshold then
+    caption = caption .. ("; threshold %g, %s is trouble"):format(s.threshold, s.above == false and "below" or "above")
+  end
+  if #labels > 0 then caption = caption .. "; {" .. table.concat(labels, ", ") .. "}" end
+  if s.query then caption = caption .. "; query: " .. s.query end
+  out[#out + 1] = "<figcaption>" .. esc(caption) .. "</figcaption></figure>"
+  return table.concat(out)
+end
+
+return M
