@@ -12,6 +12,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+    .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
   ],
   targets: [
     // The system Lua 5.4 (Debian: liblua5.4-dev), found through pkg-config.
@@ -40,6 +41,7 @@ let package = Package(
       dependencies: [
         "LuaBridge", "PostmortemCore", "CCurl", .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Mustache", package: "swift-mustache"),
       ],
       plugins: ["EmbedLuaPlugins"]
     ),

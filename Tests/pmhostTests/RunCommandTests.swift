@@ -215,4 +215,23 @@ import Testing
     #expect(result.status == 0)
     #expect(result.stderr.contains("outside the pipeline folder"), "\(result.stderr)")
   }
+
+  @Test func anOrganisationTemplateChangesTheMarkdownReportWithoutSwift() throws {
+    let out = try Scratch()
+    defer { out.remove() }
+    let result = try PMHostProcess.run(
+      ["run", "examples/api-outage/pipeline-sre-workbook.lua", "--out", out.path, "--quiet"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let text = try #require(out.read("postmortem.md"))
+    for line in [
+      "# API Service Degradation",
+      "**Incident**: PM-2025-02-09 | **Date**: 2025-02-09 | **Severity**: P1 (Critical service degraded)",
+      "## Root Causes", "## Trigger", "| Time to detect | 82 |", "### Where we got lucky",
+      "| Add connection pool metrics to Grafana | High | @bob | 2025-02-16 | open |",
+      "* **10:05:23** First 5xx errors appear (nginx access logs)",
+    ] {
+      #expect(text.contains(line), "missing: \(line)")
+    }
+    #expect(!text.contains("## Prevention"), "the seed's layout was rendered instead")
+  }
 }

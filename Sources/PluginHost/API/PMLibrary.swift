@@ -10,6 +10,7 @@ enum PMLibrary {
     pm["json"] = .table(json(lua))
     pm["yaml"] = .table(yaml(lua))
     pm["time"] = .table(time(lua))
+    pm["template"] = .table(TemplateLibrary.table(lua))
     pm["version"] = .text(PMHostVersion.current)
     lua.setGlobal("pm", .table(pm))
   }

@@ -112,6 +112,45 @@ local function render(data)
   return table.concat(blocks, "\n\n") .. "\n"
 end
 
+-- What an organisation's Mustache template gets: the whole report model (as report.json
+-- has it) plus ready-made text, so a template needs no logic:
+--   header.{title,date,duration,severity,authors,reviewed}, impact_lines[],
+--   timeline_rows[].{time,event,source,actor,kind,count} (cells, `|` escaped),
+--   contributing[].{n,label,text,why_chain[]}, action_rows[].{id,action,owner,deadline,priority,status},
+--   gap_lines[], checks[].{mark,check,detail,ok}, has_gaps, has_validation, has_actions.
+local function view(data)
+  local v = {}
+  for k, x in pairs(data) do v[k] = x end
+  local clock = pmx.clock(data.timeline or {})
+  v.header = pmx.header(data)
+  v.impact_lines = pmx.impact(data)
+  v.root_cause = data.incident.root_cause or "Not determined yet."
+  v.summary = data.incident.summary or "No summary yet."
+  v.timeline_rows = {}
+  for i, e in ipairs(data.timeline or {}) do
+    v.timeline_rows[i] = { time = clock(t(e.time)), event = cell(e.event), source = cell(e.source),
+      actor = cell(e.actor), kind = e.kind, count = e.count }
+  end
+  v.contributing = {}
+  for i, c in ipairs((data.factors or {}).contributing or {}) do
+    v.contributing[i] = { n = i, label = pmx.factor_label(c) or "Factor", text = c.text, why_chain = c.why_chain or {} }
+  end
+  v.action_rows = {}
+  for i, a in ipairs(data.action_items or {}) do
+    v.action_rows[i] = { id = cell(a.id), action = cell(a.action), owner = cell(a.owner), deadline = cell(a.deadline),
+      priority = cell(a.priority), status = cell(a.status) }
+  end
+  v.gap_lines = {}
+  for i, g in ipairs(data.gaps or {}) do v.gap_lines[i] = pmx.gap_line(g, clock) end
+  v.checks = {}
+  for i, c in ipairs(data.validation or {}) do
+    v.checks[i] = { check = c.check, detail = c.detail, ok = c.ok == true,
+      mark = c.ok == true and "x" or (c.ok == false and " " or "~") }
+  end
+  v.has_gaps, v.has_validation, v.has_actions = #v.gap_lines > 0, #v.checks > 0, #v.action_rows > 0
+  return v
+end
+
 return {
   name = "markdown",
   stage = "report",
@@ -120,13 +159,18 @@ return {
   description = "The post-mortem as Markdown, in the seed's report template",
   options = {
     file = { type = "string", default = "report.md", doc = "output file name in the out folder" },
-    template = { type = "string", doc = "a Mustache template (not used yet: the built-in layout is rendered)" },
+    template = { type = "string",
+      doc = "a Mustache template file (relative to the pipeline) rendered instead of the seed's layout; see the view in plugins/report/markdown/init.lua" },
   },
 
   run = function(ctx, opts)
+    local data = ctx.report:data()
     if opts.template then
-      ctx.log.warn("template is not supported yet: rendering the built-in layout")
+      local ok, text = pcall(pm.template.render, ctx.fs.read(opts.template), view(data), { escape = "none" })
+      if not ok then error(("template %s: %s"):format(opts.template, tostring(text):gsub("^pm%.template%.render: ", "")), 0) end
+      ctx.report:write(opts.file, text)
+    else
+      ctx.report:write(opts.file, render(data))
     end
-    ctx.report:write(opts.file, render(ctx.report:data()))
   end,
 }

@@ -169,3 +169,27 @@ describe("markdown without gaps or validation", function()
     assert.falsy(md:find("## Validation", 1, true))
   end)
 end)
+
+describe("markdown with an organisation's Mustache template", function()
+  it("renders the template with the model and the ready-made text", function()
+    local r = plugin.run({ template = "fixtures/ours.mustache", file = "ours.md" },
+      { report = "fixtures/report.json" })
+    assert.is_nil(r.error)
+    local text = r.files["ours.md"]
+    assert.is_nil(r.files["report.md"])
+    local lines = {}
+    for line in text:gmatch("[^\n]+") do lines[#lines + 1] = line end
+    assert.equals("# PM-2025-02-09: API Service Degradation", lines[1])
+    assert.matches("^Severity P1 %(Critical service degraded%); 10:05:23 First 5xx errors appear; 10:06:45 ", lines[2])
+    assert.equals("1=Monitoring Gap 2=Testing Gap 3=Runbook Gap 4=Capacity Planning ", lines[3])
+    assert.matches("^Escaping is off: The API service experienced elevated error rates %(40%% of requests%)", lines[4])
+    assert.equals("no gaps", lines[5])
+  end)
+
+  it("names the template, line and problem when it cannot be parsed", function()
+    local r = plugin.run({ template = "fixtures/bad.mustache" }, { report = "fixtures/report.json" })
+    assert.equals("template fixtures/bad.mustache: line 5, column 4: a section is closed with another name than it was opened with in: {{/action_rows}}",
+      r.error)
+  end)
+end)
+
