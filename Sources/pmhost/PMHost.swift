@@ -92,9 +92,11 @@ struct Check: ParsableCommand {
 
 struct Validate: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Run the seed's validation checklist on a report.json; exit 1 when a check fails.")
+    abstract:
+      "Run the seed's validation checklist on a report.json, or on a hand-written Markdown post-mortem; exit 1 when a check fails."
+  )
 
-  @Argument(help: "A report.json written by pmhost run.") var report: String
+  @Argument(help: "A report.json written by pmhost run, or a Markdown post-mortem (.md).") var report: String
   @Flag(help: "Print the results as JSON.") var json = false
 
   func run() throws {

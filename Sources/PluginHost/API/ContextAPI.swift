@@ -472,7 +472,8 @@ extension PluginRun {
   private func reportTable() -> LuaTable {
     var t = LuaTable()
     t["data"] = method("ctx.report:data") { [unowned self] call in
-      call.returning(LuaJSON.lua(try model.report().jsonValue(), omitNullFields: true))
+      if let imported = model.imported { return call.returning(LuaJSON.lua(imported, omitNullFields: true)) }
+      return call.returning(LuaJSON.lua(try model.report().jsonValue(), omitNullFields: true))
     }
     t["json"] = method("ctx.report:json") { [unowned self] call in
       let data = try model.report().jsonData()

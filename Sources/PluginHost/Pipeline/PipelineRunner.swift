@@ -223,18 +223,60 @@ public enum PipelineRunner {
     return "\(name) (\(stage.rawValue)): \(problem)"
   }
 
-  /// Runs the validate-stage plugins named (default: checklist) over a saved report.
+  /// Whether a file to validate is a hand-written Markdown post-mortem rather than report.json.
+  static func isMarkdown(_ path: String, _ data: Data) -> Bool {
+    let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+    if ["md", "markdown", "mdown"].contains(ext) { return true }
+    if ext == "json" { return false }
+    return data.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) != UInt8(ascii: "{")
+  }
+
+  /// A Markdown post-mortem read into report.json's shape by the bundled pm.mdreport module.
+  static func importMarkdown(_ data: Data, path: String) throws(HostError) -> JSONValue {
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw .configuration("\(path): not UTF-8 text")
+    }
+    let catalog = PluginCatalog(pipelineDirectory: ".")
+    let source = try catalog.find("checklist")
+    do {
+      let lua = try LuaState()
+      PluginRun.installLibraries(in: lua, source: source, print: { _ in })
+      lua.setMemoryLimit(bytes: 256 << 20, message: "\(path): reading it took more than 256 MB")
+      lua.setTimeLimit(seconds: 30, message: "\(path): reading it took more than 30 s")
+      let chunk = try lua.load(
+        "local text, name = ...; return require(\"pm.mdreport\").read(text, name)", chunkName: "=(pmhost validate)")
+      let value = try lua.call(chunk, [.text(text), .text(URL(fileURLWithPath: path).lastPathComponent)]).first ?? .nil
+      return try LuaJSON.json(value)
+    } catch let error as LuaError {
+      throw .failed("\(path): cannot read it as a post-mortem: \(error.message)")
+    } catch {
+      throw .failed("\(path): cannot read it as a post-mortem: \(error)")
+    }
+  }
+
+  /// Runs the validate-stage plugins named (default: checklist) over a saved report.json,
+  /// or over a hand-written Markdown post-mortem (the checks it can answer).
   public static func validate(
     reportPath: String, plugins: [String] = ["checklist"]
   ) throws(HostError) -> RunModel {
     guard let data = FileManager.default.contents(atPath: reportPath) else {
       throw .configuration("\(reportPath): no such file")
     }
-    let report: Report
-    do { report = try Report.decode(data, origin: reportPath) } catch {
-      throw .configuration("\(error)")
+    let model: RunModel
+    if isMarkdown(reportPath, data) {
+      let imported = try importMarkdown(data, path: reportPath)
+      model = RunModel(
+        incident: Incident(
+          id: imported["incident"]?["id"]?.stringValue ?? "document", title: "",
+          startedAt: Timestamp(milliseconds: 0), endedAt: Timestamp(milliseconds: 0)))
+      model.imported = imported
+    } else {
+      let report: Report
+      do { report = try Report.decode(data, origin: reportPath) } catch {
+        throw .configuration("\(error)")
+      }
+      model = RunModel(report: report)
     }
-    let model = RunModel(report: report)
     model.validation = []
     let folder = URL(fileURLWithPath: reportPath).deletingLastPathComponent().path
     let catalog = PluginCatalog(pipelineDirectory: folder)

@@ -19,6 +19,9 @@ public final class RunModel {
   public var series: [MetricSeries] = []
   /// Evidence read or fetched (recorded, or replayed from an earlier run).
   public var evidence: [EvidenceRecord] = []
+  /// A hand-written post-mortem read by pm.mdreport (`pmhost validate FILE.md`): what
+  /// `ctx.report:data()` gives instead of the model, which it has no run to fill.
+  public var imported: JSONValue?
   /// Files written to the out folder, relative to it, in order.
   public var outputs: [String] = []
   /// Answers given at the terminal, to save for `--answers`.

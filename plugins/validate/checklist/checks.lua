@@ -8,26 +8,70 @@
 local function t(text) return text and pm.time.parse(text) end
 local function clock(s) return pm.time.format(s, "clock") end
 
--- Wording that points at people instead of systems (lowercase Lua patterns).
+-- Wording that points at people instead of systems (lowercase Lua patterns). Phrases such
+-- as "failed to" and "should have" blame only with a person as subject: "traffic failed to
+-- reach the cluster" and "each repository should have clear rules" are about systems, so
+-- they count after a person (an @handle, a pronoun, or a name from incident.people), and
+-- "should have" only before a past participle ("should have tested").
 local BLAME = {
-  "caused by @", "@%w+ caused", "@%w+ broke", "human error", "should have", "careless",
-  "failed to", "fault of", "%f[%w]blame%f[%W]", "%f[%w]blamed%f[%W]", "%f[%w]blaming%f[%W]",
+  "caused by @", "@%w+ caused", "@%w+ broke", "human error", "careless", "%f[%w]fault of",
+  "%f[%w]blame%f[%W]", "%f[%w]blamed%f[%W]", "%f[%w]blaming%f[%W]",
 }
+local PERSON_PHRASES = { "failed to", "should have %a+ed%f[%W]", "should have known", "forgot to", "neglected to",
+  "caused", "broke" }
+local PRONOUNS = { "@[%w_%-]+", "%f[%w]he", "%f[%w]she", "%f[%w]someone", "%f[%w]somebody" }
+
+local function subjects(data)
+  local list = {}
+  for _, p in ipairs(PRONOUNS) do list[#list + 1] = p end
+  for handle, names in pairs((data.incident or {}).people or {}) do
+    list[#list + 1] = "%f[%w@]" .. handle:lower():gsub("%p", "%%%0") .. "%f[%W]"
+    for _, name in ipairs(names) do
+      if #name >= 3 then list[#list + 1] = "%f[%w]" .. name:lower():gsub("%p", "%%%0") .. "%f[%W]" end
+    end
+  end
+  return list
+end
 
 -- Every sentence of `text` that matches a blame pattern. A sentence ends at . ! or ?
 -- followed by a space, so "v2.3.0" stays whole.
-local function blaming_sentences(text)
+local function blaming_sentences(text, people)
   local found = {}
   for sentence in text:gsub("([%.!?])%s+", "%1\n"):gmatch("[^\n]+") do
     local lower = sentence:lower()
+    local hit = false
     for _, pattern in ipairs(BLAME) do
-      if lower:find(pattern) then
-        found[#found + 1] = sentence:match("^%s*(.-)%s*$")
-        break
-      end
+      if lower:find(pattern) then hit = true; break end
     end
+    for _, who in ipairs(hit and {} or people) do
+      for _, phrase in ipairs(PERSON_PHRASES) do
+        if lower:find(who .. "%s+" .. phrase) then hit = true; break end
+      end
+      if hit then break end
+    end
+    if hit then found[#found + 1] = sentence:match("^%s*(.-)%s*$") end
   end
   return found
+end
+
+-- A hand-written Markdown post-mortem (`pmhost validate FILE.md`) carries data.imported:
+-- the timeline rows it states in order, no key moments, no incident window.
+local function imported_timeline(data)
+  local imp, events = data.imported, data.timeline or {}
+  local found = false
+  for _, title in ipairs(imp.sections or {}) do found = found or title:lower():find("timeline", 1, true) ~= nil end
+  if not found then return false, "the document has no Timeline section" end
+  local untimed = imp.untimed or {}
+  if #events == 0 and #untimed == 0 then return false, "the Timeline section has no table rows" end
+  if #untimed > 0 then
+    local shown = {}
+    for i = 1, math.min(3, #untimed) do
+      shown[i] = ("line %d: %q"):format(untimed[i].line, untimed[i].time)
+    end
+    return false, ("%d of %d rows have no exact time (%s%s)"):format(#untimed, #untimed + #events,
+      table.concat(shown, ", "), #untimed > 3 and ", ..." or "")
+  end
+  return true, ("%d rows from %s to %s (%s)"):format(#events, events[1].time, events[#events].time, imp.zone or "UTC")
 end
 
 local checks = {}
@@ -36,6 +80,7 @@ checks[#checks + 1] = {
   name = "timeline_complete",
   doc = "Timeline is complete: it has events from impact start to resolution",
   run = function(data)
+    if data.imported then return imported_timeline(data) end
     local events = data.timeline or {}
     if #events == 0 then return false, "the timeline is empty" end
     local first, last = t(events[1].time), t(events[#events].time)
@@ -70,7 +115,9 @@ checks[#checks + 1] = {
     local events = data.timeline or {}
     for i = 2, #events do
       if t(events[i].time) < t(events[i - 1].time) then
-        return false, ("%q (%s) comes after %q (%s)"):format(events[i].event, events[i].time, events[i - 1].event, events[i - 1].time)
+        local where = data.imported and (" at %s"):format((events[i].evidence or {})[1] or "?") or ""
+        return false, ("%q (%s)%s comes after %q (%s)"):format(events[i].event, events[i].time, where,
+          events[i - 1].event, events[i - 1].time)
       end
     end
     -- Nothing is mitigated or resolved before it started: that is a skewed clock.
@@ -109,6 +156,9 @@ checks[#checks + 1] = {
       end
       if #what > 0 then missing[#missing + 1] = a.id .. " has no " .. table.concat(what, ", ") end
     end
+    if #missing > 3 then
+      return false, ("%d of %d items lack fields: %s; ..."):format(#missing, #items, table.concat(missing, "; ", 1, 3))
+    end
     if #missing > 0 then return false, table.concat(missing, "; ") end
     return true, ("%d items with owner, deadline and priority"):format(#items)
   end,
@@ -128,10 +178,10 @@ checks[#checks + 1] = {
     add("systemic issue", f.systemic)
     add("lesson", data.lessons_learned)
     add("action item", data.action_items, "action")
-    local found = {}
+    local found, people = {}, subjects(data)
     for _, entry in ipairs(texts) do
       if type(entry[2]) == "string" then
-        for _, s in ipairs(blaming_sentences(entry[2])) do found[#found + 1] = ("%s: %q"):format(entry[1], s) end
+        for _, s in ipairs(blaming_sentences(entry[2], people)) do found[#found + 1] = ("%s: %q"):format(entry[1], s) end
       end
     end
     if #found > 0 then return false, table.concat(found, "; ") end
@@ -145,6 +195,7 @@ checks[#checks + 1] = {
   run = function(data, opts)
     local inc = data.incident or {}
     local ended = t(inc.ended_at) or t(inc.started_at)
+    if data.imported and not ended then return nil, "the document does not say when it was distributed" end
     if not ended then return nil, "the incident has no end time" end
     local due = ended + opts.distributed_within_h * 3600
     local sent = t(inc.distributed_at)
@@ -164,6 +215,9 @@ checks[#checks + 1] = {
       if a.tracking == nil or a.tracking == "" then untracked[#untracked + 1] = a.id end
     end
     if #untracked == 0 then return true, ("%d items tracked"):format(#items) end
+    if data.imported and #untracked == #items then
+      return nil, "the document links no ticket for its action items"
+    end
     -- Validate runs before the track stage: nothing tracked yet is pending, not failed.
     if #untracked == #items then return nil, "not tracked yet: a track stage (github-issues) files them" end
     return false, "not tracked: " .. table.concat(untracked, ", ")
