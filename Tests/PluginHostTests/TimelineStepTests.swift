@@ -109,3 +109,52 @@ import Testing
 }
 
 func t(_ text: String) -> Timestamp { TimeParser.rfc3339(text)! }
+
+@Suite struct TimelineViewTests {
+  @Test func eachAndViewReadWhatEventsGives() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pm-view-\(UUID().uuidString)")
+      .path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.createDirectory(atPath: dir + "/plugins", withIntermediateDirectories: true)
+    try """
+    return { name = "many", stage = "collect", version = "1", api = 1, options = {},
+      run = function(ctx)
+        for i = 1, 9000 do
+          ctx.timeline:add { time = 1739095500 + i * 0.25, event = "error " .. i, kind = "error",
+            source = i % 2 == 0 and "nginx" or "app logs", evidence = "x.log:" .. i }
+        end
+      end }
+    """.write(toFile: dir + "/plugins/many.lua", atomically: true, encoding: .utf8)
+    try """
+    return { name = "reader", stage = "timeline", version = "1", api = 1, options = {},
+      run = function(ctx)
+        local eager = ctx.timeline:events()
+        local n = 0
+        for i, time, event, source in ctx.timeline:each("time", "event", "source") do
+          local e = eager[i]
+          assert(time == e.time and event == e.event and source == e.source, "row " .. i .. ": " .. time .. " vs " .. e.time)
+          n = n + 1
+        end
+        assert(n == #eager, n)
+        for i, t in ctx.timeline:each("t") do assert(t == eager[i].t) end
+        local v = ctx.timeline:view()
+        assert(#v == #eager and v[#v + 1] == nil)
+        assert(v[4097].event == eager[4097].event and v[4097].evidence == eager[4097].evidence)
+        assert(v[2].sources[1] == eager[2].sources[1] and v[2].count == 1 and v[2].index == 2)
+        for i, row in v:each() do if i == 3 then assert(row.kind == "error" and row.time == eager[3].time) end end
+        ctx.log.warn("view ok " .. n)
+      end }
+    """.write(toFile: dir + "/plugins/reader.lua", atomically: true, encoding: .utf8)
+    try """
+    return { incident = { id = "PM-1", title = "View", started_at = "2025-02-09T10:00:00Z", ended_at = "2025-02-09T11:00:00Z" },
+      collect = { "many" }, timeline = { "reader" } }
+    """.write(toFile: dir + "/pipeline.lua", atomically: true, encoding: .utf8)
+    var settings = RunSettings()
+    settings.quiet = true
+    settings.echoWarnings = false
+    let outcome = try PipelineRunner.run(
+      pipelinePath: dir + "/pipeline.lua", outOverride: nil, settings: settings)
+    #expect(outcome.failures == [])
+    #expect(outcome.model.warnings.map(\.message) == ["view ok 9000"])
+  }
+}
