@@ -76,6 +76,14 @@ public struct LuaCall {
 
   public func pushInteger(_ value: Int64) { lua_pushinteger(L, lua_Integer(value)) }
 
+  public func pushNumber(_ value: Double) { lua_pushnumber(L, value) }
+
+  public func pushNil() { lua_pushnil(L) }
+
+  /// Makes room for `extra` more results (a host function may push only 20 without it).
+  /// False when the stack cannot grow that far.
+  public func reserve(_ extra: Int32) -> Bool { lua_checkstack(L, extra) != 0 }
+
   /// Pushes `values` and returns their count, for `return call.returning(a, b)`.
   public func returning(_ values: LuaValue...) -> Int32 {
     for value in values { push(value) }

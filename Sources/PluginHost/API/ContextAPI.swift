@@ -287,6 +287,23 @@ extension PluginRun {
       let list = model.timeline.events.enumerated().map { EventCodec.lua($1, index: $0 + 1) }
       return call.returning(.table(LuaTable(array: list)))
     }
+    // Lazy: each(...) yields i and the named fields, a chunk at a time; view() is
+    // indexable (v[i].event) and has #v and v:each(...).
+    if let (view, each) = try? timelineViewFunctions() {
+      t["each"] = each
+      t["view"] = view
+    }
+    t["collapse_bursts"] = method("ctx.timeline:collapse_bursts", stages: [.timeline]) {
+      [unowned self] call in
+      let o = try call.value(2)
+      let gap = o["gap"].doubleValue ?? 300
+      let minCount = Int(o["min_count"].intValue ?? 2)
+      let title = o["title"].stringValue ?? "First %s appear"
+      let before = model.timeline.count
+      let removed = model.timeline.collapseBursts(
+        gap: Int64((gap * 1000).rounded()), minCount: max(minCount, 1), title: title)
+      return call.returning(.integer(Int64(before)), .integer(Int64(before - removed)))
+    }
     t["count"] = method("ctx.timeline:count") { [unowned self] call in
       call.returning(.integer(Int64(model.timeline.count)))
     }

@@ -21,6 +21,18 @@ public struct Pipeline: Sendable {
   public var out: String
   public var limits: Limits
   public var dedupeWindowSeconds: Double
+  /// `clock_offsets`: seconds added to a source's times before the merge.
+  public var clockOffsets: [String: Double] = [:]
+  /// `skew_tolerance_s`: differences between sources up to this are not clock skew.
+  public var skewToleranceSeconds: Double = 5
+  /// `continuous_sources`: sources (or metric series names) that report all the time, so
+  /// a silence in the incident window is a data gap.
+  public var continuousSources: [String] = []
+  /// `gap_min_s`: the shortest silence of a continuous source recorded as a gap.
+  public var gapMinSeconds: Double = 600
+  /// `table_margin_s`: the report's table shows events from the incident's start minus
+  /// this to its end plus this; nil (`table_margin_s = false`) shows every event.
+  public var tableMarginSeconds: Double? = 3600
   /// `evidence = "copy"` keeps a copy of every file read; `"auto"` (the default) hard-links
   /// files of 64 MB and more when the out folder is on the same file system.
   public var evidence: String = "auto"
@@ -32,7 +44,10 @@ public struct Pipeline: Sendable {
   }
 
   static let topLevelKeys: Set<String> =
-    Set(Stage.allCases.map(\.rawValue)).union(["incident", "out", "limits", "dedupe_window_s", "evidence"])
+    Set(Stage.allCases.map(\.rawValue)).union([
+      "incident", "out", "limits", "dedupe_window_s", "evidence", "clock_offsets", "skew_tolerance_s",
+      "continuous_sources", "gap_min_s", "table_margin_s",
+    ])
 
   /// Loads a pipeline file: runs it in a sandbox (no files, no network) and checks its shape.
   public static func load(path: String) throws(HostError) -> Pipeline {
@@ -61,7 +76,7 @@ public struct Pipeline: Sendable {
   static func parse(_ table: LuaTable, path: String, directory: String) throws(HostError) -> Pipeline {
     for (key, _) in table.fields where !(key.stringValue.map(topLevelKeys.contains) ?? false) {
       throw .configuration(
-        "\(path): unknown key \(describe(key)) (known: incident, out, limits, dedupe_window_s, evidence, \(Stage.list))"
+        "\(path): unknown key \(describe(key)) (known: \(topLevelKeys.subtracting(Stage.allCases.map(\.rawValue)).sorted().joined(separator: ", ")), \(Stage.list))"
       )
     }
     let incident: IncidentSpec
@@ -107,7 +122,59 @@ public struct Pipeline: Sendable {
       path: path, directory: directory, incident: incident, out: out, limits: limits,
       dedupeWindowSeconds: window, stages: stages)
     pipeline.evidence = evidence
+    try parseTimelineOptions(table, path: path, into: &pipeline)
     return pipeline
+  }
+
+  /// The timeline options: clock offsets, skew tolerance, continuous sources, gaps, margin.
+  static func parseTimelineOptions(_ table: LuaTable, path: String, into pipeline: inout Pipeline)
+    throws(HostError)
+  {
+    func seconds(_ key: String, min: Double = 0) throws(HostError) -> Double? {
+      let value = table[key]
+      if value.isNil { return nil }
+      guard let v = value.doubleValue, v.isFinite, v >= min else {
+        throw .configuration("\(path): \(key) must be a number of seconds, at least \(Int(min))")
+      }
+      return v
+    }
+    switch table["clock_offsets"] {
+    case .nil: break
+    case .table(let t) where t.array.isEmpty:
+      for (key, value) in t.fields {
+        guard let source = key.stringValue, let v = value.doubleValue, v.isFinite else {
+          throw .configuration(
+            "\(path): clock_offsets maps a source label to seconds added to its times, e.g. clock_offsets = { [\"app logs\"] = -3.5 }"
+          )
+        }
+        pipeline.clockOffsets[source] = v
+      }
+    default:
+      throw .configuration(
+        "\(path): clock_offsets must be a table of source label = seconds, e.g. { [\"app logs\"] = -3.5 }")
+    }
+    if let v = try seconds("skew_tolerance_s") { pipeline.skewToleranceSeconds = v }
+    switch table["continuous_sources"] {
+    case .nil: break
+    case .table(let t) where t.fields.isEmpty && t.array.allSatisfy({ $0.stringValue != nil }):
+      pipeline.continuousSources = t.array.compactMap(\.stringValue)
+    default:
+      throw .configuration(
+        "\(path): continuous_sources must be a list of source labels, e.g. { \"app logs\", \"API error rate\" }"
+      )
+    }
+    if let v = try seconds("gap_min_s", min: 1) { pipeline.gapMinSeconds = v }
+    switch table["table_margin_s"] {
+    case .nil: break
+    case .boolean(false): pipeline.tableMarginSeconds = nil
+    default:
+      guard let v = table["table_margin_s"].doubleValue, v >= 0 else {
+        throw .configuration(
+          "\(path): table_margin_s must be a number of seconds, or false to show every event in the report's table"
+        )
+      }
+      pipeline.tableMarginSeconds = v.isFinite ? v : nil
+    }
   }
 
   static func reference(_ item: LuaValue, origin: String, limits: Limits) throws(HostError)

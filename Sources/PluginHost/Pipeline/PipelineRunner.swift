@@ -130,6 +130,11 @@ public enum PipelineRunner {
     }
     let incident = try incident(of: pipeline, evidence: evidence)
     let model = RunModel(incident: incident)
+    if let margin = pipeline.tableMarginSeconds {
+      let m = Int64((margin * 1000).rounded())
+      model.tableWindow = TimeWindow(
+        start: incident.startedAt.adding(milliseconds: -m), end: incident.endedAt.adding(milliseconds: m))
+    }
     let files = FileAccess(pipelineDirectory: pipeline.directory, outDirectory: out)
     var failures: [String] = []
     /// Waits for evidence copies, records failed copies as gaps, refreshes report.json's list.
@@ -142,13 +147,8 @@ public enum PipelineRunner {
     }
     for stage in Stage.allCases {
       if stage == .report { settleEvidence(wait: true) }
-      if stage == .timeline {
-        // Built in: UTC merge (stable sort) and dedupe of the same happening across sources.
-        model.timeline.sort()
-        if pipeline.dedupeWindowSeconds > 0 {
-          model.timeline.deduplicate(window: Int64(pipeline.dedupeWindowSeconds * 1000))
-        }
-      }
+      if stage == .timeline { builtInTimeline(pipeline, model: model) }
+      if stage == .analyze { recordSilences(pipeline, model: model) }
       for plugin in planned[stage] ?? [] {
         if let failure = runOne(
           plugin, stage: stage, model: model, files: files, settings: settings, evidence: evidence)
@@ -181,6 +181,75 @@ public enum PipelineRunner {
     return RunOutcome(
       outDirectory: out, model: model, failures: failures,
       replayedFrom: evidence.mode == .replay ? evidence.directory : nil)
+  }
+
+  /// The built-in timeline step, before the timeline plugins: clock offsets, the UTC
+  /// merge (k-way over the sources' sorted runs), dedupe, and clock-skew detection.
+  static func builtInTimeline(_ pipeline: Pipeline, model: RunModel) {
+    let known = Set(model.timeline.events.lazy.map(\.source))
+    for (source, seconds) in pipeline.clockOffsets.sorted(by: { $0.key < $1.key }) {
+      let offset = Int64((seconds * 1000).rounded())
+      let moved = model.timeline.shift(source: source, by: offset)
+      for i in model.series.indices where model.series[i].source == source {
+        for k in model.series[i].points.indices { model.series[i].points[k].time += seconds }
+      }
+      if moved == 0 && !known.contains(source) {
+        let message =
+          "clock_offsets names '\(source)', but no event has that source (sources: \(known.sorted().joined(separator: ", ")))"
+        model.warnings.append(RunWarning(plugin: "pmhost", stage: Stage.timeline.rawValue, message: message))
+        diagnostic("pmhost: warning: \(message)")
+      }
+    }
+    model.timeline.sort()
+    var clock = ClockReport(offsets: pipeline.clockOffsets, toleranceSeconds: pipeline.skewToleranceSeconds)
+    if pipeline.dedupeWindowSeconds > 0 {
+      model.timeline.deduplicate(window: Int64(pipeline.dedupeWindowSeconds * 1000))
+      clock.skews = model.timeline.clockSkews(tolerance: Int64(pipeline.skewToleranceSeconds * 1000))
+      for skew in clock.skews {
+        model.warnings.append(
+          RunWarning(plugin: "pmhost", stage: Stage.timeline.rawValue, message: skew.message))
+        diagnostic("pmhost: warning: \(skew.message)")
+      }
+    }
+    model.clock = clock
+  }
+
+  /// After the timeline stage: each source the pipeline declares continuous that is silent
+  /// for `gap_min_s` or longer inside the incident window is recorded in `gaps`. Only
+  /// declared sources are checked: a collector that keeps only errors is silent whenever
+  /// nothing fails, which is not missing data.
+  static func recordSilences(_ pipeline: Pipeline, model: RunModel) {
+    let window = TimeWindow(start: model.incident.startedAt, end: model.incident.endedAt)
+    let minGap = Int64(pipeline.gapMinSeconds * 1000)
+    for source in pipeline.continuousSources {
+      var spans: [(Int64, Int64)] = []
+      var plugin = "pmhost"
+      for series in model.series where series.name == source || series.source == source {
+        plugin = series.plugin
+        // A NaN sample is a series with no data at that moment.
+        for p in series.points {
+          guard case .number = p.value else { continue }
+          let t = Int64((p.time * 1000).rounded())
+          spans.append((t, t))
+        }
+      }
+      for row in model.timeline.events {
+        if row.source == source {
+          spans.append((row.time.milliseconds, (row.last ?? row.time).milliseconds))
+        }
+        for m in row.merged where m.source == source {
+          spans.append((m.time.milliseconds, m.time.milliseconds))
+        }
+      }
+      for silence in Timeline.silences(spans: spans, in: window, minGap: minGap) {
+        let minutes = Double(silence.end.milliseconds - silence.start.milliseconds) / 60_000
+        let reason =
+          spans.isEmpty
+          ? "no events at all from this continuous source in the incident window"
+          : "no events for \(String(format: "%.0f", minutes)) min from a source declared continuous (continuous_sources)"
+        model.gaps.append(Gap(source: source, plugin: plugin, reason: reason, window: silence))
+      }
+    }
   }
 
   static func yamlQuoted(_ s: String) -> String {

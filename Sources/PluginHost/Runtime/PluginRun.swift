@@ -22,6 +22,8 @@ final class PluginRun {
   /// Environment variables this plugin reference's `*_env` options name.
   var namedEnvironment: Set<String> = []
   private var outputBytes = 0
+  /// `view` and `each` of the timeline view's Lua half, once loaded.
+  var viewFunctions: (view: LuaValue, each: LuaValue)?
 
   /// Loads the plugin into a fresh sandboxed state and reads its manifest.
   init(
@@ -109,7 +111,8 @@ final class PluginRun {
           let library = String(name.dropFirst(3))
           guard var bytes = BundledPlugins.shared.libraries[library] else {
             let known = BundledPlugins.shared.libraries.keys.sorted().map { "pm." + $0 }
-            throw LuaRaise("require '\(name)': no such shared module (shared modules: \(known.joined(separator: ", ")))")
+            throw LuaRaise(
+              "require '\(name)': no such shared module (shared modules: \(known.joined(separator: ", ")))")
           }
           let chunk = try call.state.load(bytes: &bytes, chunkName: "bundled/lib/\(library).lua")
           let result = try call.call(chunk, [.text(name)]).first ?? .nil

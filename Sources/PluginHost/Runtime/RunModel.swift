@@ -17,6 +17,10 @@ public final class RunModel {
   public var validation: [ValidationResult] = []
   public var followUp: JSONValue?
   public var series: [MetricSeries] = []
+  /// Clock offsets applied and skew found by the built-in timeline step.
+  public var clock: ClockReport?
+  /// The span the report's table shows (incident plus margin); nil shows every event.
+  public var tableWindow: TimeWindow?
   /// Evidence read or fetched (recorded, or replayed from an earlier run).
   public var evidence: [EvidenceRecord] = []
   /// A hand-written post-mortem read by pm.mdreport (`pmhost validate FILE.md`): what
@@ -52,6 +56,8 @@ public final class RunModel {
     followUp = report.followUp
     series = report.series
     evidence = report.evidence
+    clock = report.clock
+    tableWindow = report.tableWindow
   }
 
   func rebuildAliases() {
@@ -71,7 +77,9 @@ public final class RunModel {
       meta: ReportMeta(version: PMHostVersion.current, generatedAt: generatedAt), incident: incident,
       timeline: timeline.events, keyMoments: moments, factors: factors, severity: severity,
       actionItems: actions, whatWentWell: whatWentWell, lessonsLearned: lessonsLearned, gaps: gaps,
-      warnings: warnings, validation: validation, followUp: followUp, series: series, evidence: evidence)
+      warnings: warnings, validation: validation, followUp: followUp, series: series, evidence: evidence
+    )
+    .with(clock: clock, tableWindow: tableWindow)
   }
 
   /// Records a validation result, replacing an earlier one of the same check.

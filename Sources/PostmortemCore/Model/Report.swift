@@ -39,6 +39,11 @@ public struct Report: Codable, Sendable, Equatable {
   public var series: [MetricSeries]
   /// The evidence the run read or fetched (as in `evidence/manifest.json`).
   public var evidence: [EvidenceRecord]
+  /// Clock offsets applied and skew found (`clock`), when the timeline stage ran.
+  public var clock: ClockReport?
+  /// The span whose events the report's table shows (`table_window`): the incident plus
+  /// a margin. Events outside it stay in ``timeline`` (and the evidence). Nil: all.
+  public var tableWindow: TimeWindow?
 
   /// A report; metrics default to those computed from `keyMoments` and `incident`.
   public init(
@@ -71,6 +76,8 @@ public struct Report: Codable, Sendable, Equatable {
 
   enum CodingKeys: String, CodingKey {
     case incident, timeline, metrics, factors, severity, gaps, warnings, validation, series, evidence
+    case clock
+    case tableWindow = "table_window"
     case meta = "pmhost"
     case followUp = "follow_up"
     case keyMoments = "key_moments"
@@ -98,6 +105,8 @@ public struct Report: Codable, Sendable, Equatable {
     followUp = try c.optional(.followUp)
     series = try c.value(.series, or: [])
     evidence = try c.value(.evidence, or: [])
+    clock = try c.optional(.clock)
+    tableWindow = try c.optional(.tableWindow)
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -118,6 +127,16 @@ public struct Report: Codable, Sendable, Equatable {
     try c.encode(followUp, forKey: .followUp)
     try c.encode(series, forKey: .series)
     try c.encode(evidence, forKey: .evidence)
+    if let clock { try c.encode(clock, forKey: .clock) }
+    if let tableWindow { try c.encode(tableWindow, forKey: .tableWindow) }
+  }
+
+  /// This report with the timeline stage's clock report and table window.
+  public func with(clock: ClockReport?, tableWindow: TimeWindow?) -> Report {
+    var copy = self
+    copy.clock = clock
+    copy.tableWindow = tableWindow
+    return copy
   }
 
   /// This report as a ``JSONValue`` tree (what `ctx.report:data()` is built from).

@@ -33,16 +33,94 @@ public struct Timeline: Sendable, Equatable {
   public var count: Int { events.count }
 
   /// Sorts by time; events at the same time keep their order (stable).
+  ///
+  /// Collectors add each source in order, so the timeline is a few ascending runs: the
+  /// runs are merged (k-way) into an order of indices, and the events are moved into that
+  /// order in place. No event is copied.
   public mutating func sort() {
-    events = Self.stableSorted(events)
+    guard let order = Self.mergeOrder(events.lazy.map(\.time.milliseconds)) else { return }
+    Self.permute(&events, into: order)
   }
 
   static func stableSorted(_ events: [TimelineEvent]) -> [TimelineEvent] {
-    events.enumerated()
-      .sorted { a, b in
-        a.element.time != b.element.time ? a.element.time < b.element.time : a.offset < b.offset
+    var copy = events
+    guard let order = mergeOrder(events.lazy.map(\.time.milliseconds)) else { return copy }
+    permute(&copy, into: order)
+    return copy
+  }
+
+  /// The stable sorted order of `times` (indices), or nil when already sorted.
+  ///
+  /// Ascending runs are found in one pass; up to 64 runs are merged with a heap keyed by
+  /// (time, run), which keeps equal times in their original order. More runs (an input in
+  /// no order) fall back to a stable sort of the indices.
+  static func mergeOrder(_ times: some Collection<Int64>) -> [Int]? {
+    let t = Array(times)
+    var starts = [0]
+    if t.count > 1 {
+      for i in 1..<t.count where t[i] < t[i - 1] { starts.append(i) }
+    }
+    if starts.count == 1 { return nil }
+    if starts.count > 64 {
+      return t.indices.sorted { t[$0] != t[$1] ? t[$0] < t[$1] : $0 < $1 }
+    }
+    var ends = Array(starts.dropFirst())
+    ends.append(t.count)
+    var next = starts  // next index to take from each run
+    // A binary heap of run numbers, ordered by (time of the run's next event, run).
+    var heap = Array(starts.indices)
+    func less(_ a: Int, _ b: Int) -> Bool {
+      let ta = t[next[a]]
+      let tb = t[next[b]]
+      return ta != tb ? ta < tb : a < b
+    }
+    func down(_ from: Int) {
+      var i = from
+      while true {
+        let l = 2 * i + 1
+        if l >= heap.count { return }
+        var m = l
+        if l + 1 < heap.count, less(heap[l + 1], heap[l]) { m = l + 1 }
+        if !less(heap[m], heap[i]) { return }
+        heap.swapAt(i, m)
+        i = m
       }
-      .map(\.element)
+    }
+    for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { down(i) }
+    var order: [Int] = []
+    order.reserveCapacity(t.count)
+    while let run = heap.first {
+      order.append(next[run])
+      next[run] += 1
+      if next[run] == ends[run] {
+        heap[0] = heap[heap.count - 1]
+        heap.removeLast()
+      }
+      if !heap.isEmpty { down(0) }
+    }
+    return order
+  }
+
+  /// Moves `items` so that `items[k]` becomes the old `items[order[k]]`, following the
+  /// permutation's cycles (one move per element, no second array).
+  static func permute<T>(_ items: inout [T], into order: [Int]) {
+    var done = [Bool](repeating: false, count: items.count)
+    items.withUnsafeMutableBufferPointer { buffer in
+      for start in buffer.indices where !done[start] {
+        done[start] = true
+        var k = start
+        var from = order[k]
+        if from == start { continue }
+        let held = (buffer.baseAddress! + start).move()
+        while from != start {
+          (buffer.baseAddress! + k).moveInitialize(from: buffer.baseAddress! + from, count: 1)
+          done[from] = true
+          k = from
+          from = order[k]
+        }
+        (buffer.baseAddress! + k).initialize(to: held)
+      }
+    }
   }
 
   /// How two events from different sources are recognised as one happening.
@@ -97,39 +175,55 @@ public struct Timeline: Sendable, Equatable {
   /// evidence; the other row is dropped. The result is sorted by time, stable; no source is
   /// ever lost.
   public func deduplicated(window: Int64 = 120_000) -> [TimelineEvent] {
-    var rows = Self.stableSorted(events)
-    var removed = [Bool](repeating: false, count: rows.count)
+    var copy = self
+    copy.deduplicate(window: window)
+    return copy.events
+  }
+
+  /// Sorts and merges rows that describe the same happening in place: see
+  /// ``deduplicated(window:)``.
+  public mutating func deduplicate(window: Int64 = 120_000) {
+    sort()
+    var removed = [Bool](repeating: false, count: events.count)
+    var any = false
     // Only rows that can merge are compared; errors and notes are skipped fast.
-    let candidates = rows.indices.filter { Self.candidate(rows[$0].kind) }
+    let candidates = events.indices.filter { Self.candidate(events[$0].kind) }
     for (n, i) in candidates.enumerated() where !removed[i] {
       var m = n + 1
       while m < candidates.count, !removed[i] {
         let j = candidates[m]
         m += 1
         if removed[j] { continue }
-        if rows[j].time.milliseconds - rows[i].time.milliseconds > window { break }
+        if events[j].time.milliseconds - events[i].time.milliseconds > window { break }
         // Two rows of one kind from one source are two happenings (two alerts). A crossing
         // and the alert it caused may well carry the same source label.
-        if rows[i].kind == rows[j].kind, rows[i].sources.contains(where: rows[j].sources.contains) {
+        if events[i].kind == events[j].kind, events[i].sources.contains(where: events[j].sources.contains) {
           continue
         }
-        switch Self.match(rows[i], rows[j]) {
+        switch Self.match(events[i], events[j]) {
         case .keepFirst:
-          Self.merge(rows[j], into: &rows[i])
+          Self.merge(events[j], into: &events[i])
           removed[j] = true
+          any = true
         case .keepSecond:
-          Self.merge(rows[i], into: &rows[j])
+          Self.merge(events[i], into: &events[j])
           removed[i] = true
+          any = true
         case nil:
           continue
         }
       }
     }
-    return rows.indices.compactMap { removed[$0] ? nil : rows[$0] }
+    if any { Self.compact(&events) { removed[$0] } }
   }
 
-  /// Replaces the events with ``deduplicated(window:)``.
-  public mutating func deduplicate(window: Int64 = 120_000) {
-    events = deduplicated(window: window)
+  /// Removes the elements whose index `drop` names, keeping the others in order, in place.
+  static func compact<T>(_ items: inout [T], drop: (Int) -> Bool) {
+    var write = 0
+    for read in items.indices where !drop(read) {
+      if read != write { items.swapAt(read, write) }
+      write += 1
+    }
+    items.removeLast(items.count - write)
   }
 }

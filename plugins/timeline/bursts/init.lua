@@ -9,38 +9,10 @@
 --
 -- Events without a group are never folded.
 
--- Evidence of a folded row: where its first and its last event were seen
--- ("access.log:973 .. access.log:6289"). Evidence may also be a list of strings: then the
--- first event's items followed by the last event's.
-local function span(first, last)
-  if first == nil or last == nil or first == last then return first or last end
-  if type(first) ~= "table" then return first .. " .. " .. tostring(last) end
-  local out, seen = {}, {}
-  for _, list in ipairs { first, type(last) == "table" and last or { last } } do
-    for _, item in ipairs(list) do
-      if not seen[item] then out[#out + 1], seen[item] = item, true end
-    end
-  end
-  return out
-end
-
-local function fold(run, title)
-  local first, last = run[1], run[#run]
-  local count, same_text, same_actor = 0, true, true
-  for _, e in ipairs(run) do
-    count = count + (e.count or 1)
-    same_text = same_text and e.event == first.event
-    same_actor = same_actor and e.actor == first.actor
-  end
-  local row = {}
-  for k, v in pairs(first) do row[k] = v end
-  row.event = same_text and first.event or title:format(first.group)
-  row.actor = same_actor and first.actor or nil
-  row.count = count
-  row.last = last.last or last.t
-  row.evidence = span(first.evidence, last.evidence)
-  return row
-end
+-- The folded row keeps its first event's time, sources and fields; its count is the sum
+-- of the run's counts, `last` the run's last time, its evidence "first .. last" (where the
+-- first and the last event were seen), its text the events' own when they all said the
+-- same, else `title`. Its actor is kept only when every event had the same one.
 
 return {
   name = "bursts",
@@ -55,32 +27,9 @@ return {
       doc = "event text of a folded row whose events differ; %s is the group (`First 5xx errors appear`)" },
   },
   run = function(ctx, opts)
-    local events = ctx.timeline:events() -- sorted by time
-    -- Each event joins the open run of its source+group when the previous one is close
-    -- enough; `rows` keeps every event or run at the position of its first event.
-    local rows, open = {}, {}
-    for _, e in ipairs(events) do
-      local key = e.group and (tostring(e.source) .. "\0" .. e.group)
-      local run = key and open[key]
-      local previous = run and run[#run]
-      if previous and e.t - (previous.last or previous.t) <= opts.gap then
-        run[#run + 1] = e
-      else
-        run = { e }
-        rows[#rows + 1] = run
-        if key then open[key] = run end
-      end
-    end
-
-    local out = {}
-    for _, run in ipairs(rows) do
-      if #run >= opts.min_count then
-        out[#out + 1] = fold(run, opts.title)
-      else
-        for _, e in ipairs(run) do out[#out + 1] = e end
-      end
-    end
-    ctx.timeline:replace(out)
-    ctx.log.info(("%d events -> %d rows"):format(#events, #out))
+    -- The host folds in place (one pass over the sorted timeline, no table per event): the
+    -- rules above, so a million log lines collapse in well under a second.
+    local before, after = ctx.timeline:collapse_bursts { gap = opts.gap, min_count = opts.min_count, title = opts.title }
+    ctx.log.info(("%d events -> %d rows"):format(before, after))
   end,
 }

@@ -46,8 +46,9 @@ return {
     local lo = ctx.incident.start and ctx.incident.start - opts.margin or -math.huge
     local hi = ctx.incident.finish and ctx.incident.finish + opts.margin or math.huge
     local events = {}
-    for _, e in ipairs(ctx.timeline:events()) do -- sorted by time
-      if e.t >= lo and e.t <= hi then events[#events + 1] = e end
+    -- Read lazily (three fields, a chunk at a time), not as a table per event.
+    for _, t, kind, merged in ctx.timeline:each("t", "kind", "merged") do -- sorted by time
+      if t >= lo and t <= hi then events[#events + 1] = { t = t, kind = kind, merged = merged } end
     end
 
     -- A row may stand for several happenings the merge folded together (a metric crossing

@@ -57,6 +57,15 @@ describe("checklist on a report with problems", function()
                 c.timeline_chronological)
   end)
 
+  it("reports every out-of-order key moment, never reordering them", function()
+    -- The seed's report with acknowledged at 10:11, detected 10:12, paged 10:13.
+    local r = plugin.run({}, { report = "fixtures/out-of-order.json" })
+    local chrono = by_name(r).timeline_chronological
+    assert.is_false(chrono.ok)
+    assert.equals("acknowledged (2025-02-09T10:11:00.000Z) is before detected (2025-02-09T10:12:00.000Z); "
+      .. "acknowledged (2025-02-09T10:11:00.000Z) is before paged (2025-02-09T10:13:00.000Z): check clock skew", chrono.detail)
+  end)
+
   it("fails a timeline without resolution that stops before the end, listing data gaps", function()
     assert.same({ check = "timeline_complete", ok = false,
                   detail = "ends at 08:40:00, before the incident's end (09:00:00); no resolution event; "

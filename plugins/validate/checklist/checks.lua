@@ -74,6 +74,14 @@ local function imported_timeline(data)
   return true, ("%d rows from %s to %s (%s)"):format(#events, events[1].time, events[#events].time, imp.zone or "UTC")
 end
 
+-- Pairs of key moments that cannot happen the other way round: { earlier, later }.
+-- (Detection may precede measured impact, and a page may precede the alert: not listed.)
+local MOMENT_ORDER = {
+  { "impact_start", "mitigated" }, { "impact_start", "resolved" }, { "detected", "acknowledged" },
+  { "paged", "acknowledged" }, { "acknowledged", "resolved" }, { "detected", "resolved" },
+  { "mitigated", "resolved" },
+}
+
 local checks = {}
 
 checks[#checks + 1] = {
@@ -120,14 +128,17 @@ checks[#checks + 1] = {
           events[i - 1].event, events[i - 1].time)
       end
     end
-    -- Nothing is mitigated or resolved before it started: that is a skewed clock.
+    -- Key moments in an impossible order (acknowledged before the page, resolved before
+    -- the impact started) are reported, never reordered: usually a skewed clock.
     local km = data.key_moments or {}
-    local start = t(km.impact_start)
-    for _, name in ipairs { "mitigated", "resolved" } do
-      if start and km[name] and t(km[name]) < start then
-        return false, ("%s (%s) is before impact_start (%s): check clock skew"):format(name, km[name], km.impact_start)
+    local problems = {}
+    for _, pair in ipairs(MOMENT_ORDER) do
+      local before, after = pair[1], pair[2]
+      if km[before] and km[after] and t(km[after]) < t(km[before]) then
+        problems[#problems + 1] = ("%s (%s) is before %s (%s)"):format(after, km[after], before, km[before])
       end
     end
+    if #problems > 0 then return false, table.concat(problems, "; ") .. ": check clock skew" end
     return true, ("%d events in order"):format(#events)
   end,
 }

@@ -1,0 +1,160 @@
+import Foundation
+import PostmortemCore
+import Testing
+
+@testable import PluginHost
+
+/// The built-in timeline step on a whole pipeline: skewed clocks, offsets, gaps, window.
+@Suite struct TimelineStepTests {
+  /// A folder with a collector that adds the same three alerts from two sources, the
+  /// webhook log's host 42 s fast and stopping at 10:20, plus an event from last week.
+  func pipeline(_ extra: String) throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pm-tl-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir + "/plugins", withIntermediateDirectories: true)
+    try """
+    return { name = "two-clocks", stage = "collect", version = "1", api = 1, options = {},
+      run = function(ctx)
+        for i, clock in ipairs { "10:05:00", "10:12:00", "10:19:30" } do
+          local t = pm.time.parse("2025-02-09T" .. clock .. "Z")
+          ctx.timeline:add { time = t, event = "alert " .. i .. " firing", kind = "alert_fired", source = "alertmanager" }
+          ctx.timeline:add { time = t + 42 + i * 0.1, event = "alert " .. i .. " firing", kind = "alert_fired", source = "webhook log" }
+        end
+        ctx.timeline:add { time = "2025-02-02T10:00:00Z", event = "last week's alert", kind = "alert_fired", source = "alertmanager" }
+      end }
+    """.write(toFile: dir + "/plugins/two-clocks.lua", atomically: true, encoding: .utf8)
+    try """
+    return {
+      incident = { id = "PM-1", title = "Skew", started_at = "2025-02-09T10:00:00Z", ended_at = "2025-02-09T11:00:00Z" },
+      collect = { "two-clocks" },
+      \(extra)
+    }
+    """.write(toFile: dir + "/pipeline.lua", atomically: true, encoding: .utf8)
+    return dir
+  }
+
+  func run(_ dir: String) throws -> RunModel {
+    var settings = RunSettings()
+    settings.quiet = true
+    settings.interactive = false
+    settings.echoWarnings = false
+    return try PipelineRunner.run(pipelinePath: dir + "/pipeline.lua", outOverride: nil, settings: settings)
+      .model
+  }
+
+  @Test func skewedClocksAreAWarningNamingBothSourcesAndTheOffset() throws {
+    let dir = try pipeline("")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let model = try run(dir)
+    let skew = try #require(model.clock?.skews.first)
+    #expect(skew.source == "webhook log" && skew.reference == "alertmanager")
+    #expect(skew.offsetSeconds == 42.2 && skew.matches == 3)
+    #expect(
+      model.warnings.contains {
+        $0.plugin == "pmhost" && $0.message.contains("'webhook log' reports 42.2 s ahead of 'alertmanager'")
+      })
+    // Merged anyway (within the dedupe window): one row per alert, both sources.
+    #expect(model.timeline.events.filter { $0.sources == ["alertmanager", "webhook log"] }.count == 3)
+    // report.json records it.
+    let json = try model.report().jsonValue()
+    #expect(json["clock"]?["skews"]?[0]?["offset_s"] == .double(42.2))
+  }
+
+  @Test func clockOffsetsCorrectTheSourceAndAreRecorded() throws {
+    let dir = try pipeline(#"clock_offsets = { ["webhook log"] = -42.2 },"#)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let model = try run(dir)
+    #expect(model.clock?.skews == [])
+    #expect(model.clock?.offsets == ["webhook log": -42.2])
+    // Every webhook time moved by -42.2 s: 42.1, 42.2, 42.3 s fast become -0.1, 0, +0.1 s.
+    let webhook =
+      model.timeline.events.filter { $0.source == "webhook log" }.map(\.time)
+      + model.timeline.events.flatMap(\.merged).filter { $0.source == "webhook log" }.map(\.time)
+    #expect(
+      webhook.sorted().map { $0.formatted(.rfc3339) } == [
+        "2025-02-09T10:04:59.900Z", "2025-02-09T10:12:00.000Z", "2025-02-09T10:19:30.100Z",
+      ])
+    #expect(!model.warnings.contains { $0.message.contains("clock skew") })
+  }
+
+  @Test func anOffsetForAnUnknownSourceIsAWarning() throws {
+    let dir = try pipeline(#"clock_offsets = { ["web hook log"] = 5 },"#)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let model = try run(dir)
+    #expect(model.warnings.contains { $0.message.contains("clock_offsets names 'web hook log'") })
+  }
+
+  @Test func aContinuousSourceThatStopsIsAGap() throws {
+    let dir = try pipeline(#"continuous_sources = { "webhook log", "alertmanager" }, gap_min_s = 900,"#)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let model = try run(dir)
+    let gaps = model.gaps.filter { $0.source == "webhook log" }
+    #expect(
+      gaps.map(\.window) == [
+        TimeWindow(start: t("2025-02-09T10:20:12.300Z"), end: t("2025-02-09T11:00:00Z"))
+      ])
+    #expect(gaps.first?.reason.contains("declared continuous") == true)
+    // alertmanager is folded into the same rows, also silent from 10:19:30.
+    #expect(model.gaps.filter { $0.source == "alertmanager" }.count == 1)
+  }
+
+  @Test func eventsOutsideTheWindowStayInTheReportButNotTheTable() throws {
+    let dir = try pipeline("report = { \"markdown\" },")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let model = try run(dir)
+    #expect(model.timeline.events.contains { $0.event == "last week's alert" })
+    let md = try String(contentsOfFile: dir + "/out/report.md", encoding: .utf8)
+    #expect(!md.contains("last week's alert"))
+    #expect(md.contains("1 event outside"))
+  }
+}
+
+func t(_ text: String) -> Timestamp { TimeParser.rfc3339(text)! }
+
+@Suite struct TimelineViewTests {
+  @Test func eachAndViewReadWhatEventsGives() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pm-view-\(UUID().uuidString)")
+      .path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.createDirectory(atPath: dir + "/plugins", withIntermediateDirectories: true)
+    try """
+    return { name = "many", stage = "collect", version = "1", api = 1, options = {},
+      run = function(ctx)
+        for i = 1, 9000 do
+          ctx.timeline:add { time = 1739095500 + i * 0.25, event = "error " .. i, kind = "error",
+            source = i % 2 == 0 and "nginx" or "app logs", evidence = "x.log:" .. i }
+        end
+      end }
+    """.write(toFile: dir + "/plugins/many.lua", atomically: true, encoding: .utf8)
+    try """
+    return { name = "reader", stage = "timeline", version = "1", api = 1, options = {},
+      run = function(ctx)
+        local eager = ctx.timeline:events()
+        local n = 0
+        for i, time, event, source in ctx.timeline:each("time", "event", "source") do
+          local e = eager[i]
+          assert(time == e.time and event == e.event and source == e.source, "row " .. i .. ": " .. time .. " vs " .. e.time)
+          n = n + 1
+        end
+        assert(n == #eager, n)
+        for i, t in ctx.timeline:each("t") do assert(t == eager[i].t) end
+        local v = ctx.timeline:view()
+        assert(#v == #eager and v[#v + 1] == nil)
+        assert(v[4097].event == eager[4097].event and v[4097].evidence == eager[4097].evidence)
+        assert(v[2].sources[1] == eager[2].sources[1] and v[2].count == 1 and v[2].index == 2)
+        for i, row in v:each() do if i == 3 then assert(row.kind == "error" and row.time == eager[3].time) end end
+        ctx.log.warn("view ok " .. n)
+      end }
+    """.write(toFile: dir + "/plugins/reader.lua", atomically: true, encoding: .utf8)
+    try """
+    return { incident = { id = "PM-1", title = "View", started_at = "2025-02-09T10:00:00Z", ended_at = "2025-02-09T11:00:00Z" },
+      collect = { "many" }, timeline = { "reader" } }
+    """.write(toFile: dir + "/pipeline.lua", atomically: true, encoding: .utf8)
+    var settings = RunSettings()
+    settings.quiet = true
+    settings.echoWarnings = false
+    let outcome = try PipelineRunner.run(
+      pipelinePath: dir + "/pipeline.lua", outOverride: nil, settings: settings)
+    #expect(outcome.failures == [])
+    #expect(outcome.model.warnings.map(\.message) == ["view ok 9000"])
+  }
+}
