@@ -104,16 +104,21 @@ local function validation(data)
 end
 
 local function render(data, opts)
-  local clock = pmx.clock(data.timeline or {})
+  local shown, outside = pmx.table_rows(data)
+  local clock = pmx.clock(shown)
   local inc = data.incident
   local rows = {}
-  for i, e in ipairs(data.timeline or {}) do
+  for i, e in ipairs(shown) do
     rows[i] = { clock(pmx.seconds(e.time)), (e.count and e.count > 1) and ("%s (%d events)"):format(e.event, e.count) or e.event,
       e.source, e.actor }
   end
   local timeline_table = table_of({ "Time", "Event", "Source", "Actor" }, rows)
   -- The time column stays on one line.
   timeline_table = timeline_table:gsub("<tr><td>", "<tr><td class=\"time\">")
+  if outside > 0 then
+    timeline_table = timeline_table .. ("<p class=\"none\">%d event%s outside the incident window (%s - %s UTC) not shown; report.json keeps them.</p>")
+      :format(outside, outside == 1 and "" or "s", esc(data.table_window.start), esc(data.table_window["end"]))
+  end
   local actions = {}
   for i, a in ipairs(data.action_items or {}) do actions[i] = { a.id, a.action, a.owner, a.deadline, a.priority } end
 

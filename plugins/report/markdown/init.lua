@@ -38,23 +38,9 @@ local function impact(data)
   return "## Impact\n\n" .. list(pmx.impact(data), "not recorded")
 end
 
--- The rows the table shows: those inside report.json's table_window (the incident plus
--- the pipeline's table_margin_s); the others stay in report.json and the evidence.
-local function table_rows(data)
-  local w = data.table_window
-  if not (w and w.start and w["end"]) then return data.timeline or {}, 0 end
-  local lo, hi = t(w.start), t(w["end"])
-  local rows, outside = {}, 0
-  for _, e in ipairs(data.timeline or {}) do
-    local at = t(e.time)
-    if at >= lo and at <= hi then rows[#rows + 1] = e else outside = outside + 1 end
-  end
-  return rows, outside
-end
-
 local function timeline(data, fmt)
   local rows = { "## Timeline (all times UTC)", "", "| Time | Event | Source | Actor |", "|----------|-------|--------|-------|" }
-  local shown, outside = table_rows(data)
+  local shown, outside = pmx.table_rows(data)
   for _, e in ipairs(shown) do
     rows[#rows + 1] = ("| %s | %s | %s | %s |"):format(fmt(t(e.time)), cell(e.event), cell(e.source), cell(e.actor))
   end
@@ -113,7 +99,7 @@ local function validation(data)
 end
 
 local function render(data)
-  local fmt = pmx.clock((table_rows(data)))
+  local fmt = pmx.clock((pmx.table_rows(data)))
   local inc = data.incident
   local blocks = {
     header(data),
