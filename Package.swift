@@ -47,7 +47,9 @@ let package = Package(
     ),
     .executableTarget(
       name: "pmhost",
-      dependencies: ["PluginHost", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+      dependencies: [
+        "PluginHost", "PostmortemCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
     ),
     .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
     .testTarget(name: "PostmortemCoreTests", dependencies: ["PostmortemCore"]),

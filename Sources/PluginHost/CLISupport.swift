@@ -200,3 +200,96 @@ public enum PluginListing {
     }
   }
 }
+
+/// `pmhost actions`: the action items of one or more reports for the weekly review, overdue
+/// first, then by deadline.
+public enum ActionListing {
+  public struct Row: Sendable, Equatable {
+    public var incident: String
+    public var item: ActionItem
+    /// Days past the deadline (open items only), nil when not overdue.
+    public var overdueDays: Int?
+  }
+
+  static let closed: Set<String> = ["done", "closed", "resolved", "completed", "cancelled", "wontfix"]
+
+  /// Loads the reports and sorts their items: overdue (most overdue first), then open by
+  /// deadline, then those without a deadline, then closed ones.
+  public static func rows(reportPaths: [String], today: Timestamp) throws(HostError) -> [Row] {
+    var rows: [Row] = []
+    for path in reportPaths {
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw .configuration("\(path): no such file")
+      }
+      let report: Report
+      do { report = try Report.decode(data, origin: path) } catch { throw .configuration("\(error)") }
+      for item in report.actionItems {
+        var overdue: Int? = nil
+        if !closed.contains(item.status.lowercased()), let due = deadline(item.deadline), due < today {
+          overdue = Int((today.milliseconds - due.milliseconds + 86_399_999) / 86_400_000)  // days begun
+        }
+        rows.append(Row(incident: report.incident.id, item: item, overdueDays: overdue))
+      }
+    }
+    func rank(_ r: Row) -> Int {
+      if r.overdueDays != nil { return 0 }
+      if closed.contains(r.item.status.lowercased()) { return 3 }
+      return deadline(r.item.deadline) == nil ? 2 : 1
+    }
+    return rows.enumerated().sorted { a, b in
+      let (x, y) = (a.element, b.element)
+      if rank(x) != rank(y) { return rank(x) < rank(y) }
+      if let dx = x.overdueDays, let dy = y.overdueDays, dx != dy { return dx > dy }
+      let tx = deadline(x.item.deadline)?.milliseconds ?? .max
+      let ty = deadline(y.item.deadline)?.milliseconds ?? .max
+      return tx != ty ? tx < ty : a.offset < b.offset
+    }.map(\.element)
+  }
+
+  /// The end of a deadline's day (`2025-02-16` is due until 23:59:59 UTC), or an RFC 3339 time.
+  static func deadline(_ text: String?) -> Timestamp? {
+    guard let text, !text.isEmpty else { return nil }
+    if text.count == 10, let day = TimeParser.rfc3339(text + "T23:59:59Z") { return day }
+    return TimeParser.rfc3339(text)
+  }
+
+  static func tracking(_ value: JSONValue?) -> String {
+    switch value {
+    case .string(let s)?: s
+    case .object(let o)?: o["url"]?.stringValue ?? o["number"].map { "#\($0.intValue ?? 0)" } ?? "-"
+    default: "-"
+    }
+  }
+
+  /// A plain-text table.
+  public static func text(_ rows: [Row]) -> String {
+    guard !rows.isEmpty else { return "no action items\n" }
+    let header = ["INCIDENT", "ID", "STATUS", "OWNER", "DEADLINE", "ACTION", "TRACKING"]
+    let table = rows.map { r in
+      [
+        r.incident, r.item.id, r.overdueDays.map { "OVERDUE \($0)d" } ?? r.item.status, r.item.owner ?? "-",
+        r.item.deadline ?? "-", r.item.action, tracking(r.item.tracking),
+      ]
+    }
+    var widths = header.map(\.count)
+    for row in table {
+      for (i, cell) in row.enumerated() where i < 6 { widths[i] = max(widths[i], cell.count) }
+    }
+    func line(_ cells: [String]) -> String {
+      cells.enumerated().map { i, c in i < 6 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0) : c
+      }
+      .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+    }
+    return ([line(header)] + table.map(line)).joined(separator: "\n") + "\n"
+  }
+
+  public static func json(_ rows: [Row]) throws -> String {
+    let list: [JSONValue] = try rows.map { r in
+      var object = try JSONValueEncoder().encode(r.item).objectValue ?? [:]
+      object["incident"] = .string(r.incident)
+      object["overdue_days"] = r.overdueDays.map { .int(Int64($0)) } ?? .null
+      return .object(object)
+    }
+    return JSONValue.array(list).jsonText(pretty: true)
+  }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PluginHost
+import PostmortemCore
 
 /// `pmhost`: blameless post-mortems as code. Thin: every command calls into PluginHost.
 @main
@@ -10,7 +11,7 @@ struct PMHost: ParsableCommand {
     abstract:
       "Run blameless incident post-mortems as code: Lua plugins in stages, from raw evidence to a checked report.",
     version: PMHostVersion.current,
-    subcommands: [Run.self, Check.self, Plugins.self, Validate.self, Test.self])
+    subcommands: [Run.self, Check.self, Plugins.self, Validate.self, Actions.self, Test.self])
 
   /// Exit codes as CONTRACT.md gives them: usage errors are 2, not ArgumentParser's 64.
   static func main() {
@@ -47,12 +48,26 @@ struct Run: ParsableCommand {
       "Re-run every stage from the evidence an earlier run saved in DIR/evidence; no source is contacted.",
       valueName: "DIR"))
   var replay: String?
+  @Option(
+    help: ArgumentHelp(
+      "When the report was distributed (RFC 3339, or \"now\"), for the 48-hour check.", valueName: "WHEN"))
+  var distributed: String?
   @Flag(help: "Never prompt; unanswered prompts are errors.") var noInput = false
   @Flag(help: "Only errors and warnings on stderr.") var quiet = false
 
   func run() throws {
     var settings = RunSettings()
     settings.replayDirectory = replay
+    if let distributed {
+      if distributed == "now" {
+        settings.distributedAt = Timestamp(seconds: Date().timeIntervalSince1970)
+      } else if let t = TimeParser.rfc3339(distributed) {
+        settings.distributedAt = t
+      } else {
+        throw HostError.configuration(
+          "--distributed \(distributed): give an RFC 3339 time (2025-02-10T16:00:00Z) or now")
+      }
+    }
     settings.progress = isTerminal(STDERR_FILENO) && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
     settings.quiet = quiet
     settings.interactive = !noInput && isTerminal(STDIN_FILENO)

@@ -9,11 +9,10 @@ import Testing
     let process = Process()
     let port: Int
 
-    init() throws {
+    init(script: String = "http_server.py", arguments: [String] = []) throws {
       process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      process.arguments = [
-        "python3", PMHostProcess.packageRoot + "/Tests/pmhostTests/Fixtures/http_server.py",
-      ]
+      process.arguments =
+        ["python3", PMHostProcess.packageRoot + "/Tests/pmhostTests/Fixtures/" + script] + arguments
       let out = Pipe()
       process.standardOutput = out
       try process.run()

@@ -28,4 +28,7 @@ return {
   act      = { { "action-items", file = "actions.yaml" } },
   report   = { "markdown", "html", "json" },
   validate = { "checklist" },
+  -- Follow-through: a `gh issue create` script for the action items (mode = "api" files them
+  -- through GitHub's REST API instead) and the follow-up review in follow-up.ics.
+  track    = { { "github-issues", repo = "acme/api" }, "calendar" },
 }

@@ -130,6 +130,7 @@ public enum PipelineRunner {
     }
     let incident = try incident(of: pipeline, evidence: evidence)
     let model = RunModel(incident: incident)
+    if let distributed = settings.distributedAt { model.incident.distributedAt = distributed }
     if let margin = pipeline.tableMarginSeconds {
       let m = Int64((margin * 1000).rounded())
       model.tableWindow = TimeWindow(
@@ -165,6 +166,18 @@ public enum PipelineRunner {
     if !(planned[.validate] ?? []).isEmpty || !(planned[.track] ?? []).isEmpty {
       var quiet = settings
       quiet.quiet = true
+      // The checks that read the track stage's work (tracking, the follow-up) run again
+      // once it has run.
+      if !(planned[.track] ?? []).isEmpty {
+        for plugin in planned[.validate] ?? [] {
+          if let failure = runOne(
+            plugin, stage: .validate, model: model, files: files, settings: quiet, evidence: evidence),
+            !failures.contains(failure)
+          {
+            failures.append(failure)
+          }
+        }
+      }
       for plugin in planned[.report] ?? [] {
         if let failure = runOne(
           plugin, stage: .report, model: model, files: files, settings: quiet, evidence: evidence)
@@ -313,8 +326,10 @@ public enum PipelineRunner {
       lua.setMemoryLimit(bytes: 256 << 20, message: "\(path): reading it took more than 256 MB")
       lua.setTimeLimit(seconds: 30, message: "\(path): reading it took more than 30 s")
       let chunk = try lua.load(
-        "local text, name = ...; return require(\"pm.mdreport\").read(text, name)", chunkName: "=(pmhost validate)")
-      let value = try lua.call(chunk, [.text(text), .text(URL(fileURLWithPath: path).lastPathComponent)]).first ?? .nil
+        "local text, name = ...; return require(\"pm.mdreport\").read(text, name)",
+        chunkName: "=(pmhost validate)")
+      let value =
+        try lua.call(chunk, [.text(text), .text(URL(fileURLWithPath: path).lastPathComponent)]).first ?? .nil
       return try LuaJSON.json(value)
     } catch let error as LuaError {
       throw .failed("\(path): cannot read it as a post-mortem: \(error.message)")

@@ -118,7 +118,8 @@ final class BundledPlugins: Sendable {
     var libraries: [String: [UInt8]] = [:]
     for (path, base64) in BundledPluginSources.files {
       if path.hasPrefix("lib/"), path.hasSuffix(".lua"), let data = Data(base64Encoded: base64) {
-        libraries[String(path.dropFirst(4).dropLast(4)).replacingOccurrences(of: "/", with: ".")] = [UInt8](data)
+        libraries[String(path.dropFirst(4).dropLast(4)).replacingOccurrences(of: "/", with: ".")] = [UInt8](
+          data)
         continue
       }
       // path: <stage>/<name>/<file...>

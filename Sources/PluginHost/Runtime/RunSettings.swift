@@ -1,4 +1,5 @@
 import Foundation
+import PostmortemCore
 
 /// How a run talks to the person: answers, prompts, log output.
 public struct RunSettings: Sendable {
@@ -14,6 +15,8 @@ public struct RunSettings: Sendable {
   public var debug = ProcessInfo.processInfo.environment["PMHOST_DEBUG"] != nil
   /// `--replay DIR`: serve every read and fetch from DIR's evidence instead of the sources.
   public var replayDirectory: String?
+  /// `--distributed WHEN`: when the report went to its readers (the 48-hour check).
+  public var distributedAt: Timestamp?
   /// Show progress bars for big inputs (stderr is a terminal and NO_COLOR is unset).
   public var progress = false
 
