@@ -85,7 +85,8 @@ import Testing
     #expect(
       try lua.run(
         "local mt = {} local t = setmetatable({}, mt) mt.__gc = function() error('ran') end "
-          + "t = nil collectgarbage() return getmetatable(setmetatable({}, { __index = { x = 1 } })).__index.x")
+          + "t = nil collectgarbage() return getmetatable(setmetatable({}, { __index = { x = 1 } })).__index.x"
+      )
         == [1])
   }
 

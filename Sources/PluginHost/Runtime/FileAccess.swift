@@ -57,7 +57,8 @@ struct FileAccess {
       if (info.st_mode & S_IFMT) == S_IFLNK {
         throw Refusal(
           description:
-            "'\(name)' goes through a symbolic link in the out folder; plugins may write only inside the out folder")
+            "'\(name)' goes through a symbolic link in the out folder; plugins may write only inside the out folder"
+        )
       }
     }
     return outDirectory + "/" + name

@@ -137,7 +137,8 @@ final class PluginRun {
           let library = String(name.dropFirst(3))
           guard var bytes = BundledPlugins.shared.libraries[library] else {
             let known = BundledPlugins.shared.libraries.keys.sorted().map { "pm." + $0 }
-            throw LuaRaise("require '\(name)': no such shared module (shared modules: \(known.joined(separator: ", ")))")
+            throw LuaRaise(
+              "require '\(name)': no such shared module (shared modules: \(known.joined(separator: ", ")))")
           }
           let chunk = try call.state.load(bytes: &bytes, chunkName: "bundled/lib/\(library).lua")
           let result = try call.call(chunk, [.text(name)]).first ?? .nil
