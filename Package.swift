@@ -50,7 +50,11 @@ let package = Package(
     .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
     .testTarget(name: "PostmortemCoreTests", dependencies: ["PostmortemCore"]),
     .testTarget(name: "PluginHostTests", dependencies: ["PluginHost"]),
-    .testTarget(name: "pmhostTests", dependencies: ["pmhost"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "pmhostTests",
+      dependencies: ["pmhost", .product(name: "Crypto", package: "swift-crypto")],
+      exclude: ["Fixtures"]
+    ),
     .testTarget(name: "IntegrationTests", exclude: ["Data"]),
   ]
 )
