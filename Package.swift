@@ -7,6 +7,8 @@ let package = Package(
   products: [
     .executable(name: "pmhost", targets: ["pmhost"]),
     .library(name: "PluginHost", targets: ["PluginHost"]),
+    // For the fuzz targets in Fuzz/ (a package of its own, outside this build).
+    .library(name: "PostmortemCore", targets: ["PostmortemCore"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,7 +56,11 @@ let package = Package(
     .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
     .testTarget(name: "PostmortemCoreTests", dependencies: ["PostmortemCore"]),
     .testTarget(name: "PluginHostTests", dependencies: ["PluginHost"]),
-    .testTarget(name: "pmhostTests", dependencies: ["pmhost"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "pmhostTests",
+      dependencies: ["pmhost", .product(name: "Crypto", package: "swift-crypto")],
+      exclude: ["Fixtures"]
+    ),
     .testTarget(name: "IntegrationTests", exclude: ["Data"]),
   ]
 )

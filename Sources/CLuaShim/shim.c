@@ -1,5 +1,6 @@
 #include "include/pmh_shim.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -58,7 +59,36 @@ static int panic_handler(lua_State *L) {
   abort();
 }
 
+// ---- watchdog ---------------------------------------------------------------------------
+
+struct pmh_watch {
+  _Atomic int abandoned;
+  _Atomic double deadline;
+};
+
+static _Thread_local pmh_watch *thread_watch = NULL;
+
+pmh_watch *pmh_watch_new(void) {
+  pmh_watch *watch = calloc(1, sizeof *watch);
+  if (watch) {
+    atomic_init(&watch->abandoned, 0);
+    atomic_init(&watch->deadline, 0.0);
+  }
+  return watch;
+}
+
+void pmh_watch_free(pmh_watch *watch) { free(watch); }
+void pmh_watch_bind_thread(pmh_watch *watch) { thread_watch = watch; }
+double pmh_watch_deadline(pmh_watch *watch) { return atomic_load(&watch->deadline); }
+void pmh_watch_abandon(pmh_watch *watch) { atomic_store(&watch->abandoned, 1); }
+int pmh_watch_abandoned(pmh_watch *watch) { return atomic_load(&watch->abandoned); }
+
+static int is_abandoned(pmh_runtime *rt) { return rt->watch && atomic_load(&rt->watch->abandoned); }
+
+static const char *ABANDONED = "abandoned by the watchdog: its time limit passed inside a C function";
+
 lua_State *pmh_newstate(pmh_runtime *rt) {
+  rt->watch = thread_watch;
   lua_State *L = lua_newstate(counting_alloc, rt);
   if (L) lua_atpanic(L, panic_handler);
   return L;
@@ -75,6 +105,7 @@ pmh_runtime *pmh_runtime_of(lua_State *L) {
 static void limit_hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   pmh_runtime *rt = pmh_runtime_of(L);
+  if (is_abandoned(rt)) trip(rt, ABANDONED);
   if (!rt->stopped && rt->deadline > 0 && pmh_monotonic_now() > rt->deadline) {
     trip(rt, rt->stop_message[0] ? rt->stop_message : "time limit exceeded");
   }
@@ -92,6 +123,7 @@ static void install_hook(lua_State *L) { lua_sethook(L, limit_hook, LUA_MASKCOUN
 void pmh_set_time_limit(lua_State *L, double seconds, const char *message) {
   pmh_runtime *rt = pmh_runtime_of(L);
   rt->deadline = seconds > 0 ? pmh_monotonic_now() + seconds : 0;
+  if (rt->watch) atomic_store(&rt->watch->deadline, rt->deadline);
   if (message && !rt->stopped) {
     strncpy(rt->stop_message, message, sizeof rt->stop_message - 1);
     rt->stop_message[sizeof rt->stop_message - 1] = '\0';
@@ -158,6 +190,13 @@ void pmh_push_last_traceback(lua_State *L) { lua_getfield(L, LUA_REGISTRYINDEX, 
 static int trampoline(lua_State *L) {
   pmh_runtime *rt = pmh_runtime_of(L);
   int function_id = (int)lua_tointeger(L, lua_upvalueindex(1));
+  if (is_abandoned(rt)) {
+    // The waiting thread has moved on: host code (the run's model) is no longer ours.
+    trip(rt, ABANDONED);
+    rt->enforce = 0;
+    lua_pushstring(L, rt->stop_message);
+    return lua_error(L);
+  }
   int saved = rt->enforce;
   rt->enforce = 0;  // host code may allocate freely; the budget is checked on return
   int results = host_dispatch(L, rt->host, function_id);
@@ -252,6 +291,24 @@ static int sandbox_load(lua_State *L) {
   return 1;
 }
 
+// setmetatable without __gc: finalizers run with debug hooks off (no time limit) and
+// outside the memory budget, so a plugin may not install them. Lua marks an object for
+// finalization only when its metatable already has a __gc field at setmetatable time,
+// so refusing the field here is enough.
+static int sandbox_setmetatable(lua_State *L) {
+  if (lua_type(L, 2) == LUA_TTABLE) {
+    lua_pushliteral(L, "__gc");
+    if (lua_rawget(L, 2) != LUA_TNIL) {
+      return luaL_error(L, "setmetatable: __gc metamethods are not allowed in pmhost plugins");
+    }
+    lua_pop(L, 1);
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
+
 static int sandbox_collectgarbage(lua_State *L) {
   const char *option = luaL_optstring(L, 1, "collect");
   if (strcmp(option, "count") == 0) {
@@ -322,6 +379,9 @@ void pmh_open_sandbox(lua_State *L) {
   lua_setfield(L, env, "load");
   lua_pushcfunction(L, sandbox_collectgarbage);
   lua_setfield(L, env, "collectgarbage");
+  lua_getfield(L, full, "setmetatable");
+  lua_pushcclosure(L, sandbox_setmetatable, 1);
+  lua_setfield(L, env, "setmetatable");
   luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
   lua_setfield(L, env, "string");
   luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);

@@ -70,4 +70,50 @@ import Testing
     }
     #expect(error?.kind == .limit)
   }
+
+  /// Finalizers run with debug hooks off, so the time limit could never stop one.
+  @Test func gcMetamethodsAreRefused() throws {
+    let lua = try LuaState()
+    for body in [
+      "setmetatable({}, { __gc = function() while true do end end })",
+      "setmetatable({}, { __gc = true })",
+    ] {
+      let error = #expect(throws: LuaError.self) { try lua.run(body, chunkName: "gc.lua") }
+      #expect(error?.message.contains("__gc metamethods are not allowed") == true)
+    }
+    // Other metatables are untouched, and a __gc added later marks nothing for finalization.
+    #expect(
+      try lua.run(
+        "local mt = {} local t = setmetatable({}, mt) mt.__gc = function() error('ran') end "
+          + "t = nil collectgarbage() return getmetatable(setmetatable({}, { __index = { x = 1 } })).__index.x"
+      )
+        == [1])
+  }
+
+  /// One C call that never returns (no instruction runs, so no hook fires) is abandoned by
+  /// the watchdog; when it comes back its state stops and runs no host code.
+  @Test func watchdogAbandonsAStateStuckInsideACFunction() throws {
+    let started = ContinuousClock.now
+    let result = LuaWatchdog.run(grace: 0.5) { () -> String in
+      do {
+        let lua = try LuaState()
+        lua.setTimeLimit(seconds: 0.2, message: "time limit of 0.2 s exceeded")
+        try lua.run("table.move({}, 1, 1e14, 2)", chunkName: "stuck.lua")
+        return "returned"
+      } catch let error as LuaError { return error.message } catch { return "\(error)" }
+    }
+    #expect(result == nil)
+    #expect(ContinuousClock.now - started < .seconds(5))
+    // Work that finishes in time is returned as is.
+    #expect(LuaWatchdog.run { () -> Int in 42 } == 42)
+    let stopped = LuaWatchdog.run(grace: 0.5) { () -> LuaError.Kind? in
+      do {
+        let lua = try LuaState()
+        lua.setTimeLimit(seconds: 0.2, message: "time limit of 0.2 s exceeded")
+        try lua.run("while true do end", chunkName: "spin.lua")
+        return nil
+      } catch let error as LuaError { return error.kind } catch { return nil }
+    }
+    #expect(stopped == .some(.limit))
+  }
 }

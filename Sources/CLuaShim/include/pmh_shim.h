@@ -18,7 +18,22 @@ typedef struct pmh_runtime {
   double deadline;      // CLOCK_MONOTONIC seconds; 0: none
   char stop_message[256];
   void *host;           // the Swift LuaState, unretained
+  struct pmh_watch *watch;  // the watchdog of the thread that created the state, or NULL
 } pmh_runtime;
+
+/// A watchdog token shared by a worker thread and the thread that waits for it. Every
+/// state created on a thread bound to a token publishes its deadline there; once the
+/// waiter abandons the token (the worker overstayed its deadline inside one C call, where
+/// no hook fires), those states stop and never call host (Swift) code again.
+typedef struct pmh_watch pmh_watch;
+pmh_watch *pmh_watch_new(void);
+void pmh_watch_free(pmh_watch *watch);
+/// Binds the calling thread: states it creates from now on report to `watch` (NULL unbinds).
+void pmh_watch_bind_thread(pmh_watch *watch);
+/// The latest deadline a bound state set (CLOCK_MONOTONIC seconds; 0: none yet).
+double pmh_watch_deadline(pmh_watch *watch);
+void pmh_watch_abandon(pmh_watch *watch);
+int pmh_watch_abandoned(pmh_watch *watch);
 
 /// A host function: called with the Lua stack holding the arguments. Returns the number
 /// of results it pushed, or -1 after pushing an error value (the trampoline raises it

@@ -196,6 +196,15 @@ extension PluginRun {
 
   static func covers(_ named: URLComponents, _ target: URLComponents) -> Bool {
     func port(_ c: URLComponents) -> Int? { c.port ?? (c.scheme?.lowercased() == "https" ? 443 : 80) }
+    // `/api/../admin` would pass a prefix test and reach `/admin` once the client or the
+    // server removes the dot segments: such a path is never covered.
+    let segments = target.percentEncodedPath.split(separator: "/", omittingEmptySubsequences: false)
+    if segments.contains(where: {
+      let decoded = ($0.removingPercentEncoding ?? String($0))
+      return decoded == "." || decoded == ".." || decoded.contains("/") || decoded.contains("\\")
+    }) {
+      return false
+    }
     guard named.scheme?.lowercased() == target.scheme?.lowercased(),
       named.host?.lowercased() == target.host?.lowercased(), port(named) == port(target)
     else { return false }

@@ -276,21 +276,19 @@ public enum PipelineRunner {
   ) -> String? {
     let name = plugin.manifest.name
     let label = plugin.options["source"].stringValue ?? name
+    // On a watched thread: a plugin stuck inside one C call (where the time limit's hook
+    // cannot fire) is abandoned, and the run goes on without it.
+    let outcome = LuaWatchdog.run {
+      attempt(plugin, stage: stage, model: model, files: files, settings: settings, evidence: evidence)
+    }
     let problem: String
     let traceback: String?
-    do {
-      let run = try PluginRun(
-        source: plugin.source, stage: stage, model: model, files: files, settings: settings,
-        limits: plugin.reference.limits, evidence: evidence)
-      do {
-        try run.run(options: plugin.options)
-        return nil
-      } catch {
-        problem = error.message
-        traceback = error.kind == .limit ? nil : error.traceback
-      }
-    } catch {
-      problem = error.message
+    switch outcome {
+    case .some(.none): return nil
+    case .some(.some(let failure)): (problem, traceback) = failure
+    case .none:
+      problem =
+        "plugin \(name): time limit of \(Limits.format(plugin.reference.limits.timeSeconds)) s exceeded inside a C function (a library call that never returned, such as a backtracking pattern); its run was abandoned"
       traceback = nil
     }
     var message = "pmhost: plugin '\(name)' failed in stage \(stage.rawValue): \(problem)"
@@ -335,6 +333,27 @@ public enum PipelineRunner {
       throw .failed("\(path): cannot read it as a post-mortem: \(error.message)")
     } catch {
       throw .failed("\(path): cannot read it as a post-mortem: \(error)")
+    }
+  }
+
+  /// Loads and runs one plugin: nil when it succeeded, else its problem and traceback.
+  private static func attempt(
+    _ plugin: PlannedPlugin, stage: Stage, model: RunModel, files: FileAccess, settings: RunSettings,
+    evidence: Evidence
+  ) -> (problem: String, traceback: String?)? {
+    let run: PluginRun
+    do {
+      run = try PluginRun(
+        source: plugin.source, stage: stage, model: model, files: files, settings: settings,
+        limits: plugin.reference.limits, evidence: evidence)
+    } catch {
+      return (error.message, nil)
+    }
+    do {
+      try run.run(options: plugin.options)
+      return nil
+    } catch {
+      return (error.message, error.kind == .limit ? nil : error.traceback)
     }
   }
 

@@ -47,6 +47,20 @@ struct FileAccess {
       throw Refusal(
         description: "'\(name)' is not a plain relative name; plugins may write only inside the out folder")
     }
+    // A symbolic link inside the out folder (shipped with the pipeline folder, say) would
+    // carry the write elsewhere: every existing step of the path must be a real folder or file.
+    var path = outDirectory
+    for part in parts {
+      path += "/" + part
+      var info = stat()
+      if lstat(path, &info) != 0 { break }
+      if (info.st_mode & S_IFMT) == S_IFLNK {
+        throw Refusal(
+          description:
+            "'\(name)' goes through a symbolic link in the out folder; plugins may write only inside the out folder"
+        )
+      }
+    }
     return outDirectory + "/" + name
   }
 

@@ -72,6 +72,24 @@ final class PluginRun {
         id: "-", title: "-", startedAt: Timestamp(milliseconds: 0), endedAt: Timestamp(milliseconds: 0)))
     var limits = Limits()
     limits.timeSeconds = 5
+    let outcome = LuaWatchdog.run { () -> HostError? in
+      do throws(HostError) {
+        try runCheck(source: source, model: model, limits: limits, options: options, origin: origin)
+        return nil
+      } catch {
+        return error
+      }
+    }
+    switch outcome {
+    case .none: throw .configuration("\(origin): plugin \(source.name): check took longer than 5 s")
+    case .some(.some(let error)): throw error
+    case .some(.none): return
+    }
+  }
+
+  private static func runCheck(
+    source: PluginSource, model: RunModel, limits: Limits, options: LuaTable, origin: String
+  ) throws(HostError) {
     let run = try PluginRun(
       source: source, stage: .collect, model: model,
       files: FileAccess(pipelineDirectory: ".", outDirectory: "/nonexistent"), settings: RunSettings(),
@@ -90,11 +108,21 @@ final class PluginRun {
     let model = RunModel(
       incident: Incident(
         id: "-", title: "-", startedAt: Timestamp(milliseconds: 0), endedAt: Timestamp(milliseconds: 0)))
-    let run = try PluginRun(
-      source: source, stage: .collect, model: model,
-      files: FileAccess(pipelineDirectory: ".", outDirectory: "/nonexistent"), settings: RunSettings(),
-      limits: Limits())
-    return run.manifest
+    let outcome: Result<PluginManifest, HostError>? = LuaWatchdog.run {
+      Result { () throws(HostError) -> PluginManifest in
+        try PluginRun(
+          source: source, stage: .collect, model: model,
+          files: FileAccess(pipelineDirectory: ".", outDirectory: "/nonexistent"), settings: RunSettings(),
+          limits: Limits()
+        ).manifest
+      }
+    }
+    guard let outcome else {
+      throw .configuration(
+        "\(source.displayPath): plugin \(source.name): loading took longer than the time limit of \(Limits.format(Limits().timeSeconds)) s"
+      )
+    }
+    return try outcome.get()
   }
 
   /// `pm`, `require` (the plugin's own folder only) and `print` (to the log).

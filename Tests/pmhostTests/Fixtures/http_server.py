@@ -37,6 +37,8 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == "/api/slow":
             time.sleep(5)
             self.send(200, "{}")
+        elif url.path == "/secret":
+            self.send(200, "top secret", "text/plain")
         elif url.path == "/api/text":
             self.send(200, b"plain\x00bytes\xff", "text/plain")
         else:
