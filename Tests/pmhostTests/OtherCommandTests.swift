@@ -20,7 +20,7 @@ import Testing
     ("bursts", "timeline"), ("key-moments", "timeline"), ("five-whys", "analyze"), ("fishbone", "analyze"),
     ("severity", "classify"), ("action-items", "act"), ("markdown", "report"), ("html", "report"),
     ("json", "report"),
-    ("checklist", "validate"), ("github-issues", "track"), ("calendar", "track"),
+    ("checklist", "validate"), ("blameless", "validate"), ("github-issues", "track"), ("calendar", "track"),
   ]
 
   @Test func pluginsListWorksFromAnyFolderAndFromALoneCopyOfTheBinary() throws {

@@ -14,8 +14,9 @@ import Testing
     // The example's own track stage gives way to the one under test.
     pipeline = pipeline.split(separator: "\n", omittingEmptySubsequences: false)
       .filter { !$0.hasPrefix("  track    = ") }.joined(separator: "\n")
-    pipeline = pipeline.replacingOccurrences(
-      of: "  validate = { \"checklist\" },", with: "  validate = { \"checklist\" },\n  track = \(track),")
+    // The table ends with the file's last "}": the track stage goes just before it.
+    let end = try #require(pipeline.range(of: "}", options: .backwards))
+    pipeline.replaceSubrange(end, with: "  track = \(track),\n}")
     try scratch.write("pipeline.lua", pipeline)
     if let actions { try scratch.write("actions.yaml", actions) }
     return scratch

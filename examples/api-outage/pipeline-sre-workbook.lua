@@ -29,5 +29,5 @@ return {
   classify = { "severity" },
   act      = { { "action-items", file = "actions.yaml" } },
   report   = { { "markdown", template = "templates/sre-workbook.mustache", file = "postmortem.md" }, "json" },
-  validate = { "checklist" },
+  validate = { "checklist", "blameless" },
 }

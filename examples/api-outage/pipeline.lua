@@ -27,7 +27,7 @@ return {
   classify = { "severity" },
   act      = { { "action-items", file = "actions.yaml" } },
   report   = { "markdown", "html", "json" },
-  validate = { "checklist" },
+  validate = { "checklist", "blameless" },
   -- Follow-through: a `gh issue create` script for the action items (mode = "api" files them
   -- through GitHub's REST API instead) and the follow-up review in follow-up.ics.
   track    = { { "github-issues", repo = "acme/api" }, "calendar" },

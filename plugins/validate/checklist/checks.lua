@@ -8,51 +8,7 @@
 local function t(text) return text and pm.time.parse(text) end
 local function clock(s) return pm.time.format(s, "clock") end
 
--- Wording that points at people instead of systems (lowercase Lua patterns). Phrases such
--- as "failed to" and "should have" blame only with a person as subject: "traffic failed to
--- reach the cluster" and "each repository should have clear rules" are about systems, so
--- they count after a person (an @handle, a pronoun, or a name from incident.people), and
--- "should have" only before a past participle ("should have tested").
-local BLAME = {
-  "caused by @", "@%w+ caused", "@%w+ broke", "human error", "careless", "%f[%w]fault of",
-  "%f[%w]blame%f[%W]", "%f[%w]blamed%f[%W]", "%f[%w]blaming%f[%W]",
-}
-local PERSON_PHRASES = { "failed to", "should have %a+ed%f[%W]", "should have known", "forgot to", "neglected to",
-  "caused", "broke" }
-local PRONOUNS = { "@[%w_%-]+", "%f[%w]he", "%f[%w]she", "%f[%w]someone", "%f[%w]somebody" }
-
-local function subjects(data)
-  local list = {}
-  for _, p in ipairs(PRONOUNS) do list[#list + 1] = p end
-  for handle, names in pairs((data.incident or {}).people or {}) do
-    list[#list + 1] = "%f[%w@]" .. handle:lower():gsub("%p", "%%%0") .. "%f[%W]"
-    for _, name in ipairs(names) do
-      if #name >= 3 then list[#list + 1] = "%f[%w]" .. name:lower():gsub("%p", "%%%0") .. "%f[%W]" end
-    end
-  end
-  return list
-end
-
--- Every sentence of `text` that matches a blame pattern. A sentence ends at . ! or ?
--- followed by a space, so "v2.3.0" stays whole.
-local function blaming_sentences(text, people)
-  local found = {}
-  for sentence in text:gsub("([%.!?])%s+", "%1\n"):gmatch("[^\n]+") do
-    local lower = sentence:lower()
-    local hit = false
-    for _, pattern in ipairs(BLAME) do
-      if lower:find(pattern) then hit = true; break end
-    end
-    for _, who in ipairs(hit and {} or people) do
-      for _, phrase in ipairs(PERSON_PHRASES) do
-        if lower:find(who .. "%s+" .. phrase) then hit = true; break end
-      end
-      if hit then break end
-    end
-    if hit then found[#found + 1] = sentence:match("^%s*(.-)%s*$") end
-  end
-  return found
-end
+local blame = require "pm.blame"
 
 -- A hand-written Markdown post-mortem (`pmhost validate FILE.md`) carries data.imported:
 -- the timeline rows it states in order, no key moments, no incident window.
@@ -179,22 +135,8 @@ checks[#checks + 1] = {
   name = "blameless_language",
   doc = "Report uses blameless language (no \"X caused the issue\")",
   run = function(data)
-    local inc, f = data.incident or {}, data.factors or {}
-    local texts = { { "summary", inc.summary }, { "root cause", inc.root_cause } }
-    local function add(where, list, field)
-      for _, v in ipairs(list or {}) do texts[#texts + 1] = { where, field and v[field] or v } end
-    end
-    add("immediate cause", f.immediate)
-    add("contributing factor", f.contributing, "text")
-    add("systemic issue", f.systemic)
-    add("lesson", data.lessons_learned)
-    add("action item", data.action_items, "action")
-    local found, people = {}, subjects(data)
-    for _, entry in ipairs(texts) do
-      if type(entry[2]) == "string" then
-        for _, s in ipairs(blaming_sentences(entry[2], people)) do found[#found + 1] = ("%s: %q"):format(entry[1], s) end
-      end
-    end
+    local found = {}
+    for _, f in ipairs(blame.find(data)) do found[#found + 1] = ("%s: %q"):format(f.where, f.sentence) end
     if #found > 0 then return false, table.concat(found, "; ") end
     return true, "no blaming wording found"
   end,
