@@ -7,6 +7,7 @@
 --   pmx.clock(events)        --> function(seconds) -> "10:05:23" (with the date when the events span days)
 --   pmx.gap_line(g, clock)   --> "prometheus (prometheus): connection refused (10:05:00 - 10:20:00 UTC)"
 --   pmx.table_rows(data)     --> the rows a report's table shows (inside table_window), and how many it hides
+--   pmx.mermaid(data)        --> the causal graph (fishbone) as a Mermaid block, or nil
 --   pmx.thousands(n)         --> "40,000"
 --   pmx.seconds(text)        --> Unix seconds of an RFC 3339 text, nil for nil
 local M = {}
@@ -113,6 +114,35 @@ function M.table_rows(data)
     if at >= lo and at <= hi then rows[#rows + 1] = e else outside = outside + 1 end
   end
   return rows, outside
+end
+
+-- The causal graph as Mermaid (a fishbone: categories as bones into the effect), or nil
+-- when there are no factors.
+function M.mermaid(data)
+  local f = data.factors or {}
+  local contributing = f.contributing or {}
+  if #contributing == 0 and #(f.immediate or {}) == 0 and #(f.systemic or {}) == 0 then return nil end
+  local function label(s) return '"' .. tostring(s):gsub('"', "#quot;"):gsub("[\r\n]+", " ") .. '"' end
+  local lines = { "```mermaid", "flowchart LR", "  effect[" .. label(data.incident.title or data.incident.id) .. "]" }
+  local bones, order = {}, {}
+  local function bone(name)
+    if not bones[name] then
+      order[#order + 1] = name
+      bones[name] = ("b%d"):format(#order)
+      lines[#lines + 1] = ("  %s([%s]) --> effect"):format(bones[name], label(name))
+    end
+    return bones[name]
+  end
+  local n = 0
+  local function leaf(text, into)
+    n = n + 1
+    lines[#lines + 1] = ("  f%d[%s] --> %s"):format(n, label(text), into)
+  end
+  for _, text in ipairs(f.immediate or {}) do leaf(text, bone("Immediate cause")) end
+  for _, c in ipairs(contributing) do leaf(c.text, bone(M.factor_label(c) or "Contributing factor")) end
+  for _, text in ipairs(f.systemic or {}) do leaf(text, bone("Systemic issues")) end
+  lines[#lines + 1] = "```"
+  return table.concat(lines, "\n")
 end
 
 return M

@@ -73,3 +73,14 @@ describe("html", function()
     assert.truthy(other.files["postmortem.html"])
   end)
 end)
+
+describe("html causal graph", function()
+  it("draws a bone per factor category with each factor, full text in a tooltip", function()
+    local html = plugin.run({}, { report = "fixtures/report.json" }).files["report.html"]
+    assert.matches('aria%-label="Causal graph"', html)
+    for _, bone in ipairs { "Immediate cause", "Monitoring Gap", "Testing Gap", "Runbook Gap", "Capacity Planning", "Systemic issues" } do
+      assert.matches('font%-weight="600" text%-anchor="middle">' .. bone .. "</text>", html)
+    end
+    assert.matches("<title>Connection pool utilization not monitored</title>Connection pool utilization not monit…</text>", html)
+  end)
+end)

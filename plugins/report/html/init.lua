@@ -139,7 +139,7 @@ local function render(data, opts)
     section("Timeline (all times UTC)", svg.timeline(data, range, window, esc, clock) .. timeline_table),
   }
   if #charts > 0 then parts[#parts + 1] = section("Metrics", table.concat(charts)) end
-  parts[#parts + 1] = section("Contributing Factors", factors(data))
+  parts[#parts + 1] = section("Contributing Factors", svg.fishbone(data, esc, pmx.factor_label) .. factors(data))
   parts[#parts + 1] = section("Action Items", table_of({ "ID", "Action", "Owner", "Deadline", "Priority" }, actions))
   parts[#parts + 1] = section("What Went Well", list(data.what_went_well, "not recorded"))
   parts[#parts + 1] = section("Lessons Learned", list(data.lessons_learned, "not recorded"))

@@ -202,4 +202,55 @@ function M.chart(s, range, window, esc)
   return table.concat(out)
 end
 
+-- The causal graph as a fishbone: the effect at the head, one bone per category (immediate
+-- cause, each contributing category, systemic issues), alternately above and below the spine,
+-- its factors listed along it (the full text in a tooltip).
+function M.fishbone(data, esc, label_of)
+  local f = data.factors or {}
+  local bones, order = {}, {}
+  local function add(name, text)
+    if not bones[name] then order[#order + 1] = name; bones[name] = {} end
+    bones[name][#bones[name] + 1] = text
+  end
+  for _, t in ipairs(f.immediate or {}) do add("Immediate cause", t) end
+  for _, c in ipairs(f.contributing or {}) do add(label_of(c) or "Contributing factor", c.text) end
+  for _, t in ipairs(f.systemic or {}) do add("Systemic issues", t) end
+  if #order == 0 then return "" end
+  local most = 0
+  for _, name in ipairs(order) do most = math.max(most, #bones[name]) end
+  local arm = 40 + most * 15
+  local mid = arm + 24
+  local height = 2 * mid
+  local head_x = WIDTH - 190
+  local out = {
+    ('<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="Causal graph">')
+      :format(WIDTH, height, WIDTH, height),
+    ('<line x1="20" y1="%d" x2="%d" y2="%d" stroke="#24292f" stroke-width="2"/>'):format(mid, head_x, mid),
+    ('<rect x="%d" y="%d" width="180" height="44" rx="6" fill="#fff1e5" stroke="#bc4c00"/>'):format(head_x, mid - 22),
+    ('<text x="%d" y="%d" font-size="12" text-anchor="middle" dominant-baseline="middle">%s</text>')
+      :format(head_x + 90, mid, esc(#(data.incident.title or "") > 28 and data.incident.title:sub(1, 27) .. "…" or (data.incident.title or data.incident.id))),
+  }
+  local slots = math.ceil(#order / 2)
+  local step = (head_x - 80) / math.max(slots, 1)
+  for i, name in ipairs(order) do
+    local up = i % 2 == 1
+    local slot = math.ceil(i / 2)
+    local x_end = 60 + slot * step
+    local x_start = x_end - 50
+    local y_far = up and (mid - arm) or (mid + arm)
+    out[#out + 1] = ('<line x1="%s" y1="%d" x2="%s" y2="%d" stroke="#57606a" stroke-width="1.5"/>')
+      :format(num(x_start), y_far, num(x_end), mid)
+    out[#out + 1] = ('<text x="%s" y="%d" font-size="12" font-weight="600" text-anchor="middle">%s</text>')
+      :format(num(x_start), up and (y_far - 8) or (y_far + 16), esc(name))
+    for k, text in ipairs(bones[name]) do
+      local y = up and (y_far + 14 + (k - 1) * 15) or (y_far - 8 - (#bones[name] - k) * 15)
+      local short = utf8.len(text) and utf8.len(text) > 38 and (text:sub(1, (utf8.offset(text, 38) or 38) - 1) .. "…") or text
+      out[#out + 1] = ('<text x="%s" y="%d" font-size="10.5" fill="#1f2328"><title>%s</title>%s</text>')
+        :format(num(x_start + 6), y, esc(text), esc(short))
+    end
+  end
+  out[#out + 1] = "</svg><figcaption>Causal graph: each bone a category of factors leading to the incident.</figcaption></figure>"
+  return table.concat(out)
+end
+
 return M

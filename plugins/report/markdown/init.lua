@@ -98,7 +98,7 @@ local function validation(data)
   return "## Validation\n\n" .. list(lines)
 end
 
-local function render(data)
+local function render(data, opts)
   local fmt = pmx.clock((pmx.table_rows(data)))
   local inc = data.incident
   local blocks = {
@@ -107,7 +107,7 @@ local function render(data)
     impact(data),
     "## Root Cause\n\n" .. (inc.root_cause or data.root_cause or "Not determined yet."),
     timeline(data, fmt),
-    factors(data),
+    factors(data) .. (opts.fishbone and pmx.mermaid(data) and ("\n\n### Causal Graph\n\n" .. pmx.mermaid(data)) or ""),
     actions(data),
     "## What Went Well\n\n" .. list(data.what_went_well, "not recorded"),
     "## Lessons Learned\n\n" .. list(data.lessons_learned, "not recorded"),
@@ -123,7 +123,8 @@ end
 --   header.{title,date,duration,severity,authors,reviewed}, impact_lines[],
 --   timeline_rows[].{time,event,source,actor,kind,count} (cells, `|` escaped),
 --   contributing[].{n,label,text,why_chain[]}, action_rows[].{id,action,owner,deadline,priority,status},
---   gap_lines[], checks[].{mark,check,detail,ok}, has_gaps, has_validation, has_actions.
+--   gap_lines[], checks[].{mark,check,detail,ok}, has_gaps, has_validation, has_actions,
+--   causal_graph (the fishbone as a Mermaid block; {{{causal_graph}}} or {{causal_graph}}).
 local function view(data)
   local v = {}
   for k, x in pairs(data) do v[k] = x end
@@ -154,6 +155,7 @@ local function view(data)
       mark = c.ok == true and "x" or (c.ok == false and " " or "~") }
   end
   v.has_gaps, v.has_validation, v.has_actions = #v.gap_lines > 0, #v.checks > 0, #v.action_rows > 0
+  v.causal_graph = pmx.mermaid(data) -- a Mermaid block, or nil when there are no factors
   return v
 end
 
@@ -165,6 +167,8 @@ return {
   description = "The post-mortem as Markdown, in the seed's report template",
   options = {
     file = { type = "string", default = "report.md", doc = "output file name in the out folder" },
+    fishbone = { type = "boolean", default = false,
+      doc = "add the causal graph (fishbone) as a Mermaid diagram under Contributing Factors (not in the seed's template)" },
     template = { type = "string",
       doc = "a Mustache template file (relative to the pipeline) rendered instead of the seed's layout; see the view in plugins/report/markdown/init.lua" },
   },
@@ -176,7 +180,7 @@ return {
       if not ok then error(("template %s: %s"):format(opts.template, tostring(text):gsub("^pm%.template%.render: ", "")), 0) end
       ctx.report:write(opts.file, text)
     else
-      ctx.report:write(opts.file, render(data))
+      ctx.report:write(opts.file, render(data, opts))
     end
   end,
 }

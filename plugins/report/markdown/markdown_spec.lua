@@ -193,3 +193,14 @@ describe("markdown with an organisation's Mustache template", function()
   end)
 end)
 
+
+describe("markdown causal graph", function()
+  it("adds the fishbone as Mermaid when asked, and not by default", function()
+    local plain = plugin.run({}, { report = "fixtures/report.json" }).files["report.md"]
+    assert.is_nil(plain:find("```mermaid", 1, true))
+    local md = plugin.run({ fishbone = true }, { report = "fixtures/report.json" }).files["report.md"]
+    assert.matches("### Causal Graph\n\n```mermaid\nflowchart LR\n  effect%[\"API Service Degradation\"%]\n", md)
+    assert.matches('  b2%(%["Monitoring Gap"%]%) %-%-> effect\n  f3%["Connection pool utilization not monitored"%] %-%-> b2\n', md)
+    assert.matches("```\n\n## Action Items", md)
+  end)
+end)
