@@ -11,7 +11,7 @@ struct PMHost: ParsableCommand {
     abstract:
       "Run blameless incident post-mortems as code: Lua plugins in stages, from raw evidence to a checked report.",
     version: PMHostVersion.current,
-    subcommands: [Run.self, Check.self, Plugins.self, Validate.self, Actions.self, Test.self, New.self])
+    subcommands: [Run.self, Check.self, Plugins.self, Validate.self, Actions.self, Test.self, New.self, API.self])
 
   /// Exit codes as CONTRACT.md gives them: usage errors are 2, not ArgumentParser's 64.
   static func main() {

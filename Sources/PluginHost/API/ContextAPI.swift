@@ -60,10 +60,14 @@ extension PluginRun {
   }
 
   /// A host method guarded by stage: `ctx.timeline:add` in `collect` and `timeline` only.
-  func method(_ name: String, stages: [Stage]? = nil, _ body: @escaping (LuaCall) throws -> Int32)
+  func method(_ name: String, stages declared: [Stage]? = nil, _ body: @escaping (LuaCall) throws -> Int32)
     -> LuaValue
   {
-    lua.function { [unowned self] call in
+    // The stages come from the one declaration of the API (APIReference); a call site that
+    // still names them must agree with it.
+    let stages = APIReference.stages(of: name)
+    assert(declared == nil || declared == stages, "\(name): stages differ from APIReference")
+    return lua.function { [unowned self] call in
       if let stages, !stages.contains(stage) {
         throw LuaRaise(
           "\(name) cannot be called in stage \(stage.rawValue) (only in: \(stages.map(\.rawValue).joined(separator: ", ")))"
