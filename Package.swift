@@ -53,6 +53,8 @@ let package = Package(
         "PluginHost", "PostmortemCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // scripts/bench-timeline's engine measurement; never part of pmhost.
+    .executableTarget(name: "TimelineBench", dependencies: ["PostmortemCore"], path: "bench/TimelineBench"),
     .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
     .testTarget(name: "PostmortemCoreTests", dependencies: ["PostmortemCore"]),
     .testTarget(name: "PluginHostTests", dependencies: ["PluginHost"]),

@@ -80,6 +80,9 @@ public struct LuaCall {
 
   public func pushNil() { lua_pushnil(L) }
 
+  /// Pushes the value already at stack `index` again (the same string, no new copy).
+  public func pushCopy(of index: Int32) { lua_pushvalue(L, index) }
+
   /// Makes room for `extra` more results (a host function may push only 20 without it).
   /// False when the stack cannot grow that far.
   public func reserve(_ extra: Int32) -> Bool { lua_checkstack(L, extra) != 0 }

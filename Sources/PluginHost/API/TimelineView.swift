@@ -124,43 +124,52 @@ extension PluginRun {
   }
 
   /// Pushes one field of each event: the same names and values `events()` gives.
+  ///
+  /// Rows are read in place (no event is copied), and a text equal to one of the last few
+  /// pushed is pushed as that same Lua string again: a burst of identical error lines makes
+  /// one Lua string, not thousands.
   static func push(field: String, of events: ArraySlice<TimelineEvent>, from: Int, on call: LuaCall) {
-    switch field {
-    case "time":
-      var formatter = RFC3339Writer()
-      for e in events { formatter.push(e.time, on: call) }
-    case "t": for e in events { call.pushNumber(e.time.seconds) }
-    case "event": for e in events { pushText(e.event, on: call) }
-    case "source": for e in events { pushText(e.source, on: call) }
-    case "kind": for e in events { pushText(e.kind, on: call) }
-    case "actor": for e in events { if let a = e.actor { pushText(a, on: call) } else { call.pushNil() } }
-    case "group": for e in events { if let g = e.group { pushText(g, on: call) } else { call.pushNil() } }
-    case "count": for e in events { call.pushInteger(Int64(e.count)) }
-    case "last": for e in events { if let l = e.last { call.pushNumber(l.seconds) } else { call.pushNil() } }
-    case "evidence":
-      for e in events { if let v = e.evidence.first { pushText(v, on: call) } else { call.pushNil() } }
-    case "index": for k in events.indices { call.pushInteger(Int64(k + 1)) }
-    case "merged":
-      for e in events {
-        call.push(
-          .table(
-            LuaTable(
-              array: e.merged.map { m in
-                .table(
-                  LuaTable(fields: [
-                    "time": .text(m.time.formatted(.rfc3339)), "t": .number(m.time.seconds),
-                    "kind": .text(m.kind), "source": .text(m.source), "event": .text(m.event),
-                  ]))
-              })))
-      }
-    default:
-      // Tables (sources, evidence_all, fields, merged) and unknown keys: as events() has them.
-      for (k, e) in zip(events.indices, events) {
-        guard case .table(let t) = EventCodec.lua(e, index: k + 1) else {
-          call.pushNil()
-          continue
+    events.withUnsafeBufferPointer { rows in
+      var texts = RecentTexts(call: call)
+      switch field {
+      case "time":
+        var formatter = RFC3339Writer()
+        for i in rows.indices { formatter.push(rows[i].time, on: call) }
+      case "t": for i in rows.indices { call.pushNumber(rows[i].time.seconds) }
+      case "event": for i in rows.indices { texts.push(rows[i].event) }
+      case "source": for i in rows.indices { texts.push(rows[i].source) }
+      case "kind": for i in rows.indices { texts.push(rows[i].kind) }
+      case "actor": for i in rows.indices { texts.push(rows[i].actor) }
+      case "group": for i in rows.indices { texts.push(rows[i].group) }
+      case "count": for i in rows.indices { call.pushInteger(Int64(rows[i].count)) }
+      case "last":
+        for i in rows.indices {
+          if let l = rows[i].last { call.pushNumber(l.seconds) } else { call.pushNil() }
         }
-        call.push(t[field])
+      case "evidence": for i in rows.indices { texts.push(rows[i].firstEvidence) }
+      case "index": for k in rows.indices { call.pushInteger(Int64(from + k + 1)) }
+      case "merged":
+        for i in rows.indices {
+          call.push(
+            .table(
+              LuaTable(
+                array: rows[i].merged.map { m in
+                  .table(
+                    LuaTable(fields: [
+                      "time": .text(m.time.formatted(.rfc3339)), "t": .number(m.time.seconds),
+                      "kind": .text(m.kind), "source": .text(m.source), "event": .text(m.event),
+                    ]))
+                })))
+        }
+      default:
+        // Tables (sources, evidence_all, fields, merged) and unknown keys: as events() has them.
+        for k in rows.indices {
+          guard case .table(let t) = EventCodec.lua(rows[k], index: from + k + 1) else {
+            call.pushNil()
+            continue
+          }
+          call.push(t[field])
+        }
       }
     }
   }
@@ -168,6 +177,43 @@ extension PluginRun {
   static func pushText(_ text: String, on call: LuaCall) {
     var text = text
     text.withUTF8 { call.push(bytes: UnsafeRawBufferPointer($0)) }
+  }
+}
+
+/// The last texts pushed in one chunk and where they are on the stack: a text stored at the
+/// same place as one of them (the timeline shares repeated strings, see `Timeline.add`) is
+/// pushed as a copy of that stack slot instead of a new Lua string. Texts of up to 15 bytes
+/// live inside the `String` value and are pushed directly: Lua interns those anyway.
+struct RecentTexts {
+  let call: LuaCall
+  var next: Int32
+  var storage: [UnsafeRawPointer] = []
+  var slots: [Int32] = []
+  var oldest = 0
+  static let size = 32
+
+  init(call: LuaCall) {
+    self.call = call
+    next = call.count + 1
+  }
+
+  mutating func push(_ text: String?) {
+    defer { next += 1 }
+    guard let text else { return call.pushNil() }
+    guard text.utf8.count > 15,
+      let place = text.utf8.withContiguousStorageIfAvailable({ UnsafeRawPointer($0.baseAddress) }),
+      let place
+    else { return PluginRun.pushText(text, on: call) }
+    for k in storage.indices where storage[k] == place { return call.pushCopy(of: slots[k]) }
+    PluginRun.pushText(text, on: call)
+    if storage.count < Self.size {
+      storage.append(place)
+      slots.append(next)
+    } else {
+      storage[oldest] = place
+      slots[oldest] = next
+      oldest = (oldest + 1) % Self.size
+    }
   }
 }
 

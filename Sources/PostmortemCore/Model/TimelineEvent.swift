@@ -13,23 +13,98 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
   public var source: String
   /// Every source that reported this happening; starts as `[source]`, grows when rows merge.
   public var sources: [String]
-  /// Who did it, when a person did.
-  public var actor: String?
   /// `error`, `alert_fired`, `paged`, `action`, `deploy`, `metric_crossed`... or any word.
   public var kind: String
-  /// Where it was seen: `data/api.log:123`, URLs, message ids.
-  public var evidence: [String]
   /// Burst label for rows collapsed together (`5xx errors`).
   public var group: String?
   /// How many events this row stands for (1 unless collapsed).
   public var count: Int
+  /// The first evidence reference (most rows have exactly one): kept inline, the others in
+  /// ``rare``.
+  public private(set) var firstEvidence: String?
+  /// What most rows do not have (an actor, a last time, fields, merged rows, more than one
+  /// evidence reference), in one shared box: a million log lines stay small. Copy on write.
+  private var rare: Rare?
+
+  /// The box of rarely set values. Never mutated once shared (see ``mutateRare(_:)``).
+  private final class Rare: @unchecked Sendable {
+    var actor: String?
+    var last: Timestamp?
+    var fields: [String: JSONValue] = [:]
+    var merged: [MergedOccurrence] = []
+    var moreEvidence: [String] = []
+
+    init() {}
+    init(copying other: Rare) {
+      actor = other.actor
+      last = other.last
+      fields = other.fields
+      merged = other.merged
+      moreEvidence = other.moreEvidence
+    }
+    var isEmpty: Bool {
+      actor == nil && last == nil && fields.isEmpty && merged.isEmpty && moreEvidence.isEmpty
+    }
+  }
+
+  private mutating func mutateRare(_ change: (Rare) -> Void) {
+    if rare == nil {
+      rare = Rare()
+    } else if !isKnownUniquelyReferenced(&rare!) {
+      rare = Rare(copying: rare!)
+    }
+    change(rare!)
+    if rare!.isEmpty { rare = nil }
+  }
+
+  /// Who did it, when a person did.
+  public var actor: String? {
+    get { rare?.actor }
+    set {
+      if newValue == nil && rare?.actor == nil { return }
+      mutateRare { $0.actor = newValue }
+    }
+  }
+  /// Where it was seen: `data/api.log:123`, URLs, message ids.
+  public var evidence: [String] {
+    get {
+      guard let first = firstEvidence else { return [] }
+      guard let more = rare?.moreEvidence, !more.isEmpty else { return [first] }
+      return [first] + more
+    }
+    set {
+      firstEvidence = newValue.first
+      if newValue.count <= 1 && (rare?.moreEvidence.isEmpty ?? true) { return }
+      mutateRare { $0.moreEvidence = Array(newValue.dropFirst()) }
+    }
+  }
   /// The last collapsed event's time, when ``count`` > 1.
-  public var last: Timestamp?
+  public var last: Timestamp? {
+    get { rare?.last }
+    set {
+      if newValue == nil && rare?.last == nil { return }
+      mutateRare { $0.last = newValue }
+    }
+  }
   /// Extra scalar values from the source.
-  public var fields: [String: JSONValue]
+  public var fields: [String: JSONValue] {
+    get { rare?.fields ?? [:] }
+    set {
+      if newValue.isEmpty && (rare?.fields.isEmpty ?? true) { return }
+      mutateRare { $0.fields = newValue }
+    }
+  }
   /// Rows from other sources folded into this one as the same happening (a metric crossing
   /// folded into the alert it raised): what and when each said, so no moment is lost.
-  public var merged: [MergedOccurrence] = []
+  public var merged: [MergedOccurrence] {
+    get { rare?.merged ?? [] }
+    set {
+      if newValue.isEmpty && (rare?.merged.isEmpty ?? true) { return }
+      mutateRare { $0.merged = newValue }
+    }
+  }
+  /// Whether other rows were folded into this one (cheaper than `!merged.isEmpty`).
+  public var hasMerged: Bool { !(rare?.merged.isEmpty ?? true) }
 
   /// A new event; `sources` defaults to `[source]`.
   public init(
@@ -42,13 +117,21 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
     self.event = event
     self.source = source
     self.sources = sources ?? [source]
-    self.actor = actor
     self.kind = kind
-    self.evidence = evidence
     self.group = group
     self.count = count
+    self.actor = actor
+    self.evidence = evidence
     self.last = last
     self.fields = fields
+  }
+
+  public static func == (a: TimelineEvent, b: TimelineEvent) -> Bool {
+    a.time == b.time && a.event == b.event && a.source == b.source && a.sources == b.sources
+      && a.kind == b.kind && a.group == b.group && a.count == b.count && a.firstEvidence == b.firstEvidence
+      && (a.rare === b.rare
+        || (a.actor == b.actor && a.last == b.last && a.fields == b.fields && a.merged == b.merged
+          && a.evidence == b.evidence))
   }
 
   enum CodingKeys: String, CodingKey {
@@ -61,16 +144,16 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
     event = try c.decode(String.self, forKey: .event)
     source = try c.decode(String.self, forKey: .source)
     sources = try c.value(.sources, or: [source])
-    actor = try c.optional(.actor)
     kind = try c.decode(String.self, forKey: .kind)
+    group = try c.optional(.group)
+    count = try c.value(.count, or: 1)
+    actor = try c.optional(.actor)
     // A single evidence string is accepted as a list of one.
     if let one = try? c.decodeIfPresent(String.self, forKey: .evidence) {
       evidence = [one]
     } else {
       evidence = try c.value(.evidence, or: [])
     }
-    group = try c.optional(.group)
-    count = try c.value(.count, or: 1)
     last = try c.optional(.last)
     fields = try c.value(.fields, or: [:])
     merged = try c.value(.merged, or: [])

@@ -64,7 +64,8 @@ extension Timeline {
     }
     var deltas: [Pair: [Int64]] = [:]
     var examples: [Pair: String] = [:]
-    for row in events where !row.merged.isEmpty {
+    for i in events.indices where events[i].hasMerged {
+      let row = events[i]
       for m in row.merged where m.kind == row.kind && m.source != row.source {
         // Normalised: b's time minus a's time, with a < b by name.
         let pair = row.source < m.source ? Pair(a: row.source, b: m.source) : Pair(a: m.source, b: row.source)
@@ -100,7 +101,7 @@ extension Timeline {
         if let last = events[i].last { events[i].last = last.adding(milliseconds: offset) }
         moved += 1
       }
-      if events[i].merged.contains(where: { $0.source == source }) {
+      if events[i].hasMerged, events[i].merged.contains(where: { $0.source == source }) {
         for k in events[i].merged.indices where events[i].merged[k].source == source {
           events[i].merged[k].time = events[i].merged[k].time.adding(milliseconds: offset)
         }

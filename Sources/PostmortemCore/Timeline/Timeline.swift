@@ -11,6 +11,10 @@ public struct Timeline: Sendable, Equatable {
   /// The events, in the order added or sorted.
   public var events: [TimelineEvent]
 
+  /// Repeated strings shared by the events ``add(_:)`` takes: one copy of each source label,
+  /// kind, group, actor and repeated event text, and one `[source]` array per source.
+  private var strings = StringPool()
+
   /// Kinds that never merge as "the same kind": every error or note is its own row.
   public static let unmergedKinds: Set<String> = ["error", "note"]
 
@@ -19,14 +23,19 @@ public struct Timeline: Sendable, Equatable {
     self.events = events
   }
 
-  /// Appends an event.
+  public static func == (a: Timeline, b: Timeline) -> Bool { a.events == b.events }
+
+  /// Appends an event. Its repeated strings (source, kind, group, actor, text) are shared
+  /// with earlier events: a million log lines hold a few copies of each, not a million.
   public mutating func add(_ event: TimelineEvent) {
-    events.append(event)
+    var e = event
+    strings.share(&e)
+    events.append(e)
   }
 
   /// Appends events.
   public mutating func add(contentsOf more: some Sequence<TimelineEvent>) {
-    events.append(contentsOf: more)
+    for e in more { add(e) }
   }
 
   /// The number of events.
@@ -38,13 +47,23 @@ public struct Timeline: Sendable, Equatable {
   /// runs are merged (k-way) into an order of indices, and the events are moved into that
   /// order in place. No event is copied.
   public mutating func sort() {
-    guard let order = Self.mergeOrder(events.lazy.map(\.time.milliseconds)) else { return }
+    guard let order = Self.mergeOrder(times) else { return }
     Self.permute(&events, into: order)
+  }
+
+  /// Every event's time in ms, read in place.
+  var times: [Int64] {
+    events.withUnsafeBufferPointer { buffer in
+      [Int64](unsafeUninitializedCapacity: buffer.count) { out, count in
+        for i in buffer.indices { out[i] = buffer[i].time.milliseconds }
+        count = buffer.count
+      }
+    }
   }
 
   static func stableSorted(_ events: [TimelineEvent]) -> [TimelineEvent] {
     var copy = events
-    guard let order = mergeOrder(events.lazy.map(\.time.milliseconds)) else { return copy }
+    guard let order = mergeOrder(Timeline(events).times) else { return copy }
     permute(&copy, into: order)
     return copy
   }
@@ -54,8 +73,7 @@ public struct Timeline: Sendable, Equatable {
   /// Ascending runs are found in one pass; up to 64 runs are merged with a heap keyed by
   /// (time, run), which keeps equal times in their original order. More runs (an input in
   /// no order) fall back to a stable sort of the indices.
-  static func mergeOrder(_ times: some Collection<Int64>) -> [Int]? {
-    let t = Array(times)
+  static func mergeOrder(_ t: [Int64]) -> [Int]? {
     var starts = [0]
     if t.count > 1 {
       for i in 1..<t.count where t[i] < t[i - 1] { starts.append(i) }
@@ -134,10 +152,15 @@ public struct Timeline: Sendable, Equatable {
   /// Whether `first` (not later than `second`) and `second` are the same happening, and
   /// which row survives.
   static func match(_ first: TimelineEvent, _ second: TimelineEvent) -> Match? {
-    if first.kind == second.kind {
-      return unmergedKinds.contains(first.kind) ? nil : .keepFirst
+    match(kind: first.kind, second.kind)
+  }
+
+  /// ``match(_:_:)`` by the rows' kinds.
+  static func match(kind first: String, _ second: String) -> Match? {
+    if first == second {
+      return unmergedKinds.contains(first) ? nil : .keepFirst
     }
-    switch (first.kind, second.kind) {
+    switch (first, second) {
     case ("metric_crossed", "alert_fired"): return .keepSecond
     case ("action", "deploy"): return .keepSecond
     case ("deploy", "action"): return .keepFirst
@@ -159,8 +182,6 @@ public struct Timeline: Sendable, Equatable {
       kept.evidence.append(item)
     }
   }
-
-  static func candidate(_ kind: String) -> Bool { !unmergedKinds.contains(kind) }
 
   /// The events with rows from different sources that describe the same happening merged.
   ///
@@ -184,37 +205,87 @@ public struct Timeline: Sendable, Equatable {
   /// ``deduplicated(window:)``.
   public mutating func deduplicate(window: Int64 = 120_000) {
     sort()
-    var removed = [Bool](repeating: false, count: events.count)
-    var any = false
-    // Only rows that can merge are compared; errors and notes are skipped fast.
-    let candidates = events.indices.filter { Self.candidate(events[$0].kind) }
-    for (n, i) in candidates.enumerated() where !removed[i] {
-      var m = n + 1
-      while m < candidates.count, !removed[i] {
-        let j = candidates[m]
-        m += 1
-        if removed[j] { continue }
-        if events[j].time.milliseconds - events[i].time.milliseconds > window { break }
-        // Two rows of one kind from one source are two happenings (two alerts). A crossing
-        // and the alert it caused may well carry the same source label.
-        if events[i].kind == events[j].kind, events[i].sources.contains(where: events[j].sources.contains) {
-          continue
-        }
-        switch Self.match(events[i], events[j]) {
-        case .keepFirst:
-          Self.merge(events[j], into: &events[i])
-          removed[j] = true
-          any = true
-        case .keepSecond:
-          Self.merge(events[i], into: &events[j])
-          removed[i] = true
-          any = true
-        case nil:
-          continue
+    // The rows that can merge (not errors or notes), with their time, their kind and their
+    // only source as small numbers: the pairs inside the window are compared on these, and
+    // events are touched only when two rows merge.
+    var kinds: [String: Int32] = [:]
+    var sourceCodes: [String: Int32] = [:]
+    var index: [Int] = []
+    var time: [Int64] = []
+    var kind: [Int32] = []
+    var source: [Int32] = []  // -1: more than one source (compare the lists)
+    events.withUnsafeBufferPointer { rows in
+      for i in rows.indices {
+        let k = rows[i].kind
+        if k == "error" || k == "note" { continue }
+        index.append(i)
+        time.append(rows[i].time.milliseconds)
+        kind.append(
+          kinds[k]
+            ?? {
+              kinds[k] = Int32(kinds.count)
+              return Int32(kinds.count - 1)
+            }())
+        let sources = rows[i].sources
+        if sources.count == 1 {
+          let s = sources[0]
+          source.append(
+            sourceCodes[s]
+              ?? {
+                sourceCodes[s] = Int32(sourceCodes.count)
+                return Int32(sourceCodes.count - 1)
+              }())
+        } else {
+          source.append(-1)
         }
       }
     }
-    if any { Self.compact(&events) { removed[$0] } }
+    guard !index.isEmpty else { return }
+    // rule[a * kindCount + b]: what a row of kind a followed by one of kind b does.
+    let names = kinds.sorted { $0.value < $1.value }.map(\.key)
+    let kindCount = names.count
+    var rule = [Match?](repeating: nil, count: kindCount * kindCount)
+    for a in 0..<kindCount {
+      for b in 0..<kindCount { rule[a * kindCount + b] = Self.match(kind: names[a], names[b]) }
+    }
+    let n = index.count
+    var removed = [Bool](repeating: false, count: n)
+    var any = false
+    for x in 0..<n where !removed[x] {
+      var y = x + 1
+      while y < n, !removed[x] {
+        defer { y += 1 }
+        if removed[y] { continue }
+        if time[y] - time[x] > window { break }
+        guard let match = rule[Int(kind[x]) * kindCount + Int(kind[y])] else { continue }
+        // Two rows of one kind from one source are two happenings (two alerts). A crossing
+        // and the alert it caused may well carry the same source label.
+        if kind[x] == kind[y] {
+          if source[x] >= 0 && source[y] >= 0 {
+            if source[x] == source[y] { continue }
+          } else if events[index[x]].sources.contains(where: events[index[y]].sources.contains) {
+            continue
+          }
+        }
+        let i = index[x]
+        let j = index[y]
+        switch match {
+        case .keepFirst:
+          Self.merge(events[j], into: &events[i])
+          removed[y] = true
+          source[x] = -1
+        case .keepSecond:
+          Self.merge(events[i], into: &events[j])
+          removed[x] = true
+          source[y] = -1
+        }
+        any = true
+      }
+    }
+    guard any else { return }
+    var drop = [Bool](repeating: false, count: events.count)
+    for x in 0..<n where removed[x] { drop[index[x]] = true }
+    Self.compact(&events) { drop[$0] }
   }
 
   /// Removes the elements whose index `drop` names, keeping the others in order, in place.
@@ -225,5 +296,39 @@ public struct Timeline: Sendable, Equatable {
       write += 1
     }
     items.removeLast(items.count - write)
+  }
+}
+
+/// One shared copy of each repeated string (see ``Timeline/add(_:)``). Strings of up to 15
+/// bytes are stored inside the `String` value and need no sharing. At most `limit` distinct
+/// strings are kept; later ones are shared only when already known.
+struct StringPool: Sendable {
+  private var pool: Set<String> = []
+  private var singles: [String: [String]] = [:]
+  static let limit = 65_536
+
+  mutating func shared(_ s: String) -> String {
+    if s.utf8.count <= 15 { return s }
+    if pool.count >= Self.limit {
+      if let i = pool.firstIndex(of: s) { return pool[i] }
+      return s
+    }
+    return pool.insert(s).memberAfterInsert
+  }
+
+  mutating func share(_ e: inout TimelineEvent) {
+    e.source = shared(e.source)
+    e.kind = shared(e.kind)
+    e.event = shared(e.event)
+    if let g = e.group { e.group = shared(g) }
+    if let a = e.actor { e.actor = shared(a) }
+    if e.sources.count == 1, e.sources[0] == e.source {
+      if let one = singles[e.source] {
+        e.sources = one
+      } else {
+        e.sources = [e.source]
+        singles[e.source] = e.sources
+      }
+    }
   }
 }
