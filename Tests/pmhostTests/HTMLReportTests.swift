@@ -41,7 +41,7 @@ import Testing
     let dom = try Self.browser(["--dump-dom", page])
     #expect(dom.status == 0, "\(dom.stderr.suffix(2000))")
     #expect(dom.stdout.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""))
-    #expect(dom.stdout.components(separatedBy: "<svg ").count - 1 == 2, "one timeline and one chart")
+    #expect(dom.stdout.components(separatedBy: "<svg ").count - 1 == 3, "the timeline, the chart and the causal graph")
     #expect(dom.stdout.contains("<polyline"))
 
     let artifacts = PMHostProcess.packageRoot + "/.build/test-artifacts"
