@@ -60,6 +60,14 @@ import Testing
     let metrics = try #require(object["metrics"] as? [String: Any])
     #expect(metrics["time_to_detect_s"] as? Int == 82)
     #expect(metrics["duration_s"] as? Int == 5700)
+    // Every key moment and metric, to the second.
+    #expect(moments["detected"] as? String == "2025-02-09T10:06:45.000Z")
+    #expect(moments["paged"] as? String == "2025-02-09T10:08:12.000Z")
+    #expect(moments["acknowledged"] as? String == "2025-02-09T10:12:00.000Z")
+    #expect(moments["resolved"] as? String == "2025-02-09T10:40:00.000Z")
+    #expect(metrics["time_to_acknowledge_s"] as? Int == 315)
+    #expect(metrics["time_to_mitigate_s"] as? Int == 1007)
+    #expect(metrics["time_to_resolve_s"] as? Int == 2077)
     #expect((object["timeline"] as? [Any])?.count == 9)
     #expect((object["severity"] as? [String: Any])?["level"] as? String == "P1")
   }
