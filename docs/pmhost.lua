@@ -318,10 +318,11 @@ function pm_yaml.encode(value) end
 
 --- Parses a time.
 ---@param text string
----@param format? string rfc3339 (default), nginx, unix
+---@param format? string rfc3339 (default), nginx, unix, syslog, klog, local
+---@param opts? table { near = time (syslog, klog: picks the year), offset = "+02:00" (syslog, klog, local) }
 ---@return number? # Unix seconds
 ---@return string? # why not
-function pm_time.parse(text, format) end
+function pm_time.parse(text, format, opts) end
 
 --- Formats a time in UTC.
 ---@param seconds number

@@ -215,7 +215,11 @@ public enum APIReference {
     APIFunction("pm.yaml.decode", [("text", "string", "")], returns: [("any", "")], "Decodes YAML."),
     APIFunction("pm.yaml.encode", [("value", "any", "")], returns: [("string", "")], "Encodes YAML."),
     APIFunction(
-      "pm.time.parse", [("text", "string", ""), ("format?", "string", "rfc3339 (default), nginx, unix")],
+      "pm.time.parse",
+      [
+        ("text", "string", ""), ("format?", "string", "rfc3339 (default), nginx, unix, syslog, klog, local"),
+        ("opts?", "table", "{ near = time (syslog, klog: picks the year), offset = \"+02:00\" (syslog, klog, local) }"),
+      ],
       returns: [("number?", "Unix seconds"), ("string?", "why not")], "Parses a time."),
     APIFunction(
       "pm.time.format",

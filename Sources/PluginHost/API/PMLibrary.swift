@@ -77,13 +77,65 @@ enum PMLibrary {
     }
   }
 
+  /// `pm.time.parse(text, "syslog" | "klog" | "local", { near = t, offset = "+02:00" })`.
+  static func zoneless(_ call: LuaCall, text: String, format: String) throws -> Int32 {
+    let options = try call.value(3)
+    var offset: Int64 = 0
+    switch options["offset"] {
+    case .nil: break
+    case .integer(let i): offset = i
+    case .number(let d): offset = Int64(d)
+    case .string(let s):
+      guard let seconds = offsetSeconds(s.text) else {
+        throw LuaRaise("pm.time.parse: offset '\(s.text)' is not +hh:mm, -hhmm or Z")
+      }
+      offset = seconds
+    default: throw LuaRaise("pm.time.parse: offset must be seconds or text such as +05:45")
+    }
+    let parsed: Timestamp?
+    if format == "local" {
+      parsed = TimeParser.parseLocal(text, offsetSeconds: offset)
+    } else {
+      let nearValue = options["near"]
+      let near: Timestamp? =
+        nearValue.doubleValue.flatMap { Timestamp(checkedSeconds: $0) }
+        ?? nearValue.stringValue.flatMap { TimeParser.rfc3339($0) }
+      guard let near else {
+        throw LuaRaise(
+          "pm.time.parse: \(format) times have no year: pass { near = a time (ctx.incident.start) } to choose it"
+        )
+      }
+      parsed =
+        format == "syslog"
+        ? TimeParser.parseSyslog(text, near: near, offsetSeconds: offset)
+        : TimeParser.parseKlog(text, near: near, offsetSeconds: offset)
+    }
+    guard let parsed else { return call.returning(.nil, .text("'\(text)' is not a \(format) time")) }
+    return call.returning(.number(parsed.seconds))
+  }
+
+  /// `+05:45`, `-0330`, `Z` -> seconds east of UTC.
+  static func offsetSeconds(_ text: String) -> Int64? {
+    if text == "Z" || text == "z" || text.uppercased() == "UTC" { return 0 }
+    let digits = text.dropFirst().replacingOccurrences(of: ":", with: "")
+    guard let sign = text.first, sign == "+" || sign == "-", digits.count == 4,
+      let h = Int64(digits.prefix(2)),
+      let m = Int64(digits.suffix(2)), h < 24, m < 60
+    else { return nil }
+    return (sign == "-" ? -1 : 1) * (h * 3600 + m * 60)
+  }
+
   static func time(_ lua: LuaState) -> LuaTable {
     var t = LuaTable()
     t["parse"] = lua.function { call in
       let text = try call.string(1, "pm.time.parse")
       let name = call.optionalString(2) ?? "rfc3339"
+      if ["syslog", "klog", "local"].contains(name) {
+        return try zoneless(call, text: text, format: name)
+      }
       guard let format = TimeFormat(rawValue: name) else {
-        throw LuaRaise("pm.time.parse: unknown format '\(name)' (known: rfc3339, nginx, unix)")
+        throw LuaRaise(
+          "pm.time.parse: unknown format '\(name)' (known: rfc3339, nginx, unix, syslog, klog, local)")
       }
       do {
         return call.returning(.number(try TimeParser.parse(text, format: format).seconds))
