@@ -25,6 +25,9 @@ double pmh_monotonic_now(void) {
 static void trip(pmh_runtime *rt, const char *message) {
   if (rt->stopped) return;
   rt->stopped = 1;
+  // The time limit trips with the message pmh_set_time_limit already stored: copying a
+  // buffer onto itself is undefined for strncpy (AddressSanitizer: strncpy-param-overlap).
+  if (message == rt->stop_message) return;
   strncpy(rt->stop_message, message, sizeof rt->stop_message - 1);
   rt->stop_message[sizeof rt->stop_message - 1] = '\0';
 }
