@@ -225,12 +225,20 @@ import Testing
   }
 
   @Test func anOrganisationTemplateChangesTheMarkdownReportWithoutSwift() throws {
-    let out = try Scratch()
-    defer { out.remove() }
-    let result = try PMHostProcess.run(
-      ["run", "examples/api-outage/pipeline-sre-workbook.lua", "--out", out.path, "--quiet"])
+    // The example's pipeline with its report stage pointed at the example's template.
+    let example = try EvidenceTests.exampleCopy()
+    defer { example.remove() }
+    let pipeline = try #require(example.read("pipeline.lua"))
+    let templated = pipeline.replacingOccurrences(
+      of: #"report   = { "markdown", "html", "json" },"#,
+      with:
+        #"report   = { { "markdown", template = "templates/sre-workbook.mustache", file = "postmortem.md" } },"#
+    )
+    #expect(templated != pipeline)
+    try example.write("pipeline.lua", templated)
+    let result = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o", "--quiet"], in: example.path)
     #expect(result.status == 0, "\(result.stderr)")
-    let text = try #require(out.read("postmortem.md"))
+    let text = try #require(example.read("o/postmortem.md"))
     for line in [
       "# API Service Degradation",
       "**Incident**: PM-2025-02-09 | **Date**: 2025-02-09 | **Severity**: P1 (Critical service degraded)",

@@ -1,39 +1,9 @@
 -- Alertmanager's JSON from a saved file, a live API call or a webhook log. Whatever cannot
 -- be read becomes a data gap (a whole input) or a warning (one line), naming the file and
 -- line or the URL.
+local jsoninput = require "pm.jsoninput"
+
 local M = {}
-
--- Bytes that are not UTF-8 would end up in event texts: replace each with U+FFFD and say
--- where the first one was.
-local function valid_utf8(text, where, problems)
-  local ok, bad = utf8.len(text)
-  if ok then return text end
-  problems:add("utf8", where(bad), ("bytes that are not UTF-8 (the first at byte %d); replaced with U+FFFD"):format(bad))
-  local parts, i = {}, 1
-  while bad do
-    parts[#parts + 1] = text:sub(i, bad - 1) .. "\u{FFFD}"
-    i = bad + 1
-    ok, bad = utf8.len(text, i)
-  end
-  parts[#parts + 1] = text:sub(i)
-  return table.concat(parts)
-end
-
--- A JSON value from a whole document; nil and a reason naming the line when it is not JSON.
-local function decode(text, origin, problems)
-  if not text:find("%S") then return nil, origin .. " is empty" end
-  text = valid_utf8(text, function(byte)
-    local _, newlines = text:sub(1, byte - 1):gsub("\n", "")
-    return ("%s:%d"):format(origin, newlines + 1)
-  end, problems)
-  local ok, doc = pcall(pm.json.decode, text)
-  if not ok then
-    -- A download cut short ends inside the document, not with its closing bracket.
-    return nil, ("%s is not JSON (%s)%s"):format(origin, tostring(doc):gsub("^pm%.json%.decode: ", ""),
-      text:find("[}%]]%s*$") and "" or "; is the file truncated?")
-  end
-  return doc
-end
 
 -- The alert list of GET /api/v2/alerts (also `amtool alert query -o json`): a JSON array.
 local function alerts_of(doc, origin)
@@ -51,7 +21,7 @@ function M.read(ctx, path, problems)
     ctx.gap(("cannot read %s (paths are relative to the pipeline folder)"):format(path))
     return nil
   end
-  local doc, reason = decode(text, path, problems)
+  local doc, reason = jsoninput.decode(text, path, problems)
   local alerts
   if doc ~= nil then alerts, reason = alerts_of(doc, path) end
   if not alerts then ctx.gap(reason) end
@@ -70,7 +40,7 @@ function M.fetch(ctx, opts, problems)
     return nil
   end
   local origin = res.url or url
-  local doc, problem = decode(res.body or "", origin, problems)
+  local doc, problem = jsoninput.decode(res.body or "", origin, problems)
   if res.status < 200 or res.status > 299 then
     -- Alertmanager's errors are a JSON string (`"bad matcher format: ..."`) or {code, message}.
     local said = type(doc) == "string" and doc or type(doc) == "table" and doc.message
@@ -99,7 +69,7 @@ function M.webhook_lines(ctx, path, problems, fn)
     if line:find("%S") then
       any = true
       local where = ("%s:%d"):format(path, lineno)
-      line = valid_utf8(line, function() return where end, problems)
+      line = jsoninput.valid_utf8(line, where, problems, true)
       local ok, payload = pcall(pm.json.decode, line)
       if not ok then
         problems:add("not json", where, ("not JSON (%s); line skipped"):format(tostring(payload):gsub("^pm%.json%.decode: ", "")))

@@ -1,39 +1,11 @@
 -- An incident's log entries from a saved file or the live API (every page). Whatever
 -- cannot be read becomes a data gap naming the file or URL.
+local jsoninput = require "pm.jsoninput"
+
 local M = {}
 
 local PAGE = 100      -- entries per request: PagerDuty's largest page
 local MAX_SEEN = 10000 -- PagerDuty refuses offset + limit beyond this
-
--- Bytes that are not UTF-8 would end up in event texts: replace each with U+FFFD and say
--- where the first one was.
-local function valid_utf8(text, origin, problems)
-  local ok, bad = utf8.len(text)
-  if ok then return text end
-  local _, newlines = text:sub(1, bad - 1):gsub("\n", "")
-  problems:add("utf8", ("%s:%d"):format(origin, newlines + 1),
-    ("bytes that are not UTF-8 (the first at byte %d); replaced with U+FFFD"):format(bad))
-  local parts, i = {}, 1
-  while bad do
-    parts[#parts + 1] = text:sub(i, bad - 1) .. "\u{FFFD}"
-    i = bad + 1
-    ok, bad = utf8.len(text, i)
-  end
-  parts[#parts + 1] = text:sub(i)
-  return table.concat(parts)
-end
-
--- A JSON value from a whole document; nil and a reason naming the line when it is not JSON.
-local function decode(text, origin, problems)
-  if not text:find("%S") then return nil, origin .. " is empty" end
-  local ok, doc = pcall(pm.json.decode, valid_utf8(text, origin, problems))
-  if not ok then
-    -- A download cut short ends inside the document, not with its closing bracket.
-    return nil, ("%s is not JSON (%s)%s"):format(origin, tostring(doc):gsub("^pm%.json%.decode: ", ""),
-      text:find("[}%]]%s*$") and "" or "; is the file truncated?")
-  end
-  return doc
-end
 
 local function is_list(v) return type(v) == "table" and (v[1] ~= nil or next(v) == nil) end
 
@@ -46,7 +18,7 @@ function M.read(ctx, path, problems, add)
     ctx.gap(("cannot read %s (paths are relative to the pipeline folder)"):format(path))
     return
   end
-  local doc, reason = decode(text, path, problems)
+  local doc, reason = jsoninput.decode(text, path, problems)
   if doc == nil then return ctx.gap(reason) end
 
   local function page(p, prefix)
@@ -101,7 +73,7 @@ function M.fetch(ctx, opts, token, problems, add)
     if not res then
       return ctx.gap("no answer from PagerDuty: " .. tostring(reason)) -- reason names the request
     end
-    local doc, problem = decode(res.body or "", page, problems)
+    local doc, problem = jsoninput.decode(res.body or "", page, problems)
     if res.status < 200 or res.status > 299 then
       local hint = (res.status == 401 and " (is the token right?)") or (res.status == 429 and " (rate limited; try again later)") or ""
       return ctx.gap(("%s answered HTTP %d: %s%s"):format(page, res.status, error_text(doc, res.body), hint))

@@ -8,7 +8,7 @@
 --
 -- Every series is kept for the report's charts. With `threshold`, each series also gives a
 -- `metric_crossed` event when it starts breaching and a `metric_recovered` event when it stops.
-local problems = require "problems"
+local jsoninput = require "pm.jsoninput"
 local response = require "response"
 local series = require "series"
 local window = require "window"
@@ -51,7 +51,7 @@ return {
     if not opts.url and not opts.file then error("set url = (Prometheus, with query =) or file = (a saved query_range response)") end
     if opts.url and not opts.query then error("url = needs query = (the PromQL expression to run)") end
 
-    local found = problems.new(ctx)
+    local found = jsoninput.problems(ctx)
     local result, origin, range
     if opts.url then
       range = window.live(ctx, opts)

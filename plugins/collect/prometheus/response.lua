@@ -2,39 +2,9 @@
 -- its list of series. Whatever goes wrong becomes a data gap naming the file or URL, and
 -- the functions return nil.
 local window = require "window"
+local jsoninput = require "pm.jsoninput"
 
 local M = {}
-
--- Bytes that are not UTF-8 (a file saved through the wrong encoding) would end up in event
--- texts: replace each with U+FFFD and say where the first one was.
-local function valid_utf8(text, origin, problems)
-  local ok, bad = utf8.len(text)
-  if ok then return text end
-  local _, newlines = text:sub(1, bad - 1):gsub("\n", "")
-  problems:add("utf8", ("%s:%d"):format(origin, newlines + 1),
-    ("bytes that are not UTF-8 (the first at byte %d); replaced with U+FFFD"):format(bad))
-  local parts, i = {}, 1
-  while bad do
-    parts[#parts + 1] = text:sub(i, bad - 1) .. "\u{FFFD}"
-    i = bad + 1
-    ok, bad = utf8.len(text, i)
-  end
-  parts[#parts + 1] = text:sub(i)
-  return table.concat(parts)
-end
-
--- A JSON document from text; nil and a reason naming the line when it is not JSON.
-local function decode(text, origin, problems)
-  if not text:find("%S") then return nil, origin .. " is empty" end
-  local ok, doc = pcall(pm.json.decode, valid_utf8(text, origin, problems))
-  if not ok then
-    local where = tostring(doc):gsub("^pm%.json%.decode: ", "")
-    -- A download cut short ends inside the document, not with its closing bracket.
-    return nil, ("%s is not JSON (%s)%s"):format(origin, where,
-      text:find("[}%]]%s*$") and "" or "; is the file truncated?")
-  end
-  return doc
-end
 
 -- The series of a response document, or nil and a reason. Prometheus' own error
 -- (`{"status":"error","errorType":"bad_data","error":"..."}`) is the reason when there is one.
@@ -70,7 +40,7 @@ function M.read(ctx, path, problems)
     ctx.gap(("cannot read %s (paths are relative to the pipeline folder)"):format(path))
     return nil
   end
-  local doc, reason = decode(text, path, problems)
+  local doc, reason = jsoninput.decode(text, path, problems)
   local result
   if doc then result, reason = result_of(ctx, doc, path) end
   if not result then
@@ -96,7 +66,7 @@ function M.fetch(ctx, opts, w, problems)
     return nil
   end
   local origin = res.url or url
-  local doc, problem = decode(res.body or "", origin, problems)
+  local doc, problem = jsoninput.decode(res.body or "", origin, problems)
   local result
   if doc then result, problem = result_of(ctx, doc, origin) end
   if res.status < 200 or res.status > 299 then

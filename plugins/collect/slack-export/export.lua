@@ -1,37 +1,16 @@
 -- The files of a Slack export folder: users.json, channels.json (groups.json for private
 -- channels) and one JSON array of messages per channel and day.
-local M = {}
+local jsoninput = require "pm.jsoninput"
 
--- Bytes that are not UTF-8 would end up in event texts: replace each with U+FFFD and say
--- where the first one was.
-local function valid_utf8(text, path, problems)
-  local ok, bad = utf8.len(text)
-  if ok then return text end
-  local _, newlines = text:sub(1, bad - 1):gsub("\n", "")
-  problems:add("utf8", ("%s:%d"):format(path, newlines + 1),
-    ("bytes that are not UTF-8 (the first at byte %d); replaced with U+FFFD"):format(bad))
-  local parts, i = {}, 1
-  while bad do
-    parts[#parts + 1] = text:sub(i, bad - 1) .. "\u{FFFD}"
-    i = bad + 1
-    ok, bad = utf8.len(text, i)
-  end
-  parts[#parts + 1] = text:sub(i)
-  return table.concat(parts)
-end
+local M = {}
 
 -- The JSON array in `path`; nil and what is wrong with the file ("is empty", "is not JSON
 -- (line 3, column 7: ...)") when it cannot be read.
 function M.read_array(ctx, path, problems)
   local ok, text = pcall(ctx.fs.read, path)
   if not ok then return nil, "cannot be read" end
-  if not text:find("%S") then return nil, "is empty" end
-  local decoded, doc = pcall(pm.json.decode, valid_utf8(text, path, problems))
-  if not decoded then
-    -- A download cut short ends inside the document, not with its closing bracket.
-    return nil, ("is not JSON (%s)%s"):format(tostring(doc):gsub("^pm%.json%.decode: ", ""),
-      text:find("[}%]]%s*$") and "" or "; is the file truncated?")
-  end
+  local doc, reason = jsoninput.decode(text, path, problems)
+  if not doc then return nil, reason:sub(#path + 2) end -- the caller names the file
   if type(doc) ~= "table" or (doc[1] == nil and next(doc) ~= nil) then return nil, "is not a JSON array" end
   return doc
 end

@@ -1,0 +1,84 @@
+-- pm.jsoninput: what the collectors of JSON documents share (prometheus, alertmanager,
+-- pagerduty, slack-export): a tally of input problems that warns once per kind, and the
+-- decoding of a whole document with bad bytes and truncation reported.
+--
+--   local jsoninput = require "pm.jsoninput"
+--   local problems = jsoninput.problems(ctx)           -- problems:add(kind, where, detail); problems:flush()
+--   local doc, reason = jsoninput.decode(text, "data/x.json", problems)
+--   local clean = jsoninput.valid_utf8(text, "data/x.log:17", problems, true)
+local M = {}
+
+local SHOWN = 4 -- places named in a warning
+
+-- Problems with the input, one warning per kind: a file with 500 bad samples gives one
+-- warning that counts them and names the first places, not 500 warnings.
+-- problems:add(kind, where, detail): `kind` groups alike problems ("value not a number"),
+-- `where` names the place (`fixtures/x.json: data.result[1].values[4][2]`), `detail` says
+-- what was wrong there and what was done. problems:flush() warns, once per kind.
+function M.problems(ctx)
+  local self = { order = {}, by_kind = {} }
+
+  function self:add(kind, where, detail)
+    local k = self.by_kind[kind]
+    if not k then
+      k = { first = where .. ": " .. detail, places = {}, count = 0 }
+      self.by_kind[kind] = k
+      self.order[#self.order + 1] = k
+    end
+    k.count = k.count + 1
+    if #k.places < SHOWN then k.places[#k.places + 1] = where end
+  end
+
+  function self:flush()
+    for _, k in ipairs(self.order) do
+      if k.count == 1 then
+        ctx.log.warn(k.first)
+      else
+        local more = {}
+        for i = 2, math.min(#k.places, SHOWN) do more[#more + 1] = k.places[i] end
+        if k.count > SHOWN then more[#more + 1] = "..." end
+        ctx.log.warn(("%s (%d times; also at %s)"):format(k.first, k.count, table.concat(more, ", ")))
+      end
+    end
+    self.order, self.by_kind = {}, {}
+  end
+
+  return self
+end
+
+-- Bytes that are not UTF-8 would end up in event texts: replace each with U+FFFD and record
+-- where the first one was: `origin:line` of the first bad byte, or `origin` as it is when
+-- `exact` (a line already named).
+function M.valid_utf8(text, origin, problems, exact)
+  local ok, bad = utf8.len(text)
+  if ok then return text end
+  local where = origin
+  if not exact then
+    local _, newlines = text:sub(1, bad - 1):gsub("\n", "")
+    where = ("%s:%d"):format(origin, newlines + 1)
+  end
+  problems:add("utf8", where, ("bytes that are not UTF-8 (the first at byte %d); replaced with U+FFFD"):format(bad))
+  local parts, i = {}, 1
+  while bad do
+    parts[#parts + 1] = text:sub(i, bad - 1) .. "\u{FFFD}"
+    i = bad + 1
+    ok, bad = utf8.len(text, i)
+  end
+  parts[#parts + 1] = text:sub(i)
+  return table.concat(parts)
+end
+
+-- A JSON value from a whole document; nil and a reason naming `origin` and the line when it
+-- is empty or not JSON.
+function M.decode(text, origin, problems)
+  if not text:find("%S") then return nil, origin .. " is empty" end
+  local ok, doc = pcall(pm.json.decode, M.valid_utf8(text, origin, problems))
+  if not ok then
+    -- A download cut short ends inside the document, not with its closing bracket.
+    return nil, ("%s is not JSON (%s)%s"):format(origin, (tostring(doc):gsub("^pm%.json%.decode: ", "")),
+      text:find("[}%]]%s*$") and "" or "; is the file truncated?")
+  end
+  return doc
+end
+
+return M
