@@ -4,7 +4,7 @@
 --
 --   local jsoninput = require "pm.jsoninput"
 --   local problems = jsoninput.problems(ctx)           -- problems:add(kind, where, detail); problems:flush()
---   local doc, reason = jsoninput.decode(text, "data/x.json", problems)
+--   local doc, reason = jsoninput.read(ctx, "data/x.json", problems)   -- or .decode(text, origin, problems)
 --   local clean = jsoninput.valid_utf8(text, "data/x.log:17", problems, true)
 local M = {}
 
@@ -79,6 +79,14 @@ function M.decode(text, origin, problems)
       text:find("[}%]]%s*$") and "" or "; is the file truncated?")
   end
   return doc
+end
+
+-- A JSON document from a file under the pipeline folder; nil and the reason (the file
+-- cannot be read, is empty or is not JSON) otherwise.
+function M.read(ctx, path, problems)
+  local ok, text = pcall(ctx.fs.read, path)
+  if not ok then return nil, ("cannot read %s (paths are relative to the pipeline folder)"):format(path) end
+  return M.decode(text, path, problems)
 end
 
 return M

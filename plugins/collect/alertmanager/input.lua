@@ -16,12 +16,7 @@ end
 
 -- A saved API answer: the alerts, or nil after recording a gap.
 function M.read(ctx, path, problems)
-  local ok, text = pcall(ctx.fs.read, path)
-  if not ok then
-    ctx.gap(("cannot read %s (paths are relative to the pipeline folder)"):format(path))
-    return nil
-  end
-  local doc, reason = jsoninput.decode(text, path, problems)
+  local doc, reason = jsoninput.read(ctx, path, problems)
   local alerts
   if doc ~= nil then alerts, reason = alerts_of(doc, path) end
   if not alerts then ctx.gap(reason) end

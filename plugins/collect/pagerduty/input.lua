@@ -13,12 +13,7 @@ local function is_list(v) return type(v) == "table" and (v[1] ~= nil or next(v) 
 -- saved as a JSON array of responses, or a bare array of entries. Calls
 -- add(entry, origin, path) for each entry; records a gap when there is nothing to read.
 function M.read(ctx, path, problems, add)
-  local ok, text = pcall(ctx.fs.read, path)
-  if not ok then
-    ctx.gap(("cannot read %s (paths are relative to the pipeline folder)"):format(path))
-    return
-  end
-  local doc, reason = jsoninput.decode(text, path, problems)
+  local doc, reason = jsoninput.read(ctx, path, problems)
   if doc == nil then return ctx.gap(reason) end
 
   local function page(p, prefix)

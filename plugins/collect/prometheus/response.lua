@@ -35,12 +35,7 @@ end
 
 -- A saved response: the series and the file's name, or nil after recording a gap.
 function M.read(ctx, path, problems)
-  local ok, text = pcall(ctx.fs.read, path)
-  if not ok then
-    ctx.gap(("cannot read %s (paths are relative to the pipeline folder)"):format(path))
-    return nil
-  end
-  local doc, reason = jsoninput.decode(text, path, problems)
+  local doc, reason = jsoninput.read(ctx, path, problems)
   local result
   if doc then result, reason = result_of(ctx, doc, path) end
   if not result then
