@@ -6,7 +6,7 @@
 --   pmx.factor_label(c)      --> "Monitoring Gap" for a contributing factor (label or category)
 --   pmx.clock(events)        --> function(seconds) -> "10:05:23" (with the date when the events span days)
 --   pmx.gap_line(g, clock)   --> "prometheus (prometheus): connection refused (10:05:00 - 10:20:00 UTC)"
---   pmx.table_rows(data)     --> the rows a report's table shows (inside table_window), and how many it hides
+--   pmx.table_rows(data)     --> the rows a report's table shows (inside table_window), how many it hides, a note
 --   pmx.mermaid(data)        --> the causal graph (fishbone) as a Mermaid block, or nil
 --   pmx.thousands(n)         --> "40,000"
 --   pmx.seconds(text)        --> Unix seconds of an RFC 3339 text, nil for nil
@@ -103,17 +103,22 @@ function M.gap_line(g, clock)
 end
 
 -- The rows the table shows: those inside report.json's table_window (the incident plus
--- the pipeline's table_margin_s); the others stay in report.json and the evidence.
+-- the pipeline's table_margin_s); the others stay in report.json and the evidence. Also
+-- returns how many are hidden and a sentence saying so (nil when none is).
 function M.table_rows(data)
   local w = data.table_window
-  if not (w and w.start and w["end"]) then return data.timeline or {}, 0 end
+  if not (w and w.start and w["end"]) then return data.timeline or {}, 0, nil end
   local lo, hi = M.seconds(w.start), M.seconds(w["end"])
   local rows, outside = {}, 0
   for _, e in ipairs(data.timeline or {}) do
     local at = M.seconds(e.time)
     if at >= lo and at <= hi then rows[#rows + 1] = e else outside = outside + 1 end
   end
-  return rows, outside
+  local note = outside > 0
+    and ("%d event%s outside the incident window (%s - %s UTC) not shown; report.json keeps them."):format(
+      outside, outside == 1 and "" or "s", w.start, w["end"])
+    or nil
+  return rows, outside, note
 end
 
 -- The causal graph as Mermaid (a fishbone: categories as bones into the effect), or nil

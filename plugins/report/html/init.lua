@@ -104,7 +104,7 @@ local function validation(data)
 end
 
 local function render(data, opts)
-  local shown, outside = pmx.table_rows(data)
+  local shown, _, note = pmx.table_rows(data)
   local clock = pmx.clock(shown)
   local inc = data.incident
   local rows = {}
@@ -115,10 +115,7 @@ local function render(data, opts)
   local timeline_table = table_of({ "Time", "Event", "Source", "Actor" }, rows)
   -- The time column stays on one line.
   timeline_table = timeline_table:gsub("<tr><td>", "<tr><td class=\"time\">")
-  if outside > 0 then
-    timeline_table = timeline_table .. ("<p class=\"none\">%d event%s outside the incident window (%s - %s UTC) not shown; report.json keeps them.</p>")
-      :format(outside, outside == 1 and "" or "s", esc(data.table_window.start), esc(data.table_window["end"]))
-  end
+  if note then timeline_table = timeline_table .. "<p class=\"none\">" .. esc(note) .. "</p>" end
   local actions = {}
   for i, a in ipairs(data.action_items or {}) do actions[i] = { a.id, a.action, a.owner, a.deadline, a.priority } end
 

@@ -40,14 +40,13 @@ end
 
 local function timeline(data, fmt)
   local rows = { "## Timeline (all times UTC)", "", "| Time | Event | Source | Actor |", "|----------|-------|--------|-------|" }
-  local shown, outside = pmx.table_rows(data)
+  local shown, _, note = pmx.table_rows(data)
   for _, e in ipairs(shown) do
     rows[#rows + 1] = ("| %s | %s | %s | %s |"):format(fmt(t(e.time)), cell(e.event), cell(e.source), cell(e.actor))
   end
-  if outside > 0 then
+  if note then
     rows[#rows + 1] = ""
-    rows[#rows + 1] = ("%d event%s outside the incident window (%s - %s UTC) not shown; report.json keeps them."):format(
-      outside, outside == 1 and "" or "s", data.table_window.start, data.table_window["end"])
+    rows[#rows + 1] = note
   end
   return table.concat(rows, "\n")
 end
