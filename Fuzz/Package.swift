@@ -12,17 +12,18 @@ let package = Package(
   name: "pmhost-fuzz",
   dependencies: [.package(name: "pmhost", path: "..")],
   targets: [
+    .target(name: "FuzzDriver"),
     .executableTarget(
-      name: "FuzzTime", dependencies: [.product(name: "PostmortemCore", package: "pmhost")],
+      name: "FuzzTime", dependencies: ["FuzzDriver", .product(name: "PostmortemCore", package: "pmhost")],
       swiftSettings: fuzzer, linkerSettings: fuzzerLink),
     .executableTarget(
-      name: "FuzzIncident", dependencies: [.product(name: "PostmortemCore", package: "pmhost")],
+      name: "FuzzIncident", dependencies: ["FuzzDriver", .product(name: "PostmortemCore", package: "pmhost")],
       swiftSettings: fuzzer, linkerSettings: fuzzerLink),
     .executableTarget(
-      name: "FuzzJSON", dependencies: [.product(name: "PostmortemCore", package: "pmhost")],
+      name: "FuzzJSON", dependencies: ["FuzzDriver", .product(name: "PostmortemCore", package: "pmhost")],
       swiftSettings: fuzzer, linkerSettings: fuzzerLink),
     .executableTarget(
-      name: "FuzzCollectors", dependencies: [.product(name: "PluginHost", package: "pmhost")],
+      name: "FuzzCollectors", dependencies: ["FuzzDriver", .product(name: "PluginHost", package: "pmhost")],
       swiftSettings: fuzzer, linkerSettings: fuzzerLink),
   ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import PluginHost
 
 /// The bundled nginx-access, alertmanager and pagerduty collectors (Lua, through the whole
@@ -44,18 +45,8 @@ enum Workspace {
   }()
 }
 
-// SwiftPM links an executable's entry as `FuzzCollectors_main` (aliased to `main`); hand control
-// to libFuzzer's driver with this target's LLVMFuzzerTestOneInput.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-  _ argc: UnsafeMutablePointer<Int32>,
-  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
-) -> Int32
-
+// SwiftPM links an executable's entry as `FuzzCollectors_main` (aliased to `main`).
 @_cdecl("FuzzCollectors_main")
 func entry(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-  var count = argc
-  var arguments = argv
-  return LLVMFuzzerRunDriver(&count, &arguments, fuzzcollectorsInput)
+  runFuzzer(argc, argv, fuzzcollectorsInput)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import PostmortemCore
 
 /// JSONValue.parse on arbitrary bytes: a value or a JSONParseError, never a crash; what
@@ -12,18 +13,8 @@ public func fuzzjsonInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
   return 0
 }
 
-// SwiftPM links an executable's entry as `FuzzJSON_main` (aliased to `main`); hand control
-// to libFuzzer's driver with this target's LLVMFuzzerTestOneInput.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-  _ argc: UnsafeMutablePointer<Int32>,
-  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
-) -> Int32
-
+// SwiftPM links an executable's entry as `FuzzJSON_main` (aliased to `main`).
 @_cdecl("FuzzJSON_main")
 func entry(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-  var count = argc
-  var arguments = argv
-  return LLVMFuzzerRunDriver(&count, &arguments, fuzzjsonInput)
+  runFuzzer(argc, argv, fuzzjsonInput)
 }

@@ -1,3 +1,4 @@
+import FuzzDriver
 import PostmortemCore
 
 /// The time parsers on arbitrary text: no crash, and a parsed RFC 3339 time formats and
@@ -16,18 +17,8 @@ public func fuzztimeInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
   return 0
 }
 
-// SwiftPM links an executable's entry as `FuzzTime_main` (aliased to `main`); hand control
-// to libFuzzer's driver with this target's LLVMFuzzerTestOneInput.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-  _ argc: UnsafeMutablePointer<Int32>,
-  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
-) -> Int32
-
+// SwiftPM links an executable's entry as `FuzzTime_main` (aliased to `main`).
 @_cdecl("FuzzTime_main")
 func entry(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-  var count = argc
-  var arguments = argv
-  return LLVMFuzzerRunDriver(&count, &arguments, fuzztimeInput)
+  runFuzzer(argc, argv, fuzztimeInput)
 }
