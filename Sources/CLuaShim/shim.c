@@ -32,13 +32,133 @@ static void trip(pmh_runtime *rt, const char *message) {
   rt->stop_message[sizeof rt->stop_message - 1] = '\0';
 }
 
+// ---- small-block pool ------------------------------------------------------------------
+
+// Lua allocates and frees small blocks all the time (strings, tables, closures): a loop
+// that reads a million timestamps makes a million 49-byte strings the collector frees
+// again. Blocks of up to POOL_MAX bytes come from per-state free lists carved out of
+// 64 KiB slabs: one pointer move each way, no malloc lock or bin search, and the state's
+// objects stay close together in memory, which the collector's sweeps walk. Slabs go back
+// to malloc when the state closes (pmh_close); a free block is reused by its size class
+// only. Larger blocks are malloc's.
+#define POOL_STEP 16
+#define POOL_MAX 512
+#define POOL_CLASSES (POOL_MAX / POOL_STEP)
+#define POOL_SLAB (64 * 1024)
+
+typedef struct pool_block {
+  struct pool_block *next;
+} pool_block;
+
+typedef struct pool_slab {
+  struct pool_slab *next;
+} pool_slab;
+
+struct pmh_pool {
+  pool_block *free[POOL_CLASSES];
+  pool_slab *slabs;
+  char *cursor;  // the unused rest of the newest slab
+  size_t left;
+};
+
+static size_t pool_class(size_t size) { return (size + POOL_STEP - 1) / POOL_STEP - 1; }
+
+static void *pool_take(struct pmh_pool *pool, size_t size) {
+  size_t c = pool_class(size);
+  pool_block *block = pool->free[c];
+  if (block) {
+    pool->free[c] = block->next;
+    return block;
+  }
+  size_t bytes = (c + 1) * POOL_STEP;
+  if (pool->left < bytes) {
+    // The rest of the old slab becomes free blocks of the largest classes that fit.
+    while (pool->left >= POOL_STEP) {
+      size_t rest = pool->left < POOL_MAX ? pool->left / POOL_STEP * POOL_STEP : POOL_MAX;
+      pool_block *piece = (pool_block *)pool->cursor;
+      piece->next = pool->free[pool_class(rest)];
+      pool->free[pool_class(rest)] = piece;
+      pool->cursor += rest;
+      pool->left -= rest;
+    }
+    pool_slab *slab = malloc(POOL_SLAB);
+    if (slab == NULL) return NULL;
+    slab->next = pool->slabs;
+    pool->slabs = slab;
+    // Blocks start 16 bytes in: aligned as malloc's are.
+    pool->cursor = (char *)slab + POOL_STEP;
+    pool->left = POOL_SLAB - POOL_STEP;
+  }
+  void *out = pool->cursor;
+  pool->cursor += bytes;
+  pool->left -= bytes;
+  return out;
+}
+
+static void pool_give(struct pmh_pool *pool, void *ptr, size_t size) {
+  size_t c = pool_class(size);
+  pool_block *block = ptr;
+  block->next = pool->free[c];
+  pool->free[c] = block;
+}
+
+static void pool_free_all(struct pmh_pool *pool) {
+  if (pool == NULL) return;
+  for (pool_slab *slab = pool->slabs; slab;) {
+    pool_slab *next = slab->next;
+    free(slab);
+    slab = next;
+  }
+  free(pool);
+}
+
+// Under AddressSanitizer every block is malloc's, so it still sees each Lua object.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_DISABLED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_DISABLED 1
+#endif
+
+// Every block of up to POOL_MAX bytes is a pool block (Lua always frees and resizes a
+// block with the size it asked for), so the size alone says where a block lives.
+static void *pool_realloc(struct pmh_pool *pool, void *ptr, size_t old, size_t nsize) {
+#ifdef POOL_DISABLED
+  (void)pool;
+  (void)old;
+  if (nsize == 0) {
+    free(ptr);
+    return NULL;
+  }
+  return realloc(ptr, nsize);
+#endif
+  int small_old = ptr != NULL && old <= POOL_MAX;
+  if (nsize == 0) {
+    if (small_old) pool_give(pool, ptr, old);
+    else free(ptr);
+    return NULL;
+  }
+  int small_new = nsize <= POOL_MAX;
+  if (ptr == NULL) return small_new ? pool_take(pool, nsize) : malloc(nsize);
+  if (!small_old && !small_new) return realloc(ptr, nsize);
+  if (small_old && small_new && pool_class(old) == pool_class(nsize)) return ptr;
+  void *block = small_new ? pool_take(pool, nsize) : malloc(nsize);
+  if (block == NULL) return NULL;
+  memcpy(block, ptr, old < nsize ? old : nsize);
+  if (small_old) pool_give(pool, ptr, old);
+  else free(ptr);
+  return block;
+}
+
 // The counting allocator: every byte the state holds is accounted for, so a blow-up
 // inside one C call (string.rep, table.concat) is refused before it happens.
 static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   pmh_runtime *rt = (pmh_runtime *)ud;
   size_t old = ptr ? osize : 0;
   if (nsize == 0) {
-    free(ptr);
+    pool_realloc(rt->pool, ptr, old, 0);
     rt->used -= old;
     return NULL;
   }
@@ -49,7 +169,7 @@ static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
       return NULL;
     }
   }
-  void *block = realloc(ptr, nsize);
+  void *block = pool_realloc(rt->pool, ptr, old, nsize);
   if (block == NULL) return NULL;
   rt->used = rt->used - old + nsize;
   if (rt->used > rt->peak) rt->peak = rt->used;
@@ -92,9 +212,23 @@ static const char *ABANDONED = "abandoned by the watchdog: its time limit passed
 
 lua_State *pmh_newstate(pmh_runtime *rt) {
   rt->watch = thread_watch;
+  rt->pool = calloc(1, sizeof *rt->pool);
+  if (rt->pool == NULL) return NULL;
   lua_State *L = lua_newstate(counting_alloc, rt);
-  if (L) lua_atpanic(L, panic_handler);
+  if (L) {
+    lua_atpanic(L, panic_handler);
+  } else {
+    pool_free_all(rt->pool);
+    rt->pool = NULL;
+  }
   return L;
+}
+
+void pmh_close(lua_State *L) {
+  pmh_runtime *rt = pmh_runtime_of(L);
+  lua_close(L);
+  pool_free_all(rt->pool);
+  rt->pool = NULL;
 }
 
 pmh_runtime *pmh_runtime_of(lua_State *L) {
@@ -413,6 +547,72 @@ void pmh_open_sandbox(lua_State *L) {
 int pmh_load_text(lua_State *L, const char *buffer, size_t size, const char *chunkname) {
   return luaL_loadbufferx(L, buffer, size, chunkname, "t");
 }
+
+// ---- column iterator -------------------------------------------------------------------
+
+// The iterator's upvalues: the fill function, the source, n, chunk size, base and limit of
+// the loaded chunk, the number of fields, then the field names, then one column table each.
+enum { COL_FILL = 1, COL_SOURCE, COL_N, COL_CHUNK, COL_BASE, COL_LIMIT, COL_NF, COL_FIELDS };
+
+static lua_Integer upvalue_integer(lua_State *L, int k) { return lua_tointeger(L, lua_upvalueindex(k)); }
+
+static int columns_next(lua_State *L) {
+  lua_Integer i = lua_tointeger(L, 2) + 1;
+  lua_Integer n = upvalue_integer(L, COL_N);
+  if (i < 1 || i > n) return 0;
+  lua_Integer base = upvalue_integer(L, COL_BASE);
+  lua_Integer limit = upvalue_integer(L, COL_LIMIT);
+  int nf = (int)upvalue_integer(L, COL_NF);
+  if (i <= base || i > limit) {
+    lua_Integer chunk = upvalue_integer(L, COL_CHUNK);
+    lua_Integer count = n - (i - 1) < chunk ? n - (i - 1) : chunk;
+    for (int f = 0; f < nf; f++) {
+      lua_pushvalue(L, lua_upvalueindex(COL_FILL));
+      lua_pushvalue(L, lua_upvalueindex(COL_SOURCE));
+      lua_pushvalue(L, lua_upvalueindex(COL_FIELDS + f));
+      lua_pushinteger(L, i);
+      lua_pushinteger(L, count);
+      lua_pushvalue(L, lua_upvalueindex(COL_FIELDS + nf + f));
+      lua_call(L, 5, 0);
+    }
+    base = i - 1;
+    lua_pushinteger(L, base);
+    lua_replace(L, lua_upvalueindex(COL_BASE));
+    lua_pushinteger(L, base + count);
+    lua_replace(L, lua_upvalueindex(COL_LIMIT));
+  }
+  luaL_checkstack(L, nf + 1, "too many fields");
+  lua_pushinteger(L, i);
+  for (int f = 0; f < nf; f++) lua_rawgeti(L, lua_upvalueindex(COL_FIELDS + nf + f), i - base);
+  return nf + 1;
+}
+
+static int columns_new(lua_State *L) {
+  int nf = lua_gettop(L) - 4;
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  lua_Integer n = luaL_checkinteger(L, 3);
+  lua_Integer chunk = luaL_checkinteger(L, 4);
+  luaL_argcheck(L, chunk >= 1 && chunk <= (1 << 20), 4, "chunk size out of range");
+  luaL_argcheck(L, nf >= 1 && nf <= PMH_COLUMNS_MAX, 5, "between 1 and 100 fields");
+  for (int f = 0; f < nf; f++) luaL_checktype(L, 5 + f, LUA_TSTRING);
+  luaL_checkstack(L, COL_FIELDS + 2 * nf, "too many fields");
+  lua_pushvalue(L, 1);
+  lua_pushvalue(L, 2);
+  lua_pushinteger(L, n);
+  lua_pushinteger(L, chunk);
+  lua_pushinteger(L, 0);
+  lua_pushinteger(L, 0);
+  lua_pushinteger(L, nf);
+  for (int f = 0; f < nf; f++) lua_pushvalue(L, 5 + f);
+  int rows = (int)(n < chunk ? n : chunk);
+  for (int f = 0; f < nf; f++) lua_createtable(L, rows > 0 ? rows : 0, 0);
+  lua_pushcclosure(L, columns_next, COL_FIELDS - 1 + 2 * nf);
+  lua_pushnil(L);
+  lua_pushinteger(L, 0);
+  return 3;
+}
+
+void pmh_push_columns(lua_State *L) { lua_pushcfunction(L, columns_new); }
 
 // ---- macros ----------------------------------------------------------------------------
 

@@ -83,6 +83,16 @@ public struct LuaCall {
   /// Pushes the value already at stack `index` again (the same string, no new copy).
   public func pushCopy(of index: Int32) { lua_pushvalue(L, index) }
 
+  /// Pops the top value into `table[index]` (the table at stack `table`), without
+  /// metamethods.
+  public func rawSet(table: Int32, index: Int64) { lua_rawseti(L, table, lua_Integer(index)) }
+
+  /// Pushes `table[index]` (the table at stack `table`), without metamethods.
+  public func rawGet(table: Int32, index: Int64) { _ = lua_rawgeti(L, table, lua_Integer(index)) }
+
+  /// Whether the value at stack `index` is a table.
+  public func isTable(_ index: Int32) -> Bool { lua_type(L, index) == LUA_TTABLE }
+
   /// Makes room for `extra` more results (a host function may push only 20 without it).
   /// False when the stack cannot grow that far.
   public func reserve(_ extra: Int32) -> Bool { lua_checkstack(L, extra) != 0 }

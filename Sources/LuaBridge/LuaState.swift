@@ -56,7 +56,7 @@ public final class LuaState {
   }
 
   deinit {
-    lua_close(L)
+    pmh_close(L)
     runtime.deallocate()
   }
 
@@ -196,6 +196,18 @@ public final class LuaState {
     defer { lua_settop(L, top) }
     hostFunctions.append(body)
     pmh_push_host_function(L, Int32(hostFunctions.count - 1))
+    return .function(LuaRef(id: pmh_ref(L), stateID: ObjectIdentifier(self)))
+  }
+
+  /// The most fields one ``columnIterator()`` loop reads.
+  public static let columnFieldsMax = Int(PMH_COLUMNS_MAX)
+
+  /// `columns(fill, source, n, chunk, field...)`: the C column iterator of
+  /// `pmh_push_columns`, for host data read a chunk of rows at a time.
+  public func columnIterator() -> LuaValue {
+    let top = lua_gettop(L)
+    defer { lua_settop(L, top) }
+    pmh_push_columns(L)
     return .function(LuaRef(id: pmh_ref(L), stateID: ObjectIdentifier(self)))
   }
 

@@ -145,6 +145,39 @@ func t(_ text: String) -> Timestamp { TimeParser.rfc3339(text)! }
         assert(v[4097].event == eager[4097].event and v[4097].evidence == eager[4097].evidence)
         assert(v[2].sources[1] == eager[2].sources[1] and v[2].count == 1 and v[2].index == 2)
         for i, row in v:each() do if i == 3 then assert(row.kind == "error" and row.time == eager[3].time) end end
+        -- Every field at once (more than the three the fast loop was first written for),
+        -- nil-valued ones included, across chunk boundaries and the short last chunk.
+        local fields = { "time", "t", "event", "source", "kind", "actor", "group", "count", "last",
+          "evidence", "index", "sources", "fields" }
+        local rows = 0
+        local iter, state, control = ctx.timeline:each(table.unpack(fields))
+        while true do
+          local got = table.pack(iter(state, control))
+          if got[1] == nil then break end
+          control = got[1]
+          local e = eager[control]
+          for f, name in ipairs(fields) do
+            local value = got[f + 1]
+            if type(e[name]) == "table" then
+              assert(type(value) == "table" and value[1] == e[name][1], name .. " of row " .. control)
+            else
+              assert(value == e[name], name .. " of row " .. control .. ": " .. tostring(value))
+            end
+          end
+          rows = rows + 1
+        end
+        assert(rows == #eager, rows)
+        -- The iterator takes any control value: rows are reloaded as needed.
+        local it = ctx.timeline:each("event", "index")
+        assert(select(2, it(nil, 4999)) == eager[5000].event)
+        assert(select(3, it(nil, 0)) == 1 and select(2, it(nil, 8999)) == eager[9000].event)
+        assert(it(nil, #eager) == nil and it(nil, -5) == nil)
+        local ok, err = pcall(ctx.timeline.each, ctx.timeline, "time", 7)
+        assert(not ok and err:find("field 2 is a number, not a field name", 1, true), err)
+        local many = {}
+        for k = 1, 101 do many[k] = "t" end
+        ok, err = pcall(ctx.timeline.each, ctx.timeline, table.unpack(many))
+        assert(not ok and err:find("at most 100 fields, got 101", 1, true), err)
         ctx.log.warn("view ok " .. n)
       end }
     """.write(toFile: dir + "/plugins/reader.lua", atomically: true, encoding: .utf8)

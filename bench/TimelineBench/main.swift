@@ -140,16 +140,23 @@ let events = timeline.count
 let before = peakKB()
 
 let clock = ContinuousClock()
-let began = clock.now
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+var marks = [clock.now]
 timeline.sort()
+marks.append(clock.now)
 let sorted = timeline.count
 timeline.deduplicate(window: 120_000)
+marks.append(clock.now)
 let deduped = timeline.count
 let skews = timeline.clockSkews(tolerance: 5_000).count
+marks.append(clock.now)
 timeline.collapseBursts(gap: 300_000, minCount: 2, title: "First %s appear")
-let elapsed = clock.now - began
-let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+marks.append(clock.now)
+let total = seconds(marks.last! - marks[0])
+let steps = zip(["sort", "dedupe", "skew", "bursts"], marks.indices.dropFirst()).map {
+  "\($0.0)=\(String(format: "%.4f", seconds(marks[$0.1] - marks[$0.1 - 1])))"
+}.joined(separator: " ")
 
 print(
-  "seconds=\(String(format: "%.6f", seconds)) rss_before_kb=\(before) rss_peak_kb=\(peakKB()) events=\(events) rows=\(timeline.count) merged=\(sorted - deduped) collapsed=\(deduped - timeline.count) skews=\(skews)"
+  "seconds=\(String(format: "%.6f", total)) rss_before_kb=\(before) rss_peak_kb=\(peakKB()) events=\(events) rows=\(timeline.count) merged=\(sorted - deduped) collapsed=\(deduped - timeline.count) skews=\(skews) \(steps)"
 )

@@ -19,6 +19,7 @@ typedef struct pmh_runtime {
   char stop_message[256];
   void *host;           // the Swift LuaState, unretained
   struct pmh_watch *watch;  // the watchdog of the thread that created the state, or NULL
+  struct pmh_pool *pool;    // this state's small blocks (see pmh_close)
 } pmh_runtime;
 
 /// A watchdog token shared by a worker thread and the thread that waits for it. Every
@@ -47,12 +48,24 @@ void pmh_set_callbacks(pmh_host_dispatch dispatch, pmh_host_release release);
 /// New state using the counting allocator in `rt`. NULL when out of memory.
 lua_State *pmh_newstate(pmh_runtime *rt);
 pmh_runtime *pmh_runtime_of(lua_State *L);
+/// Closes a state made by pmh_newstate and frees its pool of small blocks.
+void pmh_close(lua_State *L);
 double pmh_monotonic_now(void);
 
 /// Opens the allow-listed libraries and replaces the globals table with a sandbox:
 /// base functions without dofile/loadfile/collectgarbage("stop"), text-only load,
 /// string (no dump), table, math, utf8, coroutine, os.time/date/clock.
 void pmh_open_sandbox(lua_State *L);
+
+/// Most fields one column iterator reads (see pmh_push_columns).
+#define PMH_COLUMNS_MAX 100
+
+/// Pushes `columns(fill, source, n, chunk, field...)`, which returns a generic-for iterator
+/// `iter, nil, 0` over rows 1..n giving `i, value1, value2, ...`. The values come from one
+/// Lua table per field, filled `chunk` rows at a time by `fill(source, field, from, count,
+/// table)` (which sets table[1..count]). The iterator is C: a loop over a million rows runs
+/// no Lua code besides its body. Any control value is accepted (rows reload as needed).
+void pmh_push_columns(lua_State *L);
 
 /// Loads a text chunk (mode "t" only). Returns a lua status; pushes the function or a message.
 int pmh_load_text(lua_State *L, const char *buffer, size_t size, const char *chunkname);

@@ -10,13 +10,19 @@ final class TimelineSnapshot {
 
 /// `ctx.timeline:each(...)` and `ctx.timeline:view()`: the timeline read lazily, a chunk of
 /// one field at a time, instead of `events()` building a table per event up front.
+///
+/// `each("time", "event", ...)` is the C column iterator of LuaBridge
+/// (``LuaState/columnIterator()``): per chunk of 4096 rows the host writes each field into
+/// one reused Lua table, and the loop's iterator calls run no Lua code. Reusing the tables
+/// matters as much as the C: a new 64 KB table per chunk made glibc consolidate its free
+/// lists on every chunk, which doubled the time of a loop over a million rows.
 extension PluginRun {
   static let snapshotType = "pm.timeline.snapshot"
 
   /// The Lua half: iterators over columns filled by the host in chunks of 4096 rows.
   static let viewSource = """
-    local fill, snapshot, CHUNK = ...
-    local unpack, select = table.unpack, select
+    local fill, snapshot, columns, CHUNK, MAX_FIELDS = ...
+    local select, type = select, type
     local ROW = {}
     -- A row of a view: reads its fields on demand (v[i].event); stable, unlike a copy.
     local row_meta = {
@@ -25,8 +31,10 @@ extension PluginRun {
     local function row(snapshot, i) return setmetatable({ [ROW] = snapshot, index = i }, row_meta) end
 
     -- each(snapshot, n, "time", "event", ...): for i, time, event, ... in ...
+    -- Rows (no field names) are row objects; named fields come from the C column
+    -- iterator, which fills one table per field a chunk at a time.
     local function each(snapshot, n, ...)
-      local fields, nf = { ... }, select("#", ...)
+      local nf = select("#", ...)
       if nf == 0 then
         local i = 0
         return function()
@@ -34,48 +42,16 @@ extension PluginRun {
           if i <= n then return i, row(snapshot, i) end
         end
       end
-      local cols, base, limit, i = {}, 0, 0, 0
-      local function load()
-        base = i - 1
-        local count = math.min(CHUNK, n - base)
-        for f = 1, nf do cols[f] = { fill(snapshot, fields[f], i, count) } end
-        limit = base + count
-      end
-      if nf == 1 then
-        local a
-        return function()
-          i = i + 1
-          if i > n then return nil end
-          if i > limit then load(); a = cols[1] end
-          return i, a[i - base]
-        end
-      elseif nf == 2 then
-        local a, b
-        return function()
-          i = i + 1
-          if i > n then return nil end
-          if i > limit then load(); a, b = cols[1], cols[2] end
-          local k = i - base
-          return i, a[k], b[k]
-        end
-      elseif nf == 3 then
-        local a, b, c
-        return function()
-          i = i + 1
-          if i > n then return nil end
-          if i > limit then load(); a, b, c = cols[1], cols[2], cols[3] end
-          local k = i - base
-          return i, a[k], b[k], c[k]
+      for f = 1, nf do
+        local name = select(f, ...)
+        if type(name) ~= "string" then
+          error(("ctx.timeline:each: field %d is a %s, not a field name"):format(f, type(name)), 3)
         end
       end
-      return function()
-        i = i + 1
-        if i > n then return nil end
-        if i > limit then load() end
-        local k, out = i - base, {}
-        for f = 1, nf do out[f] = cols[f][k] end
-        return i, unpack(out, 1, nf)
+      if nf > MAX_FIELDS then
+        error(("ctx.timeline:each: at most %d fields, got %d"):format(MAX_FIELDS, nf), 3)
       end
+      return columns(fill, snapshot, n, CHUNK, ...)
     end
 
     local view_meta = {}
@@ -96,6 +72,8 @@ extension PluginRun {
   func timelineViewFunctions() throws -> (view: LuaValue, each: LuaValue) {
     if let made = viewFunctions { return made }
     lua.defineObjectType(Self.snapshotType, methods: [:])
+    // fill(snapshot, field, from, count[, target]): the values of rows from..from+count-1,
+    // returned, or written into target[1..count] (the column iterator's reused tables).
     let fill = lua.function { call in
       guard let snapshot = call.object(1, type: Self.snapshotType, as: TimelineSnapshot.self) else {
         throw LuaRaise("timeline view: not a timeline snapshot")
@@ -104,8 +82,16 @@ extension PluginRun {
       let from = Int(try call.number(3, "timeline view")) - 1
       let count = Int(try call.number(4, "timeline view"))
       guard from >= 0, count >= 0, from + count <= snapshot.events.count else { return 0 }
+      let rows = snapshot.events[from..<(from + count)]
+      if call.isTable(5) {
+        var sink = ColumnSink(call: call, table: 5, next: 1)
+        guard call.reserve(2) else { throw LuaRaise("timeline view: out of stack") }
+        Self.push(field: field, of: rows, from: from, into: &sink)
+        return 0
+      }
       guard call.reserve(Int32(count) + 1) else { throw LuaRaise("timeline view: chunk too large") }
-      Self.push(field: field, of: snapshot.events[from..<(from + count)], from: from, on: call)
+      var sink = ColumnSink(call: call, table: nil, next: call.count + 1)
+      Self.push(field: field, of: rows, from: from, into: &sink)
       return Int32(count)
     }
     let snapshot = lua.function { [unowned self] call in
@@ -117,39 +103,60 @@ extension PluginRun {
       return 2
     }
     let chunk = try lua.load(Self.viewSource, chunkName: "=(timeline view)")
-    let results = try lua.call(chunk, [fill, snapshot, .integer(4096)])
+    let results = try lua.call(
+      chunk, [fill, snapshot, lua.columnIterator(), .integer(4096), .integer(Int64(LuaState.columnFieldsMax))])
     let made = (results[0], results[1])
     viewFunctions = made
     return made
   }
 
-  /// Pushes one field of each event: the same names and values `events()` gives.
+  /// Pushes one field of each event (the same names and values `events()` gives) into
+  /// `sink`: onto the stack, or into a column table.
   ///
   /// Rows are read in place (no event is copied), and a text equal to one of the last few
   /// pushed is pushed as that same Lua string again: a burst of identical error lines makes
   /// one Lua string, not thousands.
-  static func push(field: String, of events: ArraySlice<TimelineEvent>, from: Int, on call: LuaCall) {
+  static func push(field: String, of events: ArraySlice<TimelineEvent>, from: Int, into sink: inout ColumnSink) {
+    let call = sink.call
     events.withUnsafeBufferPointer { rows in
-      var texts = RecentTexts(call: call)
+      var texts = RecentTexts()
+      // Rows are passed by index, not by value: a copied event costs a retain and a
+      // release of each of its strings.
+      func each(_ push: (Int) -> Void) {
+        for i in rows.indices {
+          push(i)
+          sink.commit()
+        }
+      }
+      func text(_ value: (Int) -> String?) {
+        for i in rows.indices {
+          texts.push(value(i), into: sink)
+          sink.commit()
+        }
+      }
       switch field {
       case "time":
         var formatter = RFC3339Writer()
-        for i in rows.indices { formatter.push(rows[i].time, on: call) }
-      case "t": for i in rows.indices { call.pushNumber(rows[i].time.seconds) }
-      case "event": for i in rows.indices { texts.push(rows[i].event) }
-      case "source": for i in rows.indices { texts.push(rows[i].source) }
-      case "kind": for i in rows.indices { texts.push(rows[i].kind) }
-      case "actor": for i in rows.indices { texts.push(rows[i].actor) }
-      case "group": for i in rows.indices { texts.push(rows[i].group) }
-      case "count": for i in rows.indices { call.pushInteger(Int64(rows[i].count)) }
+        each { formatter.push(rows[$0].time, on: call) }
+      case "t": each { call.pushNumber(rows[$0].time.seconds) }
+      case "event": text { rows[$0].event }
+      case "source": text { rows[$0].source }
+      case "kind": text { rows[$0].kind }
+      case "actor": text { rows[$0].actor }
+      case "group": text { rows[$0].group }
+      case "count": each { call.pushInteger(Int64(rows[$0].count)) }
       case "last":
-        for i in rows.indices {
-          if let l = rows[i].last { call.pushNumber(l.seconds) } else { call.pushNil() }
+        each {
+          if let l = rows[$0].last { call.pushNumber(l.seconds) } else { call.pushNil() }
         }
-      case "evidence": for i in rows.indices { texts.push(rows[i].firstEvidence) }
-      case "index": for k in rows.indices { call.pushInteger(Int64(from + k + 1)) }
+      case "evidence": text { rows[$0].firstEvidence }
+      case "index":
+        for k in rows.indices {
+          call.pushInteger(Int64(from + k + 1))
+          sink.commit()
+        }
       case "merged":
-        for i in rows.indices {
+        each { i in
           call.push(
             .table(
               LuaTable(
@@ -164,11 +171,12 @@ extension PluginRun {
       default:
         // Tables (sources, evidence_all, fields, merged) and unknown keys: as events() has them.
         for k in rows.indices {
-          guard case .table(let t) = EventCodec.lua(rows[k], index: from + k + 1) else {
+          if case .table(let t) = EventCodec.lua(rows[k], index: from + k + 1) {
+            call.push(t[field])
+          } else {
             call.pushNil()
-            continue
           }
-          call.push(t[field])
+          sink.commit()
         }
       }
     }
@@ -180,38 +188,56 @@ extension PluginRun {
   }
 }
 
-/// The last texts pushed in one chunk and where they are on the stack: a text stored at the
-/// same place as one of them (the timeline shares repeated strings, see `Timeline.add`) is
-/// pushed as a copy of that stack slot instead of a new Lua string. Texts of up to 15 bytes
-/// live inside the `String` value and are pushed directly: Lua interns those anyway.
-struct RecentTexts {
+/// Where a fill puts the values it pushes: left on the stack (returned to Lua), or popped
+/// into `table[1...]`, the column iterator's table for one field.
+struct ColumnSink {
   let call: LuaCall
+  /// The stack index of the column table, or nil for the stack.
+  let table: Int32?
+  /// Where the next value goes: its stack slot, or its index in the table.
   var next: Int32
-  var storage: [UnsafeRawPointer] = []
-  var slots: [Int32] = []
-  var oldest = 0
-  static let size = 32
 
-  init(call: LuaCall) {
-    self.call = call
-    next = call.count + 1
+  /// Puts the value just pushed in its place.
+  mutating func commit() {
+    if let table { call.rawSet(table: table, index: Int64(next)) }
+    next += 1
   }
 
-  mutating func push(_ text: String?) {
-    defer { next += 1 }
-    guard let text else { return call.pushNil() }
-    guard text.utf8.count > 15,
-      let place = text.utf8.withContiguousStorageIfAvailable({ UnsafeRawPointer($0.baseAddress) }),
-      let place
-    else { return PluginRun.pushText(text, on: call) }
-    for k in storage.indices where storage[k] == place { return call.pushCopy(of: slots[k]) }
-    PluginRun.pushText(text, on: call)
-    if storage.count < Self.size {
-      storage.append(place)
-      slots.append(next)
+  /// Pushes again the value put at `place` (a stack slot or table index).
+  func repush(_ place: Int32) {
+    if let table { call.rawGet(table: table, index: Int64(place)) } else { call.pushCopy(of: place) }
+  }
+}
+
+/// The last texts pushed in one chunk and where they went: a text that is the same
+/// `String` value as one of them (the timeline shares repeated strings, see
+/// `Timeline.add`) is pushed as that same Lua string again instead of a new one.
+///
+/// "The same value" is the two words of the `String` itself: equal words are one text
+/// (the same storage, or the same inline bytes of a text of up to 15 bytes). Equal texts
+/// in different storage are merely missed and pushed anew.
+struct RecentTexts {
+  var words: [(UInt64, UInt64)] = []
+  var places: [Int32] = []
+  var oldest = 0
+  var lastHit = 0
+  static let size = 32
+
+  mutating func push(_ text: String?, into sink: ColumnSink) {
+    guard let text else { return sink.call.pushNil() }
+    let key = unsafeBitCast(text, to: (UInt64, UInt64).self)
+    if lastHit < words.count, words[lastHit] == key { return sink.repush(places[lastHit]) }
+    for k in words.indices where words[k] == key {
+      lastHit = k
+      return sink.repush(places[k])
+    }
+    PluginRun.pushText(text, on: sink.call)
+    if words.count < Self.size {
+      words.append(key)
+      places.append(sink.next)
     } else {
-      storage[oldest] = place
-      slots[oldest] = next
+      words[oldest] = key
+      places[oldest] = sink.next
       oldest = (oldest + 1) % Self.size
     }
   }
