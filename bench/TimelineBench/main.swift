@@ -140,7 +140,9 @@ let events = timeline.count
 let before = peakKB()
 
 let clock = ContinuousClock()
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+func seconds(_ d: Duration) -> Double {
+  Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
 var marks = [clock.now]
 timeline.sort()
 marks.append(clock.now)

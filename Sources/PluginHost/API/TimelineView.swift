@@ -104,7 +104,8 @@ extension PluginRun {
     }
     let chunk = try lua.load(Self.viewSource, chunkName: "=(timeline view)")
     let results = try lua.call(
-      chunk, [fill, snapshot, lua.columnIterator(), .integer(4096), .integer(Int64(LuaState.columnFieldsMax))])
+      chunk,
+      [fill, snapshot, lua.columnIterator(), .integer(4096), .integer(Int64(LuaState.columnFieldsMax))])
     let made = (results[0], results[1])
     viewFunctions = made
     return made
@@ -116,7 +117,9 @@ extension PluginRun {
   /// Rows are read in place (no event is copied), and a text equal to one of the last few
   /// pushed is pushed as that same Lua string again: a burst of identical error lines makes
   /// one Lua string, not thousands.
-  static func push(field: String, of events: ArraySlice<TimelineEvent>, from: Int, into sink: inout ColumnSink) {
+  static func push(
+    field: String, of events: ArraySlice<TimelineEvent>, from: Int, into sink: inout ColumnSink
+  ) {
     let call = sink.call
     events.withUnsafeBufferPointer { rows in
       var texts = RecentTexts()

@@ -126,6 +126,11 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
     self.fields = fields
   }
 
+  /// An event that owns no memory (empty texts and lists): what fills slots about to be
+  /// removed (see `Timeline.compact`).
+  static let filler = TimelineEvent(
+    time: Timestamp(milliseconds: 0), event: "", source: "", sources: [], kind: "")
+
   public static func == (a: TimelineEvent, b: TimelineEvent) -> Bool {
     a.time == b.time && a.event == b.event && a.source == b.source && a.sources == b.sources
       && a.kind == b.kind && a.group == b.group && a.count == b.count && a.firstEvidence == b.firstEvidence

@@ -64,7 +64,9 @@ extension Timeline {
     }
     var deltas: [Pair: [Int64]] = [:]
     var examples: [Pair: String] = [:]
-    for i in events.indices where events[i].hasMerged {
+    // Only the rows that hold merged occurrences, found without copying any row.
+    let rows = events.withUnsafeBufferPointer { buffer in buffer.indices.filter { buffer[$0].hasMerged } }
+    for i in rows {
       let row = events[i]
       for m in row.merged where m.kind == row.kind && m.source != row.source {
         // Normalised: b's time minus a's time, with a < b by name.

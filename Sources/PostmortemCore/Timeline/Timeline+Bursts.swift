@@ -24,6 +24,7 @@ extension Timeline {
     -> Int
   {
     sort()
+    defer { keptInOrder() }
     let n = events.count
     var runOf = [Int32](repeating: -1, count: n)
     var head: [Int] = []
@@ -90,7 +91,7 @@ extension Timeline {
       removed += size[run] - 1
     }
     if removed > 0 {
-      Self.compact(&events) { i in
+      Self.compact(&events, filler: .filler) { i in
         let run = Int(runOf[i])
         return run >= 0 && size[run] >= minCount && head[run] != i
       }
