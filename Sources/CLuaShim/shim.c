@@ -550,22 +550,22 @@ int pmh_load_text(lua_State *L, const char *buffer, size_t size, const char *chu
 
 // ---- column iterator -------------------------------------------------------------------
 
-// The iterator's upvalues: the fill function, the source, n, chunk size, base and limit of
-// the loaded chunk, the number of fields, then the field names, then one column table each.
-enum { COL_FILL = 1, COL_SOURCE, COL_N, COL_CHUNK, COL_BASE, COL_LIMIT, COL_NF, COL_FIELDS };
+// The iterator's state, a userdata in its first upvalue; then the fill function, the
+// source, the field names and one column table per field.
+typedef struct {
+  lua_Integer n, chunk, base, limit;
+  int nf;
+} columns_state;
 
-static lua_Integer upvalue_integer(lua_State *L, int k) { return lua_tointeger(L, lua_upvalueindex(k)); }
+enum { COL_STATE = 1, COL_FILL, COL_SOURCE, COL_FIELDS };
 
 static int columns_next(lua_State *L) {
+  columns_state *st = (columns_state *)lua_touserdata(L, lua_upvalueindex(COL_STATE));
   lua_Integer i = lua_tointeger(L, 2) + 1;
-  lua_Integer n = upvalue_integer(L, COL_N);
-  if (i < 1 || i > n) return 0;
-  lua_Integer base = upvalue_integer(L, COL_BASE);
-  lua_Integer limit = upvalue_integer(L, COL_LIMIT);
-  int nf = (int)upvalue_integer(L, COL_NF);
-  if (i <= base || i > limit) {
-    lua_Integer chunk = upvalue_integer(L, COL_CHUNK);
-    lua_Integer count = n - (i - 1) < chunk ? n - (i - 1) : chunk;
+  if (i < 1 || i > st->n) return 0;
+  int nf = st->nf;
+  if (i <= st->base || i > st->limit) {
+    lua_Integer count = st->n - (i - 1) < st->chunk ? st->n - (i - 1) : st->chunk;
     for (int f = 0; f < nf; f++) {
       lua_pushvalue(L, lua_upvalueindex(COL_FILL));
       lua_pushvalue(L, lua_upvalueindex(COL_SOURCE));
@@ -575,15 +575,14 @@ static int columns_next(lua_State *L) {
       lua_pushvalue(L, lua_upvalueindex(COL_FIELDS + nf + f));
       lua_call(L, 5, 0);
     }
-    base = i - 1;
-    lua_pushinteger(L, base);
-    lua_replace(L, lua_upvalueindex(COL_BASE));
-    lua_pushinteger(L, base + count);
-    lua_replace(L, lua_upvalueindex(COL_LIMIT));
+    st->base = i - 1;
+    st->limit = st->base + count;
   }
-  luaL_checkstack(L, nf + 1, "too many fields");
+  lua_Integer k = i - st->base;
+  // A C function may push LUA_MINSTACK values unchecked.
+  if (nf + 1 > LUA_MINSTACK) luaL_checkstack(L, nf + 1, "too many fields");
   lua_pushinteger(L, i);
-  for (int f = 0; f < nf; f++) lua_rawgeti(L, lua_upvalueindex(COL_FIELDS + nf + f), i - base);
+  for (int f = 0; f < nf; f++) lua_rawgeti(L, lua_upvalueindex(COL_FIELDS + nf + f), k);
   return nf + 1;
 }
 
@@ -596,13 +595,14 @@ static int columns_new(lua_State *L) {
   luaL_argcheck(L, nf >= 1 && nf <= PMH_COLUMNS_MAX, 5, "between 1 and 100 fields");
   for (int f = 0; f < nf; f++) luaL_checktype(L, 5 + f, LUA_TSTRING);
   luaL_checkstack(L, COL_FIELDS + 2 * nf, "too many fields");
+  columns_state *st = (columns_state *)lua_newuserdatauv(L, sizeof *st, 0);
+  st->n = n;
+  st->chunk = chunk;
+  st->base = 0;
+  st->limit = 0;
+  st->nf = nf;
   lua_pushvalue(L, 1);
   lua_pushvalue(L, 2);
-  lua_pushinteger(L, n);
-  lua_pushinteger(L, chunk);
-  lua_pushinteger(L, 0);
-  lua_pushinteger(L, 0);
-  lua_pushinteger(L, nf);
   for (int f = 0; f < nf; f++) lua_pushvalue(L, 5 + f);
   int rows = (int)(n < chunk ? n : chunk);
   for (int f = 0; f < nf; f++) lua_createtable(L, rows > 0 ? rows : 0, 0);

@@ -133,7 +133,34 @@ extension PluginRun {
       }
       func text(_ value: (Int) -> String?) {
         for i in rows.indices {
-          texts.push(value(i), into: sink)
+          let text = value(i)
+          texts.push(bits: RecentTexts.bits(of: text), into: sink) { text }
+          sink.commit()
+        }
+      }
+      // A stored text field, its bits read in place: a repeated text is pushed again
+      // without the String itself being copied (a retain and a release per row).
+      func stored(_ path: KeyPath<TimelineEvent, String?>) {
+        guard let offset = MemoryLayout<TimelineEvent>.offset(of: path), let base = rows.baseAddress else {
+          return text { rows[$0][keyPath: path] }
+        }
+        let raw = UnsafeRawPointer(base)
+        for i in rows.indices {
+          let field = raw + i * MemoryLayout<TimelineEvent>.stride + offset
+          let bits = field.loadUnaligned(as: RecentTexts.Bits.self)
+          texts.push(bits: bits, into: sink) { field.assumingMemoryBound(to: String?.self).pointee }
+          sink.commit()
+        }
+      }
+      func stored(_ path: KeyPath<TimelineEvent, String>) {
+        guard let offset = MemoryLayout<TimelineEvent>.offset(of: path), let base = rows.baseAddress else {
+          return text { rows[$0][keyPath: path] }
+        }
+        let raw = UnsafeRawPointer(base)
+        for i in rows.indices {
+          let field = raw + i * MemoryLayout<TimelineEvent>.stride + offset
+          let bits = field.loadUnaligned(as: RecentTexts.Bits.self)
+          texts.push(bits: bits, into: sink) { field.assumingMemoryBound(to: String.self).pointee }
           sink.commit()
         }
       }
@@ -142,17 +169,17 @@ extension PluginRun {
         var formatter = RFC3339Writer()
         each { formatter.push(rows[$0].time, on: call) }
       case "t": each { call.pushNumber(rows[$0].time.seconds) }
-      case "event": text { rows[$0].event }
-      case "source": text { rows[$0].source }
-      case "kind": text { rows[$0].kind }
+      case "event": stored(\.event)
+      case "source": stored(\.source)
+      case "kind": stored(\.kind)
       case "actor": text { rows[$0].actor }
-      case "group": text { rows[$0].group }
+      case "group": stored(\.group)
       case "count": each { call.pushInteger(Int64(rows[$0].count)) }
       case "last":
         each {
           if let l = rows[$0].last { call.pushNumber(l.seconds) } else { call.pushNil() }
         }
-      case "evidence": text { rows[$0].firstEvidence }
+      case "evidence": stored(\.firstEvidence)
       case "index":
         for k in rows.indices {
           call.pushInteger(Int64(from + k + 1))
@@ -212,37 +239,30 @@ struct ColumnSink {
   }
 }
 
-/// The last texts pushed in one chunk and where they went: a text that is the same
-/// `String` value as one of them (the timeline shares repeated strings, see
-/// `Timeline.add`) is pushed as that same Lua string again instead of a new one.
+/// The texts pushed in one chunk and where they went: a text that is the same `String`
+/// value as one of them (the timeline shares repeated strings, see `Timeline.add`) is
+/// pushed as that same Lua string again instead of a new one.
 ///
 /// "The same value" is the two words of the `String` itself: equal words are one text
 /// (the same storage, or the same inline bytes of a text of up to 15 bytes). Equal texts
-/// in different storage are merely missed and pushed anew.
+/// in different storage are merely missed and pushed anew. A direct-mapped table of 64
+/// slots keeps the last text seen per slot.
 struct RecentTexts {
-  var words: [(UInt64, UInt64)] = []
-  var places: [Int32] = []
-  var oldest = 0
-  var lastHit = 0
-  static let size = 32
+  typealias Bits = (UInt64, UInt64)
+  var keys = [Bits](repeating: (0, 0), count: 64)
+  var places = [Int32](repeating: 0, count: 64)  // 0: empty (places start at 1)
 
-  mutating func push(_ text: String?, into sink: ColumnSink) {
-    guard let text else { return sink.call.pushNil() }
-    let key = unsafeBitCast(text, to: (UInt64, UInt64).self)
-    if lastHit < words.count, words[lastHit] == key { return sink.repush(places[lastHit]) }
-    for k in words.indices where words[k] == key {
-      lastHit = k
-      return sink.repush(places[k])
-    }
-    PluginRun.pushText(text, on: sink.call)
-    if words.count < Self.size {
-      words.append(key)
-      places.append(sink.next)
-    } else {
-      words[oldest] = key
-      places[oldest] = sink.next
-      oldest = (oldest + 1) % Self.size
-    }
+  static func bits(of text: String?) -> Bits { unsafeBitCast(text, to: Bits.self) }
+
+  /// Pushes the text whose bits are `bits`; `text` gives it when it was not seen.
+  mutating func push(bits: Bits, into sink: ColumnSink, text: () -> String?) {
+    var h = bits.0 &* 0x9E37_79B9_7F4A_7C15
+    h ^= bits.1 &* 0xC2B2_AE3D_27D4_EB4F
+    let slot = Int(truncatingIfNeeded: h >> 58)
+    if places[slot] != 0, keys[slot] == bits { return sink.repush(places[slot]) }
+    if let value = text() { PluginRun.pushText(value, on: sink.call) } else { sink.call.pushNil() }
+    keys[slot] = bits
+    places[slot] = sink.next
   }
 }
 
