@@ -52,6 +52,32 @@ enum EventCodec {
     var result = TimelineEvent(
       time: time, event: event, source: source, sources: sources, actor: actor, kind: kind,
       evidence: evidence, group: t["group"].stringValue, count: count, last: last, fields: fields)
+    switch t["time_text"] {
+    case .nil: break
+    case .string(let s):
+      guard s.text.utf8.count <= 200 else {
+        throw fail("time_text", "must be at most 200 bytes (the time as the source wrote it)")
+      }
+      result.timeText = s.text
+      result.timeOffset = UTCOffset.trailing(in: s.text)
+    default: throw fail("time_text", "must be a string (the time as the source wrote it)")
+    }
+    switch t["time_offset"] {
+    case .nil: break
+    case .integer, .number:
+      let seconds = t["time_offset"].doubleValue!
+      guard seconds.isFinite, abs(seconds) <= Double(UTCOffset.limit) else {
+        throw fail("time_offset", "must be seconds east of UTC within ±18 h, or \"+hh:mm\"")
+      }
+      result.timeOffset = Int32(seconds.rounded())
+    case .string(let s):
+      guard let seconds = UTCOffset.seconds(s.text) else {
+        throw fail(
+          "time_offset", "'\(s.text)' is not a UTC offset (use \"+02:00\", \"-0530\", \"Z\" or seconds)")
+      }
+      result.timeOffset = seconds
+    default: throw fail("time_offset", "must be seconds east of UTC or a string like \"+02:00\"")
+    }
     if case .table(let list) = t["merged"] {
       for (i, item) in list.array.enumerated() {
         guard case .table(let m) = item, let kind = m["kind"].stringValue else {
@@ -118,6 +144,8 @@ enum EventCodec {
               "source": .text(m.source), "event": .text(m.event),
             ]))
         }))
+    t["time_text"] = .optionalText(e.timeText)
+    if let offset = e.timeOffset { t["time_offset"] = .text(UTCOffset.text(offset)) }
     t["index"] = .integer(Int64(index))
     return .table(t)
   }

@@ -33,6 +33,8 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
     var fields: [String: JSONValue] = [:]
     var merged: [MergedOccurrence] = []
     var moreEvidence: [String] = []
+    var timeText: String?
+    var timeOffset: Int32?
 
     init() {}
     init(copying other: Rare) {
@@ -41,9 +43,12 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
       fields = other.fields
       merged = other.merged
       moreEvidence = other.moreEvidence
+      timeText = other.timeText
+      timeOffset = other.timeOffset
     }
     var isEmpty: Bool {
       actor == nil && last == nil && fields.isEmpty && merged.isEmpty && moreEvidence.isEmpty
+        && timeText == nil && timeOffset == nil
     }
   }
 
@@ -103,6 +108,25 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
       mutateRare { $0.merged = newValue }
     }
   }
+  /// The time as the source wrote it (`09/Feb/2025:12:05:23 +0200`, `I0209 10:05:23.123456`),
+  /// when the collector passed it: what ``time`` was read from.
+  public var timeText: String? {
+    get { rare?.timeText }
+    set {
+      if newValue == nil && rare?.timeText == nil { return }
+      mutateRare { $0.timeText = newValue }
+    }
+  }
+  /// The UTC offset, in seconds east of UTC, that the source's time carried or that the
+  /// collector applied (`+7200` for `+02:00`); nil when not known.
+  public var timeOffset: Int32? {
+    get { rare?.timeOffset }
+    set {
+      if newValue == nil && rare?.timeOffset == nil { return }
+      mutateRare { $0.timeOffset = newValue }
+    }
+  }
+
   /// Whether other rows were folded into this one (cheaper than `!merged.isEmpty`).
   public var hasMerged: Bool { !(rare?.merged.isEmpty ?? true) }
 
@@ -136,11 +160,13 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
       && a.kind == b.kind && a.group == b.group && a.count == b.count && a.firstEvidence == b.firstEvidence
       && (a.rare === b.rare
         || (a.actor == b.actor && a.last == b.last && a.fields == b.fields && a.merged == b.merged
-          && a.evidence == b.evidence))
+          && a.evidence == b.evidence && a.timeText == b.timeText && a.timeOffset == b.timeOffset))
   }
 
   enum CodingKeys: String, CodingKey {
     case time, event, source, sources, actor, kind, evidence, group, count, last, fields, merged
+    case timeText = "time_text"
+    case timeOffset = "time_offset"
   }
 
   public init(from decoder: any Decoder) throws {
@@ -162,6 +188,14 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
     last = try c.optional(.last)
     fields = try c.value(.fields, or: [:])
     merged = try c.value(.merged, or: [])
+    timeText = try c.optional(.timeText)
+    if let text = try c.optional(.timeOffset) as String? {
+      guard let seconds = UTCOffset.seconds(text) else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .timeOffset, in: c, debugDescription: "'\(text)' is not a UTC offset like +02:00")
+      }
+      timeOffset = seconds
+    }
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -178,6 +212,8 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
     try c.encode(last, forKey: .last)
     try c.encode(fields, forKey: .fields)
     if !merged.isEmpty { try c.encode(merged, forKey: .merged) }
+    if let timeText { try c.encode(timeText, forKey: .timeText) }
+    if let timeOffset { try c.encode(UTCOffset.text(timeOffset), forKey: .timeOffset) }
   }
 }
 

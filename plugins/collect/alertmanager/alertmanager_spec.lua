@@ -30,6 +30,7 @@ describe("alertmanager", function()
     it("fills fields, evidence and source", function()
       local e = r.events[1]
       assert.equals("Prometheus", e.source)
+      assert.same({ "2025-02-09T12:06:45.123+02:00", "+02:00", "2025-02-09T10:06:45.123Z" }, { e.time_text, e.time_offset, e.time })
       assert.is_nil(e.actor)
       assert.equals("HighErrorRate", e.fields.alertname)
       assert.equals("critical", e.fields.severity)

@@ -89,7 +89,9 @@ function M.new_store(problems)
         problems:add("resolved without end", where .. ".endsAt", "a resolved alert without an end time; resolution skipped")
       else
         local ended = time_of(alert, "endsAt", where, problems)
-        if ended and (not rec.ended or ended < rec.ended) then rec.ended, rec.ended_evidence = ended, evidence end
+        if ended and (not rec.ended or ended < rec.ended) then
+          rec.ended, rec.ended_evidence, rec.ended_text = ended, evidence, alert.endsAt
+        end
       end
     end
   end
@@ -112,12 +114,14 @@ function M.emit(ctx, store)
     }
     local mark = rec.silenced_by and " (silenced)" or rec.inhibited_by and " (inhibited)" or ""
     ctx.timeline:add {
-      time = rec.started, kind = "alert_fired", evidence = rec.evidence, fields = fields,
+      time = rec.started, time_text = rec.alert.startsAt, kind = "alert_fired", evidence = rec.evidence,
+      fields = fields,
       event = what .. " alert fires" .. mark,
     }
     if rec.ended then
       ctx.timeline:add {
-        time = rec.ended, kind = "alert_resolved", evidence = rec.ended_evidence, fields = fields,
+        time = rec.ended, time_text = rec.ended_text, kind = "alert_resolved", evidence = rec.ended_evidence,
+        fields = fields,
         event = what .. " alert resolves",
       }
     end

@@ -103,7 +103,7 @@ local function collect(ctx, opts, path, filter)
     if event == "" then event = "(empty log line)" end
     if bad then problems:add("utf8", e.lineno) end
     ctx.timeline:add {
-      time = t, event = event, kind = "error", group = event, actor = nil,
+      time = t, time_text = e.stamp, event = event, kind = "error", group = event, actor = nil,
       source = opts.label,
       evidence = path .. ":" .. e.lineno,
       fields = {

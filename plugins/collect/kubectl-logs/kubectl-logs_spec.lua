@@ -25,6 +25,7 @@ describe("kubectl-logs", function()
     it("fills kind, group, source, the pod fields and the service", function()
       local e = r.events[1]
       assert.equals("error", e.kind)
+      assert.same({ "2025-02-09T10:15:30.123456789Z", "+00:00" }, { e.time_text, e.time_offset })
       assert.equals("Database connection pool exhausted", e.group)
       assert.equals("app logs", e.source)
       assert.is_nil(e.actor)

@@ -133,7 +133,7 @@ local function collect(ctx, opts, path, read, filter, reader, event_tpl, group_t
     elseif v.time == nil or v.time == "" or v.time == "-" then
       problems:add("no_time", lineno, line)
     else
-      local t, note = read(v.time)
+      local t, note, applied = read(v.time)
       if not t then
         problems:add("bad_time", lineno, tostring(v.time), note)
       else
@@ -150,7 +150,8 @@ local function collect(ctx, opts, path, read, filter, reader, event_tpl, group_t
           end
         end
         ctx.timeline:add {
-          time = t, event = event ~= "" and event or "(empty log line)", kind = opts.kind, actor = nil,
+          time = t, time_text = tostring(v.time), time_offset = applied,
+          event = event ~= "" and event or "(empty log line)", kind = opts.kind, actor = nil,
           group = group_tpl and logtext.event_text(render(group_tpl, v)) or event,
           evidence = path .. ":" .. lineno, fields = fields,
         }

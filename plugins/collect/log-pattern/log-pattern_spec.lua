@@ -32,6 +32,8 @@ describe("log-pattern", function()
     it("fills kind, group, source and the other captures as fields", function()
       local e = r.events[1]
       assert.equals("error", e.kind)
+      -- Written without an offset; utc_offset +01:00 applied.
+      assert.same({ "2025-02-09 11:05:23,250", "+01:00", "2025-02-09T10:05:23.250Z" }, { e.time_text, e.time_offset, e.time })
       assert.equals("job 42 failed: timeout", e.group)
       assert.equals("worker", e.source)
       assert.is_nil(e.actor)
@@ -221,7 +223,12 @@ describe("timefmt", function()
     assert.equals(1739095523.5, timefmt.compile("unix")("1739095523.5"))
     assert.equals(1739095523, timefmt.compile("nginx")("09/Feb/2025:11:05:23 +0100"))
     assert.equals(1739095523.5, timefmt.compile("rfc3339", { offset = 3600 })("2025-02-09 11:05:23,5"))
-    assert.same({ 1739095523, "no offset" }, { timefmt.compile("rfc3339")("2025-02-09T10:05:23") })
+    assert.same({ 1739095523, "no offset", 0 }, { timefmt.compile("rfc3339")("2025-02-09T10:05:23") })
+    -- The third result is the offset applied; nil when the text states its own.
+    assert.same({ 1739095523.5, nil, 3600 }, { timefmt.compile("rfc3339", { offset = 3600 })("2025-02-09 11:05:23,5") })
+    assert.same({ 1739095523 }, { timefmt.compile("rfc3339", { offset = 3600 })("2025-02-09T10:05:23Z") })
+    assert.same({ 1739095523, nil, -16200 },
+      { timefmt.compile("%Y-%m-%d %H:%M:%S %z")("2025-02-09 05:35:23 -04:30") })
     assert.same({ nil, "unknown time_format iso (rfc3339, unix, unix_ms, unix_us, unix_ns, nginx, or %-directives)" },
       { timefmt.compile("iso") })
   end)

@@ -12,7 +12,9 @@
 -- white space, other characters themselves.
 --
 -- `opts.offset`: seconds east of UTC for times that carry no offset (nil: read them as
--- UTC, and the reader's second result `"no offset"` says so). `opts.year`: the year for
+-- UTC, and the reader's second result `"no offset"` says so). A reader's third result is
+-- the offset it applied, in seconds, when the format says it (nil when the text itself
+-- states it in a way the host reads, or for Unix times). `opts.year`: the year for
 -- formats without one (syslog's `%b %e %H:%M:%S`).
 local M = {}
 
@@ -149,7 +151,7 @@ local function compile_strptime(given, opts)
     else
       offset, note = 0, "no offset"
     end
-    return t - offset, note
+    return t - offset, note, offset
   end
 end
 
@@ -169,7 +171,7 @@ function M.compile(format, opts)
       if t then return t end
       if text:find(NO_OFFSET) then
         t = parse(text:gsub(",", ".") .. (suffix or "Z"))
-        if t then return t, not suffix and "no offset" or nil end
+        if t then return t, not suffix and "no offset" or nil, opts.offset or 0 end
       end
       return nil, why
     end

@@ -81,7 +81,7 @@ local function collect(ctx, opts, path, f, filter, status_pattern)
           if bad then problems:add("utf8", lineno) end
           local class = status:sub(1, 1)
           ctx.timeline:add {
-            time = t, event = event, actor = nil,
+            time = t, time_text = v.time_local or v.time_iso8601 or v.msec, event = event, actor = nil,
             kind = opts.kind or (class == "5" and "error" or "note"),
             group = class .. ((class == "4" or class == "5") and "xx errors" or "xx responses"),
             evidence = path .. ":" .. lineno,

@@ -27,6 +27,8 @@ describe("nginx-access", function()
     it("fills group, source, actor and fields", function()
       local e = r.events[1]
       assert.equals("5xx errors", e.group)
+      -- The time as logged, with its offset: 11:05:23 +0100 is 10:05:23 UTC.
+      assert.same({ "09/Feb/2025:11:05:23 +0100", "+01:00", "2025-02-09T10:05:23.000Z" }, { e.time_text, e.time_offset, e.time })
       assert.equals("nginx", e.source)
       assert.is_nil(e.actor)
       assert.same({ status = 504, method = "GET", path = "/api/v1/orders", remote_addr = "198.51.100.212",

@@ -114,7 +114,7 @@ function M.new(ctx, problems)
     end
     local channel = type(e.channel) == "table" and e.channel or {}
     ctx.timeline:add {
-      time = t, kind = how.kind, event = how.text(e),
+      time = t, time_text = e.created_at, kind = how.kind, event = how.text(e),
       actor = actor(ctx, e, how.system),
       evidence = evidence,
       fields = {

@@ -42,6 +42,7 @@ describe("pagerduty (file)", function()
       assert.same(expected, rows(r.events))
       assert.equals("2025-02-09T10:26:30.500Z", r.events[6].time)
       assert.equals("2025-02-09T10:40:00.000Z", r.events[9].time) -- 16:10:00+05:30
+      assert.same({ "2025-02-09T16:10:00+05:30", "+05:30" }, { r.events[9].time_text, r.events[9].time_offset })
     end)
 
     it("points evidence at the entry id and keeps useful fields", function()

@@ -140,7 +140,7 @@ return {
       local thread_ts = type(msg.thread_ts) == "string" and msg.thread_ts or nil
       local edited = type(msg.edited) == "table"
       ctx.timeline:add {
-        time = t, kind = kind, event = event, source = source, actor = actor,
+        time = t, time_text = ts, kind = kind, event = event, source = source, actor = actor,
         evidence = file .. "#" .. ts,
         fields = {
           ts = ts, thread_ts = thread_ts,

@@ -39,6 +39,7 @@ describe("slack-export", function()
       assert.is_nil(slow.fields.thread_ts)
       assert.equals("fixtures/export/incident-2025-02-09/2025-02-09.json#1739096325.000200", slow.evidence)
       local reply = r.events[1]
+      assert.same({ "1739095805.004200", nil }, { reply.time_text, reply.time_offset }) -- Unix seconds: no offset
       assert.equals("1739095770.006100", reply.fields.thread_ts)
       assert.equals("1739095805.004200", reply.fields.ts)
       assert.equals(false, reply.fields.edited)

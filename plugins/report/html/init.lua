@@ -24,7 +24,9 @@ local function table_of(headers, rows)
     out[#out + 1] = "<tr>"
     for i = 1, #headers do -- not ipairs: an empty cell (no actor) is nil
       local v = row[i]
-      out[#out + 1] = "<td>" .. ((v == nil or v == "") and "-" or esc(v)) .. "</td>"
+      -- row.title: a tooltip on the first cell (the time as the source wrote it).
+      local open = (i == 1 and row.title) and ("<td title=\"" .. esc(row.title) .. "\">") or "<td>"
+      out[#out + 1] = open .. ((v == nil or v == "") and "-" or esc(v)) .. "</td>"
     end
     out[#out + 1] = "</tr>"
   end
@@ -111,10 +113,14 @@ local function render(data, opts)
   for i, e in ipairs(shown) do
     rows[i] = { clock(pmx.seconds(e.time)), (e.count and e.count > 1) and ("%s (%d events)"):format(e.event, e.count) or e.event,
       e.source, e.actor }
+    if e.time_text then
+      rows[i].title = ("%s as written: %s%s"):format(e.source, e.time_text,
+        e.time_offset and (" (UTC" .. e.time_offset .. ")") or "")
+    end
   end
   local timeline_table = table_of({ "Time", "Event", "Source", "Actor" }, rows)
   -- The time column stays on one line.
-  timeline_table = timeline_table:gsub("<tr><td>", "<tr><td class=\"time\">")
+  timeline_table = timeline_table:gsub("<tr><td", "<tr><td class=\"time\"")
   if note then timeline_table = timeline_table .. "<p class=\"none\">" .. esc(note) .. "</p>" end
   local actions = {}
   for i, a in ipairs(data.action_items or {}) do actions[i] = { a.id, a.action, a.owner, a.deadline, a.priority } end
