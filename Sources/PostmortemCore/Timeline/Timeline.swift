@@ -53,7 +53,7 @@ public struct Timeline: Sendable, Equatable {
   /// Collectors add each source in order, so the timeline is a few ascending runs. Usually
   /// one source (the application log) is most of it: the other runs, at most a quarter of
   /// the events, are moved aside, merged, and merged back from the end into the longest
-  /// run, which is read and written in sequence (``mergeIntoLongestRun(_:)``). Otherwise
+  /// run, which is read and written in sequence (``mergeIntoLongestRun(_:runs:)``). Otherwise
   /// the runs are merged (k-way) into an order of indices and the events are moved into
   /// that order in place. No event is copied either way.
   public mutating func sort() {
