@@ -90,6 +90,18 @@ public struct LuaCall {
   /// Pushes `table[index]` (the table at stack `table`), without metamethods.
   public func rawGet(table: Int32, index: Int64) { _ = lua_rawgeti(L, table, lua_Integer(index)) }
 
+  /// Pushes a new table with room for `array` list items and `fields` named ones.
+  public func pushTable(array: Int, fields: Int) {
+    lua_createtable(L, Int32(clamping: array), Int32(clamping: fields))
+  }
+
+  /// Pops the top value into `name` of the table just below it, without metamethods
+  /// (tables made by ``pushTable(array:fields:)`` have none).
+  public func setField(_ name: String) { lua_setfield(L, -2, name) }
+
+  /// Pops `n` values.
+  public func pop(_ n: Int32) { lua_settop(L, -n - 1) }
+
   /// Whether the value at stack `index` is a table.
   public func isTable(_ index: Int32) -> Bool { lua_type(L, index) == LUA_TTABLE }
 

@@ -293,8 +293,9 @@ extension PluginRun {
       return 0
     }
     t["events"] = method("ctx.timeline:events") { [unowned self] call in
-      let list = model.timeline.events.enumerated().map { EventCodec.lua($1, index: $0 + 1) }
-      return call.returning(.table(LuaTable(array: list)))
+      guard call.reserve(8) else { throw LuaRaise("ctx.timeline:events: out of stack") }
+      EventCodec.pushAll(model.timeline.events, on: call)
+      return 1
     }
     // Lazy: each(...) yields i and the named fields, a chunk at a time; view() is
     // indexable (v[i].event) and has #v and v:each(...).

@@ -233,6 +233,12 @@ struct ColumnSink {
     next += 1
   }
 
+  /// Stores the value on top in the next place too, leaving it on top.
+  mutating func keep() {
+    call.pushCopy(of: -1)
+    commit()
+  }
+
   /// Pushes again the value put at `place` (a stack slot or table index).
   func repush(_ place: Int32) {
     if let table { call.rawGet(table: table, index: Int64(place)) } else { call.pushCopy(of: place) }
@@ -254,15 +260,21 @@ struct RecentTexts {
 
   static func bits(of text: String?) -> Bits { unsafeBitCast(text, to: Bits.self) }
 
-  /// Pushes the text whose bits are `bits`; `text` gives it when it was not seen.
-  mutating func push(bits: Bits, into sink: ColumnSink, text: () -> String?) {
+  /// Pushes the text whose bits are `bits`; `text` gives it when it was not seen. True
+  /// when a new Lua string was pushed (its place is `sink.next`).
+  @discardableResult
+  mutating func push(bits: Bits, into sink: ColumnSink, text: () -> String?) -> Bool {
     var h = bits.0 &* 0x9E37_79B9_7F4A_7C15
     h ^= bits.1 &* 0xC2B2_AE3D_27D4_EB4F
     let slot = Int(truncatingIfNeeded: h >> 58)
-    if places[slot] != 0, keys[slot] == bits { return sink.repush(places[slot]) }
+    if places[slot] != 0, keys[slot] == bits {
+      sink.repush(places[slot])
+      return false
+    }
     if let value = text() { PluginRun.pushText(value, on: sink.call) } else { sink.call.pushNil() }
     keys[slot] = bits
     places[slot] = sink.next
+    return true
   }
 }
 
