@@ -138,29 +138,17 @@ extension PluginRun {
           sink.commit()
         }
       }
-      // A stored text field, its bits read in place: a repeated text is pushed again
-      // without the String itself being copied (a retain and a release per row).
-      func stored(_ path: KeyPath<TimelineEvent, String?>) {
-        guard let offset = MemoryLayout<TimelineEvent>.offset(of: path), let base = rows.baseAddress else {
-          return text { rows[$0][keyPath: path] }
-        }
+      // A stored text field (String or String?), its bits read in place: a repeated text is
+      // pushed again without the String itself being copied (a retain and a release per row).
+      func stored<Value>(_ path: KeyPath<TimelineEvent, Value>, _ string: (Value) -> String?) {
+        guard MemoryLayout<Value>.size == MemoryLayout<RecentTexts.Bits>.size,
+          let offset = MemoryLayout<TimelineEvent>.offset(of: path), let base = rows.baseAddress
+        else { return text { string(rows[$0][keyPath: path]) } }
         let raw = UnsafeRawPointer(base)
         for i in rows.indices {
           let field = raw + i * MemoryLayout<TimelineEvent>.stride + offset
           let bits = field.loadUnaligned(as: RecentTexts.Bits.self)
-          texts.push(bits: bits, into: sink) { field.assumingMemoryBound(to: String?.self).pointee }
-          sink.commit()
-        }
-      }
-      func stored(_ path: KeyPath<TimelineEvent, String>) {
-        guard let offset = MemoryLayout<TimelineEvent>.offset(of: path), let base = rows.baseAddress else {
-          return text { rows[$0][keyPath: path] }
-        }
-        let raw = UnsafeRawPointer(base)
-        for i in rows.indices {
-          let field = raw + i * MemoryLayout<TimelineEvent>.stride + offset
-          let bits = field.loadUnaligned(as: RecentTexts.Bits.self)
-          texts.push(bits: bits, into: sink) { field.assumingMemoryBound(to: String.self).pointee }
+          texts.push(bits: bits, into: sink) { string(field.assumingMemoryBound(to: Value.self).pointee) }
           sink.commit()
         }
       }
@@ -169,17 +157,17 @@ extension PluginRun {
         var formatter = RFC3339Writer()
         each { formatter.push(rows[$0].time, on: call) }
       case "t": each { call.pushNumber(rows[$0].time.seconds) }
-      case "event": stored(\.event)
-      case "source": stored(\.source)
-      case "kind": stored(\.kind)
+      case "event": stored(\.event) { $0 }
+      case "source": stored(\.source) { $0 }
+      case "kind": stored(\.kind) { $0 }
       case "actor": text { rows[$0].actor }
-      case "group": stored(\.group)
+      case "group": stored(\.group) { $0 }
       case "count": each { call.pushInteger(Int64(rows[$0].count)) }
       case "last":
         each {
           if let l = rows[$0].last { call.pushNumber(l.seconds) } else { call.pushNil() }
         }
-      case "evidence": stored(\.firstEvidence)
+      case "evidence": stored(\.firstEvidence) { $0 }
       case "index":
         for k in rows.indices {
           call.pushInteger(Int64(from + k + 1))
