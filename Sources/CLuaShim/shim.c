@@ -561,11 +561,16 @@ enum { COL_STATE = 1, COL_FILL, COL_SOURCE, COL_FIELDS };
 
 static int columns_next(lua_State *L) {
   columns_state *st = (columns_state *)lua_touserdata(L, lua_upvalueindex(COL_STATE));
-  lua_Integer i = lua_tointeger(L, 2) + 1;
-  if (i < 1 || i > st->n) return 0;
+  lua_Integer control = lua_tointeger(L, 2);  // the row before this one (0 to start)
+  if (control < 0 || control >= st->n) return 0;
+  lua_Integer i = control + 1;
   int nf = st->nf;
   if (i <= st->base || i > st->limit) {
     lua_Integer count = st->n - (i - 1) < st->chunk ? st->n - (i - 1) : st->chunk;
+    // Nothing counts as loaded until every field is: a fill that raises (and a plugin that
+    // catches it and goes on) leaves no half-filled chunk to read.
+    st->base = 0;
+    st->limit = 0;
     for (int f = 0; f < nf; f++) {
       lua_pushvalue(L, lua_upvalueindex(COL_FILL));
       lua_pushvalue(L, lua_upvalueindex(COL_SOURCE));

@@ -41,13 +41,13 @@ import Testing
       """
       local it = columns(fill, "src", 10, 4, "x")
       local out = {}
-      for _, control in ipairs { 7, 0, 9, 3, 3, 10, -1, 2.0 } do
+      for _, control in ipairs { 7, 0, 9, 3, 3, 10, -1, 2.0, math.maxinteger, math.mininteger } do
         local i, x = it(nil, control)
         out[#out + 1] = tostring(i) .. ":" .. tostring(x)
       end
       return table.concat(out, " ")
       """)
-    #expect(result[0].stringValue == "8:x8 1:x1 10:x10 4:x4 4:x4 nil:nil nil:nil 3:x3")
+    #expect(result[0].stringValue == "8:x8 1:x1 10:x10 4:x4 4:x4 nil:nil nil:nil 3:x3 nil:nil nil:nil")
   }
 
   @Test func manyFieldsAndNoRows() throws {
@@ -69,6 +69,27 @@ import Testing
       """)
     #expect(result[0].stringValue == "5:f1_5:f60_5")
     #expect(result[1].intValue == 0)
+  }
+
+  @Test func aFillThatFailsLeavesNoHalfLoadedChunk() throws {
+    let lua = try state()
+    let result = try lua.run(
+      """
+      local broken = false
+      local function flaky(source, field, from, count, t)
+        if broken and field == "b" then error("b is gone") end
+        fill(source, field, from, count, t)
+      end
+      local it = columns(flaky, "src", 10, 4, "a", "b")
+      local _, a1 = it(nil, 0)
+      broken = true
+      local ok = pcall(it, nil, 4)  -- loads rows 5..8: "a" fills, then "b" fails
+      broken = false
+      local _, a2, b2 = it(nil, 0)  -- row 1 again: reloaded, not "a5" left by the failed load
+      local _, a3, b3 = it(nil, 4)
+      return table.concat({ tostring(ok), a1, a2, b2, a3, b3 }, " ")
+      """)
+    #expect(result[0].stringValue == "false a1 a1 b1 a5 b5")
   }
 
   @Test func badArgumentsAndFillErrorsAreLuaErrors() throws {
