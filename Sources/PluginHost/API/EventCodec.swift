@@ -174,7 +174,7 @@ enum EventCodec {
       call.push(e.fields.isEmpty ? .table(LuaTable()) : LuaJSON.lua(.object(e.fields)))
       call.setField("fields")
       if e.hasMerged {
-        call.push(lua(e, index: i + 1).tableValue?["merged"] ?? .nil)
+        call.push(merged(e.merged))
       } else {
         call.pushTable(array: 0, fields: 0)
       }
@@ -202,6 +202,19 @@ enum EventCodec {
     }
   }
 
+  /// An event's `merged` list as Lua sees it: `{ time, t, kind, source, event }` each.
+  static func merged(_ list: [MergedOccurrence]) -> LuaValue {
+    .table(
+      LuaTable(
+        array: list.map { m in
+          .table(
+            LuaTable(fields: [
+              "time": .text(m.time.formatted(.rfc3339)), "t": .number(m.time.seconds), "kind": .text(m.kind),
+              "source": .text(m.source), "event": .text(m.event),
+            ]))
+        }))
+  }
+
   /// An event as `ctx.timeline:events()` gives it.
   static func lua(_ e: TimelineEvent, index: Int) -> LuaValue {
     var t = LuaTable()
@@ -218,15 +231,7 @@ enum EventCodec {
     t["count"] = .integer(Int64(e.count))
     if let last = e.last { t["last"] = .number(last.seconds) }
     t["fields"] = LuaJSON.lua(.object(e.fields))
-    t["merged"] = .table(
-      LuaTable(
-        array: e.merged.map { m in
-          .table(
-            LuaTable(fields: [
-              "time": .text(m.time.formatted(.rfc3339)), "t": .number(m.time.seconds), "kind": .text(m.kind),
-              "source": .text(m.source), "event": .text(m.event),
-            ]))
-        }))
+    t["merged"] = merged(e.merged)
     t["time_text"] = .optionalText(e.timeText)
     if let offset = e.timeOffset { t["time_offset"] = .text(UTCOffset.text(offset)) }
     t["index"] = .integer(Int64(index))

@@ -173,19 +173,7 @@ extension PluginRun {
           call.pushInteger(Int64(from + k + 1))
           sink.commit()
         }
-      case "merged":
-        each { i in
-          call.push(
-            .table(
-              LuaTable(
-                array: rows[i].merged.map { m in
-                  .table(
-                    LuaTable(fields: [
-                      "time": .text(m.time.formatted(.rfc3339)), "t": .number(m.time.seconds),
-                      "kind": .text(m.kind), "source": .text(m.source), "event": .text(m.event),
-                    ]))
-                })))
-        }
+      case "merged": each { call.push(EventCodec.merged(rows[$0].merged)) }
       default:
         // Tables (sources, evidence_all, fields, merged) and unknown keys: as events() has them.
         for k in rows.indices {
