@@ -7,59 +7,55 @@ import Testing
 /// `time_text` and `time_offset` through `ctx.timeline:add`, `events()`, views and errors.
 @Suite struct TimeTextTests {
   @Test func addKeepsTheTimeAsWrittenAndItsOffset() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "pm-timetext-\(UUID().uuidString)"
-    ).path
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    try FileManager.default.createDirectory(atPath: dir + "/plugins", withIntermediateDirectories: true)
-    try """
-    return { name = "stamps", stage = "collect", version = "1", api = 1, options = {},
-      run = function(ctx)
-        local add = function(e) e.kind = e.kind or "note"; ctx.timeline:add(e) end
-        add { time = pm.time.parse("09/Feb/2025:11:05:23 +0100", "nginx"), event = "nginx",
-          time_text = "09/Feb/2025:11:05:23 +0100" }
-        add { time = pm.time.parse("2025-02-09 05:36:23", { offset = -16200 }) or 1739095583, event = "local",
-          time_text = "2025-02-09 05:36:23", time_offset = -16200 }
-        add { time = 1739095643, event = "unix", time_text = "1739095643" }
-        add { time = 1739095703, event = "plain" }
-        add { time = 1739095763, event = "string offset", time_text = "10:09:23", time_offset = "Z" }
-        local problems = {}
-        for _, bad in ipairs {
-          { time_text = 5 }, { time_text = ("x"):rep(201) }, { time_offset = 19 * 3600 },
-          { time_offset = "one hour" }, { time_offset = {} },
-        } do
-          bad.time, bad.event, bad.kind = 1739095800, "bad", "note"
-          local ok, err = pcall(ctx.timeline.add, ctx.timeline, bad)
-          assert(not ok)
-          problems[#problems + 1] = err:match("field '[%w_]+' .*")
-        end
-        ctx.log.warn(table.concat(problems, " | "))
-      end }
-    """.write(toFile: dir + "/plugins/stamps.lua", atomically: true, encoding: .utf8)
-    try """
-    return { name = "reader", stage = "timeline", version = "1", api = 1, options = {},
-      run = function(ctx)
-        local got = {}
-        for i, e in ipairs(ctx.timeline:events()) do
-          got[i] = ("%s=%s/%s"):format(e.event, tostring(e.time_text), tostring(e.time_offset))
-        end
-        local v = ctx.timeline:view()
-        assert(v[1].time_text == "09/Feb/2025:11:05:23 +0100" and v[1].time_offset == "+01:00")
-        for i, text, offset in ctx.timeline:each("time_text", "time_offset") do
-          assert(text == v[i].time_text and offset == v[i].time_offset, i)
-        end
-        ctx.log.warn(table.concat(got, " "))
-      end }
-    """.write(toFile: dir + "/plugins/reader.lua", atomically: true, encoding: .utf8)
-    try """
-    return { incident = { id = "PM-1", title = "Stamps", started_at = "2025-02-09T10:00:00Z", ended_at = "2025-02-09T11:00:00Z" },
-      collect = { "stamps" }, timeline = { "reader" }, report = { "json" } }
-    """.write(toFile: dir + "/pipeline.lua", atomically: true, encoding: .utf8)
-    var settings = RunSettings()
-    settings.quiet = true
-    settings.echoWarnings = false
-    let outcome = try PipelineRunner.run(
-      pipelinePath: dir + "/pipeline.lua", outOverride: nil, settings: settings)
+    let scratch = try ScratchPipeline(
+      "timetext",
+      plugins: [
+        "stamps": """
+        return { name = "stamps", stage = "collect", version = "1", api = 1, options = {},
+          run = function(ctx)
+            local add = function(e) e.kind = e.kind or "note"; ctx.timeline:add(e) end
+            add { time = pm.time.parse("09/Feb/2025:11:05:23 +0100", "nginx"), event = "nginx",
+              time_text = "09/Feb/2025:11:05:23 +0100" }
+            add { time = pm.time.parse("2025-02-09 05:36:23", { offset = -16200 }) or 1739095583, event = "local",
+              time_text = "2025-02-09 05:36:23", time_offset = -16200 }
+            add { time = 1739095643, event = "unix", time_text = "1739095643" }
+            add { time = 1739095703, event = "plain" }
+            add { time = 1739095763, event = "string offset", time_text = "10:09:23", time_offset = "Z" }
+            local problems = {}
+            for _, bad in ipairs {
+              { time_text = 5 }, { time_text = ("x"):rep(201) }, { time_offset = 19 * 3600 },
+              { time_offset = "one hour" }, { time_offset = {} },
+            } do
+              bad.time, bad.event, bad.kind = 1739095800, "bad", "note"
+              local ok, err = pcall(ctx.timeline.add, ctx.timeline, bad)
+              assert(not ok)
+              problems[#problems + 1] = err:match("field '[%w_]+' .*")
+            end
+            ctx.log.warn(table.concat(problems, " | "))
+          end }
+        """,
+        "reader": """
+        return { name = "reader", stage = "timeline", version = "1", api = 1, options = {},
+          run = function(ctx)
+            local got = {}
+            for i, e in ipairs(ctx.timeline:events()) do
+              got[i] = ("%s=%s/%s"):format(e.event, tostring(e.time_text), tostring(e.time_offset))
+            end
+            local v = ctx.timeline:view()
+            assert(v[1].time_text == "09/Feb/2025:11:05:23 +0100" and v[1].time_offset == "+01:00")
+            for i, text, offset in ctx.timeline:each("time_text", "time_offset") do
+              assert(text == v[i].time_text and offset == v[i].time_offset, i)
+            end
+            ctx.log.warn(table.concat(got, " "))
+          end }
+        """,
+      ],
+      pipeline: """
+        return { incident = { id = "PM-1", title = "Stamps", started_at = "2025-02-09T10:00:00Z", ended_at = "2025-02-09T11:00:00Z" },
+          collect = { "stamps" }, timeline = { "reader" }, report = { "json" } }
+        """)
+    defer { scratch.remove() }
+    let outcome = try scratch.run()
     #expect(outcome.failures == [])
     let messages = outcome.model.warnings.map(\.message)
     #expect(
