@@ -23,7 +23,7 @@ import Testing
             add { time = 1739095763, event = "string offset", time_text = "10:09:23", time_offset = "Z" }
             local problems = {}
             for _, bad in ipairs {
-              { time_text = 5 }, { time_text = ("x"):rep(201) }, { time_offset = 19 * 3600 },
+              { time_text = 5 }, { time_text = ("x"):rep(201) }, { time_offset = 24 * 3600 },
               { time_offset = "one hour" }, { time_offset = {} },
             } do
               bad.time, bad.event, bad.kind = 1739095800, "bad", "note"
@@ -60,7 +60,7 @@ import Testing
     let messages = outcome.model.warnings.map(\.message)
     #expect(
       messages.contains(
-        "field 'time_text' must be a string (the time as the source wrote it) | field 'time_text' must be at most 200 bytes (the time as the source wrote it) | field 'time_offset' must be seconds east of UTC within ±18 h, or \"+hh:mm\" | field 'time_offset' 'one hour' is not a UTC offset (use \"+02:00\", \"-0530\", \"Z\" or seconds) | field 'time_offset' must be seconds east of UTC or a string like \"+02:00\""
+        "field 'time_text' must be a string (the time as the source wrote it) | field 'time_text' must be at most 200 bytes (the time as the source wrote it) | field 'time_offset' must be seconds east of UTC within ±24 h, or \"+hh:mm\" | field 'time_offset' 'one hour' is not a UTC offset (use \"+02:00\", \"-0530\", \"Z\" or seconds) | field 'time_offset' must be seconds east of UTC or a string like \"+02:00\""
       ), "\(messages)")
     #expect(
       messages.contains(

@@ -8,9 +8,9 @@ import Testing
     #expect(UTCOffset.seconds("Z") == 0)
     #expect(UTCOffset.seconds("+02:00") == 7200)
     #expect(UTCOffset.seconds("-0530") == -19_800)
-    #expect(UTCOffset.seconds("+05") == 18_000)
-    #expect(UTCOffset.seconds("+18:00") == 64_800)
-    for bad in ["+19:00", "+02:60", "0200", "+2:00", "UTC", "", "+02:0"] {
+    #expect(UTCOffset.seconds("UTC") == 0)
+    #expect(UTCOffset.seconds("+23:59") == 86_340)
+    for bad in ["+24:00", "+02:60", "0200", "+2:00", "+05", "GMT", "", "+02:0"] {
       #expect(UTCOffset.seconds(bad) == nil, "\(bad)")
     }
     #expect(UTCOffset.text(7200) == "+02:00")

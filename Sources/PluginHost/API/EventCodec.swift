@@ -67,7 +67,7 @@ enum EventCodec {
     case .integer, .number:
       let seconds = t["time_offset"].doubleValue!
       guard seconds.isFinite, abs(seconds) <= Double(UTCOffset.limit) else {
-        throw fail("time_offset", "must be seconds east of UTC within ±18 h, or \"+hh:mm\"")
+        throw fail("time_offset", "must be seconds east of UTC within ±24 h, or \"+hh:mm\"")
       }
       result.timeOffset = Int32(seconds.rounded())
     case .string(let s):

@@ -86,10 +86,10 @@ enum PMLibrary {
     case .integer(let i): offset = i
     case .number(let d): offset = Int64(d)
     case .string(let s):
-      guard let seconds = offsetSeconds(s.text) else {
+      guard let seconds = UTCOffset.seconds(s.text) else {
         throw LuaRaise("pm.time.parse: offset '\(s.text)' is not +hh:mm, -hhmm or Z")
       }
-      offset = seconds
+      offset = Int64(seconds)
     default: throw LuaRaise("pm.time.parse: offset must be seconds or text such as +05:45")
     }
     let parsed: Timestamp?
@@ -112,17 +112,6 @@ enum PMLibrary {
     }
     guard let parsed else { return call.returning(.nil, .text("'\(text)' is not a \(format) time")) }
     return call.returning(.number(parsed.seconds))
-  }
-
-  /// `+05:45`, `-0330`, `Z` -> seconds east of UTC.
-  static func offsetSeconds(_ text: String) -> Int64? {
-    if text == "Z" || text == "z" || text.uppercased() == "UTC" { return 0 }
-    let digits = text.dropFirst().replacingOccurrences(of: ":", with: "")
-    guard let sign = text.first, sign == "+" || sign == "-", digits.count == 4,
-      let h = Int64(digits.prefix(2)),
-      let m = Int64(digits.suffix(2)), h < 24, m < 60
-    else { return nil }
-    return (sign == "-" ? -1 : 1) * (h * 3600 + m * 60)
   }
 
   static func time(_ lua: LuaState) -> LuaTable {

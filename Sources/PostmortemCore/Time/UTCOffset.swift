@@ -6,8 +6,8 @@
 /// UTCOffset.trailing(in: "09/Feb/2025:12:05:23 +0200")  // 7200
 /// ```
 public enum UTCOffset {
-  /// The largest offset accepted, in seconds (±18:00, as ISO 8601 allows).
-  public static let limit: Int32 = 18 * 3600
+  /// The largest offset accepted, in seconds: 23:59, as the RFC 3339 reader allows.
+  public static let limit: Int32 = 23 * 3600 + 59 * 60
 
   /// `+hh:mm` (seconds dropped).
   public static func text(_ seconds: Int32) -> String {
@@ -18,23 +18,20 @@ public enum UTCOffset {
     return sign + (hh < 10 ? "0" : "") + String(hh) + ":" + (mm < 10 ? "0" : "") + String(mm)
   }
 
-  /// Seconds east of UTC from `Z`, `+hh:mm`, `+hhmm` or `+hh`; nil for anything else.
+  /// Seconds east of UTC from `Z`, `UTC`, `+hh:mm` or `+hhmm`; nil for anything else.
   public static func seconds(_ text: String) -> Int32? {
+    if text == "Z" || text == "z" || text.uppercased() == "UTC" { return 0 }
     let bytes = Array(text.utf8)
-    if bytes == [UInt8(ascii: "Z")] || bytes == [UInt8(ascii: "z")] { return 0 }
     guard let first = bytes.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") else {
       return nil
     }
     var digits = Array(bytes.dropFirst())
     if digits.count == 5, digits[2] == UInt8(ascii: ":") { digits.remove(at: 2) }
-    guard digits.count == 2 || digits.count == 4, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-      return nil
-    }
+    guard digits.count == 4, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
     let hours = Int32(digits[0] - 48) * 10 + Int32(digits[1] - 48)
-    let minutes = digits.count == 4 ? Int32(digits[2] - 48) * 10 + Int32(digits[3] - 48) : 0
-    guard minutes < 60 else { return nil }
+    let minutes = Int32(digits[2] - 48) * 10 + Int32(digits[3] - 48)
+    guard hours <= 23, minutes <= 59 else { return nil }
     let value = (hours * 60 + minutes) * 60
-    guard value <= limit else { return nil }
     return first == UInt8(ascii: "-") ? -value : value
   }
 
