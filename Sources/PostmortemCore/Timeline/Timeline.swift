@@ -63,7 +63,7 @@ public struct Timeline: Sendable, Equatable {
     let runs = Self.runStarts(t)
     guard runs.count > 1 else { return }
     if mergeIntoLongestRun(t, runs: runs) { return }
-    guard let order = Self.mergeOrder(t) else { return }
+    guard let order = Self.mergeOrder(t, runs: runs) else { return }
     Self.permute(&events, into: order)
   }
 
@@ -158,11 +158,12 @@ public struct Timeline: Sendable, Equatable {
 
   /// The stable sorted order of `times` (indices), or nil when already sorted.
   ///
-  /// Ascending runs are found in one pass; up to 64 runs are merged with a heap keyed by
-  /// (time, run), which keeps equal times in their original order. More runs (an input in
-  /// no order) fall back to a stable sort of the indices.
-  static func mergeOrder(_ t: [Int64]) -> [Int]? {
-    let starts = runStarts(t)
+  /// Ascending runs are found in one pass (or given: `runs`, where each starts); up to 64
+  /// runs are merged with a heap keyed by (time, run), which keeps equal times in their
+  /// original order. More runs (an input in no order) fall back to a stable sort of the
+  /// indices.
+  static func mergeOrder(_ t: [Int64], runs: [Int]? = nil) -> [Int]? {
+    let starts = runs ?? runStarts(t)
     if starts.count == 1 { return nil }
     if starts.count > 64 {
       return t.indices.sorted { t[$0] != t[$1] ? t[$0] < t[$1] : $0 < $1 }
@@ -386,6 +387,13 @@ public struct Timeline: Sendable, Equatable {
     var cursor = [Int](repeating: 0, count: rows.count)  // first row after the current x
     var active: [Int] = []  // streams x is looking at
     var next: [Int] = []  // and the next row to take from each
+    /// Drops active stream `k` (order among the active streams does not matter).
+    func stopLooking(at k: Int) {
+      active.swapAt(k, active.count - 1)
+      next.swapAt(k, next.count - 1)
+      active.removeLast()
+      next.removeLast()
+    }
     for x in 0..<n where !removed[x] {
       let a = Int(kind[x])
       active.removeAll(keepingCapacity: true)
@@ -413,10 +421,7 @@ public struct Timeline: Sendable, Equatable {
           while c < list.count, removed[list[c]] { c += 1 }
           next[k] = c
           if c == list.count || time[list[c]] - time[x] > window {
-            active.swapAt(k, active.count - 1)
-            next.swapAt(k, next.count - 1)
-            active.removeLast()
-            next.removeLast()
+            stopLooking(at: k)
             continue
           }
           if list[c] < y {
@@ -438,10 +443,7 @@ public struct Timeline: Sendable, Equatable {
           var k = 0
           while k < active.count {
             if streamKind[active[k]] == kind[x], sources.intersects(x, streamSources[active[k]]) {
-              active.swapAt(k, active.count - 1)
-              next.swapAt(k, next.count - 1)
-              active.removeLast()
-              next.removeLast()
+              stopLooking(at: k)
             } else {
               k += 1
             }
