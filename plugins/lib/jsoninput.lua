@@ -6,6 +6,7 @@
 --   local problems = jsoninput.problems(ctx)           -- problems:add(kind, where, detail); problems:flush()
 --   local doc, reason = jsoninput.read(ctx, "data/x.json", problems)   -- or .decode(text, origin, problems)
 --   local clean = jsoninput.valid_utf8(text, "data/x.log:17", problems, true)
+--   local t, applied = jsoninput.time(alert, "startsAt", where, problems, "alert")
 local M = {}
 
 local SHOWN = 4 -- places named in a warning
@@ -87,6 +88,28 @@ function M.read(ctx, path, problems)
   local ok, text = pcall(ctx.fs.read, path)
   if not ok then return nil, ("cannot read %s (paths are relative to the pipeline folder)"):format(path) end
   return M.decode(text, path, problems)
+end
+
+-- Seconds from an RFC 3339 text field of a JSON object (any offset, ms kept). A time
+-- written without an offset is read as UTC with a warning, and the second result is the
+-- offset applied (0, for the event's time_offset). Missing or unreadable: nil and a
+-- warning saying that the `what` ("alert", "entry") is skipped.
+function M.time(object, field, where, problems, what)
+  local text = object[field]
+  if type(text) ~= "string" then
+    problems:add("no " .. field, where .. "." .. field,
+      (text == nil and "missing" or "not a string: " .. pm.json.encode(text)) .. "; " .. what .. " skipped")
+    return nil
+  end
+  local t = pm.time.parse(text)
+  if t then return t end
+  t = pm.time.parse(text .. "Z")
+  if t then
+    problems:add("no offset", where .. "." .. field, ("%q has no UTC offset; read as UTC"):format(text))
+    return t, 0
+  end
+  problems:add("bad " .. field, where .. "." .. field, ("%q is not an RFC 3339 time; %s skipped"):format(text, what))
+  return nil
 end
 
 return M

@@ -105,6 +105,9 @@ describe("alertmanager (bad input)", function()
     }, rows(r.events))
     assert.equals("a1b2c3d4e5f60718", r.events[1].fields.inhibited_by)
     assert.is_nil(r.events[1].fields.silenced)
+    assert.equals("+09:45", r.events[1].time_offset)
+    -- Written without an offset and read as UTC: the offset applied is kept.
+    assert.same({ "2025-02-09T10:30:00.5", "+00:00" }, { r.events[4].time_text, r.events[4].time_offset })
     assert.same({
       "fixtures/odd-alerts.json: [1].startsAt: missing; alert skipped",
       'fixtures/odd-alerts.json: [2].startsAt: "yesterday" is not an RFC 3339 time; alert skipped',

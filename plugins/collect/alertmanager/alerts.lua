@@ -1,28 +1,10 @@
 -- Alert occurrences seen in one or more inputs, deduplicated, and their timeline events.
+local jsoninput = require "pm.jsoninput"
+
 local M = {}
 
 -- Webhook payloads of firing alerts carry this endsAt: "not ended".
 local function is_zero_time(text) return type(text) == "string" and text:sub(1, 5) == "0001-" end
-
--- Seconds from an RFC 3339 field (any offset, ms kept); a time without an offset is read
--- as UTC with a warning; nil (and a warning) when unreadable.
-local function time_of(alert, field, where, problems)
-  local text = alert[field]
-  if type(text) ~= "string" then
-    problems:add("no " .. field, where .. "." .. field, (text == nil and "missing" or "not a string: " .. pm.json.encode(text))
-      .. "; alert skipped")
-    return nil
-  end
-  local t = pm.time.parse(text)
-  if t then return t end
-  t = pm.time.parse(text .. "Z")
-  if t then
-    problems:add("no offset", where .. "." .. field, ("%q has no UTC offset; read as UTC"):format(text))
-    return t
-  end
-  problems:add("bad " .. field, where .. "." .. field, ("%q is not an RFC 3339 time; alert skipped"):format(text))
-  return nil
-end
 
 -- Alertmanager's identity of an alert; very old payloads have no fingerprint: use the labels.
 local function identity(alert)
@@ -47,13 +29,13 @@ function M.new_store(problems)
       problems:add("not alert", where, "is not an alert object; skipped")
       return
     end
-    local started = time_of(alert, "startsAt", where, problems)
+    local started, started_offset = jsoninput.time(alert, "startsAt", where, problems, "alert")
     if not started then return end
     local id = identity(alert)
     local key = id .. "@" .. started
     local rec = store.by_key[key]
     if not rec then
-      rec = { alert = alert, id = id, started = started, evidence = evidence }
+      rec = { alert = alert, id = id, started = started, started_offset = started_offset, evidence = evidence }
       store.by_key[key] = rec
       store.order[#store.order + 1] = rec
     end
@@ -88,9 +70,9 @@ function M.new_store(problems)
       if is_zero_time(alert.endsAt) then
         problems:add("resolved without end", where .. ".endsAt", "a resolved alert without an end time; resolution skipped")
       else
-        local ended = time_of(alert, "endsAt", where, problems)
+        local ended, ended_offset = jsoninput.time(alert, "endsAt", where, problems, "alert")
         if ended and (not rec.ended or ended < rec.ended) then
-          rec.ended, rec.ended_evidence, rec.ended_text = ended, evidence, alert.endsAt
+          rec.ended, rec.ended_evidence, rec.ended_text, rec.ended_offset = ended, evidence, alert.endsAt, ended_offset
         end
       end
     end
@@ -114,13 +96,15 @@ function M.emit(ctx, store)
     }
     local mark = rec.silenced_by and " (silenced)" or rec.inhibited_by and " (inhibited)" or ""
     ctx.timeline:add {
-      time = rec.started, time_text = rec.alert.startsAt, kind = "alert_fired", evidence = rec.evidence,
+      time = rec.started, time_text = rec.alert.startsAt, time_offset = rec.started_offset, kind = "alert_fired",
+      evidence = rec.evidence,
       fields = fields,
       event = what .. " alert fires" .. mark,
     }
     if rec.ended then
       ctx.timeline:add {
-        time = rec.ended, time_text = rec.ended_text, kind = "alert_resolved", evidence = rec.ended_evidence,
+        time = rec.ended, time_text = rec.ended_text, time_offset = rec.ended_offset, kind = "alert_resolved",
+        evidence = rec.ended_evidence,
         fields = fields,
         event = what .. " alert resolves",
       }

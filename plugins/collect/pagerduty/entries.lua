@@ -1,4 +1,6 @@
 -- PagerDuty log entries as timeline events: what each entry type means.
+local jsoninput = require "pm.jsoninput"
+
 local M = {}
 
 local function summary(e) return type(e.summary) == "string" and e.summary or tostring(e.type) end
@@ -42,25 +44,6 @@ local function base_type(t)
   return t == "acknowledgement" and "acknowledge" or t
 end
 
--- Seconds from created_at: any offset (PagerDuty writes the account's time zone unless
--- asked for UTC); a time without an offset is read as UTC with a warning.
-local function time_of(e, where, problems)
-  local text = e.created_at
-  if type(text) ~= "string" then
-    problems:add("no created_at", where .. ".created_at",
-      (text == nil and "missing" or "not a string: " .. pm.json.encode(text)) .. "; entry skipped")
-    return nil
-  end
-  local t = pm.time.parse(text)
-  if t then return t end
-  t = pm.time.parse(text .. "Z")
-  if t then
-    problems:add("no offset", where .. ".created_at", ("%q has no UTC offset; read as UTC"):format(text))
-    return t
-  end
-  problems:add("bad created_at", where .. ".created_at", ("%q is not an RFC 3339 time; entry skipped"):format(text))
-  return nil
-end
 
 -- A person's handle from incident.yaml's `people` when it lists the PagerDuty user id or
 -- email; else the name PagerDuty shows (which the host maps through `people` too).
@@ -96,7 +79,8 @@ function M.new(ctx, problems)
       return
     end
     if e.id ~= nil and self.seen[e.id] then return end
-    local t = time_of(e, where, problems)
+    -- Any offset: PagerDuty writes the account's time zone unless asked for UTC.
+    local t, applied = jsoninput.time(e, "created_at", where, problems, "entry")
     if not t then return end
     if e.id ~= nil then self.seen[e.id] = true end
     local how
@@ -114,7 +98,7 @@ function M.new(ctx, problems)
     end
     local channel = type(e.channel) == "table" and e.channel or {}
     ctx.timeline:add {
-      time = t, time_text = e.created_at, kind = how.kind, event = how.text(e),
+      time = t, time_text = e.created_at, time_offset = applied, kind = how.kind, event = how.text(e),
       actor = actor(ctx, e, how.system),
       evidence = evidence,
       fields = {

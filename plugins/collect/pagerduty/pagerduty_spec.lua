@@ -113,6 +113,9 @@ describe("pagerduty (file)", function()
     end)
 
     it("warns once about unknown types and about a time without an offset", function()
+      local unzoned
+      for _, e in ipairs(r.events) do if e.time_text == "2025-02-09T10:20:00" then unzoned = e end end
+      assert.equals("+00:00", unzoned.time_offset) -- read as UTC, and said so
       assert.same({
         "fixtures/all-types.json: log entries of unknown types kept as notes: future_feature_log_entry "
           .. "(2 entries, the first log_entries[18]), (no type) (log_entries[22])",
