@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+
+/// Output is escaped for where it goes (issue 14, items 2 and 8): the gh script never
+/// interprets data, report.md shows evidence as inert text, follow-up.ics keeps every text
+/// inside its property, and the terminal sees control characters only escaped. Each test runs
+/// the real binary on hostile titles, ids, owners, action texts, log lines and chat messages.
+@Suite(.serialized) struct EscapingTests {
+  // MARK: hostile input
+
+  static let hostileID = "PM-1$(touch CANARY)`touch CANARY`\n#!/bin/sh\ntouch CANARY"
+  static let hostileTitle =
+    "'; touch CANARY; '\r\n-R evil/repo \u{1b}]0;pwned\u{07} ünïcødé 😀 \\ \" "
+    + String(repeating: "long title ", count: 300)
+
+  /// id, action, owner (nil: none), the file name of its body, its assignee.
+  static let items: [(id: String, action: String, owner: String?, file: String, assignee: String?)] = [
+    ("$(touch CANARY)", "`touch CANARY` and $(touch CANARY)", "@bob", "__touch_CANARY_", "bob"),
+    ("../../x\n#!", "'; touch CANARY; '", "-R evil/repo", "_.._x___", nil),
+    ("-R evil/repo", "-t\r\ninjected\u{1b}[2J\rtouch CANARY", "@alice", "R_evil_repo", "alice"),
+    ("AI-4", "ünïcødé 😀 " + String(repeating: "long ", count: 2000), nil, "AI-4", nil),
+    ("a/b", "x\n\n-R evil/repo", "@dan", "a_b", "dan"),
+    ("a_b", "--repo=evil/repo", "@dan", "a_b-2", "dan"),
+  ]
+
+  /// A YAML double-quoted scalar holding `s` exactly.
+  static func yaml(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+      switch u {
+      case "\\": out += "\\\\"
+      case "\"": out += "\\\""
+      case _ where u.value < 0x20 || (0x7F...0x9F).contains(u.value):
+        out += String(format: "\\x%02x", u.value)
+      default: out.unicodeScalars.append(u)
+      }
+    }
+    return out + "\""
+  }
+
+  /// A pipeline with the hostile incident and action items, act and track stages only.
+  static func hostilePipeline(track: String) throws -> Scratch {
+    let scratch = try Scratch()
+    try scratch.write(
+      "incident.yaml",
+      """
+      id: \(yaml(hostileID))
+      title: \(yaml(hostileTitle))
+      started_at: 2025-02-09T10:00:00Z
+      ended_at: 2025-02-09T11:00:00Z
+      authors: ["@alice"]
+      summary: The test service returned errors.
+      """)
+    let actions = items.map { item in
+      "- { id: \(yaml(item.id)), action: \(yaml(item.action)), "
+        + (item.owner.map { "owner: \(yaml($0)), " } ?? "") + "deadline: 2025-03-01, priority: High }"
+    }
+    try scratch.write("actions.yaml", actions.joined(separator: "\n") + "\n")
+    try scratch.write(
+      "pipeline.lua",
+      """
+      return {
+        incident = "incident.yaml",
+        out = "out",
+        act = { { "action-items", file = "actions.yaml" } },
+        track = \(track),
+      }
+      """)
+    return scratch
+  }
+
+  /// Control characters as the gh script writes a title: each run of them one space.
+  static func oneLine(_ s: String) -> String {
+    var out = String.UnicodeScalarView()
+    var inRun = false
+    for u in s.unicodeScalars {
+      if u.value < 0x20 || (0x7F...0x9F).contains(u.value) {
+        if !inRun { out.append(" ") }
+        inRun = true
+      } else {
+        out.append(u)
+        inRun = false
+      }
+    }
+    return String(out)
+  }
+
+  static func files(named name: String, under root: String) -> [String] {
+    let walker = FileManager.default.enumerator(atPath: root)
+    var found: [String] = []
+    while let path = walker?.nextObject() as? String {
+      if (path as NSString).lastPathComponent == name { found.append(path) }
+    }
+    return found
+  }
+
+  static func run(
+    _ tool: String, _ arguments: [String], in directory: String, environment: [String: String] = [:]
+  )
+    throws -> (status: Int32, stdout: String)
+  {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [tool] + arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+  }
+
+  // MARK: item 2: the gh script
+
+  @Test func theGhScriptPassesEveryHostileValueAsOneArgumentOrAFile() throws {
+    let scratch = try Self.hostilePipeline(track: #"{ { "github-issues", repo = "acme/api" } }"#)
+    defer { scratch.remove() }
+    let run = try PMHostProcess.run(["run", "pipeline.lua", "--quiet"], in: scratch.path)
+    #expect(run.status == 0, "\(run.stderr)")
+    // The stub gh: each call's argv (count first, NUL-separated) and a copy of its body file.
+    try scratch.write(
+      "bin/gh",
+      """
+      #!/bin/sh
+      n=$(cat "$GH_DIR/count" 2>/dev/null || echo 0); n=$((n + 1)); echo "$n" > "$GH_DIR/count"
+      printf '%s\\0' "$#" > "$GH_DIR/argv.$n"
+      for a in "$@"; do
+        printf '%s\\0' "$a" >> "$GH_DIR/argv.$n"
+        case "$a" in --body-file=*) cat -- "${a#--body-file=}" > "$GH_DIR/body.$n" ;; esac
+      done
+
+      """)
+    chmod(scratch.path + "/bin/gh", 0o755)
+    try FileManager.default.createDirectory(atPath: scratch.path + "/gh", withIntermediateDirectories: true)
+    // Run from another folder than the script's: it changes to its own.
+    let script = try Self.run(
+      "sh", ["out/track/github-issues.sh"], in: scratch.path,
+      environment: [
+        "PATH": scratch.path + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+        "GH_DIR": scratch.path + "/gh",
+      ])
+    #expect(script.status == 0)
+    #expect(Self.files(named: "CANARY", under: scratch.path).isEmpty, "a value ran as a command")
+    #expect(Self.files(named: "CANARY", under: NSTemporaryDirectory()).isEmpty)
+    #expect(scratch.read("gh/count") == "\(Self.items.count)\n", "one gh call per action item")
+    for (n, item) in Self.items.enumerated() {
+      let record = try #require(scratch.read("gh/argv.\(n + 1)"), "call \(n + 1)")
+      var fields = record.split(separator: "\0", omittingEmptySubsequences: false).map(String.init)
+      #expect(fields.last == "")
+      fields.removeLast()
+      #expect(Int(fields.removeFirst()) == fields.count)
+      var expected = [
+        "issue", "create", "--repo=acme/api", "--title=" + Self.oneLine(item.id + ": " + item.action),
+        "--body-file=github-issues/\(item.file).md", "--label=post-mortem",
+      ]
+      if let who = item.assignee { expected.append("--assignee=" + who) }
+      #expect(fields == expected, "call \(n + 1)")
+      let body = """
+        Action item from the post-mortem **\(Self.hostileID): \(Self.hostileTitle)**.
+
+        - Owner: \(item.owner ?? "unassigned")
+        - Deadline: 2025-03-01
+        - Priority: High
+
+        <!-- pmhost:\(Self.hostileID):\(item.id) -->
+        """
+      #expect(scratch.read("gh/body.\(n + 1)") == body, "body of call \(n + 1)")
+    }
+  }
+}
