@@ -169,4 +169,40 @@ import Testing
       #expect(scratch.read("gh/body.\(n + 1)") == body, "body of call \(n + 1)")
     }
   }
+
+  // MARK: item 8: iCalendar
+
+  @Test func theCalendarKeepsAnInjectedEventOutAndFoldsWithinUTF8() throws {
+    let title =
+      "Outage\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected\rDTSTART:19700101T000000Z; a,b \\ é€😀"
+    let scratch = try Self.hostilePipeline(track: #"{ "calendar" }"#)
+    defer { scratch.remove() }
+    var incident = try #require(scratch.read("incident.yaml"))
+    incident = incident.replacingOccurrences(
+      of: "title: \(Self.yaml(Self.hostileTitle))", with: "title: \(Self.yaml(title))")
+    try scratch.write("incident.yaml", incident)
+    #expect(try PMHostProcess.run(["run", "pipeline.lua", "--quiet"], in: scratch.path).status == 0)
+    let ics = try #require(FileManager.default.contents(atPath: scratch.path + "/out/follow-up.ics"))
+    for line in ics.split(separator: UInt8(ascii: "\n")) {
+      #expect(line.last == UInt8(ascii: "\r"))
+      #expect(line.count - 1 <= 75, "a line longer than 75 octets")
+      #expect(String(validatingUTF8: (Array(line.dropLast()) + [0]).map { CChar(bitPattern: $0) }) != nil)
+      #expect(!line.dropLast().contains { $0 < 0x20 || $0 == 0x7F }, "a control character inside a line")
+    }
+    try scratch.write(
+      "read.py",
+      """
+      import json, sys, icalendar
+      cal = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())
+      print(json.dumps([str(e["SUMMARY"]) for e in cal.walk("VEVENT")]))
+      """)
+    let read = try Self.run("python3", ["read.py", "out/follow-up.ics"], in: scratch.path)
+    #expect(read.status == 0)
+    let summaries = try #require(try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String])
+    let shown = "Outage\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:injectedDTSTART:19700101T000000Z; a,b \\ é€😀"
+    #expect(
+      summaries == [
+        "Post-mortem follow-up review: " + shown, "Action-item review: " + shown,
+      ])
+  }
 }
