@@ -205,4 +205,71 @@ import Testing
         "Post-mortem follow-up review: " + shown, "Action-item review: " + shown,
       ])
   }
+
+  // MARK: item 8: Markdown
+
+  static let cmark = MarkdownRenderTests.cmark
+
+  @Test(.enabled(if: cmark != nil, "needs Debian's cmark-gfm (scripts/test installs it)"))
+  func reportMDShowsHostileLogLinesAndChatAsInertText() throws {
+    let scratch = try EvidenceTests.exampleCopy()
+    defer { scratch.remove() }
+    // Slack stores what people typed with &lt; &gt; &amp;: the collector decodes them.
+    let hostileChat = [
+      "kubectl &lt;script&gt;alert(1)&lt;/script&gt; and &lt;img src=http://evil.example/i.png&gt;",
+      "kubectl ![](http://evil.example/pixel.png) [click](javascript:alert(1)) &lt;http://evil.example/auto&gt;",
+      "kubectl *em* _it_ `code` ~~gone~~ a | b\rc\nd",
+      "kubectl &amp;lt;script&amp;gt; as typed",
+    ]
+    let path = "data/slack/incident-2025-02-09/2025-02-09.json"
+    let original = try #require(scratch.read(path))
+    var messages = try #require(
+      try JSONSerialization.jsonObject(with: Data(original.utf8)) as? [[String: Any]])
+    for (i, text) in hostileChat.enumerated() {
+      messages.append([
+        "type": "message", "user": "U01ALICE", "text": text, "ts": "\(1_739_098_200 + i * 120).000100",
+      ])
+    }
+    try scratch.write(
+      path, String(decoding: try JSONSerialization.data(withJSONObject: messages), as: UTF8.self))
+    // And a log line (kubectl-logs keeps error lines).
+    var log = try #require(scratch.read("data/kubectl/api-service.log"))
+    log +=
+      "[pod/api-service-7d9f8b6c5-x2x4q/api] 2025-02-09T11:05:00.000000000Z level=error msg=\"<script>x()</script> <img src=http://evil.example/l.png> | cell\rrow\"\n"
+    try scratch.write("data/kubectl/api-service.log", log)
+    let run = try PMHostProcess.run(["run", "pipeline.lua", "--quiet"], in: scratch.path)
+    #expect(run.status == 0, "\(run.stderr)")
+    let md = try #require(scratch.read("out/report.md"))
+    // --unsafe: raw HTML and javascript: links pass, as they would through a renderer with
+    // no sanitiser; report.md must be inert without one. (GFM's autolink extension, left out
+    // here, shows a bare URL as a link whose text is the URL itself.)
+    let render = try Self.run(
+      try #require(Self.cmark), ["-e", "table", "-e", "strikethrough", "--unsafe", "out/report.md"],
+      in: scratch.path)
+    #expect(render.status == 0)
+    let html = render.stdout
+    #expect(!html.contains("<script"), "\(html)")
+    #expect(!html.contains("<img"))
+    #expect(!html.lowercased().contains("href=\"javascript:"))
+    #expect(!html.contains("src=\""))
+    #expect(!html.contains("<a "), "no link at all: the report has none of its own")
+    #expect(!html.contains("<em>") && !html.contains("<code>") && !html.contains("<del>"))
+    // The texts are there, as text.
+    #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+    #expect(html.contains("![](http://evil.example/pixel.png) [click](javascript:alert(1))"))
+    #expect(html.contains("&amp;lt;script&amp;gt; as typed"))
+    // Every row of the Timeline table has its four cells.
+    let table = try #require(html.components(separatedBy: "<table>").dropFirst().first)
+    let rows = table.components(separatedBy: "<tbody>").last!.components(separatedBy: "<tr>").dropFirst()
+    #expect(rows.count == 9 + hostileChat.count + 1, "\(md)")
+    for row in rows { #expect(row.components(separatedBy: "<td").count - 1 == 4, "\(row)") }
+    // ... and the hostile rows hold their text in the Event cell (the collector keeps a
+    // message's first line; a CR inside it is a space).
+    #expect(rows.contains { $0.contains("<td>kubectl *em* _it_ `code` ~~gone~~ a | b c</td>") })
+    #expect(
+      rows.contains {
+        $0.contains(
+          "<td>&lt;script&gt;x()&lt;/script&gt; &lt;img src=http://evil.example/l.png&gt; | cell row</td>")
+      })
+  }
 }
