@@ -272,4 +272,65 @@ import Testing
           "<td>&lt;script&gt;x()&lt;/script&gt; &lt;img src=http://evil.example/l.png&gt; | cell row</td>")
       })
   }
+
+  // MARK: item 8: the terminal
+
+  @Test func controlCharactersReachTheTerminalOnlyEscaped() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let hostile = "log \u{1b}]0;pwned\u{07} then \u{1b}[2J and\rover\u{9b}31m"
+    try scratch.write(
+      "incident.yaml",
+      Scratch.incident.replacingOccurrences(of: "title: Test outage", with: "title: \(Self.yaml(hostile))"))
+    try scratch.write("data/app.log", "2025-02-09T10:05:00Z \(hostile)\n")
+    // A local collector that logs a line of its input, as plugins do in warnings.
+    try scratch.write(
+      "plugins/echo/init.lua",
+      """
+      return {
+        name = "echo", stage = "collect", version = "0.1.0", api = 1, description = "logs its input",
+        options = { path = { type = "string", required = true, doc = "a file" } },
+        run = function(ctx, opts)
+          for line in ctx.fs.lines(opts.path) do ctx.log.warn("odd line: " .. line) end
+          ctx.gap("cannot read: " .. ctx.fs.read(opts.path))
+        end,
+      }
+      """)
+    try scratch.write(
+      "actions.yaml",
+      "- { id: AI-1, action: \(Self.yaml(hostile)), owner: \"@bob\", deadline: 2025-03-01, priority: High }\n"
+    )
+    try scratch.write(
+      "pipeline.lua",
+      """
+      return {
+        incident = "incident.yaml", out = "out",
+        collect = { { "echo", path = "data/app.log" } },
+        act = { { "action-items", file = "actions.yaml" } },
+        report = { "json" },
+        validate = { "checklist" },
+      }
+      """)
+    let run = try PMHostProcess.run(["run", "pipeline.lua"], in: scratch.path)
+    let actions = try PMHostProcess.run(
+      ["actions", "out/report.json", "--today", "2025-02-10"], in: scratch.path)
+    let validate = try PMHostProcess.run(["validate", "out/report.json"], in: scratch.path)
+    #expect(actions.status == 0)
+    let shown = #"log \e]0;pwned\x07 then \e[2J and\rover\x9b31m"#
+    for (name, text, expected) in [
+      ("run stderr", run.stderr, 3), ("actions stdout", actions.stdout, 1),
+    ] {
+      #expect(
+        !text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) },
+        "\(name)")
+      #expect(text.components(separatedBy: shown).count - 1 >= expected, "\(name): \(text)")
+    }
+    // The gap's text holds the file's newline: it shows as \n, on the summary's one line.
+    #expect(run.stderr.contains("cannot read: 2025-02-09T10:05:00Z \(shown)\\n"), "\(run.stderr)")
+    #expect(run.stderr.contains("pmhost: PM-TEST: \(shown)\n"))
+    for text in [validate.stdout, validate.stderr] {
+      #expect(
+        !text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) })
+    }
+  }
 }
