@@ -4,11 +4,13 @@ import PostmortemCore
 
 /// Text the command line prints: kept here so `pmhost` stays thin.
 public enum Summary {
-  /// The terminal summary of a run (stderr).
+  /// The terminal summary of a run (stderr). Values from the data each stay on their line
+  /// (TerminalText.value).
   public static func text(_ outcome: RunOutcome) -> String {
     let m = outcome.model
+    let v = TerminalText.value
     let sources = Set(m.timeline.events.flatMap(\.sources))
-    var lines = ["pmhost: \(m.incident.id): \(m.incident.title)"]
+    var lines = ["pmhost: \(v(m.incident.id)): \(v(m.incident.title))"]
     lines.append("  timeline   \(m.timeline.count) rows from \(sources.count) sources, \(m.gaps.count) gaps")
     let moments = KeyMoment.allCases.compactMap { k in
       m.moments[k].map { "\(k.rawValue) \($0.formatted(.clock))" }
@@ -16,8 +18,8 @@ public enum Summary {
     if !moments.isEmpty { lines.append("  moments    " + moments.joined(separator: ", ")) }
     if let s = m.severity {
       lines.append(
-        "  severity   \(s.level)" + (s.rule.map { " (rule \($0))" } ?? "")
-          + (s.reason.map { ": \($0)" } ?? ""))
+        "  severity   \(v(s.level))" + (s.rule.map { " (rule \(v($0)))" } ?? "")
+          + (s.reason.map { ": \(v($0))" } ?? ""))
     }
     let f = m.factors
     lines.append(
@@ -29,7 +31,7 @@ public enum Summary {
       let failed = m.validation.filter { $0.ok == false }
       let pending = m.validation.filter { $0.ok == nil }.count
       lines.append("  validation \(passed) passed, \(failed.count) failed, \(pending) pending")
-      for check in failed { lines.append("    failed: \(check.check): \(check.detail)") }
+      for check in failed { lines.append("    failed: \(v(check.check)): \(v(check.detail))") }
     }
     if !m.evidence.isEmpty {
       let saved = m.evidence.filter { $0.file != nil }
@@ -43,8 +45,8 @@ public enum Summary {
       )
     }
     if !m.warnings.isEmpty { lines.append("  warnings   \(m.warnings.count) (see report.json)") }
-    for gap in m.gaps { lines.append("  gap        \(gap.source) (\(gap.plugin)): \(gap.reason)") }
-    for failure in outcome.failures { lines.append("  FAILED     \(failure)") }
+    for gap in m.gaps { lines.append("  gap        \(v(gap.source)) (\(v(gap.plugin))): \(v(gap.reason))") }
+    for failure in outcome.failures { lines.append("  FAILED     \(v(failure))") }
     if let main = m.outputs.first(where: { $0.hasSuffix(".md") }) ?? m.outputs.first {
       lines.append("  report     \(PluginHostPaths.display(outcome.outDirectory + "/" + main))")
     }
@@ -93,7 +95,7 @@ public enum ValidationOutput {
     results.map { r in
       let mark = r.ok == true ? "[x]" : r.ok == false ? "[ ]" : "[~]"
       let state = r.ok == true ? "pass" : r.ok == false ? "FAIL" : "pending"
-      return "\(mark) \(r.check) (\(state)): \(r.detail)\n"
+      return "\(mark) \(TerminalText.value(r.check)) (\(state)): \(TerminalText.value(r.detail))\n"
     }.joined()
   }
 
@@ -265,11 +267,12 @@ public enum ActionListing {
   public static func text(_ rows: [Row]) -> String {
     guard !rows.isEmpty else { return "no action items\n" }
     let header = ["INCIDENT", "ID", "STATUS", "OWNER", "DEADLINE", "ACTION", "TRACKING"]
+    // Each cell on one line, control characters shown escaped (TerminalText.value).
     let table = rows.map { r in
       [
         r.incident, r.item.id, r.overdueDays.map { "OVERDUE \($0)d" } ?? r.item.status, r.item.owner ?? "-",
         r.item.deadline ?? "-", r.item.action, tracking(r.item.tracking),
-      ]
+      ].map(TerminalText.value)
     }
     var widths = header.map(\.count)
     for row in table {

@@ -121,9 +121,11 @@ public enum Scaffold {
         """
     case .report:
       body = """
+            -- Text from the data goes into Markdown through pm.mdtext, so it shows as typed.
+            local md = require "pm.mdtext"
             local data = ctx.report:data()
-            local lines = { "# " .. data.incident.title, "" }
-            for _, e in ipairs(data.timeline) do lines[#lines + 1] = ("- %s %s"):format(e.time, e.event) end
+            local lines = { "# " .. md.text(data.incident.title), "" }
+            for _, e in ipairs(data.timeline) do lines[#lines + 1] = ("- %s %s"):format(e.time, md.text(e.event)) end
             ctx.report:write(opts.file, table.concat(lines, "\\n") .. "\\n")
         """
     case .validate:

@@ -23,6 +23,6 @@ struct Actions: ParsableCommand {
       now = day
     }
     let rows = try ActionListing.rows(reportPaths: reports, today: now)
-    print(json ? try ActionListing.json(rows) : ActionListing.text(rows), terminator: json ? "\n" : "")
+    if json { print(try ActionListing.json(rows)) } else { say(ActionListing.text(rows), terminator: "") }
   }
 }

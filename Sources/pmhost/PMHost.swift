@@ -11,7 +11,9 @@ struct PMHost: ParsableCommand {
     abstract:
       "Run blameless incident post-mortems as code: Lua plugins in stages, from raw evidence to a checked report.",
     version: PMHostVersion.current,
-    subcommands: [Run.self, Check.self, Plugins.self, Validate.self, Actions.self, Test.self, New.self, API.self])
+    subcommands: [
+      Run.self, Check.self, Plugins.self, Validate.self, Actions.self, Test.self, New.self, API.self,
+    ])
 
   /// Exit codes as CONTRACT.md gives them: usage errors are 2, not ArgumentParser's 64.
   static func main() {
@@ -19,7 +21,7 @@ struct PMHost: ParsableCommand {
       var command = try parseAsRoot()
       try command.run()
     } catch let error as HostError {
-      FileHandle.standardError.write(Data("pmhost: \(error.message)\n".utf8))
+      writeError("pmhost: \(error.message)")
       Foundation.exit(error.code.rawValue)
     } catch let code as ExitCode {
       Foundation.exit(code.rawValue)
@@ -28,13 +30,24 @@ struct PMHost: ParsableCommand {
       if exitCode == .success {
         PMHost.exit(withError: error)
       }
-      FileHandle.standardError.write(Data("\(PMHost.fullMessage(for: error))\n".utf8))
+      writeError(PMHost.fullMessage(for: error))
       Foundation.exit(exitCode == .validationFailure ? 2 : exitCode.rawValue == 1 ? 2 : exitCode.rawValue)
     }
   }
 }
 
 func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+/// Prints to stdout with control characters escaped (TerminalText): what pmhost prints can
+/// carry data (titles, check details, action texts). JSON output is printed with `print`.
+func say(_ text: String, terminator: String = "\n") {
+  print(TerminalText.escape(text), terminator: terminator)
+}
+
+/// A message on stderr, control characters escaped.
+func writeError(_ text: String) {
+  FileHandle.standardError.write(Data((TerminalText.escape(text) + "\n").utf8))
+}
 
 struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -73,9 +86,9 @@ struct Run: ParsableCommand {
     settings.interactive = !noInput && isTerminal(STDIN_FILENO)
     if let answers { settings.answers = try loadAnswers(answers) }
     let outcome = try PipelineRunner.run(pipelinePath: pipeline, outOverride: out, settings: settings)
-    if !quiet { FileHandle.standardError.write(Data(Summary.text(outcome).utf8)) }
+    if !quiet { FileHandle.standardError.write(Data(TerminalText.escape(Summary.text(outcome)).utf8)) }
     for name in outcome.model.outputs {
-      print(PluginHostPaths.display(outcome.outDirectory + "/" + name))
+      say(PluginHostPaths.display(outcome.outDirectory + "/" + name))
     }
     if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
   }
@@ -101,7 +114,7 @@ struct Check: ParsableCommand {
     let (loaded, planned) = try PipelineRunner.plan(pipelinePath: pipeline)
     _ = try PipelineRunner.incident(of: loaded)
     let count = planned.values.map(\.count).reduce(0, +)
-    print("\(pipeline): ok (\(count) plugins in \(planned.count) stages)")
+    say("\(pipeline): ok (\(count) plugins in \(planned.count) stages)")
   }
 }
 
@@ -119,7 +132,7 @@ struct Validate: ParsableCommand {
     if json {
       print(try ValidationOutput.json(model.validation))
     } else {
-      print(ValidationOutput.text(model.validation), terminator: "")
+      say(ValidationOutput.text(model.validation), terminator: "")
     }
     if model.validation.contains(where: { $0.ok == false }) { throw ExitCode(1) }
   }
@@ -132,7 +145,7 @@ struct Test: ParsableCommand {
   @Argument(help: "Spec files or folders (default: plugins).") var paths: [String] = []
 
   func run() throws {
-    let outcome = try SpecRunner.run(paths: paths.isEmpty ? ["plugins"] : paths) { print($0) }
+    let outcome = try SpecRunner.run(paths: paths.isEmpty ? ["plugins"] : paths) { say($0) }
     if outcome.failed > 0 { throw ExitCode(1) }
   }
 }

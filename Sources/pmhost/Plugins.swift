@@ -15,7 +15,7 @@ struct Plugins: ParsableCommand {
 
     func run() throws {
       let rows = try PluginListing.rows(pipelineDirectory: pipelineDir)
-      print(json ? try PluginListing.json(rows) : PluginListing.table(rows), terminator: json ? "\n" : "")
+      if json { print(try PluginListing.json(rows)) } else { say(PluginListing.table(rows), terminator: "") }
     }
   }
 
@@ -25,7 +25,7 @@ struct Plugins: ParsableCommand {
     @Option(help: "Search as a pipeline in this folder would.") var pipelineDir: String = "."
 
     func run() throws {
-      print(try PluginListing.info(name, pipelineDirectory: pipelineDir), terminator: "")
+      say(try PluginListing.info(name, pipelineDirectory: pipelineDir), terminator: "")
     }
   }
 }

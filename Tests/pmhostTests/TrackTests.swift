@@ -63,14 +63,16 @@ import Testing
     #expect(calls.count == 6)
     guard calls.count == 6 else { return }
     #expect(
-      Array(calls[0].prefix(6)) == [
-        "issue", "create", "-R", "acme/api", "-t", "AI-001: Add connection pool metrics to Grafana",
+      calls[0] == [
+        "issue", "create", "--repo=acme/api", "--title=AI-001: Add connection pool metrics to Grafana",
+        "--body-file=github-issues/AI-001.md", "--label=post-mortem", "--assignee=bob",
       ])
-    #expect(Array(calls[0].suffix(4)) == ["-l", "post-mortem", "-a", "bob"])
-    #expect(calls[1][5] == "AI-002: Create runbook: DB connection saturation (don't `rm -rf` $HOME)")
+    #expect(calls[1][3] == "--title=AI-002: Create runbook: DB connection saturation (don't `rm -rf` $HOME)")
+    #expect(calls[1][4] == "--body-file=github-issues/AI-002.md")
     #expect(
-      calls[1][7].hasSuffix(
-        "- Owner: @alice\n- Deadline: 2025-02-20\n- Priority: High\n\n<!-- pmhost:PM-2025-02-09:AI-002 -->"))
+      scratch.read("out/track/github-issues/AI-002.md")?.hasSuffix(
+        "- Owner: @alice\n- Deadline: 2025-02-20\n- Priority: High\n\n<!-- pmhost:PM-2025-02-09:AI-002 -->")
+        == true)
   }
 
   @Test func theAPICreatesEachIssueOnceAcrossTwoRunsAndTheChecklistSeesIt() throws {

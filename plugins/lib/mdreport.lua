@@ -126,6 +126,8 @@ end
 local function plain(s)
   s = s:gsub("%[([^%]]*)%]%(([^%)]*)%)", "%1"):gsub("%*%*(.-)%*%*", "%1"):gsub("__(.-)__", "%1")
   s = s:gsub("`([^`]*)`", "%1")
+  -- Backslash escapes (pm.mdtext writes them: "\<100ms", "\_x"): the character itself.
+  s = s:gsub("\\(%p)", "%1")
   return trim(s)
 end
 

@@ -127,7 +127,11 @@ function M.mermaid(data)
   local f = data.factors or {}
   local contributing = f.contributing or {}
   if #contributing == 0 and #(f.immediate or {}) == 0 and #(f.systemic or {}) == 0 then return nil end
-  local function label(s) return '"' .. tostring(s):gsub('"', "#quot;"):gsub("[\r\n]+", " ") .. '"' end
+  -- A quoted Mermaid label: its entity codes for the quote and for < > (Mermaid would render
+  -- HTML in labels), control characters as spaces, so a text never ends the line or the block.
+  local function label(s)
+    return '"' .. tostring(s):gsub('"', "#quot;"):gsub("<", "#lt;"):gsub(">", "#gt;"):gsub("%c+", " ") .. '"'
+  end
   local lines = { "```mermaid", "flowchart LR", "  effect[" .. label(data.incident.title or data.incident.id) .. "]" }
   local bones, order = {}, {}
   local function bone(name)

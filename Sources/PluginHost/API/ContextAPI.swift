@@ -570,7 +570,7 @@ extension PluginRun {
     }
     if let def = options["default"].stringValue { text += "[\(def)] " }
     text += "> "
-    FileHandle.standardError.write(Data(text.utf8))
+    FileHandle.standardError.write(Data(TerminalText.escape(text).utf8))
     guard let line = readLine() else {
       throw LuaRaise("prompt '\(id)': input ended before an answer")
     }

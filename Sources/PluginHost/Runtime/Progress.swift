@@ -42,7 +42,7 @@ final class Progress {
 
   private func draw(_ text: String) {
     shown = true
-    FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+    FileHandle.standardError.write(Data(("\r\u{1B}[K" + TerminalText.value(text)).utf8))
   }
 
   deinit { finish() }

@@ -23,7 +23,7 @@ public struct RunSettings: Sendable {
   public init() {}
 }
 
-/// Writes a diagnostic line to stderr.
+/// Writes a diagnostic line to stderr, control characters escaped (TerminalText).
 func diagnostic(_ line: String) {
-  FileHandle.standardError.write(Data((line + "\n").utf8))
+  FileHandle.standardError.write(Data((TerminalText.escape(line) + "\n").utf8))
 }

@@ -5,14 +5,14 @@
 -- Impact, Root Cause, Timeline, Contributing Factors, Action Items, What Went Well,
 -- Lessons Learned, Prevention; then Data Gaps and Validation when there are any.
 
-local pmx = require "pm.postmortem"
-local t = pmx.seconds
+-- Every text from the report model goes in through pm.mdtext (md.text, md.cell, md.block),
+-- so what logs, chat and incident files hold shows as literal text, never as HTML, links,
+-- images or Markdown structure.
 
--- A table cell: `|` would end the cell and a newline the row.
-local function cell(v)
-  if v == nil or v == "" then return "-" end
-  return (tostring(v):gsub("|", "\\|"):gsub("\r?\n", " "))
-end
+local pmx = require "pm.postmortem"
+local md = require "pm.mdtext"
+local t = pmx.seconds
+local cell = md.cell
 
 local function list(items, empty)
   if not items or #items == 0 then return "- " .. empty end
@@ -21,8 +21,22 @@ local function list(items, empty)
   return table.concat(lines, "\n")
 end
 
+-- A list of texts from the model as Markdown text.
+local function texts(items)
+  local out = {}
+  for i, item in ipairs(items or {}) do out[i] = md.text(item) end
+  return out
+end
+
+-- pmx.header's fields as Markdown text ("-", its word for none, as it is).
+local function header_text(data)
+  local h = {}
+  for k, v in pairs(pmx.header(data)) do h[k] = v == "-" and v or md.text(v) end
+  return h
+end
+
 local function header(data)
-  local h = pmx.header(data)
+  local h = header_text(data)
   return table.concat({
     "# " .. h.title,
     "",
@@ -56,19 +70,20 @@ local function factors(data)
   local numbered = {}
   for i, c in ipairs(f.contributing or {}) do
     local label = pmx.factor_label(c)
-    numbered[i] = label and ("%d. **%s**: %s"):format(i, label, c.text) or ("%d. %s"):format(i, c.text)
+    numbered[i] = label and ("%d. **%s**: %s"):format(i, md.text(label), md.text(c.text))
+      or ("%d. %s"):format(i, md.text(c.text))
   end
   return table.concat({
     "## Contributing Factors",
     "",
     "### Immediate Cause",
-    list(f.immediate, "none identified"),
+    list(texts(f.immediate), "none identified"),
     "",
     "### Contributing Factors",
     #numbered > 0 and table.concat(numbered, "\n") or "- none identified",
     "",
     "### Systemic Issues",
-    list(f.systemic, "none identified"),
+    list(texts(f.systemic), "none identified"),
   }, "\n")
 end
 
@@ -82,17 +97,17 @@ end
 
 local function gaps(data, fmt)
   local lines = {}
-  for i, g in ipairs(data.gaps or {}) do lines[i] = pmx.gap_line(g, fmt) end
+  for i, g in ipairs(data.gaps or {}) do lines[i] = md.text(pmx.gap_line(g, fmt)) end
   return "## Data Gaps\n\n" .. list(lines)
 end
 
 local function validation(data)
   local lines = {}
   for i, v in ipairs(data.validation) do
-    local detail = (v.detail and v.detail ~= "") and (": " .. v.detail) or ""
-    if v.ok == true then lines[i] = "[x] " .. v.check .. detail
-    elseif v.ok == false then lines[i] = "[ ] " .. v.check .. detail
-    else lines[i] = "[~] " .. v.check .. detail .. " (pending)" end
+    local text = md.text(v.check .. ((v.detail and v.detail ~= "") and (": " .. v.detail) or ""))
+    if v.ok == true then lines[i] = "[x] " .. text
+    elseif v.ok == false then lines[i] = "[ ] " .. text
+    else lines[i] = "[~] " .. text .. " (pending)" end
   end
   return "## Validation\n\n" .. list(lines)
 end
@@ -102,14 +117,14 @@ local function render(data, opts)
   local inc = data.incident
   local blocks = {
     header(data),
-    "## Summary\n\n" .. (inc.summary or "No summary yet."),
+    "## Summary\n\n" .. (inc.summary and md.block(inc.summary) or "No summary yet."),
     impact(data),
-    "## Root Cause\n\n" .. (inc.root_cause or data.root_cause or "Not determined yet."),
+    "## Root Cause\n\n" .. md.block(inc.root_cause or data.root_cause or "Not determined yet."),
     timeline(data, fmt),
     factors(data) .. (opts.fishbone and pmx.mermaid(data) and ("\n\n### Causal Graph\n\n" .. pmx.mermaid(data)) or ""),
     actions(data),
-    "## What Went Well\n\n" .. list(data.what_went_well, "not recorded"),
-    "## Lessons Learned\n\n" .. list(data.lessons_learned, "not recorded"),
+    "## What Went Well\n\n" .. list(texts(data.what_went_well), "not recorded"),
+    "## Lessons Learned\n\n" .. list(texts(data.lessons_learned), "not recorded"),
     "## Prevention\n\nSee Action Items above.",
   }
   if data.gaps and #data.gaps > 0 then blocks[#blocks + 1] = gaps(data, fmt) end
@@ -118,28 +133,29 @@ local function render(data, opts)
 end
 
 -- What an organisation's Mustache template gets: the whole report model (as report.json
--- has it) plus ready-made text, so a template needs no logic:
+-- has it) plus ready-made text, so a template needs no logic. Every string in it is
+-- Markdown text already (pm.mdtext), whether written {{x}} or {{{x}}}:
 --   header.{title,date,duration,severity,authors,reviewed}, impact_lines[],
 --   timeline_rows[].{time,event,source,actor,kind,count} (cells, `|` escaped),
 --   contributing[].{n,label,text,why_chain[]}, action_rows[].{id,action,owner,deadline,priority,status},
 --   gap_lines[], checks[].{mark,check,detail,ok}, has_gaps, has_validation, has_actions,
 --   causal_graph (the fishbone as a Mermaid block; {{{causal_graph}}} or {{causal_graph}}).
 local function view(data)
-  local v = {}
-  for k, x in pairs(data) do v[k] = x end
+  local v = md.model(data)
   local clock = pmx.clock(data.timeline or {})
-  v.header = pmx.header(data)
+  v.header = header_text(data)
   v.impact_lines = pmx.impact(data)
-  v.root_cause = data.incident.root_cause or "Not determined yet."
-  v.summary = data.incident.summary or "No summary yet."
+  v.root_cause = md.block(data.incident.root_cause or "Not determined yet.")
+  v.summary = md.block(data.incident.summary or "No summary yet.")
   v.timeline_rows = {}
   for i, e in ipairs(data.timeline or {}) do
     v.timeline_rows[i] = { time = clock(t(e.time)), event = cell(e.event), source = cell(e.source),
-      actor = cell(e.actor), kind = e.kind, count = e.count }
+      actor = cell(e.actor), kind = md.text(e.kind), count = e.count }
   end
   v.contributing = {}
   for i, c in ipairs((data.factors or {}).contributing or {}) do
-    v.contributing[i] = { n = i, label = pmx.factor_label(c) or "Factor", text = c.text, why_chain = c.why_chain or {} }
+    v.contributing[i] = { n = i, label = md.text(pmx.factor_label(c) or "Factor"), text = md.text(c.text),
+      why_chain = texts(c.why_chain) }
   end
   v.action_rows = {}
   for i, a in ipairs(data.action_items or {}) do
@@ -147,10 +163,10 @@ local function view(data)
       priority = cell(a.priority), status = cell(a.status) }
   end
   v.gap_lines = {}
-  for i, g in ipairs(data.gaps or {}) do v.gap_lines[i] = pmx.gap_line(g, clock) end
+  for i, g in ipairs(data.gaps or {}) do v.gap_lines[i] = md.text(pmx.gap_line(g, clock)) end
   v.checks = {}
   for i, c in ipairs(data.validation or {}) do
-    v.checks[i] = { check = c.check, detail = c.detail, ok = c.ok == true,
+    v.checks[i] = { check = md.text(c.check), detail = md.text(c.detail), ok = c.ok == true,
       mark = c.ok == true and "x" or (c.ok == false and " " or "~") }
   end
   v.has_gaps, v.has_validation, v.has_actions = #v.gap_lines > 0, #v.checks > 0, #v.action_rows > 0

@@ -1,4 +1,5 @@
--- markdown: the seed's report template, line for line.
+-- markdown: the seed's report template, line for line (text from the model escaped by pm.mdtext:
+-- "(<100ms)" is written "(\<100ms)" and shows as typed).
 
 local SEED = [[
 # Post-Mortem: API Service Degradation (2025-02-09)
@@ -63,7 +64,7 @@ Query introduced in v2.3.0 deployment performed a full table scan due to missing
 | AI-002 | Create runbook: DB connection saturation | @alice | 2025-02-20 | High |
 | AI-003 | Add DB query plan check to CI/CD | @charlie | 2025-03-01 | Medium |
 | AI-004 | Review and adjust connection pool size | @dan | 2025-02-14 | High |
-| AI-005 | Implement DB slow query alerts (<100ms) | @bob | 2025-02-23 | Medium |
+| AI-005 | Implement DB slow query alerts (\<100ms) | @bob | 2025-02-23 | Medium |
 | AI-006 | Add load testing for new query patterns | @charlie | 2025-03-15 | Low |
 
 ## What Went Well

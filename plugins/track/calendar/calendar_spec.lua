@@ -38,3 +38,31 @@ describe("calendar", function()
     assert.is_nil(text:find("RRULE", 1, true))
   end)
 end)
+
+describe("calendar with a hostile incident title", function()
+  local r = plugin.run({}, { report = "fixtures/hostile.json" })
+  local ics = r.files["follow-up.ics"]
+
+  it("keeps every text inside its property: no line break, no control character", function()
+    assert.is_nil(r.error)
+    local begins = 0
+    for line in ics:gmatch("([^\r\n]*)\r\n") do
+      if line == "BEGIN:VEVENT" then begins = begins + 1 end
+      assert.is_nil(line:find("%c"), line)
+    end
+    assert.equals(2, begins)
+    assert.is_nil(ics:find("\r[^\n]") or ics:find("[^\r]\n"))
+    assert.matches("\r\nSUMMARY:Post%-mortem follow%-up review: Outage\\nEND:VEVENT\\nBEGIN:VEVENT\\nSUMMARY:injectedDTSTART:19700101T000000Z\\; a\\,b \\\\ %[2J ",
+      (ics:gsub("\r\n ", "")))
+  end)
+
+  it("folds at 75 octets, never inside a UTF-8 sequence", function()
+    local folded = 0
+    for line in ics:gmatch("([^\r\n]*)\r\n") do
+      assert.truthy(#line <= 75, line)
+      assert.truthy(utf8.len(line), "a folded line splits a UTF-8 sequence: " .. line)
+      if line:sub(1, 1) == " " then folded = folded + 1 end
+    end
+    assert.truthy(folded > 2)
+  end)
+end)

@@ -3,9 +3,12 @@
 -- DTSTAMP come from the incident, so a re-run writes the same file and a calendar that
 -- imports it twice updates the events instead of doubling them.
 
--- TEXT values: backslash, semicolon, comma and newline escaped (RFC 5545 3.3.11).
+-- TEXT values (RFC 5545 3.3.11): backslash, semicolon and comma escaped, a line break
+-- (LF or CRLF) written as \n; every other control character (a lone CR, ESC, NUL, tab, DEL,
+-- C1) is dropped, so no text can end the content line or start a property of its own.
 local function text(s)
-  return (tostring(s):gsub("\\", "\\\\"):gsub(";", "\\;"):gsub(",", "\\,"):gsub("\r?\n", "\\n"))
+  return (tostring(s):gsub("\r\n", "\n"):gsub("\\", "\\\\"):gsub(";", "\\;"):gsub(",", "\\,"):gsub("\n", "\\n")
+    :gsub("\xC2[\x80-\x9F]", ""):gsub("%c", ""))
 end
 
 -- Content lines are folded at 75 octets, never inside a UTF-8 sequence (RFC 5545 3.1).

@@ -10,12 +10,29 @@
 --
 -- The token is sent in a header only: ctx.http never saves request headers as evidence.
 
--- 'text' for sh: single quotes, each ' written as '\''. Safe for any bytes but NUL.
-local function sh(text) return "'" .. tostring(text):gsub("'", "'\\''") .. "'" end
+-- The script never interprets data: each value reaches `gh` as one single-quoted word of
+-- the `--name=VALUE` form (so a value starting with "-" is never read as a flag), and each
+-- body (many lines of free text) in a file beside the script, named by --body-file.
+
+-- Control characters (C0, DEL and the UTF-8 encoded C1 range) would end a line of the
+-- script or rewrite the terminal of whoever reads it: runs of them become one space.
+local function one_line(text)
+  return (tostring(text):gsub("\xC2[\x80-\x9F]", "\1"):gsub("%c+", " "))
+end
+
+-- One word for sh: single quotes, each ' written as '\''. one_line leaves no NUL or newline.
+local function sh(text) return "'" .. one_line(text):gsub("'", "'\\''") .. "'" end
+
+-- An item id as a file name: letters, digits, ".", "_" and "-" only, no leading "." or "-"
+-- (so no "..", no hidden file, no flag), at most 64 bytes, never empty.
+local function file_name(id)
+  local name = tostring(id):gsub("[^%w%._%-]", "_"):gsub("^[%.%-]+", ""):sub(1, 64)
+  return name ~= "" and name or "item"
+end
 
 local function marker(incident, item) return ("<!-- pmhost:%s:%s -->"):format(incident.id, item.id) end
 
-local function title_of(item) return ("%s: %s"):format(item.id, item.action) end
+local function title_of(item) return one_line(("%s: %s"):format(item.id, item.action)) end
 
 local function body_of(incident, item)
   local lines = {
@@ -38,17 +55,34 @@ end
 
 local function script(ctx, opts, items)
   local incident = ctx.incident
+  -- "track/github-issues.sh": the bodies go to "track/github-issues/ID.md", named in the
+  -- script relative to its own folder, which it changes to first.
+  local dir, base = opts.file:match("^(.-)([^/]*)$")
+  local stem = base:gsub("%.[^.]*$", "")
+  if stem == "" or stem == base then stem = stem .. "-bodies" end
   local out = {
     "#!/bin/sh",
-    ("# GitHub issues for the action items of %s (%s), written by pmhost."):format(incident.id, incident.title),
-    "# Review it, then run it once: sh " .. opts.file,
+    ("# GitHub issues for the action items of %s (%s), written by pmhost."):format(one_line(incident.id), one_line(incident.title)),
+    "# Review it, then run it once: sh " .. sh(opts.file),
+    ("# Each issue's text is in %s/, named by --body-file."):format(one_line(stem)),
     "set -e",
+    'cd -- "$(dirname -- "$0")"',
   }
+  local taken = {}
   for _, item in ipairs(items) do
-    local args = { "gh issue create", "-R " .. sh(opts.repo), "-t " .. sh(title_of(item)), "-b " .. sh(body_of(incident, item)) }
-    for _, label in ipairs(opts.labels) do args[#args + 1] = "-l " .. sh(label) end
+    -- Two ids may come out as one name ("a/b", "a_b"; "AI-1", "ai-1" on a file system that
+    -- ignores case): the later ones get "-2", "-3", ...
+    local name, n = file_name(item.id), 1
+    while taken[(n == 1 and name or ("%s-%d"):format(name, n)):lower()] do n = n + 1 end
+    if n > 1 then name = ("%s-%d"):format(name, n) end
+    taken[name:lower()] = true
+    local body = stem .. "/" .. name .. ".md"
+    ctx.fs.write(dir .. body, body_of(incident, item))
+    local args = { "gh issue create", "--repo=" .. sh(opts.repo), "--title=" .. sh(title_of(item)),
+      "--body-file=" .. sh(body) }
+    for _, label in ipairs(opts.labels) do args[#args + 1] = "--label=" .. sh(label) end
     local who = login(item.owner)
-    if who then args[#args + 1] = "-a " .. sh(who) end
+    if who then args[#args + 1] = "--assignee=" .. sh(who) end
     out[#out + 1] = table.concat(args, " ")
   end
   ctx.fs.write(opts.file, table.concat(out, "\n") .. "\n")

@@ -1,0 +1,43 @@
+/// Text on its way to a terminal. Log lines, chat messages and titles may carry escape
+/// sequences that retitle the window, clear the screen, move the cursor or rewrite what was
+/// printed before (`ESC ] 0 ; ... BEL`, `ESC [ 2 J`, a bare `CR`): every control character is
+/// shown escaped instead, so the person reads what the data holds. The one escaper for the
+/// terminal; `diagnostic` and every print of the command line go through it.
+public enum TerminalText {
+  /// `text` with ESC as `\e`, CR as `\r`, every other C0 control, DEL and C1 control as
+  /// `\xNN`. Tab stays (columns of `print`), and so does LF when `keepingLines` (the lines of
+  /// a message of our own); a data value inside one line passes `keepingLines: false`, so its
+  /// newlines show as `\n` and cannot start a line that looks like pmhost's.
+  public static func escape(_ text: String, keepingLines: Bool = true) -> String {
+    func plain(_ s: Unicode.Scalar) -> Bool {
+      switch s.value {
+      case 0x09: true
+      case 0x0A: keepingLines
+      case 0x00...0x1F, 0x7F...0x9F: false
+      default: true
+      }
+    }
+    if text.unicodeScalars.allSatisfy(plain) { return text }
+    var out = String.UnicodeScalarView()
+    for s in text.unicodeScalars {
+      if plain(s) {
+        out.append(s)
+        continue
+      }
+      let shown: String
+      switch s.value {
+      case 0x1B: shown = "\\e"
+      case 0x0D: shown = "\\r"
+      case 0x0A: shown = "\\n"
+      default:
+        let hex = String(s.value, radix: 16)
+        shown = "\\x" + (hex.count < 2 ? "0" + hex : hex)
+      }
+      out.append(contentsOf: shown.unicodeScalars)
+    }
+    return String(out)
+  }
+
+  /// `escape(value, keepingLines: false)`: a data value on one line.
+  public static func value(_ value: String) -> String { escape(value, keepingLines: false) }
+}
