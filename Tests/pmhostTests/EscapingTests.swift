@@ -85,6 +85,12 @@ import Testing
     return String(out)
   }
 
+  /// `s` as cmark-gfm writes text in HTML.
+  static func htmlText(_ s: String) -> String {
+    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+      .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+  }
+
   static func files(named name: String, under root: String) -> [String] {
     let walker = FileManager.default.enumerator(atPath: root)
     var found: [String] = []
@@ -157,16 +163,27 @@ import Testing
       ]
       if let who = item.assignee { expected.append("--assignee=" + who) }
       #expect(fields == expected, "call \(n + 1)")
-      let body = """
-        Action item from the post-mortem **\(Self.hostileID): \(Self.hostileTitle)**.
-
-        - Owner: \(item.owner ?? "unassigned")
-        - Deadline: 2025-03-01
-        - Priority: High
-
-        <!-- pmhost:\(Self.hostileID):\(item.id) -->
-        """
-      #expect(scratch.read("gh/body.\(n + 1)") == body, "body of call \(n + 1)")
+      // The body is Markdown on GitHub: rendered with no sanitiser, it holds no tag, link or
+      // image of the data's; its last line is the one marker, whose ids hold no space or "-->".
+      let body = try #require(scratch.read("gh/body.\(n + 1)"), "body of call \(n + 1)")
+      let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
+      #expect(lines.filter { $0.contains("<!--") }.count == 1, "\(body)")
+      let marker = String(lines.last ?? "")
+      #expect(
+        marker.hasPrefix("<!-- pmhost:PM-1%24%28touch%20CANARY%29") && marker.hasSuffix(" -->"), "\(marker)")
+      #expect(!marker.dropFirst(5).dropLast(4).contains(" "), "\(marker)")
+      try scratch.write("gh/body.md", body)
+      let render = try Self.run(
+        try #require(Self.cmark), ["-e", "table", "-e", "strikethrough", "--unsafe", "gh/body.md"],
+        in: scratch.path)
+      #expect(render.status == 0)
+      for tag in ["<script", "<img", "<a ", "<code>", "<em>", "<h1", "<del>"] {
+        #expect(!render.stdout.contains(tag), "\(tag) in \(render.stdout)")
+      }
+      // Shown as typed: the owner and the title's text survive as text.
+      #expect(
+        render.stdout.contains("Owner: \(item.owner.map(Self.htmlText) ?? "unassigned")"), "\(render.stdout)")
+      #expect(render.stdout.contains("PM-1$(touch CANARY)`touch CANARY` #!/bin/sh touch CANARY: "))
     }
   }
 

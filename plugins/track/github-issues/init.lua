@@ -30,17 +30,30 @@ local function file_name(id)
   return name ~= "" and name or "item"
 end
 
-local function marker(incident, item) return ("<!-- pmhost:%s:%s -->"):format(incident.id, item.id) end
+local md = require "pm.mdtext"
+
+-- An id inside the marker: every byte but letters, digits, ".", "_" and "-" as %XX, so no id
+-- can hold the space or "-->" that would end the marker (and make a re-run file it again).
+-- Ids made of those characters only (PM-2025-02-09, AI-001) read as they are.
+local function marker_id(id)
+  return (tostring(id):gsub("[^%w%._%-]", function(c) return ("%%%02X"):format(c:byte()) end))
+end
+
+local function marker(incident, item)
+  return ("<!-- pmhost:%s:%s -->"):format(marker_id(incident.id), marker_id(item.id))
+end
 
 local function title_of(item) return one_line(("%s: %s"):format(item.id, item.action)) end
 
+-- GitHub renders the body as Markdown: every value in it goes through pm.mdtext, so an image,
+-- a link or HTML in a title or an owner shows as the text it is.
 local function body_of(incident, item)
   local lines = {
-    ("Action item from the post-mortem **%s: %s**."):format(incident.id, incident.title),
+    ("Action item from the post-mortem **%s: %s**."):format(md.text(incident.id), md.text(incident.title)),
     "",
-    ("- Owner: %s"):format(item.owner or "unassigned"),
-    ("- Deadline: %s"):format(item.deadline or "none"),
-    ("- Priority: %s"):format(item.priority or "none"),
+    ("- Owner: %s"):format(md.text(item.owner or "unassigned")),
+    ("- Deadline: %s"):format(md.text(item.deadline or "none")),
+    ("- Priority: %s"):format(md.text(item.priority or "none")),
     "",
     marker(incident, item),
   }
