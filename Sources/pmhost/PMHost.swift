@@ -11,7 +11,9 @@ struct PMHost: ParsableCommand {
     abstract:
       "Run blameless incident post-mortems as code: Lua plugins in stages, from raw evidence to a checked report.",
     version: PMHostVersion.current,
-    subcommands: [Run.self, Check.self, Plugins.self, Validate.self, Actions.self, Test.self, New.self, API.self])
+    subcommands: [
+      Run.self, Check.self, Plugins.self, Validate.self, Actions.self, Test.self, New.self, API.self,
+    ])
 
   /// Exit codes as CONTRACT.md gives them: usage errors are 2, not ArgumentParser's 64.
   static func main() {
@@ -19,7 +21,7 @@ struct PMHost: ParsableCommand {
       var command = try parseAsRoot()
       try command.run()
     } catch let error as HostError {
-      FileHandle.standardError.write(Data("pmhost: \(error.message)\n".utf8))
+      FileHandle.standardError.write(Data("pmhost: \(Redaction.text(error.message))\n".utf8))
       Foundation.exit(error.code.rawValue)
     } catch let code as ExitCode {
       Foundation.exit(code.rawValue)
@@ -28,7 +30,7 @@ struct PMHost: ParsableCommand {
       if exitCode == .success {
         PMHost.exit(withError: error)
       }
-      FileHandle.standardError.write(Data("\(PMHost.fullMessage(for: error))\n".utf8))
+      FileHandle.standardError.write(Data("\(Redaction.text(PMHost.fullMessage(for: error)))\n".utf8))
       Foundation.exit(exitCode == .validationFailure ? 2 : exitCode.rawValue == 1 ? 2 : exitCode.rawValue)
     }
   }
@@ -73,7 +75,7 @@ struct Run: ParsableCommand {
     settings.interactive = !noInput && isTerminal(STDIN_FILENO)
     if let answers { settings.answers = try loadAnswers(answers) }
     let outcome = try PipelineRunner.run(pipelinePath: pipeline, outOverride: out, settings: settings)
-    if !quiet { FileHandle.standardError.write(Data(Summary.text(outcome).utf8)) }
+    if !quiet { FileHandle.standardError.write(Data(Redaction.text(Summary.text(outcome)).utf8)) }
     for name in outcome.model.outputs {
       print(PluginHostPaths.display(outcome.outDirectory + "/" + name))
     }
@@ -113,9 +115,22 @@ struct Validate: ParsableCommand {
 
   @Argument(help: "A report.json written by pmhost run, or a Markdown post-mortem (.md).") var report: String
   @Flag(help: "Print the results as JSON.") var json = false
+  @Option(
+    name: .customLong("check"),
+    help: ArgumentHelp(
+      "A validate plugin to run (repeatable; default: checklist). Bundled plugins only, unless --plugins names a folder.",
+      valueName: "NAME"))
+  var checks: [String] = []
+  @Option(
+    name: .customLong("plugins"),
+    help: ArgumentHelp(
+      "Also look for --check plugins in DIR, before the bundled ones (repeatable). Without it, no code from the report's folder, PMHOST_PLUGIN_PATH or ~/.config runs.",
+      valueName: "DIR"))
+  var pluginFolders: [String] = []
 
   func run() throws {
-    let model = try PipelineRunner.validate(reportPath: report)
+    let model = try PipelineRunner.validate(
+      reportPath: report, plugins: checks.isEmpty ? ["checklist"] : checks, searchFolders: pluginFolders)
     if json {
       print(try ValidationOutput.json(model.validation))
     } else {

@@ -23,7 +23,7 @@ public struct RunSettings: Sendable {
   public init() {}
 }
 
-/// Writes a diagnostic line to stderr.
+/// Writes a diagnostic line to stderr, credentials in URLs masked (``Redaction``).
 func diagnostic(_ line: String) {
-  FileHandle.standardError.write(Data((line + "\n").utf8))
+  FileHandle.standardError.write(Data((Redaction.text(line) + "\n").utf8))
 }
