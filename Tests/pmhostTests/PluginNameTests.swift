@@ -95,4 +95,15 @@ import Testing
       #expect(result.stderr.contains(c.says), "\(command): \(result.stderr)")
     }
   }
+
+  @Test func newPluginRefusesAReservedName() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    for name in ["pmhost", "pmhost-tools", "collect"] {
+      let result = try PMHostProcess.run(["new", "plugin", name, "--stage", "collect"], in: scratch.path)
+      #expect(result.status == 2, "\(name): \(result.stderr)")
+      #expect(result.stderr.contains("'\(name)' is a reserved plugin name"), "\(result.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: scratch.path + "/plugins/\(name)"))
+    }
+  }
 }

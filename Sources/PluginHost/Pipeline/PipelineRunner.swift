@@ -149,8 +149,9 @@ public enum PipelineRunner {
     }
     let incident = try incident(of: pipeline, evidence: evidence)
     let model = RunModel(incident: incident)
-    model.plugins = Stage.allCases.flatMap { planned[$0] ?? [] }.map(\.use)
-    for plan in Stage.allCases.flatMap({ planned[$0] ?? [] }) {
+    // Each plugin used, once (a plugin named twice is one entry), and each shadowing said.
+    for plan in Stage.allCases.flatMap({ planned[$0] ?? [] }) where !model.plugins.contains(plan.use) {
+      model.plugins.append(plan.use)
       if let notice = plan.shadowNotice {
         model.warnings.append(
           RunWarning(plugin: "pmhost", stage: plan.manifest.stage.rawValue, message: notice))
