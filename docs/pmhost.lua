@@ -69,7 +69,7 @@ local pm_template = {}
 function ctx.gap(reason, extra) end
 
 --- Reads an environment variable the pipeline named (tokens).
----@param name string a variable named by one of this plugin reference's `*_env` options
+---@param name string a variable the pipeline names in one of this plugin reference's `*_env` options
 ---@return string? # its value
 function ctx.env(name) end
 
@@ -127,7 +127,7 @@ function ctx_fs.write(name, text) end
 
 --- Stages: collect, track.
 --- HTTP GET; the exchange is saved as evidence (replayed under --replay).
----@param url string under a URL this plugin's options name
+---@param url string under a URL the pipeline names in this plugin's options
 ---@param opts? table { query, headers, timeout_s, gap }
 ---@return table? # { status, body, headers, url }
 ---@return string? # why no response came

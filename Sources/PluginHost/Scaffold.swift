@@ -12,7 +12,7 @@ public enum Scaffold {
       ("data/README.md", "Put the incident's raw data here: logs, saved API responses, a Slack export.\n"),
       (
         "plugins/README.md",
-        "Your own plugins go here (`pmhost new plugin NAME --stage STAGE`); they shadow bundled ones of the same name.\n"
+        "Your own plugins go here (`pmhost new plugin NAME --stage STAGE`); they shadow bundled ones of the same name (pmhost warns when one does).\n"
       ),
     ]
     return try write(files, in: directory)
@@ -27,6 +27,9 @@ public enum Scaffold {
       name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
     else {
       throw .configuration("'\(name)' is not a plugin name: letters, digits, - and _, starting with a letter")
+    }
+    if let reason = PluginManifest.reservedReason(name) {
+      throw .configuration("'\(name)' is a reserved plugin name: \(reason)")
     }
     let folder = "plugins/\(name)"
     var files = [

@@ -126,9 +126,22 @@ struct Validate: ParsableCommand {
 
   @Argument(help: "A report.json written by pmhost run, or a Markdown post-mortem (.md).") var report: String
   @Flag(help: "Print the results as JSON.") var json = false
+  @Option(
+    name: .customLong("check"),
+    help: ArgumentHelp(
+      "A validate plugin to run (repeatable; default: checklist). Bundled plugins only, unless --plugins names a folder.",
+      valueName: "NAME"))
+  var checks: [String] = []
+  @Option(
+    name: .customLong("plugins"),
+    help: ArgumentHelp(
+      "Also look for --check plugins in DIR, before the bundled ones (repeatable). Without it, no code from the report's folder, PMHOST_PLUGIN_PATH or ~/.config runs.",
+      valueName: "DIR"))
+  var pluginFolders: [String] = []
 
   func run() throws {
-    let model = try PipelineRunner.validate(reportPath: report)
+    let model = try PipelineRunner.validate(
+      reportPath: report, plugins: checks.isEmpty ? ["checklist"] : checks, searchFolders: pluginFolders)
     if json {
       print(try ValidationOutput.json(model.validation))
     } else {

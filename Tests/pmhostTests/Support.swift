@@ -25,9 +25,10 @@ struct PMHostProcess {
   }
 
   @discardableResult
-  static func run(_ arguments: [String], in directory: String? = nil, binary: String = binary) throws
-    -> Result
-  {
+  static func run(
+    _ arguments: [String], in directory: String? = nil, binary: String = binary,
+    environment extra: [String: String] = [:]
+  ) throws -> Result {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments
@@ -35,6 +36,7 @@ struct PMHostProcess {
     var environment = ProcessInfo.processInfo.environment
     environment["PMHOST_PLUGIN_PATH"] = nil
     environment["HOME"] = NSTemporaryDirectory()
+    environment.merge(extra) { _, new in new }
     process.environment = environment
     let out = Pipe()
     let err = Pipe()

@@ -51,7 +51,8 @@ public enum APIReference {
       ],
       "Records a data gap (the report's Data Gaps section)."),
     APIFunction(
-      "ctx.env", [("name", "string", "a variable named by one of this plugin reference's `*_env` options")],
+      "ctx.env",
+      [("name", "string", "a variable the pipeline names in one of this plugin reference's `*_env` options")],
       returns: [("string?", "its value")], "Reads an environment variable the pipeline named (tokens)."),
     APIFunction(
       "ctx.prompt",
@@ -94,7 +95,7 @@ public enum APIReference {
     APIFunction(
       "ctx.http:get", stages: [.collect, .track],
       [
-        ("url", "string", "under a URL this plugin's options name"),
+        ("url", "string", "under a URL the pipeline names in this plugin's options"),
         ("opts?", "table", "{ query, headers, timeout_s, gap }"),
       ],
       returns: [("table?", "{ status, body, headers, url }"), ("string?", "why no response came")],
@@ -218,7 +219,10 @@ public enum APIReference {
       "pm.time.parse",
       [
         ("text", "string", ""), ("format?", "string", "rfc3339 (default), nginx, unix, syslog, klog, local"),
-        ("opts?", "table", "{ near = time (syslog, klog: picks the year), offset = \"+02:00\" (syslog, klog, local) }"),
+        (
+          "opts?", "table",
+          "{ near = time (syslog, klog: picks the year), offset = \"+02:00\" (syslog, klog, local) }"
+        ),
       ],
       returns: [("number?", "Unix seconds"), ("string?", "why not")], "Parses a time."),
     APIFunction(

@@ -4,6 +4,11 @@ import PostmortemCore
 
 /// `ctx`: the handles a plugin gets (docs/plugin-api.md). Each handle checks the stage.
 extension PluginRun {
+  /// The environment variables options name: the string values of `*_env` options.
+  static func namedEnvironment(in options: LuaTable) -> Set<String> {
+    Set(options.stringFields.compactMap { $0.key.hasSuffix("_env") ? $0.value.stringValue : nil })
+  }
+
   func makeContext() -> LuaValue {
     var ctx = LuaTable()
     ctx["stage"] = .text(stage.rawValue)
@@ -32,7 +37,7 @@ extension PluginRun {
       let name = try call.string(1, "ctx.env")
       guard namedEnvironment.contains(name) else {
         throw LuaRaise(
-          "ctx.env: plugin \(manifest.name) may read only the environment variables its `*_env` options name (not \(name))"
+          "ctx.env: plugin \(manifest.name) may read only the environment variables the pipeline names in its `*_env` options (not \(name))"
         )
       }
       return call.returning(.optionalText(ProcessInfo.processInfo.environment[name]))

@@ -55,10 +55,12 @@ extension PluginRun {
       }
     }
     let recordGap = options["gap"].boolValue ?? true
-    let shown = "\(method) \(url.absoluteString)"
+    // What is printed, stored and matched on replay: the URL with its credentials masked.
+    let redacted = Redaction.text(url.absoluteString)
+    let shown = "\(method) \(redacted)"
 
     // The exchange: live (and saved), or from the replayed evidence.
-    let source = Evidence.httpSource(method: method, url: url.absoluteString, body: body)
+    let source = Evidence.httpSource(method: method, url: redacted, body: body)
     var response: HTTPFetcher.Response?
     var failure: String?
     if evidence.mode == .replay {
@@ -71,7 +73,7 @@ extension PluginRun {
         method: method, url: url, headers: headers, body: body, timeout: timeout)
       switch HTTPFetcher.fetch(request) {
       case .success(let r): response = r
-      case .failure(let f): failure = f.reason
+      case .failure(let f): failure = Redaction.text(f.reason)
       }
       evidence.recordHTTP(
         source: source, plugin: manifest.name, stage: stage.rawValue, response: response, failure: failure)
@@ -106,7 +108,7 @@ extension PluginRun {
     var headers = LuaTable()
     for (key, value) in response.headers { headers[key] = .text(value) }
     table["headers"] = .table(headers)
-    table["url"] = .text(response.url)
+    table["url"] = .text(Redaction.text(response.url))
     return table
   }
 
@@ -133,7 +135,7 @@ extension PluginRun {
     guard var components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
       scheme == "http" || scheme == "https", components.host?.isEmpty == false
     else {
-      throw LuaRaise("\(name): '\(text)' is not an http:// or https:// URL")
+      throw LuaRaise("\(name): '\(Redaction.text(text))' is not an http:// or https:// URL")
     }
     var items = components.queryItems ?? []
     switch query {
@@ -162,7 +164,9 @@ extension PluginRun {
         Self.formEncoded($0.name) + "=" + Self.formEncoded($0.value ?? "")
       }.joined(separator: "&")
     }
-    guard let url = components.url else { throw LuaRaise("\(name): cannot build a URL from '\(text)'") }
+    guard let url = components.url else {
+      throw LuaRaise("\(name): cannot build a URL from '\(Redaction.text(text))'")
+    }
     return url
   }
 
@@ -185,12 +189,12 @@ extension PluginRun {
   /// A request may go only under a URL that this plugin reference's options name.
   private func checkAllowed(_ url: URL, name: String) throws {
     guard let target = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
-      throw LuaRaise("\(name): cannot read the URL \(url.absoluteString)")
+      throw LuaRaise("\(name): cannot read the URL \(Redaction.text(url.absoluteString))")
     }
     for named in namedURLs where Self.covers(named, target) { return }
-    let list = namedURLs.compactMap { $0.string }
+    let list = namedURLs.compactMap { $0.string.map(Redaction.text) }
     throw LuaRaise(
-      "\(name): plugin \(manifest.name) may not fetch \(url.absoluteString): only URLs the pipeline names in this plugin's options may be fetched"
+      "\(name): plugin \(manifest.name) may not fetch \(Redaction.text(url.absoluteString)): only URLs the pipeline names in this plugin's options may be fetched"
         + (list.isEmpty ? " (it names none)" : " (named: \(list.joined(separator: ", ")))"))
   }
 

@@ -9,6 +9,21 @@ public struct PlannedPlugin: Sendable {
   public var source: PluginSource
   public var manifest: PluginManifest
   public var options: LuaTable
+
+  /// What report.json records about it (`pmhost.plugins`).
+  public var use: PluginUse {
+    PluginUse(
+      name: manifest.name, stage: manifest.stage.rawValue, version: manifest.version,
+      origin: source.origin == .bundled ? "bundled" : source.displayPath,
+      shadowsBundled: source.origin != .bundled && BundledPlugins.shared.plugins[source.name] != nil)
+  }
+
+  /// Says that a local plugin is used instead of the bundled one of the same name.
+  public var shadowNotice: String? {
+    guard use.shadowsBundled else { return nil }
+    return
+      "plugin '\(source.name)' is loaded from \(source.displayPath), not the bundled plugin of the same name (`pmhost plugins list` shows both)"
+  }
 }
 
 /// What `pmhost run` produced.
@@ -39,6 +54,9 @@ public enum PipelineRunner {
           throw .configuration("\(reference.origin): \(error.message)")
         }
         let manifest = try PluginRun.manifest(of: source)
+        do { try manifest.checkTrusted() } catch {
+          throw .configuration("\(reference.origin): \(error.message)")
+        }
         guard manifest.stage == stage else {
           throw .configuration(
             "\(reference.origin): '\(reference.name)' is a \(manifest.stage.rawValue) plugin; list it under \(manifest.stage.rawValue) = { ... }"
@@ -48,8 +66,9 @@ public enum PipelineRunner {
         if manifest.hasCheck {
           try PluginRun.check(source: source, options: options, origin: reference.origin)
         }
-        planned[stage, default: []].append(
-          PlannedPlugin(reference: reference, source: source, manifest: manifest, options: options))
+        let plan = PlannedPlugin(reference: reference, source: source, manifest: manifest, options: options)
+        if let notice = plan.shadowNotice { diagnostic("pmhost: warning: \(reference.origin): \(notice)") }
+        planned[stage, default: []].append(plan)
       }
     }
     return (pipeline, planned)
@@ -130,6 +149,14 @@ public enum PipelineRunner {
     }
     let incident = try incident(of: pipeline, evidence: evidence)
     let model = RunModel(incident: incident)
+    // Each plugin used, once (a plugin named twice is one entry), and each shadowing said.
+    for plan in Stage.allCases.flatMap({ planned[$0] ?? [] }) where !model.plugins.contains(plan.use) {
+      model.plugins.append(plan.use)
+      if let notice = plan.shadowNotice {
+        model.warnings.append(
+          RunWarning(plugin: "pmhost", stage: plan.manifest.stage.rawValue, message: notice))
+      }
+    }
     if let distributed = settings.distributedAt { model.incident.distributedAt = distributed }
     if let margin = pipeline.tableMarginSeconds {
       let m = Int64((margin * 1000).rounded())
@@ -316,8 +343,8 @@ public enum PipelineRunner {
     guard let text = String(data: data, encoding: .utf8) else {
       throw .configuration("\(path): not UTF-8 text")
     }
-    let catalog = PluginCatalog(pipelineDirectory: ".")
-    let source = try catalog.find("checklist")
+    // The bundled checklist's modules only: nothing from the folder being read.
+    let source = try PluginCatalog(searchFolders: []).find("checklist")
     do {
       let lua = try LuaState()
       PluginRun.installLibraries(in: lua, source: source, print: { _ in })
@@ -350,7 +377,7 @@ public enum PipelineRunner {
       return (error.message, nil)
     }
     do {
-      try run.run(options: plugin.options)
+      try run.run(options: plugin.options, grants: plugin.reference.options)
       return nil
     } catch {
       return (error.message, error.kind == .limit ? nil : error.traceback)
@@ -359,8 +386,13 @@ public enum PipelineRunner {
 
   /// Runs the validate-stage plugins named (default: checklist) over a saved report.json,
   /// or over a hand-written Markdown post-mortem (the checks it can answer).
+  ///
+  /// Plugins come from the bundled ones only, or from `searchFolders` (then the bundled
+  /// ones) when the caller names them (`pmhost validate --plugins DIR`): never from the
+  /// folder of the report, `PMHOST_PLUGIN_PATH` or `~/.config`, since the report's folder
+  /// is untrusted input and validating it must not run its code.
   public static func validate(
-    reportPath: String, plugins: [String] = ["checklist"]
+    reportPath: String, plugins: [String] = ["checklist"], searchFolders: [String] = []
   ) throws(HostError) -> RunModel {
     guard let data = FileManager.default.contents(atPath: reportPath) else {
       throw .configuration("\(reportPath): no such file")
@@ -382,13 +414,14 @@ public enum PipelineRunner {
     }
     model.validation = []
     let folder = URL(fileURLWithPath: reportPath).deletingLastPathComponent().path
-    let catalog = PluginCatalog(pipelineDirectory: folder)
+    let catalog = PluginCatalog(searchFolders: searchFolders)
     let files = FileAccess(pipelineDirectory: folder, outDirectory: folder)
     var settings = RunSettings()
     settings.quiet = true
     for name in plugins {
       let source = try catalog.find(name)
       let manifest = try PluginRun.manifest(of: source)
+      try manifest.checkTrusted()
       guard manifest.stage == .validate else {
         throw .configuration("'\(name)' is a \(manifest.stage.rawValue) plugin, not a validate plugin")
       }
@@ -396,6 +429,7 @@ public enum PipelineRunner {
       let reference = PluginReference(
         name: name, options: LuaTable(), limits: Limits(), origin: "pmhost validate")
       let plan = PlannedPlugin(reference: reference, source: source, manifest: manifest, options: options)
+      if let notice = plan.shadowNotice { diagnostic("pmhost: warning: pmhost validate: \(notice)") }
       if let failure = runOne(plan, stage: .validate, model: model, files: files, settings: settings) {
         throw .failed(failure)
       }

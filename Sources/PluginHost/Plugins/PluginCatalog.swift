@@ -20,6 +20,11 @@ public struct PluginCatalog: Sendable {
     searchFolders = folders
   }
 
+  /// A catalog over exactly these folders, then the bundled plugins (`[]`: bundled only).
+  public init(searchFolders: [String]) {
+    self.searchFolders = searchFolders
+  }
+
   static func join(_ a: String, _ b: String) -> String {
     a.isEmpty || a == "." ? b : (a.hasSuffix("/") ? a + b : a + "/" + b)
   }

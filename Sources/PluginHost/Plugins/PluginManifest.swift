@@ -1,4 +1,5 @@
 import LuaBridge
+import PostmortemCore
 
 /// What a plugin says about itself: read by running its chunk, which only returns a table.
 public struct PluginManifest: Sendable {
@@ -162,5 +163,113 @@ extension PluginManifest {
       result[spec.name] = given
     }
     return result
+  }
+}
+
+extension PluginManifest {
+  /// The rule for option defaults: options that grant reach must be set in the pipeline.
+  static let reachRule =
+    "options that grant reach must be set in the pipeline: a plugin's defaults may not name a URL or an environment variable"
+
+  /// Refuses a plugin whose option schema gives a default that names a URL (a value with
+  /// `scheme://` anywhere in it, or any default of an option called `url` or `*url`) or an
+  /// environment variable (any default of an option called `env` or `*_env`). Only the
+  /// pipeline grants reach (`ctx.http`, `ctx.env` read the options as the pipeline wrote
+  /// them); a default that looks like a grant is refused at load so that nobody relies on it.
+  func checkReachDefaults() throws(HostError) {
+    for spec in options.sorted(by: { $0.name < $1.name }) where !spec.defaultValue.isNil {
+      let lower = spec.name.lowercased()
+      let what: String?
+      if lower == "env" || lower.hasSuffix("_env") {
+        what = "names an environment variable"
+      } else if lower.hasSuffix("url") {
+        what = "names a URL"
+      } else if Self.containsURL(spec.defaultValue) {
+        what = "contains a URL"
+      } else {
+        what = nil
+      }
+      guard let what else { continue }
+      throw .configuration(
+        "\(source.displayPath): plugin \(name): option '\(spec.name)' has default \(Self.shown(spec.defaultValue)), which \(what); \(Self.reachRule). Remove the default (make the option required where it is needed) and set it in the pipeline: { \"\(name)\", \(spec.name) = ... }"
+      )
+    }
+  }
+
+  /// A default as the message shows it: a string quoted (its URL credentials masked), a
+  /// table by the first string in it that holds a URL.
+  static func shown(_ value: LuaValue) -> String {
+    switch value {
+    case .string(let s): return "\"\(Redaction.text(s.text))\""
+    case .table(let t):
+      let inside = (t.array + Array(t.fields.values)).first(where: containsURL)
+      return inside.map { "a \(value.typeName) holding \(shown($0))" } ?? "a \(value.typeName)"
+    default: return PluginRun.displayText(value)
+    }
+  }
+
+  /// Whether a value (or a string in a table of it) has `scheme://` in it.
+  static func containsURL(_ value: LuaValue) -> Bool {
+    switch value {
+    case .string(let s):
+      let bytes = s.bytes
+      var i = 0
+      while i + 2 < bytes.count {
+        if bytes[i] == UInt8(ascii: ":"), bytes[i + 1] == UInt8(ascii: "/"),
+          bytes[i + 2] == UInt8(ascii: "/"),
+          i > 0, Self.isSchemeByte(bytes[i - 1])
+        {
+          return true
+        }
+        i += 1
+      }
+      return false
+    case .table(let t):
+      return t.array.contains(where: containsURL) || t.fields.values.contains(where: containsURL)
+    default: return false
+    }
+  }
+
+  private static func isSchemeByte(_ b: UInt8) -> Bool {
+    (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+      || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "+")
+      || b == UInt8(ascii: "-")
+      || b == UInt8(ascii: ".")
+  }
+}
+
+extension PluginManifest {
+  /// Why `name` may not be a plugin's name, or nil when it may: `pmhost` and names starting
+  /// with it, `pm` and `pm.*` (the plugin API and its modules), `lib` (the shared modules'
+  /// folder) and the stage names (folders of the by-stage layout).
+  public static func reservedReason(_ name: String) -> String? {
+    let lower = name.lowercased()
+    if lower.hasPrefix("pmhost") {
+      return "names starting with 'pmhost' are pmhost's own (it signs its gaps and warnings so)"
+    }
+    if lower == "pm" || lower.hasPrefix("pm.") {
+      return "'pm' and 'pm.*' name the plugin API and its modules"
+    }
+    if lower == "lib" { return "'lib' is the folder of the shared pm.* modules" }
+    if Stage(rawValue: lower) != nil { return "'\(lower)' is a stage name" }
+    return nil
+  }
+
+  /// The checks a plugin passes before a pipeline (or `pmhost validate`) uses it: its name
+  /// is not reserved, the name it declares is the one it was found by, so that reports name
+  /// the plugin that ran, and no option default grants reach (``checkReachDefaults()``).
+  public func checkTrusted() throws(HostError) {
+    for candidate in Set([source.name, name]).sorted() {
+      if let reason = Self.reservedReason(candidate) {
+        throw .configuration(
+          "\(source.displayPath): plugin name '\(candidate)' is reserved: \(reason); rename the plugin")
+      }
+    }
+    guard name == source.name else {
+      throw .configuration(
+        "\(source.displayPath): the plugin declares name = \"\(name)\" but is found as '\(source.name)' (its folder or file name); the two must agree so that reports name the plugin that ran: rename one of them"
+      )
+    }
+    try checkReachDefaults()
   }
 }

@@ -192,11 +192,14 @@ final class PluginRun {
   }
 
   /// Calls `run(ctx, opts)`. Lua errors come back as ``LuaError``.
-  func run(options: LuaTable) throws(LuaError) {
+  ///
+  /// `options` are the resolved options (defaults filled in) the plugin gets; `grants` are
+  /// the options as the pipeline wrote them, the only ones whose URLs and `*_env` names
+  /// give the plugin reach (`ctx.http`, `ctx.env`): a plugin's own defaults never do.
+  func run(options: LuaTable, grants: LuaTable = LuaTable()) throws(LuaError) {
     if let label = options["source"].stringValue { sourceLabel = label }
-    namedURLs = Self.namedURLs(in: options)
-    namedEnvironment = Set(
-      options.stringFields.compactMap { $0.key.hasSuffix("_env") ? $0.value.stringValue : nil })
+    namedURLs = Self.namedURLs(in: grants)
+    namedEnvironment = Self.namedEnvironment(in: grants)
     let ctx = makeContext()
     var opts = options
     if stage == .collect, opts["source"].isNil { opts["source"] = .text(sourceLabel) }

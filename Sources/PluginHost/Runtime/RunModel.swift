@@ -26,6 +26,8 @@ public final class RunModel {
   /// A hand-written post-mortem read by pm.mdreport (`pmhost validate FILE.md`): what
   /// `ctx.report:data()` gives instead of the model, which it has no run to fill.
   public var imported: JSONValue?
+  /// Every plugin the run used and where it came from (report.json `pmhost.plugins`).
+  public var plugins: [PluginUse] = []
   /// Files written to the out folder, relative to it, in order.
   public var outputs: [String] = []
   /// Answers given at the terminal, to save for `--answers`.
@@ -58,6 +60,7 @@ public final class RunModel {
     evidence = report.evidence
     clock = report.clock
     tableWindow = report.tableWindow
+    plugins = report.meta.plugins
   }
 
   func rebuildAliases() {
@@ -74,7 +77,8 @@ public final class RunModel {
   /// The report as it stands.
   public func report(generatedAt: Timestamp = Timestamp(seconds: Date().timeIntervalSince1970)) -> Report {
     Report(
-      meta: ReportMeta(version: PMHostVersion.current, generatedAt: generatedAt), incident: incident,
+      meta: ReportMeta(version: PMHostVersion.current, generatedAt: generatedAt, plugins: plugins),
+      incident: incident,
       timeline: timeline.events, keyMoments: moments, factors: factors, severity: severity,
       actionItems: actions, whatWentWell: whatWentWell, lessonsLearned: lessonsLearned, gaps: gaps,
       warnings: warnings, validation: validation, followUp: followUp, series: series, evidence: evidence

@@ -101,6 +101,7 @@ public enum SpecRunner {
   /// `plugin.info` and `plugin.run(opts, setup)` for the plugin in `folder`.
   static func pluginTable(_ lua: LuaState, folder: String, source: PluginSource) throws -> LuaValue {
     let manifest = try PluginRun.manifest(of: source)
+    try manifest.checkReachDefaults()
     var info = LuaTable()
     info["name"] = .text(manifest.name)
     info["stage"] = .text(manifest.stage.rawValue)
@@ -164,7 +165,7 @@ public enum SpecRunner {
     let (run, resolved) = try prepare(
       source: source, manifest: manifest, model: model, files: files, settings: settings, options: options,
       evidence: evidence)
-    if let failure = execute(run, resolved) { result["error"] = .text(failure) }
+    if let failure = execute(run, resolved, grants: options) { result["error"] = .text(failure) }
     if manifest.stage == .timeline || manifest.stage == .collect { model.timeline.sort() }
     result["events"] = .table(
       LuaTable(array: model.timeline.events.enumerated().map { EventCodec.lua($1, index: $0 + 1) }))
@@ -212,9 +213,9 @@ public enum SpecRunner {
   }
 
   /// Runs the plugin; the error message when it failed.
-  private static func execute(_ run: PluginRun, _ options: LuaTable) -> String? {
+  private static func execute(_ run: PluginRun, _ options: LuaTable, grants: LuaTable) -> String? {
     do {
-      try run.run(options: options)
+      try run.run(options: options, grants: grants)
       return nil
     } catch {
       return error.message

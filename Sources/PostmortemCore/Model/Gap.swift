@@ -13,11 +13,11 @@ public struct Gap: Codable, Sendable, Equatable {
   /// The time span missing, when known.
   public var window: TimeWindow?
 
-  /// A gap.
+  /// A gap. Credentials in URLs in `reason` are masked (``Redaction``).
   public init(source: String, plugin: String, reason: String, window: TimeWindow? = nil) {
-    self.source = source
+    self.source = Redaction.text(source)
     self.plugin = plugin
-    self.reason = reason
+    self.reason = Redaction.text(reason)
     self.window = window
   }
 

@@ -11,10 +11,10 @@ public struct RunWarning: Codable, Sendable, Equatable {
   /// The message.
   public var message: String
 
-  /// A warning.
+  /// A warning. Credentials in URLs in `message` are masked (``Redaction``).
   public init(plugin: String, stage: String, message: String) {
     self.plugin = plugin
     self.stage = stage
-    self.message = message
+    self.message = Redaction.text(message)
   }
 }

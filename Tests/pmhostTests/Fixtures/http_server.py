@@ -37,6 +37,8 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == "/api/slow":
             time.sleep(5)
             self.send(200, "{}")
+        elif url.path == "/api/unauthorized":
+            self.send(401, json.dumps({"message": "Bad credentials"}))
         elif url.path == "/secret":
             self.send(200, "top secret", "text/plain")
         elif url.path == "/api/text":

@@ -35,10 +35,20 @@ describe("github-issues, script mode", function()
   end)
 
   it("needs a token in api mode", function()
-    local api = plugin.run({ repo = "acme/api", mode = "api", token_env = "PMHOST_SPEC_NO_SUCH_TOKEN" },
-      { report = "fixtures/report.json" })
+    local api = plugin.run({ repo = "acme/api", mode = "api", api_url = "http://127.0.0.1:9",
+      token_env = "PMHOST_SPEC_NO_SUCH_TOKEN" }, { report = "fixtures/report.json" })
     assert.equals('mode = "api" needs a token in the environment variable PMHOST_SPEC_NO_SUCH_TOKEN', api.error)
   end)
+
+  it("needs the pipeline to name the API and the token's variable in api mode", function()
+    local report = { report = "fixtures/report.json" }
+    assert.has_error(function() plugin.run({ repo = "acme/api", mode = "api", token_env = "GITHUB_TOKEN" }, report) end,
+      'needs api_url = "https://api.github.com"')
+    local named = { repo = "acme/api", mode = "api", api_url = "https://api.github.com" }
+    assert.has_error(function() plugin.run(named, report) end,
+      'needs token_env = "GITHUB_TOKEN"')
+  end)
+
 end)
 
 describe("github-issues, script mode, with hostile ids and texts", function()

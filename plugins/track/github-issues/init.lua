@@ -3,7 +3,8 @@
 --   mode = "script" (default): writes track/github-issues.sh, one `gh issue create` per item,
 --     for a person to review and run. Nothing is contacted.
 --   mode = "api": POST {api_url}/repos/{repo}/issues with the token from the environment
---     variable `token_env`. Each issue's body carries a marker naming the incident and the
+--     variable `token_env`; the pipeline names both (api_url = "https://api.github.com",
+--     token_env = "GITHUB_TOKEN"), since only the pipeline grants reach. Each issue's body carries a marker naming the incident and the
 --     item; a re-run finds the issue by that marker instead of creating a second one. The
 --     created (or found) issue's URL goes into the item's `tracking`, which the checklist's
 --     action_items_tracked check reads.
@@ -184,14 +185,26 @@ return {
     labels = { type = "list", default = { "post-mortem" }, doc = "labels of every issue; the first also finds them again on a re-run" },
     mode = { type = "string", values = { "script", "api" }, default = "script", doc = "script: write a gh script; api: create the issues" },
     file = { type = "string", default = "track/github-issues.sh", doc = "the script, in the out folder (script mode)" },
-    api_url = { type = "string", default = "https://api.github.com", doc = "GitHub's REST API (or a GitHub Enterprise one)" },
-    token_env = { type = "string", default = "GITHUB_TOKEN", doc = "environment variable holding the token (api mode)" },
+    api_url = { type = "string",
+      doc = "GitHub's REST API, `https://api.github.com` (or a GitHub Enterprise one); api mode needs it" },
+    token_env = { type = "string", doc = "environment variable holding the token, e.g. `GITHUB_TOKEN`; api mode needs it" },
   },
   check = function(opts)
     if not opts.repo:match("^[%w%.%-_]+/[%w%.%-_]+$") then
       error(("option repo: %q is not OWNER/NAME"):format(opts.repo), 0)
     end
     if #opts.labels == 0 then error("option labels: give at least one label (it finds the issues again)", 0) end
+    -- Only the pipeline grants reach: the API's URL and the token's variable are written there.
+    if opts.mode == "api" then
+      if not opts.api_url then
+        error('mode = "api" needs api_url = "https://api.github.com" (or your GitHub Enterprise API)'
+          .. " in the pipeline", 0)
+      end
+      if not opts.token_env then
+        error('mode = "api" needs token_env = "GITHUB_TOKEN" (the environment variable holding the token)'
+          .. " in the pipeline", 0)
+      end
+    end
   end,
   run = function(ctx, opts)
     local items = ctx.actions:list()

@@ -1,0 +1,8 @@
+-- luacheck configuration for the bundled plugins, their specs and the bench plugins.
+std = "lua54"
+-- The pm API every plugin sees (docs/pm-api.md).
+read_globals = { "pm" }
+max_line_length = 150
+-- Specs run under `pmhost test`: busted-style describe/it/assert, and `plugin`, the helper
+-- that runs the plugin under test (Sources/PluginHost/Specs/SpecPrelude.swift).
+files["**/*_spec.lua"] = { std = "+busted", read_globals = { "plugin" } }

