@@ -96,7 +96,8 @@ import Testing
     #expect(empty.status == 0, "\(empty.stderr)")
     let marker = try #require(dir.read("empty/.pmhost"))
     #expect(
-      marker.contains("\"written_by\": \"pmhost run\"") && marker.contains("\"report.md\""), "\(marker)")
+      marker.contains("\"written_by\": \"pmhost run\"") && marker.contains("\"path\": \"report.md\""),
+      "\(marker)")
     #expect(marker.contains("\"evidence/manifest.json\""))
   }
 
@@ -231,6 +232,8 @@ import Testing
     try dir.write("o/evidence/mine.txt", "mine\n")
     try dir.write("o/drafts/a.md", "draft\n")
     try Self.fm.createSymbolicLink(atPath: dir.path + "/o/elsewhere", withDestinationPath: "..")
+    // A report the user edited by hand is no longer what pmhost wrote: it is kept too.
+    try dir.write("o/report.md", "edited by hand\n")
     // The pipeline drops html; a.log is read no more.
     try dir.write(
       "pipeline.lua",
@@ -239,7 +242,10 @@ import Testing
     #expect(second.status == 0, "\(second.stderr)")
     #expect(dir.read("o/report.html") == nil)
     #expect(!Self.fm.fileExists(atPath: dir.path + "/o/evidence/kubectl-logs"))
-    #expect(dir.read("o/report.md") != nil)
+    #expect(dir.read("o/report.md")?.contains("# Post-Mortem") == true)
+    #expect(dir.read("o/report.md.kept") == "edited by hand\n")
+    #expect(
+      second.stderr.contains("kept report.md in o: it changed after pmhost wrote it"), "\(second.stderr)")
     #expect(dir.read("o/notes.txt") == "notes\n")
     #expect(dir.read("o/evidence/mine.txt") == "mine\n")
     #expect(dir.read("o/drafts/a.md") == "draft\n")

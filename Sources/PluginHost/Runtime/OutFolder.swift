@@ -13,8 +13,8 @@ import PostmortemCore
 ///   file system, and swaps it in at the end (`renameat2(RENAME_EXCHANGE)`, else two
 ///   renames). A run killed at any moment leaves the previous folder whole.
 /// - The previous folder is then retired: the files its inventory lists are deleted, every
-///   other file (the user's) is carried over into the new folder, and said so on stderr.
-///   Nothing pmhost did not write is deleted.
+///   other file (the user's, or one changed since the run wrote it) is carried over into the
+///   new folder, and said so on stderr. Nothing pmhost did not write is deleted.
 final class OutFolder {
   static let markerName = ".pmhost"
 
@@ -86,7 +86,7 @@ final class OutFolder {
       guard mkdir(folder.build, 0o755) == 0 else {
         throw HostError.configuration("cannot create \(folder.build): \(String(cString: strerror(errno)))")
       }
-      try Marker(state: "building", files: [], out: folder.absolute).write(into: folder.build)
+      try Marker(state: "building", files: [:], out: folder.absolute).write(into: folder.build)
     } catch {
       folder.abandon()
       throw error
@@ -268,15 +268,16 @@ final class OutFolder {
   }
 
   /// Empties a folder pmhost is done with: a build folder goes whole; of a finished folder,
-  /// the files its marker lists are deleted and every other file is carried over into
-  /// `live`. The marker goes last, so that a run killed meanwhile leaves it pmhost's.
+  /// the files its marker lists, as they were written, are deleted and every other file is
+  /// carried over into `live`. The marker goes last, so that a run killed meanwhile leaves
+  /// it pmhost's.
   private func retire(_ folder: String, into live: String) -> [String] {
     let marker = Marker.read(folder)
     if marker?.state == "building" {
       Self.removeTree(folder)
       return []
     }
-    let inventory = Set(marker?.files ?? [])
+    let inventory = marker?.files ?? [:]
     var notes: [String] = []
     func walk(_ relative: String) {
       let here = relative.isEmpty ? folder : folder + "/" + relative
@@ -286,14 +287,21 @@ final class OutFolder {
         var info = stat()
         guard lstat(folder + "/" + item, &info) == 0 else { continue }
         let isFolder = (info.st_mode & S_IFMT) == S_IFDIR
-        if isFolder, inventory.contains(where: { $0.hasPrefix(item + "/") }) {
+        if isFolder, inventory.keys.contains(where: { $0.hasPrefix(item + "/") }) {
           walk(item)
           rmdir(folder + "/" + item)
-        } else if !isFolder, inventory.contains(item) {
-          unlink(folder + "/" + item)
-        } else if let note = carry(item, from: folder, into: live) {
-          notes.append(note)
+          continue
         }
+        var reason = "pmhost did not write it"
+        if !isFolder, let stamp = inventory[item] {
+          // A hard link (evidence kept as a link to a big log) loses no data when unlinked.
+          if stamp.isEmpty || stamp == Self.stamp(info) || info.st_nlink > 1 {
+            unlink(folder + "/" + item)
+            continue
+          }
+          reason = "it changed after pmhost wrote it"
+        }
+        if let note = carry(item, from: folder, into: live, because: reason) { notes.append(note) }
       }
     }
     walk("")
@@ -307,7 +315,9 @@ final class OutFolder {
 
   /// Moves a file or folder the user put into the previous out folder into the new one,
   /// under a free name.
-  private func carry(_ item: String, from folder: String, into live: String) -> String? {
+  private func carry(_ item: String, from folder: String, into live: String, because reason: String)
+    -> String?
+  {
     var target = item
     let parts = item.split(separator: "/")
     var base = live
@@ -328,15 +338,14 @@ final class OutFolder {
       n += 1
     }
     guard rename(folder + "/" + item, live + "/" + candidate) == 0 else { return nil }
-    return
-      "pmhost: kept \(item) in \(path): pmhost did not write it, so it was carried over into the new report folder"
+    return "pmhost: kept \(item) in \(path): \(reason), so it was carried over into the new report folder"
       + (candidate == item ? "" : " as \(candidate)")
   }
 
   /// Every file under `folder` (links and other non-folders included, never followed),
-  /// relative to it, without the marker.
-  static func inventory(of folder: String) -> [String] {
-    var files: [String] = []
+  /// relative to it, without the marker, with its ``stamp(_:)``.
+  static func inventory(of folder: String) -> [String: String] {
+    var files: [String: String] = [:]
     func walk(_ relative: String) {
       let here = relative.isEmpty ? folder : folder + "/" + relative
       for entry in ((try? FileManager.default.contentsOfDirectory(atPath: here)) ?? []).sorted() {
@@ -346,12 +355,17 @@ final class OutFolder {
         if (info.st_mode & S_IFMT) == S_IFDIR {
           walk(item)
         } else if item != markerName {
-          files.append(item)
+          files[item] = stamp(info)
         }
       }
     }
     walk("")
     return files
+  }
+
+  /// Size and modification time: whether a file is still as the run wrote it.
+  static func stamp(_ info: stat) -> String {
+    "\(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
   }
 
   /// Removes a folder pmhost wrote whole, never following a link.
@@ -375,13 +389,16 @@ final class OutFolder {
     static let writer = "pmhost run"
     /// `building` while the run writes, `complete` once it is done.
     var state: String
-    var files: [String]
+    /// Path to ``OutFolder/stamp(_:)`` (empty when not known).
+    var files: [String: String]
     var out: String
 
     func write(into folder: String) throws(HostError) {
       let value = JSONValue.object([
         "written_by": .string(Self.writer), "pmhost": .string(PMHostVersion.current), "state": .string(state),
-        "pid": .int(Int64(getpid())), "out": .string(out), "files": .array(files.map { .string($0) }),
+        "pid": .int(Int64(getpid())), "out": .string(out),
+        "files": .array(
+          files.keys.sorted().map { .object(["path": .string($0), "stamp": .string(files[$0] ?? "")]) }),
       ])
       do {
         try FileAccess.writeAtomically(
@@ -400,9 +417,14 @@ final class OutFolder {
         let data = FileManager.default.contents(atPath: path),
         let value = try? JSONValue.parse(data), value["written_by"]?.stringValue == writer
       else { return nil }
-      let files = (value["files"]?.arrayValue ?? []).compactMap(\.stringValue).filter { file in
+      var files: [String: String] = [:]
+      for item in value["files"]?.arrayValue ?? [] {
+        guard let file = item.stringValue ?? item["path"]?.stringValue else { continue }
         let parts = file.split(separator: "/", omittingEmptySubsequences: false)
-        return !file.hasPrefix("/") && !parts.contains { $0.isEmpty || $0 == "." || $0 == ".." }
+        guard !file.hasPrefix("/"), !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+          continue
+        }
+        files[file] = item["stamp"]?.stringValue ?? ""
       }
       return Marker(
         state: value["state"]?.stringValue ?? "complete", files: files, out: value["out"]?.stringValue ?? "")
