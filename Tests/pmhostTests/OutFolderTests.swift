@@ -259,6 +259,36 @@ import Testing
     #expect(Self.leftovers(beside: dir.path + "/o") == [])
   }
 
+  /// What a killed run can leave beside the folder: the previous folder moved aside (killed
+  /// between the two renames of the fallback swap) and a build folder. The next run restores
+  /// the one, removes the other, keeps the user's files and leaves alone what is not pmhost's.
+  @Test func whatAKilledRunLeftBesideTheFolderIsCleared() throws {
+    let dir = try Scratch()
+    defer { dir.remove() }
+    try Self.pipeline(dir)
+    #expect(
+      try PMHostProcess.run(["run", "pipeline.lua", "--out", "o", "--quiet"], in: dir.path).status == 0)
+    try dir.write("o/notes.txt", "notes\n")
+    try Self.fm.moveItem(atPath: dir.path + "/o", toPath: dir.path + "/.o.pmhost-old-999999")
+    try dir.write(
+      ".o.pmhost-new-999998/.pmhost", #"{"written_by": "pmhost run", "state": "building", "files": []}"#)
+    try dir.write(".o.pmhost-new-999998/report.md", "half")
+    try dir.write(".o.pmhost-new-1/mine.txt", "not pmhost's")
+    try dir.write("file", "x")
+    let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o"], in: dir.path)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stderr.contains("restored the complete folder"), "\(run.stderr)")
+    #expect(dir.read("o/notes.txt") == "notes\n")
+    try Self.evidenceMatches(dir.path + "/o")
+    #expect(Self.leftovers(beside: dir.path + "/o") == [".o.pmhost-new-1"])
+    #expect(dir.read(".o.pmhost-new-1/mine.txt") == "not pmhost's")
+    // A file is no out folder either.
+    let onFile = try PMHostProcess.run(["run", "pipeline.lua", "--out", "file"], in: dir.path)
+    #expect(onFile.status == 2)
+    #expect(onFile.stderr.contains("the out folder file exists and is not a folder"), "\(onFile.stderr)")
+    #expect(dir.read("file") == "x")
+  }
+
   @Test func pathsShownAndWrittenAreTheOutFolders() throws {
     let dir = try Scratch()
     defer { dir.remove() }
