@@ -289,6 +289,23 @@ import Testing
     #expect(dir.read("file") == "x")
   }
 
+  /// A marker is a claim anyone can write: it never makes pmhost delete a file it cannot
+  /// tell it wrote (no size and time recorded), nor a whole out folder said to be "building".
+  @Test func aForgedMarkerDeletesNothing() throws {
+    let dir = try Scratch()
+    defer { dir.remove() }
+    try Self.pipeline(dir)
+    try dir.write("o/.pmhost", #"{"written_by": "pmhost run", "state": "building", "files": ["notes.txt"]}"#)
+    try dir.write("o/notes.txt", "notes\n")
+    try dir.write("o/other.txt", "other\n")
+    let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o"], in: dir.path)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(dir.read("o/notes.txt") == "notes\n")
+    #expect(dir.read("o/other.txt") == "other\n")
+    #expect(run.stderr.contains("kept notes.txt in o: pmhost cannot tell that it wrote it"), "\(run.stderr)")
+    #expect(Self.leftovers(beside: dir.path + "/o") == [])
+  }
+
   @Test func pathsShownAndWrittenAreTheOutFolders() throws {
     let dir = try Scratch()
     defer { dir.remove() }

@@ -222,7 +222,7 @@ final class OutFolder {
         throw .configuration("cannot move the report into \(path): \(reason) (it is left in \(build))")
       }
     }
-    return retire(previous, into: absolute)
+    return retire(previous, into: absolute, stale: false)
   }
 
   /// Gives up the build folder (the run failed before it finished) and the lock.
@@ -263,7 +263,7 @@ final class OutFolder {
         diagnostic("pmhost: \(path) was missing after a killed run; restored the complete folder \(folder)")
         continue
       }
-      for note in retire(folder, into: absolute) { diagnostic(note) }
+      for note in retire(folder, into: absolute, stale: true) { diagnostic(note) }
     }
   }
 
@@ -271,9 +271,11 @@ final class OutFolder {
   /// the files its marker lists, as they were written, are deleted and every other file is
   /// carried over into `live`. The marker goes last, so that a run killed meanwhile leaves
   /// it pmhost's.
-  private func retire(_ folder: String, into live: String) -> [String] {
+  private func retire(_ folder: String, into live: String, stale: Bool) -> [String] {
     let marker = Marker.read(folder)
-    if marker?.state == "building" {
+    // Only a build folder a killed run left goes whole; the previous out folder never does,
+    // whatever its marker says.
+    if stale, marker?.state == "building" {
       Self.removeTree(folder)
       return []
     }
@@ -295,11 +297,11 @@ final class OutFolder {
         var reason = "pmhost did not write it"
         if !isFolder, let stamp = inventory[item] {
           // A hard link (evidence kept as a link to a big log) loses no data when unlinked.
-          if stamp.isEmpty || stamp == Self.stamp(info) || info.st_nlink > 1 {
+          if stamp == Self.stamp(info) || info.st_nlink > 1 {
             unlink(folder + "/" + item)
             continue
           }
-          reason = "it changed after pmhost wrote it"
+          reason = stamp.isEmpty ? "pmhost cannot tell that it wrote it" : "it changed after pmhost wrote it"
         }
         if let note = carry(item, from: folder, into: live, because: reason) { notes.append(note) }
       }
@@ -389,7 +391,7 @@ final class OutFolder {
     static let writer = "pmhost run"
     /// `building` while the run writes, `complete` once it is done.
     var state: String
-    /// Path to ``OutFolder/stamp(_:)`` (empty when not known).
+    /// Path to ``OutFolder/stamp(_:)`` (empty when not known: such a file is kept).
     var files: [String: String]
     var out: String
 
