@@ -35,6 +35,24 @@ import Testing
     }
   }
 
+  @Test func writesGoToTheBuildFolderNeverThroughALinkNorIntoPmhostsFiles() throws {
+    let root = try scratch()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    try FileManager.default.createDirectory(atPath: root + "/build", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: root + "/build/link", withDestinationPath: root)
+    let files = FileAccess(
+      pipelineDirectory: root + "/pipeline", outDirectory: root + "/out", writeDirectory: root + "/build")
+    #expect(try files.writablePath("report.md") == root + "/build/report.md")
+    #expect(throws: FileAccess.Refusal.self) { try files.writablePath("link/escape.txt") }
+    for reserved in [
+      "evidence/x", "Evidence/manifest.json", "manifest.json", "answers.yaml", ".pmhost", ".pmhost-x",
+    ] {
+      #expect(throws: FileAccess.Refusal.self, "\(reserved)") { try files.writablePath(reserved) }
+    }
+    // Only at the top: a plugin's own folder may hold a manifest.json.
+    #expect(try files.writablePath("track/manifest.json") == root + "/build/track/manifest.json")
+  }
+
   @Test func globMatchesSegmentsAndDoubleStar() throws {
     let root = try scratch()
     defer { try? FileManager.default.removeItem(atPath: root) }

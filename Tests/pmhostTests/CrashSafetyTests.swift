@@ -105,9 +105,15 @@ import Testing
       Thread.sleep(forTimeInterval: delay)
       kill(process.processIdentifier, SIGKILL)
       process.waitUntilExit()
-      let seen = try Self.check(out: out, referenceMarkdown: reference)
+      // Until the end a run writes into its build folder beside `out` (issue 14): check both.
+      let build = dir.path + "/.out-\(trial).pmhost-new-\(process.processIdentifier)"
+      let seen = [
+        try Self.check(out: out, referenceMarkdown: reference),
+        try Self.check(out: build, referenceMarkdown: reference),
+      ].filter { !$0.isEmpty }.joined(separator: ",")
       outcomes.append(String(format: "%.2fs: ", delay) + (seen.isEmpty ? "nothing" : seen))
       try? FileManager.default.removeItem(atPath: out)
+      try? FileManager.default.removeItem(atPath: build)
     }
     // The kills must land at different stages: some before any report, some after.
     #expect(outcomes.contains { !$0.contains("report.md") }, "\(outcomes)")

@@ -200,11 +200,14 @@ import Testing
     #expect(
       try PMHostProcess.run(["run", "pipeline.lua", "--out", "o1", "--quiet"], in: scratch.path).status == 0)
     try scratch.write("o1/evidence/kubectl-logs/a.log", "2025-02-09T10:01:00Z level=error msg=forged\n")
+    // Issue 14: tampered evidence fails the whole replay (exit 1); it used to become a gap.
     let replay = try PMHostProcess.run(
       ["run", "pipeline.lua", "--out", "o2", "--replay", "o1"], in: scratch.path)
-    #expect(replay.status == 0, "\(replay.stderr)")
-    let report = try #require(scratch.read("o2/report.json"))
-    #expect(!report.contains("forged"))
-    #expect(report.contains("evidence kubectl-logs/a.log changed since it was recorded"), "\(report)")
+    #expect(replay.status == 1, "\(replay.stderr)")
+    #expect(
+      replay.stderr.contains("entry 2 (plugin kubectl-logs, file \"kubectl-logs/a.log\"): it holds 44 bytes"),
+      "\(replay.stderr)")
+    #expect(replay.stderr.contains("nothing was replayed"))
+    #expect(scratch.read("o2/report.json") == nil)
   }
 }

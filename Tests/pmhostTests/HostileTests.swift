@@ -134,9 +134,8 @@ import Testing
     Attack(
       name: "write outside the out folder", body: #"ctx.fs.write("../../escape.txt", "x")"#,
       expect: "plugins may write only inside the out folder", stage: "report"),
-    Attack(
-      name: "write through a link in the out folder", body: #"ctx.fs.write("link/escape.txt", "x")"#,
-      expect: "goes through a symbolic link", stage: "report"),
+    // A link in the out folder can no longer meet a plugin's write: plugins write into a
+    // build folder pmhost made for the run (issue 14); FileAccessTests checks the rule itself.
     Attack(
       name: "HTTP to an unlisted host", body: #"ctx.http:get("http://127.0.0.1:9/x")"#,
       expect: "may not fetch http://127.0.0.1:9/x"),
@@ -225,8 +224,7 @@ import Testing
   }
 
   /// root/secret.txt (outside), root/pipe/{pipeline.lua, incident.yaml, data/app.log,
-  /// data/link -> ../../secret.txt, data/up -> ../.., plugins/good.lua, plugins/evil/},
-  /// root/pipe/out/link -> ../.. (a link in the out folder).
+  /// data/link -> ../../secret.txt, data/up -> ../.., plugins/good.lua, plugins/evil/}.
   static func layout(_ attacks: [(name: String, attack: Attack)]) throws -> Layout {
     let root = try Scratch()
     let layout = Layout(root: root)
@@ -238,8 +236,6 @@ import Testing
     let fm = FileManager.default
     try fm.createSymbolicLink(atPath: layout.pipeline + "/data/link", withDestinationPath: "../../secret.txt")
     try fm.createSymbolicLink(atPath: layout.pipeline + "/data/up", withDestinationPath: "../..")
-    try fm.createDirectory(atPath: layout.out, withIntermediateDirectories: true)
-    try fm.createSymbolicLink(atPath: layout.out + "/link", withDestinationPath: "../..")
     var collect = [#""good""#]
     var report: [String] = []
     for (name, attack) in attacks {
@@ -281,6 +277,12 @@ import Testing
       if path == out || path.hasPrefix(out + "/") { continue }
       var info = stat()
       guard lstat(path, &info) == 0 else { continue }
+      // A folder's time changes when a run makes and removes its build folder beside the out
+      // folder (issue 14): folders are compared by their entries, files by size and time.
+      if (info.st_mode & S_IFMT) == S_IFDIR {
+        result[relative] = "folder \(info.st_mode)"
+        continue
+      }
       result[relative] = "\(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_mode)"
     }
     return result

@@ -281,11 +281,13 @@ extension PluginRun {
     do { path = try files.writablePath(name) } catch {
       throw LuaRaise("\(function): plugin \(manifest.name): \(error)")
     }
+    // Shown as the out folder's path: the build folder is swapped in at the end of the run.
+    let shown = files.outDirectory + "/" + name
     do { try FileAccess.writeAtomically(bytes, to: path) } catch {
-      throw LuaRaise("\(function): cannot write \(path): \(error.localizedDescription)")
+      throw LuaRaise("\(function): cannot write \(shown): \(error.localizedDescription)")
     }
     if !model.outputs.contains(name) { model.outputs.append(name) }
-    return path
+    return shown
   }
 
   private func timelineTable() -> LuaTable {

@@ -119,15 +119,20 @@ public enum PipelineRunner {
   ) throws(HostError) -> RunOutcome {
     let (pipeline, planned) = try plan(pipelinePath: pipelinePath)
     let out = pipeline.outDirectory(override: outOverride)
-    do {
-      try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-    } catch {
-      throw .configuration("cannot create the out folder \(out): \(error.localizedDescription)")
-    }
+    // The run writes into a build folder beside `out`, swapped in when it is done.
+    let folder = try OutFolder.open(out)
+    defer { folder.abandon() }
+    let build = folder.build
     var settings = settings
     let evidence: Evidence
     if let replay = settings.replayDirectory {
       evidence = try Evidence.replay(from: replay)
+      if FileAccess.resolve(evidence.directory) == FileAccess.resolve(folder.absolute + "/evidence") {
+        // Replayed into the folder it came from: the new folder keeps that evidence.
+        do { try evidence.preserve(into: build + "/evidence") } catch {
+          throw .configuration("cannot keep the replayed evidence in \(out): \(error.localizedDescription)")
+        }
+      }
       // The recorded run's prompt answers, unless --answers overrides them.
       settings.answers = evidence.recordedAnswers.merging(settings.answers) { _, explicit in explicit }
       settings.interactive = false
@@ -141,7 +146,7 @@ public enum PipelineRunner {
       }
     } else {
       do {
-        evidence = try Evidence.record(into: out + "/evidence", pipelinePath: pipelinePath)
+        evidence = try Evidence.record(into: build + "/evidence", pipelinePath: pipelinePath)
         evidence.policy = pipeline.evidence == "copy" ? .copy : .auto
       } catch {
         throw .configuration("cannot create \(out)/evidence: \(error.localizedDescription)")
@@ -163,13 +168,15 @@ public enum PipelineRunner {
       model.tableWindow = TimeWindow(
         start: incident.startedAt.adding(milliseconds: -m), end: incident.endedAt.adding(milliseconds: m))
     }
-    let files = FileAccess(pipelineDirectory: pipeline.directory, outDirectory: out)
+    let files = FileAccess(pipelineDirectory: pipeline.directory, outDirectory: out, writeDirectory: build)
     var failures: [String] = []
     /// Waits for evidence copies, records failed copies as gaps, refreshes report.json's list.
     func settleEvidence(wait: Bool) {
       for problem in evidence.settle(wait: wait) {
         model.gaps.append(
-          Gap(source: "evidence", plugin: "pmhost", reason: "evidence copy failed: \(problem)"))
+          Gap(
+            source: "evidence", plugin: "pmhost",
+            reason: "evidence copy failed: \(problem.replacingOccurrences(of: build, with: out))"))
       }
       model.evidence = evidence.reportRecords
     }
@@ -215,9 +222,10 @@ public enum PipelineRunner {
     }
     if !model.answered.isEmpty {
       let yaml = model.answered.map { "\($0.id): \(yamlQuoted($0.answer))" }.joined(separator: "\n") + "\n"
-      try? FileAccess.writeAtomically(Array(yaml.utf8), to: out + "/answers.yaml")
+      try? FileAccess.writeAtomically(Array(yaml.utf8), to: build + "/answers.yaml")
       model.outputs.append("answers.yaml")
     }
+    for note in try folder.finish() { diagnostic(note) }
     return RunOutcome(
       outDirectory: out, model: model, failures: failures,
       replayedFrom: evidence.mode == .replay ? evidence.directory : nil)

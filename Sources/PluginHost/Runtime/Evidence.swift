@@ -27,9 +27,10 @@ final class Evidence {
   private var recordedPaths: [String: Int] = [:]
   private var usedNames: Set<String> = []
   private var httpCount = 0
-  /// Replay: which records were served, and which files were checked against their hash.
+  /// Replay: which records were served.
   private var served: Set<Int> = []
-  private var verified: Set<Int> = []
+  /// Replay: the manifest as read, kept by ``preserve(into:)``.
+  private var manifestData = Data()
 
   /// How local files are kept: copied, or hard-linked when big (``CopyJob/Policy``).
   var policy = CopyJob.Policy.auto
@@ -42,13 +43,11 @@ final class Evidence {
     self.directory = directory
   }
 
-  /// Starts recording into `directory` (emptied first: it belongs to this run).
+  /// Starts recording into `directory`, a new folder in this run's build folder
+  /// (``OutFolder``): nothing already there is ever removed.
   static func record(into directory: String, pipelinePath: String) throws -> Evidence {
     let evidence = Evidence(mode: .record, directory: directory)
-    if FileManager.default.fileExists(atPath: directory) {
-      try FileManager.default.removeItem(atPath: directory)
-    }
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
     if let bytes = FileManager.default.contents(atPath: pipelinePath) {
       evidence.pipeline = .object([
         "path": .string(URL(fileURLWithPath: pipelinePath).lastPathComponent),
@@ -59,11 +58,21 @@ final class Evidence {
     return evidence
   }
 
-  /// Opens an earlier run's evidence: `dir` is its out folder or its evidence folder.
+  /// Opens an earlier run's evidence: `dir` is its out folder or its evidence folder. Every
+  /// entry of the manifest is checked before anything runs (``sealProblem(_:in:)``).
   static func replay(from dir: String) throws(HostError) -> Evidence {
     var folder = dir
-    if !FileManager.default.fileExists(atPath: folder + "/manifest.json") { folder = dir + "/evidence" }
+    while folder.count > 1 && folder.hasSuffix("/") { folder.removeLast() }
+    var info = stat()
+    if lstat(folder + "/manifest.json", &info) != 0 { folder += "/evidence" }
     let manifestPath = folder + "/manifest.json"
+    // Neither the evidence folder nor its manifest may lead elsewhere through a link.
+    for (what, path, type) in [("evidence folder", folder, S_IFDIR), ("manifest", manifestPath, S_IFREG)]
+    where lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != type {
+      throw .failed(
+        "--replay \(dir): the \(what) \(path) is \((info.st_mode & S_IFMT) == S_IFLNK ? "a symbolic link" : "not a regular \(type == S_IFDIR ? "folder" : "file")"); replay reads only the evidence folder pmhost wrote, never through a link: give the out folder of an earlier `pmhost run` as it was written"
+      )
+    }
     guard let data = FileManager.default.contents(atPath: manifestPath) else {
       throw .configuration(
         "--replay \(dir): no evidence/manifest.json there; give the out folder of an earlier `pmhost run`")
@@ -79,10 +88,82 @@ final class Evidence {
     evidence.lookups = manifest.lookups
     evidence.answers = manifest.answers
     evidence.pipeline = manifest.pipeline
-    for (i, record) in manifest.entries.enumerated() where record.kind != .http {
-      if let path = record.source["path"]?.stringValue { evidence.recordedPaths[path] = i }
+    evidence.manifestData = data
+    for (i, record) in manifest.entries.enumerated() {
+      if let problem = sealProblem(record, in: folder) {
+        throw .failed(
+          "--replay \(dir): \(manifestPath): entry \(i + 1) (plugin \(record.plugin), file \"\(record.file ?? "")\"): \(problem). The evidence is not as pmhost recorded it, so nothing was replayed: replay an evidence folder exactly as `pmhost run` wrote it, or run without --replay to read the sources again"
+        )
+      }
+      if record.kind != .http, let path = record.source["path"]?.stringValue {
+        evidence.recordedPaths[path] = i
+      }
     }
     return evidence
+  }
+
+  /// Why a manifest entry's file may not be replayed, or nil: it must be a plain relative
+  /// name inside the evidence folder, reached through no symbolic link, a regular file, with
+  /// the size and SHA-256 the manifest gives.
+  static func sealProblem(_ record: EvidenceRecord, in folder: String) -> String? {
+    guard let file = record.file else { return nil }  // nothing was saved (a failed fetch)
+    if file.hasPrefix("/") { return "an absolute path; evidence files are named inside the evidence folder" }
+    let parts = file.split(separator: "/", omittingEmptySubsequences: false)
+    if parts.contains("..") { return "a '..' segment leads out of the evidence folder" }
+    if parts.contains(where: { $0.isEmpty || $0 == "." }) { return "not a plain relative path" }
+    var path = folder
+    for (k, part) in parts.enumerated() {
+      path += "/" + part
+      var info = stat()
+      guard lstat(path, &info) == 0 else {
+        return "the file is missing (\(String(cString: strerror(errno))))"
+      }
+      let type = info.st_mode & S_IFMT
+      let here = parts[...k].joined(separator: "/")
+      if type == S_IFLNK { return "\(here) is a symbolic link; replay follows no links" }
+      if k < parts.count - 1, type != S_IFDIR { return "\(here) is not a folder" }
+      if k == parts.count - 1, type != S_IFREG {
+        let kind =
+          switch type {
+          case S_IFDIR: "a folder"
+          case S_IFIFO: "a FIFO"
+          case S_IFSOCK: "a socket"
+          case S_IFCHR, S_IFBLK: "a device"
+          default: "not a regular file"
+          }
+        return "it is \(kind), not a regular file"
+      }
+    }
+    guard let expected = record.sha256 else { return "the manifest gives no sha256 for it" }
+    guard let size = record.bytes else { return "the manifest gives no byte count for it" }
+    switch CopyJob.hash(path) {
+    case .success(let result) where result.bytes != size:
+      return "it holds \(result.bytes) bytes, the manifest says \(size)"
+    case .success(let result) where result.sha256 != expected:
+      return
+        "its sha256 is \(result.sha256.prefix(12))…, the manifest says \(expected.prefix(12))…: it changed after it was recorded"
+    case .success:
+      return nil
+    case .failure(let error):
+      return error.description
+    }
+  }
+
+  /// Replay into the out folder the evidence came from: the evidence (checked when it was
+  /// opened) goes into the new folder too, hard-linked where it can be, so that the new
+  /// report.json does not point at evidence the swap removes.
+  func preserve(into target: String) throws {
+    guard mode == .replay else { return }
+    try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
+    try FileAccess.writeAtomically(Array(manifestData), to: target + "/manifest.json")
+    for file in Set(records.compactMap(\.file)) {
+      let destination = target + "/" + file
+      try FileManager.default.createDirectory(
+        atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      if Glibc.link(directory + "/" + file, destination) != 0 {
+        try FileManager.default.copyItem(atPath: directory + "/" + file, toPath: destination)
+      }
+    }
   }
 
   /// Prompt answers the recorded run used (replay only).
@@ -112,7 +193,6 @@ final class Evidence {
           description:
             "'\(relative)' is not in the replayed evidence (\(directory)); the recorded run did not read it")
       }
-      try verify(i)
       served.insert(i)
       return directory + "/" + file
     case .record:
@@ -127,24 +207,6 @@ final class Evidence {
           fetchedAt: Self.now()))
       job.start()
       return resolvedPath
-    }
-  }
-
-  /// Replay: checks once that an evidence file still has the recorded SHA-256, so that a
-  /// report is never rebuilt from evidence that changed after it was recorded.
-  private func verify(_ i: Int) throws(NotRecorded) {
-    guard !verified.contains(i), let file = records[i].file, let expected = records[i].sha256 else { return }
-    let path = directory + "/" + file
-    switch CopyJob.hash(path) {
-    case .success(let result) where result.sha256 == expected:
-      verified.insert(i)
-    case .success(let result):
-      throw NotRecorded(
-        description:
-          "evidence \(file) changed since it was recorded (sha256 \(result.sha256.prefix(12))…, the manifest says \(expected.prefix(12))…); it is not replayed"
-      )
-    case .failure(let error):
-      throw NotRecorded(description: "evidence \(file): \(error.description)")
     }
   }
 
@@ -245,7 +307,6 @@ final class Evidence {
       served.insert(i)
       return (nil, record.error ?? "no response")
     }
-    try verify(i)
     served.insert(i)
     guard let body = FileManager.default.contents(atPath: directory + "/" + file) else {
       throw NotRecorded(description: "\(url): the replayed evidence file \(file) is missing")

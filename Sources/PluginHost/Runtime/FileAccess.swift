@@ -6,12 +6,16 @@ import Foundation
 struct FileAccess {
   /// The pipeline folder, resolved.
   let root: String
-  /// The out folder (created on first write).
+  /// The out folder as the user named it: the paths plugins and reports are shown.
   let outDirectory: String
+  /// Where the run's files are written: the build folder that ``OutFolder`` swaps in at the
+  /// end of the run (the out folder itself when there is none).
+  let writeDirectory: String
 
-  init(pipelineDirectory: String, outDirectory: String) {
+  init(pipelineDirectory: String, outDirectory: String, writeDirectory: String? = nil) {
     root = FileAccess.resolve(pipelineDirectory.isEmpty ? "." : pipelineDirectory)
     self.outDirectory = outDirectory
+    self.writeDirectory = writeDirectory ?? outDirectory
   }
 
   static func resolve(_ path: String) -> String {
@@ -40,16 +44,19 @@ struct FileAccess {
     return resolved
   }
 
-  /// The path to write `name` at, inside the out folder.
+  /// The path to write `name` at, inside the out folder (the build folder of the run).
   func writablePath(_ name: String) throws(Refusal) -> String {
     let parts = name.split(separator: "/")
     guard !name.hasPrefix("/"), !parts.isEmpty, !parts.contains(".."), !parts.contains(".") else {
       throw Refusal(
         description: "'\(name)' is not a plain relative name; plugins may write only inside the out folder")
     }
+    if let rule = Self.reservedRule(parts) {
+      throw Refusal(description: "'\(name)' is refused: \(rule); plugins may write only their own outputs")
+    }
     // A symbolic link inside the out folder (shipped with the pipeline folder, say) would
     // carry the write elsewhere: every existing step of the path must be a real folder or file.
-    var path = outDirectory
+    var path = writeDirectory
     for part in parts {
       path += "/" + part
       var info = stat()
@@ -61,7 +68,26 @@ struct FileAccess {
         )
       }
     }
-    return outDirectory + "/" + name
+    return writeDirectory + "/" + name
+  }
+
+  /// Why a name in the out folder is pmhost's alone (nil when a plugin may write it): the
+  /// evidence a replay trusts, and the files that say what the folder holds.
+  static func reservedRule(_ parts: [Substring]) -> String? {
+    // Lower-cased: on a case-insensitive file system EVIDENCE/x is evidence/x.
+    let first = parts[0].lowercased()
+    if first == "evidence" { return "evidence/ is the run's sealed evidence, written only by pmhost" }
+    if first.hasPrefix(OutFolder.markerName) {
+      return "\(first) is pmhost's record of what the out folder holds"
+    }
+    guard parts.count == 1 else { return nil }
+    if first == "manifest.json" {
+      return "manifest.json beside the reports would be read as an evidence manifest by --replay"
+    }
+    if first == "answers.yaml" {
+      return "answers.yaml holds the prompt answers pmhost saves for the next run"
+    }
+    return nil
   }
 
   /// Writes atomically: a temporary file in the same folder, then rename.
@@ -81,10 +107,10 @@ struct FileAccess {
     var results: [String] = []
     // The out folder (reports, evidence copies) is never an input: a `**` glob over the
     // pipeline folder would otherwise find this run's own evidence.
-    let out = FileAccess.resolve(outDirectory)
+    let out = [FileAccess.resolve(outDirectory), FileAccess.resolve(writeDirectory)]
     func walk(_ relative: String, _ segments: ArraySlice<Substring>) {
       let directory = relative.isEmpty ? root : root + "/" + relative
-      if !relative.isEmpty, directory == out { return }
+      if !relative.isEmpty, out.contains(directory) { return }
       guard let segment = segments.first else {
         results.append(relative)
         return
