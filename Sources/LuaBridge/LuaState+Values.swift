@@ -127,4 +127,13 @@ extension LuaState {
     guard let pointer = pmh_tostring(L, index, &length) else { return nil }
     return String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
   }
+
+  /// The string at `index` capped by ``MessageCap`` (for error messages): only the kept
+  /// bytes are copied.
+  func cappedString(at index: Int32, on L: OpaquePointer) -> String? {
+    guard lua_type(L, index) == LUA_TSTRING else { return nil }
+    var length = 0
+    guard let pointer = pmh_tostring(L, index, &length) else { return nil }
+    return MessageCap.capped(UnsafeRawBufferPointer(start: pointer, count: length))
+  }
 }
