@@ -139,8 +139,10 @@ enum PMLibrary {
     t["check"] = lua.function { call in
       let seconds = try call.number(1, "pm.time.check")
       guard Timestamp(checkedSeconds: seconds) != nil else {
+        let shown =
+          seconds.rounded() == seconds && abs(seconds) < 1e18 ? String(Int64(seconds)) : "\(seconds)"
         return call.returning(
-          .nil, .text("\(seconds) is not a time in the years 0001 to 9999 (\(Timestamp.modelRangeText))"))
+          .nil, .text("\(shown) is outside the years 0001 to 9999 (\(Timestamp.modelRangeText))"))
       }
       return call.returning(.number(seconds))
     }
