@@ -80,7 +80,8 @@ import Testing
       expect: "yaml depth 255", limits: "time_s = 10, memory_mb = 256")
     let json = HostileTests.Attack(
       name: "json 500 levels",
-      body: walk + #"error("json depth " .. depth(pm.json.decode(string.rep("[", 500) .. string.rep("]", 500))))"#,
+      body: walk
+        + #"error("json depth " .. depth(pm.json.decode(string.rep("[", 500) .. string.rep("]", 500))))"#,
       expect: "json depth 500", limits: "time_s = 10, memory_mb = 256")
     let layout = try HostileTests.layout([("deepyaml", yaml), ("deepjson", json)])
     defer { layout.root.remove() }
@@ -187,6 +188,25 @@ import Testing
     #expect(warnings.contains { $0.contains("outside the years 0001 to 9999") }, "\(warnings)")
     let validate = try PMHostProcess.run(["validate", dir.path + "/out/report.json"])
     #expect(validate.status == 0 || validate.status == 1, "validate: \(validate.status) \(validate.stderr)")
+  }
+
+  /// An incident time outside the years 0001 to 9999 is a configuration error naming the
+  /// file, line and field.
+  @Test(arguments: [
+    ("started_at: 0000-12-31T23:00:00Z", "incident.yaml:3: started_at: "),
+    ("ended_at: 9999-12-31T23:30:00-01:00", "incident.yaml:4: ended_at: "),
+    ("ended_at: 253402300800", "incident.yaml:4: ended_at: "),
+  ])
+  func incidentTimesOutsideTheYears0001To9999AreRefused(_ line: String, _ place: String) throws {
+    let dir = try Scratch()
+    defer { dir.remove() }
+    var lines = ["id: X", "title: T", "started_at: 2025-02-09T10:00:00Z", "ended_at: 2025-02-09T11:00:00Z"]
+    lines[line.hasPrefix("started_at") ? 2 : 3] = line
+    try dir.write("incident.yaml", lines.joined(separator: "\n") + "\n")
+    try dir.write("pipeline.lua", "return { collect = {}, report = { \"json\" } }\n")
+    let result = try PMHostProcess.run(["run", dir.path + "/pipeline.lua"])
+    #expect(result.status == 2, "exit \(result.status): \(result.stderr)")
+    #expect(result.stderr.contains(place) && result.stderr.contains("0001"), "\(result.stderr)")
   }
 
   /// A plugin raising a 100 MB error: report.json is written, the gap's reason is at most
