@@ -23,6 +23,9 @@ let package = Package(
       name: "FuzzJSON", dependencies: ["FuzzDriver", .product(name: "PostmortemCore", package: "pmhost")],
       swiftSettings: fuzzer, linkerSettings: fuzzerLink),
     .executableTarget(
+      name: "FuzzAnswers", dependencies: ["FuzzDriver", .product(name: "PluginHost", package: "pmhost")],
+      swiftSettings: fuzzer, linkerSettings: fuzzerLink),
+    .executableTarget(
       name: "FuzzCollectors", dependencies: ["FuzzDriver", .product(name: "PluginHost", package: "pmhost")],
       swiftSettings: fuzzer, linkerSettings: fuzzerLink),
   ]

@@ -306,23 +306,30 @@ function pm_json.encode(value, opts) end
 ---@return table
 function pm_json.array(t) end
 
---- Decodes YAML.
+--- Decodes YAML (at most 100,000 nodes with aliases expanded, 10,000 aliases, 256 levels).
 ---@param text string
+---@param name? string the file, for errors
 ---@return any
-function pm_yaml.decode(text) end
+function pm_yaml.decode(text, name) end
 
 --- Encodes YAML.
 ---@param value any
 ---@return string
 function pm_yaml.encode(value) end
 
---- Parses a time.
+--- Parses a time (years 0001 to 9999 only).
 ---@param text string
 ---@param format? string rfc3339 (default), nginx, unix, syslog, klog, local
 ---@param opts? table { near = time (syslog, klog: picks the year), offset = "+02:00" (syslog, klog, local) }
 ---@return number? # Unix seconds
 ---@return string? # why not
 function pm_time.parse(text, format, opts) end
+
+--- Whether a time computed in Lua is one the model holds (years 0001 to 9999).
+---@param seconds number
+---@return number? # the same seconds
+---@return string? # why not
+function pm_time.check(seconds) end
 
 --- Formats a time in UTC.
 ---@param seconds number

@@ -37,6 +37,13 @@ public struct LuaCall {
     return withBytes(index) { String(decoding: $0, as: UTF8.self) }
   }
 
+  /// A string argument capped by ``MessageCap`` (a message for people: log lines, gap
+  /// reasons); only the kept bytes are copied. `nil` when the argument is not a string.
+  public func cappedString(_ index: Int32) -> String? {
+    guard index <= count else { return nil }
+    return withBytes(index) { MessageCap.capped($0) }
+  }
+
   /// Gives the bytes of a string argument without copying them (valid during `body`).
   public func withBytes<R>(_ index: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
     guard lua_type(L, index) == LUA_TSTRING else { return nil }

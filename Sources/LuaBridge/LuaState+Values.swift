@@ -13,6 +13,10 @@ extension LuaState {
     case .number(let d): lua_pushnumber(L, d)
     case .string(let s): pushBytes(s.bytes, on: L)
     case .table(let t):
+      // Each level of nesting holds a table, a key and a value on the stack, beyond the
+      // LUA_MINSTACK slots a host function is given (a 255-level pm.yaml.decode result
+      // wrote past the stack's end).
+      precondition(lua_checkstack(L, 3) != 0, "Lua stack cannot grow for a nested table")
       lua_createtable(L, Int32(clamping: t.array.count), Int32(clamping: t.fields.count))
       for (i, element) in t.array.enumerated() {
         push(element, on: L)
@@ -122,5 +126,14 @@ extension LuaState {
     var length = 0
     guard let pointer = pmh_tostring(L, index, &length) else { return nil }
     return String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
+  }
+
+  /// The string at `index` capped by ``MessageCap`` (for error messages): only the kept
+  /// bytes are copied.
+  func cappedString(at index: Int32, on L: OpaquePointer) -> String? {
+    guard lua_type(L, index) == LUA_TSTRING else { return nil }
+    var length = 0
+    guard let pointer = pmh_tostring(L, index, &length) else { return nil }
+    return MessageCap.capped(UnsafeRawBufferPointer(start: pointer, count: length))
   }
 }

@@ -109,7 +109,7 @@ public final class LuaState {
       }
     }
     guard status == LUA_OK else {
-      var message = rawString(at: -1) ?? "cannot load \(chunkName)"
+      var message = cappedString(at: -1, on: L) ?? "cannot load \(chunkName)"
       if message.contains("attempt to load a binary chunk") {
         message = "\(chunkName): binary chunks are not allowed in pmhost (text mode only)"
       }
@@ -149,7 +149,7 @@ public final class LuaState {
   }
 
   private func lastError(status: Int32, on L: OpaquePointer) -> LuaError {
-    let message = rawString(at: -1, on: L) ?? "(no message)"
+    let message = cappedString(at: -1, on: L) ?? "(no message)"
     pmh_push_last_traceback(L)
     let traceback = rawString(at: -1, on: L)
     lua_settop(L, -2)

@@ -69,8 +69,13 @@ public enum AnswersFile {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw HostError.configuration("--answers \(path): no such file")
     }
+    return try decode(String(decoding: data, as: UTF8.self), path: path)
+  }
+
+  /// The answers in `text`, the contents of `path` (read with the limits of ``YAMLLimits``).
+  public static func decode(_ text: String, path: String) throws -> [String: String] {
     let value: JSONValue
-    do { value = try JSONValue.parseYAML(String(decoding: data, as: UTF8.self)) } catch {
+    do { value = try JSONValue.parseYAML(text) } catch {
       throw HostError.configuration("--answers \(path): \(error)")
     }
     guard case .object(let object) = value else {

@@ -213,7 +213,10 @@ public enum APIReference {
       "Encodes JSON, keys sorted."),
     APIFunction(
       "pm.json.array", [("t?", "table", "")], returns: [("table", "")], "Marks a table as a JSON array."),
-    APIFunction("pm.yaml.decode", [("text", "string", "")], returns: [("any", "")], "Decodes YAML."),
+    APIFunction(
+      "pm.yaml.decode", [("text", "string", ""), ("name?", "string", "the file, for errors")],
+      returns: [("any", "")],
+      "Decodes YAML (at most 100,000 nodes with aliases expanded, 10,000 aliases, 256 levels)."),
     APIFunction("pm.yaml.encode", [("value", "any", "")], returns: [("string", "")], "Encodes YAML."),
     APIFunction(
       "pm.time.parse",
@@ -224,7 +227,12 @@ public enum APIReference {
           "{ near = time (syslog, klog: picks the year), offset = \"+02:00\" (syslog, klog, local) }"
         ),
       ],
-      returns: [("number?", "Unix seconds"), ("string?", "why not")], "Parses a time."),
+      returns: [("number?", "Unix seconds"), ("string?", "why not")],
+      "Parses a time (years 0001 to 9999 only)."),
+    APIFunction(
+      "pm.time.check", [("seconds", "number", "")],
+      returns: [("number?", "the same seconds"), ("string?", "why not")],
+      "Whether a time computed in Lua is one the model holds (years 0001 to 9999)."),
     APIFunction(
       "pm.time.format",
       [("seconds", "number", ""), ("style?", "string", "rfc3339, clock, hm, date, datetime")],

@@ -17,7 +17,8 @@ extension PluginRun {
     ctx["incident"] = incidentTable()
     ctx["log"] = .table(logTable())
     ctx["gap"] = lua.function { [unowned self] call in
-      let reason = try call.string(1, "ctx.gap")
+      // Capped as it leaves Lua (call.string only raises the usual error for a non-string).
+      let reason = try call.cappedString(1) ?? call.string(1, "ctx.gap")
       let extra = try call.value(2)
       var window: TimeWindow? = nil
       if case .table(let w) = extra["window"] {
@@ -107,8 +108,13 @@ extension PluginRun {
     return .table(t)
   }
 
-  /// The text of a `ctx.log` call, counted against the output limit.
+  /// The text of a `ctx.log` call, counted against the output limit at its full length (what
+  /// the plugin asked to write) and capped by ``MessageCap`` before it is copied out of Lua.
   private func logText(_ call: LuaCall) throws -> String {
+    if let length = call.withBytes(1, { $0.count }) {
+      try spend(length)
+      return call.cappedString(1) ?? ""
+    }
     let s = Self.displayText(try call.value(1))
     try spend(s.utf8.count)
     return s

@@ -96,7 +96,9 @@ enum EventCodec {
     switch value {
     case .integer, .number:
       guard let t = Timestamp(checkedSeconds: value.doubleValue!) else {
-        throw LuaRaise("\(function): field '\(field)' \(value.doubleValue!) is not a time in Unix seconds")
+        throw LuaRaise(
+          "\(function): field '\(field)' \(value.doubleValue!) is not a time in Unix seconds in the years 0001 to 9999 (\(Timestamp.modelRangeText))"
+        )
       }
       return t
     case .string(let s):

@@ -48,10 +48,12 @@ enum PMLibrary {
     var t = LuaTable()
     t["decode"] = lua.function { call in
       let text = try call.string(1, "pm.yaml.decode")
+      // The file the text came from, for the error: `pm.yaml.decode(ctx.fs.read(p), p)`.
+      let name = call.isNil(2) ? nil : try call.string(2, "pm.yaml.decode")
       do {
         return call.returning(LuaJSON.lua(try JSONValue.parseYAML(text), omitNullFields: true))
       } catch {
-        throw LuaRaise("pm.yaml.decode: \(error)")
+        throw LuaRaise("pm.yaml.decode: \(name.map { "\($0): " } ?? "")\(error)")
       }
     }
     t["encode"] = lua.function { call in
@@ -131,6 +133,18 @@ enum PMLibrary {
       } catch {
         return call.returning(.nil, .text("\(error)"))
       }
+    }
+    // For times a plugin computes itself (strptime-like formats, Unix milliseconds): the
+    // model's range, as ctx.timeline:add would apply it, without raising.
+    t["check"] = lua.function { call in
+      let seconds = try call.number(1, "pm.time.check")
+      guard Timestamp(checkedSeconds: seconds) != nil else {
+        let shown =
+          seconds.rounded() == seconds && abs(seconds) < 1e18 ? String(Int64(seconds)) : "\(seconds)"
+        return call.returning(
+          .nil, .text("\(shown) is outside the years 0001 to 9999 (\(Timestamp.modelRangeText))"))
+      }
+      return call.returning(.number(seconds))
     }
     t["format"] = lua.function { call in
       let seconds = try call.number(1, "pm.time.format")

@@ -320,7 +320,8 @@ public enum PipelineRunner {
     let traceback: String?
     switch outcome {
     case .some(.none): return nil
-    case .some(.some(let failure)): (problem, traceback) = failure
+    case .some(.some(let failure)):
+      (problem, traceback) = (MessageCap.capped(failure.problem), failure.traceback)
     case .none:
       problem =
         "plugin \(name): time limit of \(Limits.format(plugin.reference.limits.timeSeconds)) s exceeded inside a C function (a library call that never returned, such as a backtracking pattern); its run was abandoned"
@@ -329,7 +330,8 @@ public enum PipelineRunner {
     var message = "pmhost: plugin '\(name)' failed in stage \(stage.rawValue): \(problem)"
     if let traceback { message += "\n" + traceback }
     if stage == .collect {
-      model.gaps.append(Gap(source: label, plugin: name, reason: "collector failed: \(problem)"))
+      model.gaps.append(
+        Gap(source: label, plugin: name, reason: MessageCap.capped("collector failed: \(problem)")))
       diagnostic(message + "\n  (recorded as a data gap; the run goes on)")
       return nil
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Reads the incident description: `incident.yaml`, or an inline table in a pipeline.
 ///
@@ -22,31 +21,20 @@ public enum IncidentLoader {
 
   /// Decodes incident YAML text; errors name `origin` and the line.
   public static func decodeYAML(_ text: String, origin: String) throws(IncidentError) -> Incident {
-    let root: Node?
+    let document: YAMLDocument?
     do {
-      root = try YAMLSupport.compose(text)
+      document = try YAMLReader.read(text)
     } catch {
       throw IncidentError(origin: origin, line: error.line, message: error.message)
     }
-    guard let root, case .mapping(let mapping) = root else {
+    guard let document, case .object(let members) = document.value else {
       throw IncidentError(
-        origin: origin, line: root.flatMap(YAMLSupport.line),
+        origin: origin, line: document?.line,
         message: "expected a mapping of fields (id, title, started_at, ended_at, ...)")
     }
     var fields: [String: Field] = [:]
-    for (key, node) in mapping {
-      guard case .scalar(let k) = key else {
-        throw IncidentError(
-          origin: origin, line: YAMLSupport.line(key), message: "field names must be plain strings")
-      }
-      let value: JSONValue
-      do {
-        value = try YAMLSupport.value(node)
-      } catch {
-        throw IncidentError(
-          origin: origin, line: error.line, field: k.string, message: error.message)
-      }
-      fields[k.string] = Field(value: value, line: YAMLSupport.line(node))
+    for (name, value) in members {
+      fields[name] = Field(value: value, line: document.memberLines[name])
     }
     return try build(fields, origin: origin)
   }
@@ -165,7 +153,8 @@ public enum IncidentLoader {
         }
       case .int, .double:
         if let t = Timestamp(checkedSeconds: value.doubleValue ?? .nan) { return t }
-        throw error(name, "\(value.jsonText()) is not a time")
+        throw error(
+          name, "\(value.jsonText()) is not a time in Unix seconds in the years 0001 to 9999")
       default:
         throw error(
           name, "expected an RFC 3339 time such as 2025-02-09T10:05:00Z, found \(value.kindName)")

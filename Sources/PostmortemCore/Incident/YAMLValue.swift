@@ -1,5 +1,3 @@
-import Yams
-
 /// Why YAML text could not be read, with the 1-based line where known.
 ///
 /// ```swift
@@ -24,79 +22,29 @@ public struct YAMLParseError: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 extension JSONValue {
-  /// Parses the first YAML document with the YAML 1.2 core schema: plain `true`/`false`,
+  /// Parses the only YAML document with the YAML 1.2 core schema: plain `true`/`false`,
   /// `null`/`~`, integers (`Int64`), floats, everything else (including unquoted dates and
   /// times) a string. Quoted scalars are always strings. An empty document is `null`.
+  /// Alias bombs and deep nesting fail at ``YAMLLimits`` (see ``YAMLReader``).
   ///
   /// ```swift
   /// try JSONValue.parseYAML("started_at: 2025-02-09T10:05:00Z\nn: 3")
   /// // ["started_at": "2025-02-09T10:05:00Z", "n": 3]
   /// ```
-  public static func parseYAML(_ text: String) throws(YAMLParseError) -> JSONValue {
-    guard let node = try YAMLSupport.compose(text) else { return .null }
-    return try YAMLSupport.value(node)
+  public static func parseYAML(_ text: String, limits: YAMLLimits = .standard)
+    throws(YAMLParseError) -> JSONValue
+  {
+    try YAMLReader.read(text, limits: limits)?.value ?? .null
   }
 }
 
-/// Reads Yams nodes without Yams' own type resolution (which would turn unquoted times
-/// into `Date`s and `yes` into `true`).
+/// Scalars under pmhost's YAML schema, without Yams' own type resolution (which would turn
+/// unquoted times into `Date`s and `yes` into `true`).
 enum YAMLSupport {
-  static func compose(_ text: String) throws(YAMLParseError) -> Node? {
-    do {
-      return try Yams.compose(yaml: text)
-    } catch let error as YamlError {
-      throw describe(error)
-    } catch {
-      throw YAMLParseError(line: nil, message: "\(error)")
-    }
-  }
-
-  static func describe(_ error: YamlError) -> YAMLParseError {
-    switch error {
-    case .scanner(let context, let problem, let mark, _),
-      .parser(let context, let problem, let mark, _),
-      .composer(let context, let problem, let mark, _):
-      let contextText = context.map { "\($0.text) " } ?? ""
-      return YAMLParseError(line: mark.line, message: "invalid YAML: \(contextText)\(problem)")
-    case .duplicatedKeysInMapping(let duplicates, _):
-      let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
-      return YAMLParseError(line: nil, message: "invalid YAML: duplicated key(s) \(keys)")
-    default:
-      return YAMLParseError(line: nil, message: "invalid YAML: \(error)")
-    }
-  }
-
-  /// The 1-based line of `node`.
-  static func line(_ node: Node) -> Int? { node.mark?.line }
-
-  static func value(_ node: Node) throws(YAMLParseError) -> JSONValue {
-    switch node {
-    case .scalar(let scalar):
-      return scalarValue(scalar)
-    case .sequence(let sequence):
-      var out: [JSONValue] = []
-      for element in sequence { out.append(try value(element)) }
-      return .array(out)
-    case .mapping(let mapping):
-      var out: [String: JSONValue] = [:]
-      for (key, element) in mapping {
-        guard case .scalar(let k) = key else {
-          throw YAMLParseError(line: line(key), message: "mapping keys must be plain strings")
-        }
-        out[k.string] = try value(element)
-      }
-      return .object(out)
-    case .alias(let alias):
-      throw YAMLParseError(line: alias.mark?.line, message: "unresolved YAML alias")
-    }
-  }
-
-  /// A scalar under the YAML 1.2 core schema; quoted and block scalars are strings.
-  static func scalarValue(_ scalar: Node.Scalar) -> JSONValue {
-    let s = scalar.string
-    guard scalar.style == .plain || scalar.style == .any else { return .string(s) }
-    // An explicit `!!str` keeps the text.
-    if scalar.tag.rawValue == Tag.Name.str.rawValue { return .string(s) }
+  /// A scalar under the YAML 1.2 core schema; quoted and block scalars, and an explicit
+  /// `!!str`, are strings.
+  static func scalarValue(_ s: String, plain: Bool, tag: String?) -> JSONValue {
+    guard plain, tag != "tag:yaml.org,2002:str" else { return .string(s) }
     return coreSchema(s)
   }
 

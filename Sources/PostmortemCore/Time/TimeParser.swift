@@ -15,17 +15,17 @@ public enum TimeParser {
 
   /// An RFC 3339 time, or `nil`. See ``parseRFC3339(_:)`` for the accepted syntax.
   public static func rfc3339(_ text: some StringProtocol) -> Timestamp? {
-    try? withBytes(text) { RFC3339Scanner.scan($0) }.get()
+    try? scan(text) { RFC3339Scanner.scan($0) }.get()
   }
 
   /// An nginx `$time_local` time, or `nil`. See ``parseNginx(_:)``.
   public static func nginx(_ text: some StringProtocol) -> Timestamp? {
-    try? withBytes(text) { NginxScanner.scan($0) }.get()
+    try? scan(text) { NginxScanner.scan($0) }.get()
   }
 
   /// Unix seconds from a decimal string, or `nil`. See ``parseUnixSeconds(_:)``.
   public static func unixSeconds(_ text: some StringProtocol) -> Timestamp? {
-    try? withBytes(text) { UnixScanner.scan($0) }.get()
+    try? scan(text) { UnixScanner.scan($0) }.get()
   }
 
   /// A time in `format`, or `nil`.
@@ -82,11 +82,19 @@ public enum TimeParser {
     _ text: some StringProtocol, _ format: TimeFormat,
     _ body: (UnsafeBufferPointer<UInt8>) -> Result<Timestamp, ScanFailure>
   ) throws(TimeParseError) -> Timestamp {
-    switch withBytes(text, body) {
+    switch scan(text, body) {
     case .success(let t): return t
     case .failure(let f):
       throw TimeParseError(reason: f.reason, input: String(text), format: format)
     }
+  }
+
+  /// Runs a scanner and refuses times outside ``Timestamp/modelRange``.
+  @inline(__always)
+  private static func scan(
+    _ text: some StringProtocol, _ body: (UnsafeBufferPointer<UInt8>) -> Result<Timestamp, ScanFailure>
+  ) -> Result<Timestamp, ScanFailure> {
+    withBytes(text, body).flatMap { $0.inModelRange.map { .success($0) } ?? .failure(.outsideYears) }
   }
 
   @inline(__always)
@@ -107,6 +115,7 @@ enum ScanFailure: Error {
   case dayOutOfRange(day: Int64, month: Int64, year: Int64)
   case trailing(at: Int)
   case tooLarge
+  case outsideYears
 
   var reason: String {
     switch self {
@@ -117,6 +126,7 @@ enum ScanFailure: Error {
       return "day \(day) out of range for \(CivilDate.monthNames[Int(month) - 1]) \(year)"
     case .trailing(let at): return "unexpected text after the time at character \(at + 1)"
     case .tooLarge: return "time out of range"
+    case .outsideYears: return "time outside the years 0001 to 9999 (\(Timestamp.modelRangeText))"
     }
   }
 }

@@ -25,16 +25,31 @@ public struct Timestamp: Comparable, Hashable, Sendable, Codable {
     self.milliseconds = Int64((seconds * 1000).rounded())
   }
 
-  /// A timestamp from Unix seconds, or `nil` when `seconds` is not finite or out of range.
+  /// A timestamp from Unix seconds, or `nil` when `seconds` is not finite or outside
+  /// ``modelRange``.
   ///
   /// ```swift
   /// Timestamp(checkedSeconds: .nan)  // nil
+  /// Timestamp(checkedSeconds: 253_402_300_800)  // nil: 10000-01-01
   /// ```
   public init?(checkedSeconds seconds: Double) {
     let ms = (seconds * 1000).rounded()
     guard ms.isFinite, let value = Int64(exactly: ms) else { return nil }
-    self.milliseconds = value
+    guard let checked = Timestamp(milliseconds: value).inModelRange else { return nil }
+    self = checked
   }
+
+  /// The times the model holds: the years 0001 to 9999, which RFC 3339 (and so report.json,
+  /// Markdown, HTML and the checks) can write. Every time that enters the model from input
+  /// (the time parsers, numbers from plugins, incident files) is checked against it here.
+  public static let modelRange =
+    Timestamp(milliseconds: -62_135_596_800_000)...Timestamp(milliseconds: 253_402_300_799_999)
+
+  /// `0001-01-01T00:00:00Z ... 9999-12-31T23:59:59.999Z`, for messages.
+  public static let modelRangeText = "0001-01-01T00:00:00Z ... 9999-12-31T23:59:59.999Z"
+
+  /// This time when it is inside ``modelRange``, else `nil`.
+  public var inModelRange: Timestamp? { Self.modelRange.contains(self) ? self : nil }
 
   /// Unix seconds as a float with millisecond precision (the Lua representation).
   public var seconds: Double {

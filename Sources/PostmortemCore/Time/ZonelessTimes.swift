@@ -17,7 +17,8 @@ extension TimeParser {
       let month = CivilDate.monthNames.firstIndex(where: { $0.prefix(3) == parts[0] }),
       let day = Int64(parts[1])
     else { return nil }
-    return nearest(month: Int64(month) + 1, day: day, clock: parts[2], near: near, offset: offsetSeconds)
+    return nearest(month: Int64(month) + 1, day: day, clock: parts[2], near: near, offset: offsetSeconds)?
+      .inModelRange
   }
 
   /// klog's header time `Lmmdd hh:mm:ss.uuuuuu` (the level letter first), as syslog.
@@ -28,7 +29,7 @@ extension TimeParser {
     guard parts.count == 2, parts[0].count == 5, "IWEF".contains(parts[0].first!),
       let month = Int64(parts[0].dropFirst().prefix(2)), let day = Int64(parts[0].suffix(2))
     else { return nil }
-    return nearest(month: month, day: day, clock: parts[1], near: near, offset: offsetSeconds)
+    return nearest(month: month, day: day, clock: parts[1], near: near, offset: offsetSeconds)?.inModelRange
   }
 
   /// `yyyy-mm-dd hh:mm:ss[,.]fff` without an offset, in `offsetSeconds` east of UTC.
@@ -43,7 +44,8 @@ extension TimeParser {
     else { return nil }
     return Timestamp(
       milliseconds: CivilDate.days(year: y, month: m, day: d) * CivilDate.millisecondsPerDay + ms
-        - offsetSeconds * 1000)
+        - offsetSeconds * 1000
+    ).inModelRange
   }
 
   /// `hh:mm:ss[.fraction]` as milliseconds into the day.

@@ -67,6 +67,14 @@ describe("action-items lint", function()
     assert.same({ 'AI-006: priority "Low" is not one of High, Medium' }, warnings(r))
   end)
 
+  it("warns about a deadline shaped as a date that is none (the years 0001 to 9999 only)", function()
+    local r = plugin.run({ file = "fixtures/dates.yaml" }, SETUP)
+    assert.is_nil(r.error)
+    local list = warnings(r)
+    assert.equals("AI-001: deadline 2025-02-30 is not a date (day 30 out of range for February 2025)", list[1])
+    assert.truthy(list[2]:find("AI-002: deadline 0000-03-01 is not a date (time outside the years 0001 to 9999", 1, true))
+  end)
+
   it("matches vague phrases at the start of a word", function()
     -- "ool" occurs inside "pool" and "tool" only: no warning.
     assert.same({}, warnings(plugin.run({ file = "fixtures/actions.yaml", vague = { "ool" } }, SETUP)))

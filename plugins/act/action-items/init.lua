@@ -38,7 +38,7 @@ local function vague_phrase(text, phrases)
 end
 
 local function read_items(ctx, path)
-  local items = pm.yaml.decode(ctx.fs.read(path))
+  local items = pm.yaml.decode(ctx.fs.read(path), path)
   if type(items) ~= "table" or (next(items) ~= nil and #items == 0) then
     error(path .. ": expected a list of { id, action, owner, deadline, priority, status }", 0)
   end
@@ -59,6 +59,9 @@ local function lint(ctx, item, opts, phrases, incident_date)
     warn("no deadline: give a date as YYYY-MM-DD")
   elseif not deadline:match("^%d%d%d%d%-%d%d%-%d%d$") then
     warn(("deadline %q is not a date as YYYY-MM-DD"):format(deadline))
+  elseif not pm.time.parse(deadline .. "T00:00:00Z") then -- 2025-02-30, 0000-01-01
+    local _, why = pm.time.parse(deadline .. "T00:00:00Z")
+    warn(("deadline %s is not a date (%s)"):format(deadline, (why:gsub(" in '.*'$", ""))))
   elseif incident_date and deadline <= incident_date then -- ISO dates sort as text
     warn(("deadline %s is not after the incident (%s)"):format(deadline, incident_date))
   end

@@ -29,7 +29,7 @@ end
 
 -- Reads the answers file into { {problem, cites, whys = { {answer, layer, category} } } }.
 local function read_answers(ctx, path)
-  local doc = pm.yaml.decode(ctx.fs.read(path))
+  local doc = pm.yaml.decode(ctx.fs.read(path), path)
   if type(doc) ~= "table" or type(doc.chains) ~= "table" then
     error(path .. ": expected a map with `chains`, a list of { problem, cites, whys }", 0)
   end

@@ -158,8 +158,8 @@ end
 -- "2025-02-09 10:05:23" (no offset), "2025-02-09T10:05:23,5": RFC 3339 but for the offset.
 local NO_OFFSET = "^%d%d%d%d%-%d%d%-%d%d[Tt ]%d%d:%d%d:%d%d[%.,]?%d*$"
 
--- A reader function(text or number) -> seconds, note | nil, reason.
-function M.compile(format, opts)
+-- A reader function(text or number) -> seconds, note | nil, reason (before the range check).
+local function compile(format, opts)
   opts = opts or {}
   local parse = pm.time.parse
   if format == "rfc3339" then
@@ -194,6 +194,21 @@ function M.compile(format, opts)
     return nil, "unknown time_format " .. format .. " (rfc3339, unix, unix_ms, unix_us, unix_ns, nginx, or %-directives)"
   end
   return compile_strptime(format, opts)
+end
+
+-- A reader function(text or number) -> seconds, note, offset | nil, reason. Times outside
+-- the years 0001 to 9999 (which the model cannot hold) are refused like unreadable ones.
+function M.compile(format, opts)
+  local read, problem = compile(format, opts)
+  if not read then return nil, problem end
+  local check = pm.time.check
+  return function(text)
+    local t, note, offset = read(text)
+    if t == nil then return nil, note end
+    local ok, why = check(t)
+    if not ok then return nil, why end
+    return t, note, offset
+  end
 end
 
 return M

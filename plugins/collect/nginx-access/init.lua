@@ -72,7 +72,10 @@ local function collect(ctx, opts, path, f, filter, status_pattern)
       local status = v.status
       if status and status:find(status_pattern) then
         local t, why = request_time(v)
-        if t and opts.time == "start" then t = t - (tonumber(v.request_time) or 0) end
+        if t and opts.time == "start" then
+          -- request_time comes from the log: the start may fall outside the years 0001-9999.
+          t, why = pm.time.check(t - (tonumber(v.request_time) or 0))
+        end
         if not t then
           problems:add("bad_time", lineno, v.time_local or v.time_iso8601 or v.msec or line, why)
         else

@@ -128,6 +128,16 @@ describe("nginx-access", function()
       assert.same({ "2025-02-09T10:06:59.998Z fixtures/upstream.log:1 error | HTTP 504 GET /api/v1/orders" }, rows(r))
     end)
 
+    it("skips a request whose start falls outside the years 0001 to 9999 (request_time 1e14 s)", function()
+      local r = plugin.run { path = "fixtures/upstream-far.log", format = UPSTREAM, time = "start" }
+      assert.is_nil(r.error)
+      assert.same({ "2025-02-09T10:08:01.500Z fixtures/upstream-far.log:2 error | HTTP 502 GET /api/v1/pay" }, rows(r))
+      assert.equals(1, #r.warnings)
+      local w = r.warnings[1].message or r.warnings[1]
+      assert.truthy(w:find("fixtures/upstream-far.log:1: ", 1, true), w)
+      assert.truthy(w:find("outside the years 0001 to 9999", 1, true), w)
+    end)
+
     it("reads $time_iso8601", function()
       local r = plugin.run {
         path = "fixtures/custom.log", status = "%d%d%d",

@@ -157,6 +157,19 @@ describe("prometheus (bad input)", function()
     }, messages(r.warnings))
   end)
 
+  it("skips samples outside the years 0001 to 9999, naming them", function()
+    local r = plugin.run { file = "fixtures/far-times.json", threshold = 0.3 }
+    assert.is_nil(r.error)
+    assert.same({
+      "2025-02-09T10:05:15.000Z metric_crossed metric above 0.3",
+      "2025-02-09T10:06:45.000Z metric_recovered metric returns to normal",
+    }, rows(r))
+    assert.same({
+      'fixtures/far-times.json: data.result[1].values[2]: [253402300800,"0.9"] is outside the years 0001 to 9999; '
+        .. "sample skipped (2 times; also at fixtures/far-times.json: data.result[1].values[3])",
+    }, messages(r.warnings))
+  end)
+
   it("fails clearly without an input, or with both", function()
     assert.matches("set url = %(Prometheus, with query =%) or file =", plugin.run {}.error)
     assert.matches("not both", plugin.run { file = "fixtures/empty.json", url = "http://127.0.0.1:9090" }.error)

@@ -41,6 +41,8 @@ function M.samples(s, where, problems)
     local sample
     if type(t) ~= "number" then
       problems:add("bad time", at, ("%s is not a time in Unix seconds; sample skipped"):format(show(pair)))
+    elseif not pm.time.check(t) then
+      problems:add("bad time", at, ("%s is outside the years 0001 to 9999; sample skipped"):format(show(pair)))
     elseif type(raw) == "string" and SPECIAL[raw] then
       local text = SPECIAL[raw]
       sample = { t = t, text = text, v = text == "+Inf" and math.huge or text == "-Inf" and -math.huge or nil }

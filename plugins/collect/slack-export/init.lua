@@ -64,6 +64,8 @@ local function timestamp(msg, where, found)
     local t = pm.time.parse(msg.ts, "unix")
     if t then return msg.ts, t end
     found:add("bad ts", where .. ".ts", ("%q is not a Slack timestamp; message skipped"):format(msg.ts))
+  elseif type(msg.ts) == "number" and not pm.time.check(msg.ts) then
+    found:add("far ts", where .. ".ts", ("%s is outside the years 0001 to 9999; message skipped"):format(msg.ts))
   elseif type(msg.ts) == "number" then
     found:add("number ts", where .. ".ts",
       ("%s is a JSON number; Slack writes a string (its last digits may be lost; read anyway)"):format(msg.ts))

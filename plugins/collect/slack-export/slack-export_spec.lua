@@ -141,6 +141,7 @@ describe("slack-export (odd export)", function()
       day .. '[9].ts: "yesterday" is not a Slack timestamp; message skipped',
       day .. "[10].text: is not a string; message read without it",
       day .. "[11]: message 1739095620.000800 has no user and is no bot message; read without an actor",
+      day .. "[12].ts: 253402300800.5 is outside the years 0001 to 9999; message skipped",
       "fixtures/odd-export/sev1-war-room/2025-02-11.json:1: bytes that are not UTF-8 (the first at byte 38); "
         .. "replaced with U+FFFD",
     }, messages(r.warnings))
