@@ -2,7 +2,7 @@
 std = "lua54"
 -- The pm API every plugin sees (docs/pm-api.md).
 read_globals = { "pm" }
-max_line_length = 150
+max_line_length = 190
 -- Specs run under `pmhost test`: busted-style describe/it/assert, and `plugin`, the helper
 -- that runs the plugin under test (Sources/PluginHost/Specs/SpecPrelude.swift).
 files["**/*_spec.lua"] = { std = "+busted", read_globals = { "plugin" } }

@@ -17,9 +17,9 @@ local SHOWN = 4 -- places named in a warning
 -- `where` names the place (`fixtures/x.json: data.result[1].values[4][2]`), `detail` says
 -- what was wrong there and what was done. problems:flush() warns, once per kind.
 function M.problems(ctx)
-  local self = { order = {}, by_kind = {} }
+  local list = { order = {}, by_kind = {} }
 
-  function self:add(kind, where, detail)
+  function list:add(kind, where, detail)
     local k = self.by_kind[kind]
     if not k then
       k = { first = where .. ": " .. detail, places = {}, count = 0 }
@@ -30,7 +30,7 @@ function M.problems(ctx)
     if #k.places < SHOWN then k.places[#k.places + 1] = where end
   end
 
-  function self:flush()
+  function list:flush()
     for _, k in ipairs(self.order) do
       if k.count == 1 then
         ctx.log.warn(k.first)
@@ -44,7 +44,7 @@ function M.problems(ctx)
     self.order, self.by_kind = {}, {}
   end
 
-  return self
+  return list
 end
 
 -- Bytes that are not UTF-8 would end up in event texts: replace each with U+FFFD and record
@@ -63,7 +63,7 @@ function M.valid_utf8(text, origin, problems, exact)
   while bad do
     parts[#parts + 1] = text:sub(i, bad - 1) .. "\u{FFFD}"
     i = bad + 1
-    ok, bad = utf8.len(text, i)
+    bad = select(2, utf8.len(text, i))
   end
   parts[#parts + 1] = text:sub(i)
   return table.concat(parts)

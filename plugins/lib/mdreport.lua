@@ -214,8 +214,8 @@ function M.read(text, name)
         local last_date = date
         for _, row in ipairs(t.rows) do
           local cell = row.cells[tc] or ""
-          local seconds, date = parse_time(cell, offset or 0, last_date)
-          if date then last_date = date end
+          local seconds, row_date = parse_time(cell, offset or 0, last_date)
+          if row_date then last_date = row_date end
           local event = plain(row.cells[ec] or "")
           if seconds then
             data.timeline[#data.timeline + 1] = {
@@ -267,12 +267,12 @@ function M.read(text, name)
         if p then list = { { text = p } } end
       end
       for _, item in ipairs(list) do
-        local text = plain(item.text)
+        local item_text = plain(item.text)
         if kind == "factors" then
-          data.factors.contributing[#data.factors.contributing + 1] = { text = text, why_chain = {}, evidence = {} }
+          data.factors.contributing[#data.factors.contributing + 1] = { text = item_text, why_chain = {}, evidence = {} }
         else
           local target = kind == "immediate" and data.factors.immediate or data.factors.systemic
-          target[#target + 1] = text
+          target[#target + 1] = item_text
         end
       end
     elseif kind == "lessons" or kind == "went_well" then

@@ -22,7 +22,8 @@ local PROBLEMS = {
 local function leading_text(pattern)
   local out, i = {}, 1
   while i <= #pattern do
-    local c, char = pattern:sub(i, i), nil
+    local c = pattern:sub(i, i)
+    local char
     if c == "%" and pattern:sub(i + 1, i + 1):find("^%p") then
       char, i = pattern:sub(i + 1, i + 1), i + 2
     elseif c:find("^[%w ]") then

@@ -178,13 +178,13 @@ describe("markdown with an organisation's Mustache template", function()
     assert.is_nil(r.error)
     local text = r.files["ours.md"]
     assert.is_nil(r.files["report.md"])
-    local lines = {}
-    for line in text:gmatch("[^\n]+") do lines[#lines + 1] = line end
-    assert.equals("# PM-2025-02-09: API Service Degradation", lines[1])
-    assert.matches("^Severity P1 %(Critical service degraded%); 10:05:23 First 5xx errors appear; 10:06:45 ", lines[2])
-    assert.equals("1=Monitoring Gap 2=Testing Gap 3=Runbook Gap 4=Capacity Planning ", lines[3])
-    assert.matches("^Escaping is off: The API service experienced elevated error rates %(40%% of requests%)", lines[4])
-    assert.equals("no gaps", lines[5])
+    local got = {}
+    for line in text:gmatch("[^\n]+") do got[#got + 1] = line end
+    assert.equals("# PM-2025-02-09: API Service Degradation", got[1])
+    assert.matches("^Severity P1 %(Critical service degraded%); 10:05:23 First 5xx errors appear; 10:06:45 ", got[2])
+    assert.equals("1=Monitoring Gap 2=Testing Gap 3=Runbook Gap 4=Capacity Planning ", got[3])
+    assert.matches("^Escaping is off: The API service experienced elevated error rates %(40%% of requests%)", got[4])
+    assert.equals("no gaps", got[5])
   end)
 
   it("names the template, line and problem when it cannot be parsed", function()
