@@ -67,14 +67,18 @@ extension PluginRun {
       }
     } else {
       info("\(shown)")
-      let request = HTTPFetcher.Request(
+      var request = HTTPFetcher.Request(
         method: method, url: url, headers: headers, body: body, timeout: timeout)
+      request.budget = lua.memoryAvailable
+      var overBudget = false
       switch HTTPFetcher.fetch(request) {
       case .success(let r): response = r
-      case .failure(let f): failure = f.reason
+      case .failure(let f): (failure, overBudget) = (f.reason, f.overBudget)
       }
       evidence.recordHTTP(
         source: source, plugin: manifest.name, stage: stage.rawValue, response: response, failure: failure)
+      // Past the memory limit, as for Lua memory: the plugin stops (a collector: a gap).
+      if overBudget { throw memoryExceeded("HTTP response body from \(shown): \(failure ?? "")") }
     }
 
     func fail(_ reason: String) -> Int32 {
