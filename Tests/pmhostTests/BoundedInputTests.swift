@@ -228,19 +228,29 @@ import Testing
   // MARK: host memory
 
   /// A 200 MB HTTP response under memory_mb = 64: the transfer stops once the body passes
-  /// what is left of the limit; the collector stops with the memory message (a gap).
+  /// what is left of the limit; the collector stops with the memory message (a gap). So
+  /// does a 4 MB JSON array whose decoded tree passes memory_mb = 16.
   @Test func anHTTPBodyCountsAgainstTheMemoryLimit() throws {
     let server = try HTTPTests.Server(script: "big_server.py", arguments: ["200"])
     defer { server.stop() }
-    let scratch = try Self.pipeline([#"{ "fetch", url = "\#(server.url)", source = "fetch" }"#])
+    let scratch = try Self.pipeline([
+      #"{ "fetch", url = "\#(server.url)", source = "fetch" }"#,
+      #"{ "fetch", url = "\#(server.url)", path = "/zeros", source = "json", limits = { memory_mb = 16 } }"#,
+    ])
     defer { scratch.remove() }
     try scratch.write(
       "plugins/fetch/init.lua",
       """
       return {
         stage = "collect",
-        options = { url = { type = "string" } },
+        options = { url = { type = "string" }, path = { type = "string" } },
         run = function(ctx, opts)
+          if opts.path then
+            local v, err = ctx.http:get_json(opts.url .. opts.path)
+            ctx.timeline:add { time = "2025-02-09T10:05:00Z", kind = "log",
+              event = v and ("decoded " .. #v) or tostring(err) }
+            return
+          end
           local r, err = ctx.http:get(opts.url .. "/big", { timeout_s = 60 })
           ctx.timeline:add { time = "2025-02-09T10:05:00Z", kind = "log",
             event = r and ("got " .. #r.body) or ("failed: " .. tostring(err)) }
@@ -249,6 +259,10 @@ import Testing
       """)
     let outcome = try Self.run(scratch, timeout: 120)
     #expect(outcome.exit == 0, "\(outcome.summary)")
+    // A JSON body within the limit whose decoded tree is not: stopped as it is decoded.
+    let json =
+      "json: collector failed: plugin fetch: memory limit of 16 MB exceeded (JSON decoded from the response of GET \(server.url)/zeros)"
+    #expect(outcome.gaps.contains(json), "\(outcome.gaps)")
     let expected =
       "fetch: collector failed: plugin fetch: memory limit of 64 MB exceeded (HTTP response body from GET \(server.url)/big"
     #expect(outcome.gaps.contains { $0.hasPrefix(expected) }, "\(outcome.gaps)")

@@ -100,6 +100,10 @@ extension PluginRun {
     do { value = try JSONValue.parse(Data(response.body)) } catch {
       return fail("invalid JSON at line \(error.line), column \(error.column): \(error.message)")
     }
+    // The decoded tree is the host's until Lua has its copy: counted while it is held.
+    let treeBytes = HostMemory.bytes(value)
+    try charge(treeBytes, for: "JSON decoded from the response of \(shown)")
+    defer { lua.releaseHostMemory(treeBytes) }
     return call.returning(LuaJSON.lua(value), .table(table))
   }
 
