@@ -92,7 +92,7 @@ function ctx_log.warn(text) end
 ---@param text any
 function ctx_log.debug(text) end
 
---- Streams a file's lines, prefiltered in the host; saved as evidence.
+--- Streams a regular file's lines, prefiltered in the host; saved as evidence. UTF-16 with a BOM comes as UTF-8; a line past 1 MiB is cut there, with a warning.
 ---@param path string relative to the pipeline folder
 ---@param opts? table { contains = text or {texts}, match = Lua pattern }: lines that fail never reach Lua
 ---@return fun(): string?, integer? # iterator of line, line number
@@ -100,7 +100,7 @@ function ctx_fs.lines(path, opts) end
 
 --- Reads a whole file (JSON and YAML documents); saved as evidence.
 ---@param path string
----@return string # the whole file (256 MB at most)
+---@return string # the whole file (256 MB at most, and within the memory limit)
 function ctx_fs.read(path) end
 
 --- Whether a file exists.

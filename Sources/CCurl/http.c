@@ -88,6 +88,8 @@ static int append(buffer *b, const void *bytes, size_t n) {
   if (b->len + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 16384;
     while (cap < b->len + n + 1) cap *= 2;
+    /* Never more than the cap allows: doubling would otherwise reserve up to twice it. */
+    if (cap > b->max + 1) cap = b->max + 1;
     unsigned char *bigger = realloc(b->data, cap);
     if (!bigger) {
       b->overflow = 1;

@@ -152,6 +152,12 @@ static void *pool_realloc(struct pmh_pool *pool, void *ptr, size_t old, size_t n
   return block;
 }
 
+// The one memory rule: Lua's allocations plus what the host holds for the state (timeline
+// events, line buffers, HTTP bodies) may not pass the limit.
+static int over_limit(const pmh_runtime *rt, size_t held, size_t cap) {
+  return rt->limit && held + rt->host_held > cap;
+}
+
 // The counting allocator: every byte the state holds is accounted for, so a blow-up
 // inside one C call (string.rep, table.concat) is refused before it happens.
 static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
@@ -164,7 +170,7 @@ static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   }
   if (nsize > old && rt->limit && rt->enforce) {
     size_t cap = rt->stopped ? rt->limit + STOP_GRACE : rt->limit;
-    if (rt->used - old + nsize > cap) {
+    if (over_limit(rt, rt->used - old + nsize, cap)) {
       trip(rt, "memory limit exceeded");
       return NULL;
     }
@@ -274,6 +280,25 @@ void pmh_set_memory_limit(lua_State *L, size_t bytes) {
   install_hook(L);
 }
 
+int pmh_reserve_host_memory(lua_State *L, size_t bytes) {
+  pmh_runtime *rt = pmh_runtime_of(L);
+  if (bytes > SIZE_MAX - rt->used - rt->host_held || over_limit(rt, rt->used + bytes, rt->limit)) return 0;
+  rt->host_held += bytes;
+  return 1;
+}
+
+void pmh_release_host_memory(lua_State *L, size_t bytes) {
+  pmh_runtime *rt = pmh_runtime_of(L);
+  rt->host_held -= bytes < rt->host_held ? bytes : rt->host_held;
+}
+
+size_t pmh_memory_available(lua_State *L) {
+  pmh_runtime *rt = pmh_runtime_of(L);
+  if (!rt->limit) return PTRDIFF_MAX;
+  size_t held = rt->used + rt->host_held;
+  return held >= rt->limit ? 0 : rt->limit - held;
+}
+
 void pmh_stop(lua_State *L, const char *message) {
   pmh_runtime *rt = pmh_runtime_of(L);
   trip(rt, message);
@@ -339,7 +364,7 @@ static int trampoline(lua_State *L) {
   int results = host_dispatch(L, rt->host, function_id);
   rt->enforce = saved;
   if (results < 0) return lua_error(L);  // the Swift frame is gone: safe to longjmp
-  if (saved && rt->limit && rt->used > rt->limit) {
+  if (saved && over_limit(rt, rt->used, rt->limit)) {
     trip(rt, "memory limit exceeded");
   }
   if (saved && rt->stopped) {

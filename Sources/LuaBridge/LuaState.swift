@@ -80,7 +80,16 @@ public final class LuaState {
     pmh_set_memory_limit(L, bytes)
     memoryLimitMessage = message
   }
-  private var memoryLimitMessage = "memory limit exceeded"
+  private(set) public var memoryLimitMessage = "memory limit exceeded"
+
+  /// Counts `bytes` the host keeps for this state (timeline events, read buffers, HTTP
+  /// bodies) against the memory limit Lua's own allocations count against: false, counting
+  /// nothing, when they would pass it.
+  public func reserveHostMemory(_ bytes: Int) -> Bool { pmh_reserve_host_memory(L, max(0, bytes)) != 0 }
+  /// Gives back bytes counted by ``reserveHostMemory(_:)``.
+  public func releaseHostMemory(_ bytes: Int) { pmh_release_host_memory(L, max(0, bytes)) }
+  /// Bytes still free under the memory limit, Lua's and the host's together (Int.max: no limit).
+  public var memoryAvailable: Int { pmh_memory_available(L) }
 
   /// A wall-clock deadline from now, polled every 1000 instructions, coroutines included.
   public func setTimeLimit(seconds: Double, message: String) {

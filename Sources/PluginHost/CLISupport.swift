@@ -66,8 +66,9 @@ public enum PluginHostPaths {
 /// `--answers FILE`: a YAML map of prompt id to answer.
 public enum AnswersFile {
   public static func load(path: String) throws -> [String: String] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw HostError.configuration("--answers \(path): no such file")
+    let data: [UInt8]
+    do { data = try InputFile.contents(path, shown: path, maxBytes: 16 << 20) } catch {
+      throw HostError.configuration("--answers \(path): \(error)")
     }
     return try decode(String(decoding: data, as: UTF8.self), path: path)
   }

@@ -13,6 +13,7 @@ typedef struct pmh_runtime {
   size_t used;          // bytes allocated by this state now
   size_t peak;          // the most it ever held
   size_t limit;         // 0: no memory limit
+  size_t host_held;     // bytes the host holds for this state (events, buffers); same limit
   int enforce;          // 1 while Lua code runs; 0 inside host (Swift) code
   int stopped;          // set once a limit trips; the hook then raises on every count
   double deadline;      // CLOCK_MONOTONIC seconds; 0: none
@@ -81,6 +82,14 @@ void pmh_push_last_traceback(lua_State *L);
 void pmh_set_time_limit(lua_State *L, double seconds, const char *message);
 /// Memory budget in bytes (0: none). The message for it is kept on the Swift side.
 void pmh_set_memory_limit(lua_State *L, size_t bytes);
+/// Charges `bytes` the host holds on the state's behalf against the same memory limit as
+/// Lua's own allocations. Returns 1 when they fit (and are counted), 0 when they would
+/// pass the limit (nothing is counted; the caller stops the plugin).
+int pmh_reserve_host_memory(lua_State *L, size_t bytes);
+/// Gives back bytes counted by pmh_reserve_host_memory.
+void pmh_release_host_memory(lua_State *L, size_t bytes);
+/// Bytes still free under the memory limit (PTRDIFF_MAX when there is none).
+size_t pmh_memory_available(lua_State *L);
 /// Trips the stop flag by hand (e.g. output cap). The hook raises `message` from then on.
 void pmh_stop(lua_State *L, const char *message);
 

@@ -75,9 +75,11 @@ public enum APIReference {
         ),
       ],
       returns: [("fun(): string?, integer?", "iterator of line, line number")],
-      "Streams a file's lines, prefiltered in the host; saved as evidence."),
+      "Streams a regular file's lines, prefiltered in the host; saved as evidence. UTF-16 with a BOM comes as UTF-8; a line past 1 MiB is cut there, with a warning."
+    ),
     APIFunction(
-      "ctx.fs.read", [("path", "string", "")], returns: [("string", "the whole file (256 MB at most)")],
+      "ctx.fs.read", [("path", "string", "")],
+      returns: [("string", "the whole file (256 MB at most, and within the memory limit)")],
       "Reads a whole file (JSON and YAML documents); saved as evidence."),
     APIFunction(
       "ctx.fs.exists", [("path", "string", "")], returns: [("boolean", "")], "Whether a file exists."),

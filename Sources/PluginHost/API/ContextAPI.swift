@@ -150,6 +150,24 @@ extension PluginRun {
     }
   }
 
+  /// Refuses a FIFO, device, socket or folder before anything (the evidence copy included)
+  /// opens it.
+  private func regularFile(_ path: String, _ relative: String, _ function: String) throws {
+    do { try InputFile.check(path, shown: relative) } catch {
+      throw LuaRaise("\(function): plugin \(manifest.name): \(error)")
+    }
+  }
+
+  /// A line reader done with (its end reached, or the plugin run over): its warnings are
+  /// given, its buffers freed and given back to the memory budget.
+  func finishReading(_ reader: LineReader) {
+    guard let i = lineReaders.firstIndex(where: { $0 === reader }) else { return }
+    lineReaders.remove(at: i)
+    if let problems = reader.problems { warn(problems) }
+    lua.releaseHostMemory(reader.heldBytes)
+    reader.close()
+  }
+
   /// The file to open for a read: the original (its evidence copy starting) or, under
   /// `--replay`, the saved copy.
   private func evidenceFile(_ relative: String, _ path: String, _ function: String) throws -> String {
@@ -175,6 +193,9 @@ extension PluginRun {
     var t = LuaTable()
     t["lines"] = lua.function { [unowned self] call in
       let (relative, resolved) = try readable(call, "ctx.fs.lines")
+      // Live: the original is checked before its evidence copy starts (under --replay the
+      // saved copy is read, and LineReader checks it).
+      if evidence.mode != .replay { try regularFile(resolved, relative, "ctx.fs.lines") }
       let path = try evidenceFile(relative, resolved, "ctx.fs.lines")
       let options = try call.value(2)
       var needles: [[UInt8]] = []
@@ -185,14 +206,16 @@ extension PluginRun {
       default: break
       }
       let reader: LineReader
-      do { reader = try LineReader(path: path, needles: needles) } catch {
-        throw LuaRaise("ctx.fs.lines: \(relative): \(error)")
+      do { reader = try LineReader(path: path, shown: relative, needles: needles) } catch {
+        throw LuaRaise("ctx.fs.lines: \(error)")
       }
+      try charge(reader.heldBytes, for: "line buffer of \(relative)")
+      lineReaders.append(reader)
       let pattern = options["match"]
       let progress =
         settings.progress && !settings.quiet && reader.size >= Progress.minimumBytes
         ? Progress(label: "[\(manifest.name)] \(relative)", total: reader.size) : nil
-      var iterator = call.state.function { call in
+      var iterator = call.state.function { [unowned self] call in
         var pushed: Int32 = 0
         _ = try reader.next { line, number in
           call.push(bytes: line)
@@ -202,6 +225,7 @@ extension PluginRun {
         if let progress {
           if pushed == 0 { progress.finish() } else { progress.update(reader.bytesRead) }
         }
+        if pushed == 0 { self.finishReading(reader) }
         return pushed == 0 ? call.returning(.nil) : pushed
       }
       if case .string = pattern {
@@ -225,12 +249,13 @@ extension PluginRun {
       let (relative, resolved) = try readable(call, "ctx.fs.read")
       let replaying = evidence.mode == .replay
       let path = replaying ? try evidenceFile(relative, resolved, "ctx.fs.read") : resolved
-      let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-      if let size = attributes?[.size] as? Int, size > 256 << 20 {
-        throw LuaRaise("ctx.fs.read: \(relative) is \(size >> 20) MB; stream it with ctx.fs.lines")
-      }
-      guard let data = FileManager.default.contents(atPath: path) else {
-        throw LuaRaise("ctx.fs.read: cannot read \(relative) (no such file, or not readable)")
+      let data: [UInt8]
+      do {
+        data = try InputFile.contents(
+          path, shown: relative, maxBytes: min(256 << 20, lua.memoryAvailable),
+          limitNote: " (what is left of the memory limit); stream it with ctx.fs.lines")
+      } catch {
+        throw LuaRaise("ctx.fs.read: plugin \(manifest.name): \(error)")
       }
       return data.withUnsafeBytes { raw in
         if !replaying {
@@ -302,6 +327,7 @@ extension PluginRun {
       let event = try EventCodec.event(
         try call.table(2, "ctx.timeline:add"), defaultSource: sourceLabel, person: model.person,
         function: "ctx.timeline:add")
+      try charge(HostMemory.bytes(event), for: "timeline events added by ctx.timeline:add")
       model.timeline.add(event)
       return 0
     }
@@ -342,6 +368,8 @@ extension PluginRun {
             table, defaultSource: sourceLabel, person: model.person,
             function: "ctx.timeline:replace (item \(i + 1))"))
       }
+      try charge(
+        events.reduce(0) { $0 + HostMemory.bytes($1) }, for: "timeline events given to ctx.timeline:replace")
       model.timeline = Timeline(events)
       return 0
     }
@@ -360,9 +388,10 @@ extension PluginRun {
     }
     t["add_series"] = method("ctx.timeline:add_series", stages: [.collect, .timeline]) {
       [unowned self] call in
-      model.series.append(
-        try EventCodec.series(
-          try call.table(2, "ctx.timeline:add_series"), defaultSource: sourceLabel, plugin: manifest.name))
+      let series = try EventCodec.series(
+        try call.table(2, "ctx.timeline:add_series"), defaultSource: sourceLabel, plugin: manifest.name)
+      try charge(HostMemory.bytes(series), for: "series points added by ctx.timeline:add_series")
+      model.series.append(series)
       return 0
     }
     t["series"] = method("ctx.timeline:series") { [unowned self] call in

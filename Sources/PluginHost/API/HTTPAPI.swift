@@ -69,14 +69,18 @@ extension PluginRun {
       }
     } else {
       info("\(shown)")
-      let request = HTTPFetcher.Request(
+      var request = HTTPFetcher.Request(
         method: method, url: url, headers: headers, body: body, timeout: timeout)
+      request.budget = lua.memoryAvailable
+      var overBudget = false
       switch HTTPFetcher.fetch(request) {
       case .success(let r): response = r
-      case .failure(let f): failure = Redaction.text(f.reason)
+      case .failure(let f): (failure, overBudget) = (Redaction.text(f.reason), f.overBudget)
       }
       evidence.recordHTTP(
         source: source, plugin: manifest.name, stage: stage.rawValue, response: response, failure: failure)
+      // Past the memory limit, as for Lua memory: the plugin stops (a collector: a gap).
+      if overBudget { throw memoryExceeded("HTTP response body from \(shown): \(failure ?? "")") }
     }
 
     func fail(_ reason: String) -> Int32 {
@@ -98,6 +102,10 @@ extension PluginRun {
     do { value = try JSONValue.parse(Data(response.body)) } catch {
       return fail("invalid JSON at line \(error.line), column \(error.column): \(error.message)")
     }
+    // The decoded tree is the host's until Lua has its copy: counted while it is held.
+    let treeBytes = HostMemory.bytes(value)
+    try charge(treeBytes, for: "JSON decoded from the response of \(shown)")
+    defer { lua.releaseHostMemory(treeBytes) }
     return call.returning(LuaJSON.lua(value), .table(table))
   }
 

@@ -91,7 +91,7 @@ public enum PipelineRunner {
           } catch {
             throw HostError.configuration("--replay: the incident file: \(error.description)")
           }
-        } else if let bytes = FileManager.default.contents(atPath: path) {
+        } else if let bytes = try? InputFile.contents(path, shown: name, maxBytes: 64 << 20) {
           bytes.withUnsafeBytes {
             evidence.recordRead(
               relative: name, bytes: $0, plugin: "pmhost", stage: "pipeline", kind: .incident)

@@ -573,8 +573,11 @@ final class CopyJob: Sendable {
     func failure(_ what: String) -> Result<Copied, Failure> {
       .failure(Failure(description: "\(what): \(String(cString: strerror(errno)))"))
     }
-    let input = open(source, O_RDONLY | O_CLOEXEC)
-    guard input >= 0 else { return failure("cannot open \(source)") }
+    // Only a regular file, opened without blocking: a FIFO would hang this thread and the run.
+    let input: Int32
+    do { input = try InputFile.open(source, shown: source).fd } catch {
+      return .failure(Failure(description: error.description))
+    }
     defer { close(input) }
     let folder = (destination as NSString).deletingLastPathComponent
     try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

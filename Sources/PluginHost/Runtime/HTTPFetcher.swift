@@ -12,6 +12,9 @@ enum HTTPFetcher {
     var headers: [String: String]
     var body: [UInt8]?
     var timeout: Double
+    /// Most bytes of body the plugin's memory limit leaves room for: a bigger body stops the
+    /// transfer as it comes (``Failure/overBudget``).
+    var budget = Int.max
   }
 
   struct Response: Sendable {
@@ -24,6 +27,8 @@ enum HTTPFetcher {
 
   struct Failure: Error, Sendable, CustomStringConvertible {
     var reason: String
+    /// The body passed the request's ``Request/budget`` (not the fixed ``maxBody``).
+    var overBudget = false
     var description: String { reason }
   }
 
@@ -43,18 +48,19 @@ enum HTTPFetcher {
     defer { cHeaders.forEach { free($0) } }
     var pointers = cHeaders.map { UnsafePointer<CChar>($0) }
     let timeoutMS = Int(max(1, request.timeout * 1000))
+    let cap = min(maxBody, max(0, request.budget))
     pointers.withUnsafeMutableBufferPointer { list in
       list.withMemoryRebound(to: UnsafePointer<CChar>?.self) { headers in
         if let body = request.body {
           body.withUnsafeBufferPointer { bytes in
             pmh_http_perform(
               request.method, request.url.absoluteString, headers.baseAddress, headers.count,
-              bytes.baseAddress ?? UnsafePointer(bitPattern: 1), bytes.count, timeoutMS, maxBody, &response)
+              bytes.baseAddress ?? UnsafePointer(bitPattern: 1), bytes.count, timeoutMS, cap, &response)
           }
         } else {
           pmh_http_perform(
             request.method, request.url.absoluteString, headers.baseAddress, headers.count, nil, 0,
-            timeoutMS, maxBody, &response)
+            timeoutMS, cap, &response)
         }
       }
     }
@@ -69,6 +75,11 @@ enum HTTPFetcher {
       return .failure(Failure(reason: "timed out after \(Limits.format(request.timeout)) s"))
     case PMH_HTTP_NO_HOST: return .failure(Failure(reason: "host not found (\(message))"))
     case PMH_HTTP_TLS: return .failure(Failure(reason: "TLS failed: \(message)"))
+    case PMH_HTTP_TOO_BIG where cap < maxBody:
+      return .failure(
+        Failure(
+          reason: "response body larger than the \(String(format: "%.1f", Double(cap) / 1_048_576)) MB left",
+          overBudget: true))
     case PMH_HTTP_TOO_BIG:
       return .failure(Failure(reason: "response larger than \(maxBody >> 20) MB"))
     default: return .failure(Failure(reason: message))

@@ -1,9 +1,21 @@
 import Foundation
+import PostmortemCore
 
 /// Streams the lines of a file with large reads and `memchr`, dropping in Swift the lines
 /// that contain none of the `needles`, so that Lua only sees the lines it asked for.
+///
+/// Bounded whatever the file holds: only regular files are opened (``InputFile``); a line
+/// longer than ``maxLine`` is cut to its first ``maxLine`` bytes and the rest skipped while
+/// streaming (``cutLines``); UTF-16 with a byte-order mark is transcoded to UTF-8 as it is
+/// read, UTF-32 and BOM-less UTF-16 are refused naming the encoding. Other bytes reach the
+/// plugin as they are (a collector shows what is not UTF-8 as U+FFFD and says where, as
+/// the bundled ones do with `pm.logtext`). The reader holds at most
+/// ``heldBytes`` (its buffers), which the caller counts against the plugin's memory.
 final class LineReader {
-  private let fd: Int32
+  /// The longest line kept whole (1 MiB).
+  static let defaultMaxLine = 1 << 20
+
+  private var fd: Int32
   private var buffer: UnsafeMutableRawBufferPointer
   private var start = 0
   private var end = 0
@@ -12,28 +24,65 @@ final class LineReader {
   /// Bytes read from the file so far, and its size when opened (for progress).
   private(set) var bytesRead = 0
   let size: Int
-  private let path: String
+  /// The name messages use (as the plugin gave it).
+  let shown: String
+  let maxLine: Int
+  private let chunkSize: Int
+  /// UTF-16 bytes read at a time (and the first read, which tells the encoding).
+  private var rawSize: Int { max(chunkSize, 4096) }
   private let needles: NeedleSet
 
-  init(path: String, needles: [[UInt8]], chunkSize: Int = 1 << 20) throws {
-    fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-      throw LineReaderError(description: "cannot open '\(path)': \(String(cString: strerror(errno)))")
+  /// The encoding read: "UTF-8", or the UTF-16 transcoded.
+  private(set) var encoding = "UTF-8"
+  /// UTF-16 input: raw bytes not yet transcoded.
+  private var raw: UnsafeMutableRawBufferPointer?
+  private var rawStart = 0
+  private var rawEnd = 0
+  private var rawEOF = false
+  private var bigEndian = false
+
+  /// Lines cut at ``maxLine``: how many, and the numbers of the first few.
+  private(set) var cutCount = 0
+  private(set) var cutLines: [Int] = []
+  /// How many line numbers the summaries name.
+  static let namedLines = 5
+  private var inCutLine = false
+  private var lastWasCut = false
+
+  init(
+    path: String, shown: String? = nil, needles: [[UInt8]], chunkSize: Int = 1 << 20,
+    maxLine: Int = defaultMaxLine
+  )
+    throws
+  {
+    let shown = shown ?? path
+    do { (fd, size) = try InputFile.open(path, shown: shown) } catch {
+      throw LineReaderError(description: error.description)
     }
-    var info = stat()
-    size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
-    if info.st_mode & S_IFMT == S_IFDIR {
-      close(fd)
-      throw LineReaderError(description: "'\(path)' is a folder, not a file")
-    }
-    self.path = path
-    buffer = .allocate(byteCount: chunkSize, alignment: 16)
+    self.shown = shown
+    self.maxLine = max(maxLine, 16)
+    self.chunkSize = chunkSize
+    // A partial line shorter than the cap plus one full read always fit: never grows.
+    buffer = .allocate(byteCount: self.maxLine + chunkSize, alignment: 16)
     self.needles = NeedleSet(needles)
   }
 
-  deinit {
-    close(fd)
+  deinit { close() }
+
+  /// Bytes of buffers the reader holds (until ``close()``).
+  var heldBytes: Int { buffer.count + (raw?.count ?? 0) }
+
+  /// Frees the buffers and the descriptor (at the end of the file, or of the plugin run).
+  func close() {
+    if fd >= 0 { Glibc.close(fd) }
+    fd = -1
     buffer.deallocate()
+    buffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    raw?.deallocate()
+    raw = nil
+    eof = true
+    start = 0
+    end = 0
   }
 
   struct LineReaderError: Error, CustomStringConvertible { var description: String }
@@ -44,6 +93,10 @@ final class LineReader {
     while true {
       guard let line = try nextLine() else { return false }
       lineNumber += 1
+      if lastWasCut {
+        cutCount += 1
+        if cutLines.count < Self.namedLines { cutLines.append(lineNumber) }
+      }
       if needles.isEmpty || needles.matches(line) {
         body(line, lineNumber)
         return true
@@ -51,16 +104,54 @@ final class LineReader {
     }
   }
 
+  /// What went wrong with the content, for a warning: nil when nothing did.
+  var problems: String? {
+    guard cutCount > 0 else { return nil }
+    let list = cutLines.map(String.init).joined(separator: ", ")
+    let more = cutCount > cutLines.count ? " and \(cutCount - cutLines.count) more" : ""
+    let size = Self.sizeText(maxLine)
+    return cutCount == 1
+      ? "\(shown): 1 line longer than \(size) cut to its first \(size) (line \(list))"
+      : "\(shown): \(cutCount) lines longer than \(size) cut to their first \(size) (lines \(list)\(more))"
+  }
+
+  static func sizeText(_ bytes: Int) -> String {
+    bytes % (1 << 20) == 0
+      ? "\(bytes >> 20) MiB" : bytes % 1024 == 0 ? "\(bytes >> 10) KiB" : "\(bytes) bytes"
+  }
+
   private func nextLine() throws -> UnsafeRawBufferPointer? {
+    lastWasCut = false
     while true {
-      let base = buffer.baseAddress!
+      guard let base = buffer.baseAddress else { return nil }
       if start < end, let newline = memchr(base + start, 0x0A, end - start) {
         let lineEnd = base.distance(to: newline)
         var length = lineEnd - start
-        if length > 0, buffer[start + length - 1] == 0x0D { length -= 1 }
-        let line = UnsafeRawBufferPointer(start: base + start, count: length)
+        let lineStart = start
         start = lineEnd + 1
-        return line
+        if inCutLine {
+          // The end of a line already cut: skipped.
+          inCutLine = false
+          continue
+        }
+        if length > maxLine {
+          lastWasCut = true
+          length = maxLine
+        } else if length > 0, buffer[lineStart + length - 1] == 0x0D {
+          length -= 1
+        }
+        return UnsafeRawBufferPointer(start: base + lineStart, count: length)
+      }
+      if end - start >= maxLine || (inCutLine && start < end) {
+        // No newline within the cap: the first maxLine bytes are the line, the rest of it
+        // is read and dropped until its newline.
+        let wasCut = inCutLine
+        let lineStart = start
+        start = end
+        inCutLine = true
+        if wasCut { continue }
+        lastWasCut = true
+        return UnsafeRawBufferPointer(start: base + lineStart, count: maxLine)
       }
       if eof {
         guard start < end else { return nil }
@@ -81,22 +172,168 @@ final class LineReader {
       start = 0
       end = remaining
     }
-    if end == buffer.count {
-      // A line longer than the buffer: grow it.
-      let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
-      bigger.copyMemory(from: UnsafeRawBufferPointer(buffer))
-      buffer.deallocate()
-      buffer = bigger
+    if raw != nil {
+      try fillTranscoding()
+      return
     }
-    let count = read(fd, buffer.baseAddress! + end, buffer.count - end)
-    if count < 0 {
-      throw LineReaderError(description: "cannot read '\(path)': \(String(cString: strerror(errno)))")
-    }
+    let first = bytesRead == 0
+    // The first read is at most one raw buffer: a UTF-16 BOM moves it whole there.
+    let count = try readSome(
+      into: buffer.baseAddress! + end, count: first ? min(rawSize, buffer.count - end) : buffer.count - end)
     if count == 0 {
       eof = true
-    } else {
-      end += count
-      bytesRead += count
+      return
+    }
+    end += count
+    if first { try detectEncoding() }
+  }
+
+  private func readSome(into pointer: UnsafeMutableRawPointer, count: Int) throws -> Int {
+    do {
+      let n = try InputFile.read(fd, into: pointer, count: count, shown: shown)
+      bytesRead += n
+      return n
+    } catch {
+      throw LineReaderError(description: error.description)
+    }
+  }
+
+  // MARK: encodings
+
+  /// Looks at the first block: a UTF-8 BOM is skipped; UTF-16 with a BOM switches to
+  /// transcoding; UTF-32 and BOM-less UTF-16 or UTF-32 (told by where the NUL bytes fall) are
+  /// refused, naming the encoding.
+  private func detectEncoding() throws {
+    let b = UnsafeRawBufferPointer(rebasing: buffer[0..<end])
+    func starts(_ bom: [UInt8]) -> Bool { b.count >= bom.count && zip(b, bom).allSatisfy { $0 == $1 } }
+    func refuse(_ name: String, _ how: String) -> LineReaderError {
+      LineReaderError(
+        description:
+          "'\(shown)' is \(name) text (\(how)); pmhost reads UTF-8 and UTF-16 with a byte-order mark: convert it, e.g. iconv -f \(name) -t UTF-8"
+      )
+    }
+    if starts([0xFF, 0xFE, 0, 0]) { throw refuse("UTF-32LE", "byte-order mark FF FE 00 00") }
+    if starts([0, 0, 0xFE, 0xFF]) { throw refuse("UTF-32BE", "byte-order mark 00 00 FE FF") }
+    if starts([0xEF, 0xBB, 0xBF]) {
+      start = 3
+      return
+    }
+    if starts([0xFF, 0xFE]) || starts([0xFE, 0xFF]) {
+      bigEndian = b[0] == 0xFE
+      encoding = bigEndian ? "UTF-16BE" : "UTF-16LE"
+      let rawBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: rawSize, alignment: 16)
+      let kept = end - 2  // the first read was at most rawSize
+      rawBuffer.baseAddress!.copyMemory(from: buffer.baseAddress! + 2, byteCount: kept)
+      raw = rawBuffer
+      rawStart = 0
+      rawEnd = kept
+      start = 0
+      end = 0
+      try fillTranscoding()
+      return
+    }
+    // No BOM: where NUL bytes fall in the first 4 KB tells UTF-32 and UTF-16 apart from text
+    // (a run of NULs, as copytruncate leaves, is all four positions alike and passes).
+    let n = min(b.count, 4096) & ~3
+    guard n >= 16 else { return }
+    var nul = [0, 0, 0, 0]
+    for i in 0..<n where b[i] == 0 { nul[i & 3] += 1 }
+    let q = n / 4
+    func many(_ i: Int) -> Bool { nul[i] * 10 > q * 4 }
+    func few(_ i: Int) -> Bool { nul[i] * 20 < q }
+    if many(1), many(2), many(3), few(0) {
+      throw refuse("UTF-32LE", "no byte-order mark; 3 in 4 bytes are NUL")
+    }
+    if many(0), many(1), many(2), few(3) {
+      throw refuse("UTF-32BE", "no byte-order mark; 3 in 4 bytes are NUL")
+    }
+    if many(1), many(3), few(0), few(2) {
+      throw refuse("UTF-16LE", "no byte-order mark; every other byte is NUL")
+    }
+    if many(0), many(2), few(1), few(3) {
+      throw refuse("UTF-16BE", "no byte-order mark; every other byte is NUL")
+    }
+  }
+
+  /// Transcodes UTF-16 from `raw` into the line buffer until some output is made or the file
+  /// ends. A surrogate pair or a code unit split across reads waits for the next read; an
+  /// unpaired surrogate or a lone last byte becomes U+FFFD.
+  private func fillTranscoding() throws {
+    guard let raw, let out = buffer.baseAddress else { return }
+    while true {
+      var i = rawStart
+      let r = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+      func unit(_ at: Int) -> UInt32 {
+        bigEndian ? UInt32(r[at]) << 8 | UInt32(r[at + 1]) : UInt32(r[at + 1]) << 8 | UInt32(r[at])
+      }
+      func put(_ scalar: UInt32) {
+        let o = out.assumingMemoryBound(to: UInt8.self) + end
+        switch scalar {
+        case ..<0x80:
+          o[0] = UInt8(scalar)
+          end += 1
+        case ..<0x800:
+          o[0] = UInt8(0xC0 | scalar >> 6)
+          o[1] = UInt8(0x80 | scalar & 0x3F)
+          end += 2
+        case ..<0x10000:
+          o[0] = UInt8(0xE0 | scalar >> 12)
+          o[1] = UInt8(0x80 | scalar >> 6 & 0x3F)
+          o[2] = UInt8(0x80 | scalar & 0x3F)
+          end += 3
+        default:
+          o[0] = UInt8(0xF0 | scalar >> 18)
+          o[1] = UInt8(0x80 | scalar >> 12 & 0x3F)
+          o[2] = UInt8(0x80 | scalar >> 6 & 0x3F)
+          o[3] = UInt8(0x80 | scalar & 0x3F)
+          end += 4
+        }
+      }
+      let before = end
+      while buffer.count - end >= 4, rawEnd - i >= 2 {
+        let u = unit(i)
+        if u >= 0xD800, u < 0xDC00 {
+          guard rawEnd - i >= 4 else {
+            if rawEOF {
+              put(0xFFFD)
+              i += 2
+              continue
+            }
+            break
+          }
+          let low = unit(i + 2)
+          if low >= 0xDC00, low < 0xE000 {
+            put(0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00))
+            i += 4
+          } else {
+            put(0xFFFD)
+            i += 2
+          }
+        } else if u >= 0xDC00, u < 0xE000 {
+          put(0xFFFD)
+          i += 2
+        } else {
+          put(u)
+          i += 2
+        }
+      }
+      rawStart = i
+      if rawEOF, rawEnd - rawStart == 1, buffer.count - end >= 4 {
+        put(0xFFFD)
+        rawStart = rawEnd
+      }
+      if end > before { return }
+      if rawEOF {
+        eof = true
+        return
+      }
+      // Compact and read more raw bytes.
+      let left = rawEnd - rawStart
+      if left > 0, rawStart > 0 { memmove(raw.baseAddress!, raw.baseAddress! + rawStart, left) }
+      rawStart = 0
+      rawEnd = left
+      let n = try readSome(into: raw.baseAddress! + rawEnd, count: raw.count - rawEnd)
+      if n == 0 { rawEOF = true } else { rawEnd += n }
     }
   }
 }

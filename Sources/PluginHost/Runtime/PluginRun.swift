@@ -22,6 +22,8 @@ final class PluginRun {
   /// Environment variables this plugin reference's `*_env` options name.
   var namedEnvironment: Set<String> = []
   private var outputBytes = 0
+  /// `ctx.fs.lines` readers not yet at their end (their buffers count against memory).
+  var lineReaders: [LineReader] = []
   /// `view` and `each` of the timeline view's Lua half, once loaded.
   var viewFunctions: (view: LuaValue, each: LuaValue)?
 
@@ -207,6 +209,7 @@ final class PluginRun {
     lua.setTimeLimit(
       seconds: limits.timeSeconds,
       message: "plugin \(manifest.name): time limit of \(Limits.format(limits.timeSeconds)) s exceeded")
+    defer { lineReaders.forEach(finishReading) }
     try lua.call(runFunction, [ctx, .table(opts)])
   }
 
@@ -220,6 +223,21 @@ final class PluginRun {
       lua.stop(message: message)
       throw LuaRaise(message)
     }
+  }
+
+  /// Counts `bytes` the host keeps for this plugin against its memory limit, the one Lua's
+  /// allocations count against: past it the plugin stops as for Lua memory, the message
+  /// naming `what` took it there.
+  func charge(_ bytes: Int, for what: @autoclosure () -> String) throws {
+    guard !lua.reserveHostMemory(bytes) else { return }
+    throw memoryExceeded(what())
+  }
+
+  /// Stops the plugin for passing its memory limit through `what`; the error to raise.
+  func memoryExceeded(_ what: String) -> LuaRaise {
+    let message = "\(lua.memoryLimitMessage) (\(what))"
+    lua.stop(message: message)
+    return LuaRaise(message)
   }
 
   func warn(_ message: String) {

@@ -55,17 +55,12 @@ public enum IncidentLoader {
   // MARK: Reading
 
   static func readFile(_ path: String) throws(IncidentError) -> String {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw IncidentError(origin: path, message: "cannot read file (No such file or directory)")
+    // A FIFO or device is refused before it is opened; OS errors are named as they are.
+    let data: [UInt8]
+    do { data = try InputFile.contents(path, shown: path, maxBytes: 64 << 20) } catch {
+      throw IncidentError(origin: path, message: "cannot read file (\(error.reason))")
     }
-    guard !isDirectory.boolValue else {
-      throw IncidentError(origin: path, message: "cannot read file (Is a directory)")
-    }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw IncidentError(origin: path, message: "cannot read file (Permission denied)")
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
+    guard let text = String(validating: data, as: UTF8.self) else {
       throw IncidentError(origin: path, message: "cannot read file (not UTF-8 text)")
     }
     return text
