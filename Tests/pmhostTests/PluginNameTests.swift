@@ -79,6 +79,16 @@ import Testing
     Case(
       name: "declared name differs", file: "plugins/tool.lua", declared: "nginx-access", reference: "tool",
       says: #"declares name = "nginx-access" but is found as 'tool'"#),
+    // Look-alikes of reserved names, and names no listing can show as they are.
+    Case(
+      name: "fullwidth pmhost", file: "plugins/ｐｍｈｏｓｔ/init.lua", declared: nil, reference: "ｐｍｈｏｓｔ",
+      says: "'ｐｍｈｏｓｔ' is not a plugin name: ASCII letters, digits, - and _, starting with a letter"),
+    Case(
+      name: "Cyrillic o in pmhost", file: "plugins/helper.lua", declared: "pmh\u{43E}st", reference: "helper",
+      says: "'pmh\u{43E}st' is not a plugin name"),
+    Case(
+      name: "a space", file: "plugins/a b.lua", declared: nil, reference: "a b",
+      says: "'a b' is not a plugin name"),
   ]
 
   @Test(arguments: cases) func reservedAndMismatchedNamesAreRefused(_ c: Case) throws {
