@@ -21,6 +21,9 @@ final class PluginRun {
   var namedURLs: [URLComponents] = []
   /// Environment variables this plugin reference's `*_env` options name.
   var namedEnvironment: Set<String> = []
+  /// Where `ctx.env` reads them: the process's environment, or under `pmhost test` the
+  /// spec's `setup.env` (a spec is the plugin's own code, so it grants no real variable).
+  var environment: [String: String]? = nil
   private var outputBytes = 0
   /// `view` and `each` of the timeline view's Lua half, once loaded.
   var viewFunctions: (view: LuaValue, each: LuaValue)?
