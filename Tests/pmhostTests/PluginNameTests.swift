@@ -106,6 +106,28 @@ import Testing
     }
   }
 
+  /// A one-line `plugins/checklist.lua` beside a reviewed `plugins/validate/checklist/` used to
+  /// win silently (the lookup order): two plugins of one name in one folder are refused.
+  @Test func twoPluginsOfOneNameInOneFolderAreRefused() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let plugin = #"return { name = "checklist", stage = "validate", run = function(ctx) end }"#
+    try scratch.write("plugins/validate/checklist/init.lua", plugin)
+    try scratch.write("plugins/checklist.lua", plugin)
+    try scratch.write(
+      "pipeline.lua", "return { \(Self.incident) report = { \"json\" }, validate = { \"checklist\" } }")
+    for command in ["check", "run"] {
+      let result = try PMHostProcess.run([command, "pipeline.lua"], in: scratch.path)
+      #expect(result.status == 2, "\(command): \(result.stderr)")
+      #expect(
+        result.stderr.contains("pipeline.lua: validate[1]: plugin 'checklist' is defined 2 times in "),
+        "\(result.stderr)")
+      #expect(
+        result.stderr.contains("plugins/checklist.lua")
+          && result.stderr.contains("plugins/validate/checklist/init.lua"))
+    }
+  }
+
   @Test func newPluginRefusesAReservedName() throws {
     let scratch = try Scratch()
     defer { scratch.remove() }
