@@ -43,6 +43,9 @@ function M.text(v)
   end)
   -- At the start of a line (or of a list item's text): heading, quote, list, setext, break.
   s = s:gsub("^([#>+=%-])", "\\%1"):gsub("^(%d+)([%.%)])", "%1\\%2")
+  -- At the end of a heading (`# {{incident.title}}`), " ###" would be its closing sequence
+  -- and vanish.
+  s = s:gsub(" (#+)$", " \\%1")
   return s
 end
 

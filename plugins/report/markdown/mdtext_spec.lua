@@ -52,6 +52,8 @@ describe("pm.mdtext.text", function()
     assert.equals("\\---", md.text("---"))
     assert.equals("\\===", md.text("==="))
     assert.equals("\\# a", md.text("\n# a"))
+    assert.equals("Outage \\##", md.text("Outage ##"))
+    assert.equals("C# and F#", md.text("C# and F#"))
   end)
 
   it("gives \"\" for nil and text for numbers", function()
