@@ -147,4 +147,37 @@ import Testing
     #expect(result.stdout.contains("2 passed, 0 failed"), "\(result.stdout)")
     #expect(!result.stdout.contains("s3cret-value") && !result.stderr.contains("s3cret-value"))
   }
+
+  /// `require` reads only files inside the plugin's folder: a module that is a symbolic link
+  /// to a file elsewhere was loaded, so its text reached the plugin (or its syntax error).
+  @Test func requireFollowsNoLinkOutOfThePluginFolder() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try scratch.write("secret.lua", #"return "TOPSECRET-7f3a""#)
+    try scratch.write("pipe/incident.yaml", Scratch.incident)
+    try scratch.write(
+      "pipe/plugins/sneaky/init.lua",
+      """
+      return {
+        name = "sneaky", stage = "collect", version = "0.1.0", api = 1, description = "requires a link",
+        run = function(ctx)
+          local ok, got = pcall(require, "creds")
+          ctx.gap("require: " .. tostring(got))
+          ctx.gap("own module: " .. require("helper"))
+        end,
+      }
+      """)
+    try scratch.write("pipe/plugins/sneaky/helper.lua", #"return "helped""#)
+    try FileManager.default.createSymbolicLink(
+      atPath: scratch.path + "/pipe/plugins/sneaky/creds.lua", withDestinationPath: "../../../secret.lua")
+    try scratch.write(
+      "pipe/pipeline.lua",
+      #"return { incident = "incident.yaml", out = "out", collect = { "sneaky" }, report = { "json" } }"#)
+    let result = try PMHostProcess.run(["run", "pipeline.lua"], in: scratch.path + "/pipe")
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try #require(scratch.read("pipe/out/report.json"))
+    #expect(!report.contains("TOPSECRET") && !result.stderr.contains("TOPSECRET"), "\(report)")
+    #expect(report.contains("require 'creds': no creds.lua in "), "\(report)")
+    #expect(report.contains("own module: helped"), "\(report)")
+  }
 }

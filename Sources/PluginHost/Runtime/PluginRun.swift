@@ -157,9 +157,9 @@ final class PluginRun {
             "require '\(name)': a module name is a file of this plugin's folder, such as require \"parse\"")
         }
         let relative = name.replacingOccurrences(of: ".", with: "/") + ".lua"
-        guard var bytes = source.file(relative) else {
+        guard var bytes = source.module(relative) else {
           throw LuaRaise(
-            "require '\(name)': no \(relative) in \(source.folder) (plugins may require only their own modules)"
+            "require '\(name)': no \(relative) in \(source.folder) (plugins may require only their own modules, files inside their folder)"
           )
         }
         let chunk = try call.state.load(bytes: &bytes, chunkName: source.displayPath(of: relative))
