@@ -23,10 +23,8 @@ public enum Scaffold {
     guard let stage = Stage(rawValue: stage) else {
       throw .configuration("unknown stage '\(stage)' (stages: \(Stage.list))")
     }
-    guard !name.isEmpty, name.first!.isLetter,
-      name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
-    else {
-      throw .configuration("'\(name)' is not a plugin name: letters, digits, - and _, starting with a letter")
+    guard PluginManifest.isWellFormedName(name) else {
+      throw .configuration("'\(name)' is not a plugin name: \(PluginManifest.nameRule)")
     }
     if let reason = PluginManifest.reservedReason(name) {
       throw .configuration("'\(name)' is a reserved plugin name: \(reason)")

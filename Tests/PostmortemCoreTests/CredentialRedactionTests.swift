@@ -29,9 +29,22 @@ import Testing
     ("ends with ://", "ends with ://"),
     ("http://u:p@", "http://u:***@"),
     ("ünïcode http://ü:pässwörd@hóst/ ok", "ünïcode http://ü:***@hóst/ ok"),
+    // A token in the fragment (OAuth's implicit flow), a URL inside another one, more names.
+    ("http://h/cb#access_token=abc&state=x", "http://h/cb#access_token=***&state=x"),
+    ("http://h/cb?a=1#id_token=abc#x", "http://h/cb?a=1#id_token=***#x"),
+    ("http://h/?next=http://u:pw@i/&page=2", "http://h/?next=http://u:***@i/&page=2"),
+    ("http://h/go/https://u:pw@i/x?token=t", "http://h/go/https://u:***@i/x?token=***"),
+    ("http://h/?jwt=abc&sessionid=def&code=200", "http://h/?jwt=***&sessionid=***&code=200"),
   ])
   func masks(_ input: String, _ expected: String) {
     #expect(Redaction.text(input) == expected)
+  }
+
+  @Test func urlsNestedWithoutEndCostNoDeepRecursion() {
+    let line = String(repeating: "http://a/", count: 20_000) + "http://u:pw@h/"
+    #expect(Redaction.text(line) == line)
+    let query = String(repeating: "http://a/?n=", count: 20_000)
+    #expect(Redaction.text(query) == query)
   }
 
   @Test func gapsAndWarningsAreMaskedWhenMade() {

@@ -50,6 +50,12 @@ import Testing
     #expect(JSONValue.double(.nan).jsonText() == "null")
   }
 
+  @Test func writerEscapesDELAndC1ControlsSoATerminalShowingJSONRunsNoSequence() throws {
+    let v = JSONValue.string("csi\u{9b}2J del\u{7f} nel\u{85} \u{9f} ©ÿ\u{a0}")
+    #expect(v.jsonText() == #""csi\u009b2J del\u007f nel\u0085 \u009f ©ÿ\#u{a0}""#)
+    #expect(try JSONValue.parse(v.jsonText()) == v)
+  }
+
   @Test func prettyOutputShape() {
     let v: JSONValue = ["a": [1, 2], "b": [:], "c": []]
     #expect(

@@ -237,6 +237,7 @@ import Testing
       "kubectl ![](http://evil.example/pixel.png) [click](javascript:alert(1)) &lt;http://evil.example/auto&gt;",
       "kubectl *em* _it_ `code` ~~gone~~ a | b\rc\nd",
       "kubectl &amp;lt;script&amp;gt; as typed",
+      "kubectl see www.evil.example and https://evil.example/x",
     ]
     let path = "data/slack/incident-2025-02-09/2025-02-09.json"
     let original = try #require(scratch.read(path))
@@ -258,10 +259,11 @@ import Testing
     #expect(run.status == 0, "\(run.stderr)")
     let md = try #require(scratch.read("out/report.md"))
     // --unsafe: raw HTML and javascript: links pass, as they would through a renderer with
-    // no sanitiser; report.md must be inert without one. (GFM's autolink extension, left out
-    // here, shows a bare URL as a link whose text is the URL itself.)
+    // no sanitiser; report.md must be inert without one. GFM's autolink extension (GitHub
+    // has it on) would make a link of a bare http:// or www. URL.
     let render = try Self.run(
-      try #require(Self.cmark), ["-e", "table", "-e", "strikethrough", "--unsafe", "out/report.md"],
+      try #require(Self.cmark),
+      ["-e", "table", "-e", "strikethrough", "-e", "autolink", "--unsafe", "out/report.md"],
       in: scratch.path)
     #expect(render.status == 0)
     let html = render.stdout
@@ -275,6 +277,7 @@ import Testing
     #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
     #expect(html.contains("![](http://evil.example/pixel.png) [click](javascript:alert(1))"))
     #expect(html.contains("&amp;lt;script&amp;gt; as typed"))
+    #expect(html.contains("see www.evil.example and https://evil.example/x"))
     // Every row of the Timeline table has its four cells.
     let table = try #require(html.components(separatedBy: "<table>").dropFirst().first)
     let rows = table.components(separatedBy: "<tbody>").last!.components(separatedBy: "<tr>").dropFirst()
@@ -349,5 +352,38 @@ import Testing
       #expect(
         !text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) })
     }
+    // JSON on stdout too: JSON lets DEL and C1 stand raw, but U+009B is a terminal's CSI.
+    let actionsJSON = try PMHostProcess.run(
+      ["actions", "--json", "out/report.json", "--today", "2025-02-10"], in: scratch.path)
+    let validateJSON = try PMHostProcess.run(["validate", "--json", "out/report.json"], in: scratch.path)
+    for (name, text) in [("actions --json", actionsJSON.stdout), ("validate --json", validateJSON.stdout)] {
+      #expect(
+        !text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) },
+        "\(name): \(text)")
+    }
+    #expect(actionsJSON.stdout.contains(#"and\rover\u009b31m"#), "\(actionsJSON.stdout)")
+    let report = try #require(scratch.read("out/report.json"))
+    #expect(report.contains(#"\u009b31m"#) && !report.unicodeScalars.contains("\u{9b}"))
+  }
+
+  @Test func bidirectionalOverridesReachTheTerminalOnlyEscaped() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try scratch.write(
+      "incident.yaml",
+      Scratch.incident.replacingOccurrences(
+        of: "title: Test outage",
+        with: "title: \(Self.yaml("invoice\u{202E}fdp.exe\u{202C} \u{2067}x\u{2069}"))"))
+    try scratch.write(
+      "pipeline.lua", #"return { incident = "incident.yaml", out = "out", report = { "json" } }"#)
+    let run = try PMHostProcess.run(["run", "pipeline.lua"], in: scratch.path)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(
+      run.stderr.contains(#"pmhost: PM-TEST: invoice\u{202e}fdp.exe\u{202c} \u{2067}x\u{2069}"#),
+      "\(run.stderr)")
+    #expect(
+      !run.stderr.unicodeScalars.contains {
+        (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value)
+      })
   }
 }

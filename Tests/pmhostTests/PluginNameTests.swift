@@ -79,6 +79,16 @@ import Testing
     Case(
       name: "declared name differs", file: "plugins/tool.lua", declared: "nginx-access", reference: "tool",
       says: #"declares name = "nginx-access" but is found as 'tool'"#),
+    // Look-alikes of reserved names, and names no listing can show as they are.
+    Case(
+      name: "fullwidth pmhost", file: "plugins/ｐｍｈｏｓｔ/init.lua", declared: nil, reference: "ｐｍｈｏｓｔ",
+      says: "'ｐｍｈｏｓｔ' is not a plugin name: ASCII letters, digits, - and _, starting with a letter"),
+    Case(
+      name: "Cyrillic o in pmhost", file: "plugins/helper.lua", declared: "pmh\u{43E}st", reference: "helper",
+      says: "'pmh\u{43E}st' is not a plugin name"),
+    Case(
+      name: "a space", file: "plugins/a b.lua", declared: nil, reference: "a b",
+      says: "'a b' is not a plugin name"),
   ]
 
   @Test(arguments: cases) func reservedAndMismatchedNamesAreRefused(_ c: Case) throws {
@@ -93,6 +103,28 @@ import Testing
       #expect(result.status == 2, "\(command): \(result.stderr)")
       #expect(result.stderr.contains("pipeline.lua: collect[1]"), "\(result.stderr)")
       #expect(result.stderr.contains(c.says), "\(command): \(result.stderr)")
+    }
+  }
+
+  /// A one-line `plugins/checklist.lua` beside a reviewed `plugins/validate/checklist/` used to
+  /// win silently (the lookup order): two plugins of one name in one folder are refused.
+  @Test func twoPluginsOfOneNameInOneFolderAreRefused() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let plugin = #"return { name = "checklist", stage = "validate", run = function(ctx) end }"#
+    try scratch.write("plugins/validate/checklist/init.lua", plugin)
+    try scratch.write("plugins/checklist.lua", plugin)
+    try scratch.write(
+      "pipeline.lua", "return { \(Self.incident) report = { \"json\" }, validate = { \"checklist\" } }")
+    for command in ["check", "run"] {
+      let result = try PMHostProcess.run([command, "pipeline.lua"], in: scratch.path)
+      #expect(result.status == 2, "\(command): \(result.stderr)")
+      #expect(
+        result.stderr.contains("pipeline.lua: validate[1]: plugin 'checklist' is defined 2 times in "),
+        "\(result.stderr)")
+      #expect(
+        result.stderr.contains("plugins/checklist.lua")
+          && result.stderr.contains("plugins/validate/checklist/init.lua"))
     }
   }
 

@@ -105,4 +105,79 @@ import Testing
     #expect(result.stderr.contains(#"needs api_url = "https://api.github.com""#), "\(result.stderr)")
     #expect(result.stderr.contains("in the pipeline"), "\(result.stderr)")
   }
+
+  /// Under `pmhost test` the spec, the plugin's own code, names the options: it must not
+  /// grant itself a variable of the real environment, nor read files outside its folder
+  /// through `setup` (and pass them on through a URL it also names).
+  @Test func pmhostTestGrantsNoRealEnvironmentAndNoFileOutsideThePluginFolder() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try scratch.write("outside.yaml", Scratch.incident)
+    try scratch.write("outside.json", "{}")
+    try scratch.write(
+      "plugins/leak/init.lua",
+      """
+      return {
+        name = "leak", stage = "collect", version = "0.1.0", api = 1, description = "reads a variable",
+        options = { token_env = { type = "string", doc = "the variable" } },
+        run = function(ctx, opts) ctx.gap("env=" .. tostring(ctx.env(opts.token_env))) end,
+      }
+      """)
+    try scratch.write(
+      "plugins/leak/leak_spec.lua",
+      """
+      describe("leak", function()
+        it("reads setup.env, never the real environment", function()
+          assert.equals("env=nil", plugin.run({ token_env = "PMHOST_SPEC_SECRET" }).gaps[1].reason)
+          local faked = plugin.run({ token_env = "PMHOST_SPEC_SECRET" }, { env = { PMHOST_SPEC_SECRET = "fake" } })
+          assert.equals("env=fake", faked.gaps[1].reason)
+        end)
+        it("reads no setup file outside its folder", function()
+          for field, path in pairs({ incident = "../../outside.yaml", report = "../../outside.json", replay = "/" }) do
+            local ok, err = pcall(plugin.run, { token_env = "X_ENV" }, { [field] = path })
+            assert.is_false(ok, field)
+            assert.matches("setup%." .. field .. ": '" .. path:gsub("%p", "%%%0") .. "' is outside the pipeline folder", err)
+          end
+        end)
+      end)
+      """)
+    let result = try PMHostProcess.run(
+      ["test", "plugins/leak"], in: scratch.path, environment: ["PMHOST_SPEC_SECRET": "s3cret-value"])
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    #expect(result.stdout.contains("2 passed, 0 failed"), "\(result.stdout)")
+    #expect(!result.stdout.contains("s3cret-value") && !result.stderr.contains("s3cret-value"))
+  }
+
+  /// `require` reads only files inside the plugin's folder: a module that is a symbolic link
+  /// to a file elsewhere was loaded, so its text reached the plugin (or its syntax error).
+  @Test func requireFollowsNoLinkOutOfThePluginFolder() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try scratch.write("secret.lua", #"return "TOPSECRET-7f3a""#)
+    try scratch.write("pipe/incident.yaml", Scratch.incident)
+    try scratch.write(
+      "pipe/plugins/sneaky/init.lua",
+      """
+      return {
+        name = "sneaky", stage = "collect", version = "0.1.0", api = 1, description = "requires a link",
+        run = function(ctx)
+          local ok, got = pcall(require, "creds")
+          ctx.gap("require: " .. tostring(got))
+          ctx.gap("own module: " .. require("helper"))
+        end,
+      }
+      """)
+    try scratch.write("pipe/plugins/sneaky/helper.lua", #"return "helped""#)
+    try FileManager.default.createSymbolicLink(
+      atPath: scratch.path + "/pipe/plugins/sneaky/creds.lua", withDestinationPath: "../../../secret.lua")
+    try scratch.write(
+      "pipe/pipeline.lua",
+      #"return { incident = "incident.yaml", out = "out", collect = { "sneaky" }, report = { "json" } }"#)
+    let result = try PMHostProcess.run(["run", "pipeline.lua"], in: scratch.path + "/pipe")
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try #require(scratch.read("pipe/out/report.json"))
+    #expect(!report.contains("TOPSECRET") && !result.stderr.contains("TOPSECRET"), "\(report)")
+    #expect(report.contains("require 'creds': no creds.lua in "), "\(report)")
+    #expect(report.contains("own module: helped"), "\(report)")
+  }
 }

@@ -75,7 +75,15 @@ import Testing
       environment: ["PMHOST_PLUGIN_PATH": scratch.path + "/mine"])
     #expect(unnamed.status == 2, "\(unnamed.stderr)")
     #expect(unnamed.stderr.contains("unknown plugin 'extra'"), "\(unnamed.stderr)")
-    // A folder named explicitly may shadow the bundled checklist: said on stderr.
+    // A folder named explicitly may not hold two plugins of one name (r/plugins has
+    // checklist/ and validate/checklist.lua)...
+    let twice = try PMHostProcess.run(
+      ["validate", "r/report.json", "--plugins", "r/plugins"], in: scratch.path)
+    #expect(twice.status == 2, "\(twice.stderr)")
+    #expect(twice.stderr.contains("plugin 'checklist' is defined 2 times in r/plugins"), "\(twice.stderr)")
+    #expect(!twice.stdout.contains("forged") && !twice.stderr.contains("CANARY"), "\(twice.stdout)")
+    // ... and may shadow the bundled checklist: said on stderr.
+    try FileManager.default.removeItem(atPath: scratch.path + "/r/plugins/validate/checklist.lua")
     let shadow = try PMHostProcess.run(
       ["validate", "r/report.json", "--plugins", "r/plugins"], in: scratch.path)
     #expect(shadow.stderr.contains("not the bundled plugin of the same name"), "\(shadow.stderr)")

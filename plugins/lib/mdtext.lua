@@ -1,7 +1,8 @@
 -- pm.mdtext: the one Markdown escaper. Text that comes from evidence, incident or answer
 -- files (log lines, chat messages, titles, owners) goes into Markdown only through it, so it
 -- shows as the literal text under any CommonMark / GFM renderer: no raw HTML, no image, link
--- or autolink, no emphasis, code span or strikethrough, no heading, list or quote.
+-- or autolink (GFM's bare http:// and www. links too), no emphasis, code span,
+-- strikethrough or math, no heading, list or quote.
 --
 --   local md = require "pm.mdtext"
 --   md.text(s)   --> s as inline text on one line ("<script>" -> "\<script>")
@@ -18,10 +19,10 @@ end
 
 -- Punctuation that opens something wherever it stands: \ escapes, ` code, * and _ emphasis,
 -- [ ] links and images (so "![" and "[x](javascript:" are plain text), < raw HTML and
--- autolinks, ~ strikethrough, | a table cell. CommonMark lets a backslash escape any ASCII
--- punctuation, and the renderer shows the character itself.
+-- autolinks, ~ strikethrough, | a table cell, $ GitHub's math. CommonMark lets a backslash
+-- escape any ASCII punctuation, and the renderer shows the character itself.
 local ALWAYS = { ["\\"] = true, ["`"] = true, ["*"] = true, ["["] = true, ["]"] = true, ["<"] = true,
-  ["~"] = true, ["|"] = true }
+  ["~"] = true, ["|"] = true, ["$"] = true }
 
 function M.text(v)
   if v == nil then return "" end
@@ -34,9 +35,17 @@ function M.text(v)
     end
     -- "&lt;" would be read as the entity "<": shown as typed instead.
     if c == "&" and s:match("^&#?%w+;", at) then return "\\&" end
+    -- GFM's autolink extension makes a link of a bare "http://..." or "www....": an escaped
+    -- ":" or "." keeps the URL plain text (an e-mail address stays a mailto: link, which no
+    -- escape prevents).
+    if c == ":" and s:sub(at + 1, at + 2) == "//" then return "\\:" end
+    if c == "." and at > 3 and s:sub(at - 3, at - 1):lower() == "www" then return "\\." end
   end)
   -- At the start of a line (or of a list item's text): heading, quote, list, setext, break.
   s = s:gsub("^([#>+=%-])", "\\%1"):gsub("^(%d+)([%.%)])", "%1\\%2")
+  -- At the end of a heading (`# {{incident.title}}`), " ###" would be its closing sequence
+  -- and vanish.
+  s = s:gsub(" (#+)$", " \\%1")
   return s
 end
 

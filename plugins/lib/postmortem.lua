@@ -128,9 +128,12 @@ function M.mermaid(data)
   local contributing = f.contributing or {}
   if #contributing == 0 and #(f.immediate or {}) == 0 and #(f.systemic or {}) == 0 then return nil end
   -- A quoted Mermaid label: its entity codes for the quote and for < > (Mermaid would render
-  -- HTML in labels), control characters as spaces, so a text never ends the line or the block.
+  -- HTML in labels), for & (an HTML entity in the text would show as the character it names)
+  -- and for # itself (so "#lt;" in the text stays "#lt;"); control characters as spaces, so a
+  -- text never ends the line or the block.
   local function label(s)
-    return '"' .. tostring(s):gsub('"', "#quot;"):gsub("<", "#lt;"):gsub(">", "#gt;"):gsub("%c+", " ") .. '"'
+    return '"' .. tostring(s):gsub("#", "#35;"):gsub("&", "#amp;"):gsub('"', "#quot;"):gsub("<", "#lt;")
+      :gsub(">", "#gt;"):gsub("%c+", " ") .. '"'
   end
   local lines = { "```mermaid", "flowchart LR", "  effect[" .. label(data.incident.title or data.incident.id) .. "]" }
   local bones, order = {}, {}

@@ -41,7 +41,7 @@ extension PluginRun {
           "ctx.env: plugin \(manifest.name) may read only the environment variables the pipeline names in its `*_env` options (not \(name))"
         )
       }
-      return call.returning(.optionalText(ProcessInfo.processInfo.environment[name]))
+      return call.returning(.optionalText((environment ?? ProcessInfo.processInfo.environment)[name]))
     }
     ctx["timeline"] = .table(timelineTable())
     ctx["factors"] = .table(factorsTable())

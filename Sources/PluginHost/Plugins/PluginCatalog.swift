@@ -35,7 +35,16 @@ public struct PluginCatalog: Sendable {
       throw .configuration("'\(name)' is not a plugin name")
     }
     for folder in searchFolders {
-      if let found = Self.lookup(name, in: folder) { return found }
+      let found = Self.candidates(name, in: folder)
+      // Two files of one folder answering to one name (`plugins/x.lua` beside
+      // `plugins/collect/x/`): which one runs would hang on the lookup order, and a one-line
+      // file could silently replace a reviewed folder.
+      if found.count > 1 {
+        throw .configuration(
+          "plugin '\(name)' is defined \(found.count) times in \(folder): \(found.map(\.displayPath).joined(separator: ", ")); keep one"
+        )
+      }
+      if let first = found.first { return first }
     }
     if let bundled = BundledPlugins.shared.plugins[name] { return bundled }
     let looked = (searchFolders + ["the plugins bundled with pmhost"]).map { "  \($0)" }
@@ -45,31 +54,42 @@ public struct PluginCatalog: Sendable {
   }
 
   static func lookup(_ name: String, in folder: String) -> PluginSource? {
+    candidates(name, in: folder).first
+  }
+
+  /// Every plugin called `name` in `folder`, in lookup order: `NAME/init.lua`, `NAME.lua`,
+  /// then the same in each stage folder (`plugins/<stage>/NAME`).
+  static func candidates(_ name: String, in folder: String) -> [PluginSource] {
     let fm = FileManager.default
     var isDirectory: ObjCBool = false
-    guard fm.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+    guard fm.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else { return [] }
+    var found: [PluginSource] = []
     if fm.fileExists(atPath: join(folder, "\(name)/init.lua")) {
-      return PluginSource(
-        name: name, origin: .directory(folder), folder: join(folder, name), mainFile: "init.lua")
+      found.append(
+        PluginSource(name: name, origin: .directory(folder), folder: join(folder, name), mainFile: "init.lua")
+      )
     }
     if fm.fileExists(atPath: join(folder, "\(name).lua")) {
-      return PluginSource(name: name, origin: .directory(folder), folder: folder, mainFile: "\(name).lua")
+      found.append(
+        PluginSource(name: name, origin: .directory(folder), folder: folder, mainFile: "\(name).lua"))
     }
     // Plugins grouped by stage: plugins/<stage>/<name>.
     for stage in Stage.allCases {
       let grouped = join(folder, stage.rawValue)
       if fm.fileExists(atPath: join(grouped, "\(name)/init.lua")) {
-        return PluginSource(
-          name: name, stageFolder: stage.rawValue, origin: .directory(folder), folder: join(grouped, name),
-          mainFile: "init.lua")
+        found.append(
+          PluginSource(
+            name: name, stageFolder: stage.rawValue, origin: .directory(folder), folder: join(grouped, name),
+            mainFile: "init.lua"))
       }
       if fm.fileExists(atPath: join(grouped, "\(name).lua")) {
-        return PluginSource(
-          name: name, stageFolder: stage.rawValue, origin: .directory(folder), folder: grouped,
-          mainFile: "\(name).lua")
+        found.append(
+          PluginSource(
+            name: name, stageFolder: stage.rawValue, origin: .directory(folder), folder: grouped,
+            mainFile: "\(name).lua"))
       }
     }
-    return nil
+    return found
   }
 
   /// Every plugin on the search path, in search order; later ones with a name already

@@ -239,6 +239,18 @@ extension PluginManifest {
 }
 
 extension PluginManifest {
+  /// What a plugin name is made of (``isWellFormedName(_:)``).
+  public static let nameRule = "ASCII letters, digits, - and _, starting with a letter"
+
+  /// Whether `name` is made of ASCII letters, digits, `-` and `_`, starting with a letter:
+  /// nothing else, so that no name can look like another (`ｐｍｈｏｓｔ`, or `pmhоst` with a
+  /// Cyrillic `о`, past the reserved names) or hold a space, a line break or an escape.
+  public static func isWellFormedName(_ name: String) -> Bool {
+    func letter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) }
+    guard let first = name.unicodeScalars.first, letter(first) else { return false }
+    return name.unicodeScalars.allSatisfy { letter($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+  }
+
   /// Why `name` may not be a plugin's name, or nil when it may: `pmhost` and names starting
   /// with it, `pm` and `pm.*` (the plugin API and its modules), `lib` (the shared modules'
   /// folder) and the stage names (folders of the by-stage layout).
@@ -256,10 +268,14 @@ extension PluginManifest {
   }
 
   /// The checks a plugin passes before a pipeline (or `pmhost validate`) uses it: its name
-  /// is not reserved, the name it declares is the one it was found by, so that reports name
+  /// is well formed and not reserved, the name it declares is the one it was found by, so that reports name
   /// the plugin that ran, and no option default grants reach (``checkReachDefaults()``).
   public func checkTrusted() throws(HostError) {
     for candidate in Set([source.name, name]).sorted() {
+      guard Self.isWellFormedName(candidate) else {
+        throw .configuration(
+          "\(source.displayPath): '\(candidate)' is not a plugin name: \(Self.nameRule); rename the plugin")
+      }
       if let reason = Self.reservedReason(candidate) {
         throw .configuration(
           "\(source.displayPath): plugin name '\(candidate)' is reserved: \(reason); rename the plugin")

@@ -39,6 +39,18 @@ public struct PluginSource: Sendable {
     }
   }
 
+  /// A module the plugin `require`s, or nil: on disk, only a file inside the plugin's folder
+  /// once symbolic links are resolved. A module linked to a file elsewhere
+  /// (`creds.lua -> ~/.aws/credentials`) would be read past the sandbox's file rules, and
+  /// its text shown in the syntax error `require` raises.
+  func module(_ relative: String) -> [UInt8]? {
+    if case .directory = origin {
+      let path = folder == "." ? relative : "\(folder)/\(relative)"
+      guard FileAccess.isInside(FileAccess.resolve(path), FileAccess.resolve(folder)) else { return nil }
+    }
+    return file(relative)
+  }
+
   /// Display path of a module file.
   func displayPath(of relative: String) -> String { folder == "." ? relative : "\(folder)/\(relative)" }
 }

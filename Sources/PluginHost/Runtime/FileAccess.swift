@@ -27,6 +27,11 @@ struct FileAccess {
     return URL(fileURLWithPath: absolute).standardizedFileURL.path
   }
 
+  /// Whether the resolved path `path` is `root` or under it (both resolved).
+  static func isInside(_ path: String, _ root: String) -> Bool {
+    path == root || path.hasPrefix(root == "/" ? "/" : root + "/")
+  }
+
   struct Refusal: Error, CustomStringConvertible {
     var description: String
   }
@@ -36,7 +41,7 @@ struct FileAccess {
     guard !relative.isEmpty else { throw Refusal(description: "empty path") }
     let joined = relative.hasPrefix("/") ? relative : root + "/" + relative
     let resolved = FileAccess.resolve(joined)
-    guard resolved == root || resolved.hasPrefix(root == "/" ? "/" : root + "/") else {
+    guard FileAccess.isInside(resolved, root) else {
       throw Refusal(
         description:
           "'\(relative)' is outside the pipeline folder (\(root)); plugins may read only files under it")

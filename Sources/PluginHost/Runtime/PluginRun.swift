@@ -21,6 +21,9 @@ final class PluginRun {
   var namedURLs: [URLComponents] = []
   /// Environment variables this plugin reference's `*_env` options name.
   var namedEnvironment: Set<String> = []
+  /// Where `ctx.env` reads them: the process's environment, or under `pmhost test` the
+  /// spec's `setup.env` (a spec is the plugin's own code, so it grants no real variable).
+  var environment: [String: String]? = nil
   private var outputBytes = 0
   /// `ctx.fs.lines` readers not yet at their end (their buffers count against memory).
   var lineReaders: [LineReader] = []
@@ -156,9 +159,9 @@ final class PluginRun {
             "require '\(name)': a module name is a file of this plugin's folder, such as require \"parse\"")
         }
         let relative = name.replacingOccurrences(of: ".", with: "/") + ".lua"
-        guard var bytes = source.file(relative) else {
+        guard var bytes = source.module(relative) else {
           throw LuaRaise(
-            "require '\(name)': no \(relative) in \(source.folder) (plugins may require only their own modules)"
+            "require '\(name)': no \(relative) in \(source.folder) (plugins may require only their own modules, files inside their folder)"
           )
         }
         let chunk = try call.state.load(bytes: &bytes, chunkName: source.displayPath(of: relative))

@@ -8,8 +8,9 @@ import PostmortemCore
 /// every print of the command line go through it.
 public enum TerminalText {
   /// `text` with ESC as `\e`, CR as `\r`, every other C0 control, DEL and C1 control as
-  /// `\xNN`. Tab stays (columns of `print`), and so does LF when `keepingLines` (the lines of
-  /// a message of our own); a data value inside one line passes `keepingLines: false`, so its
+  /// `\xNN`, and the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+  /// U+2066-U+2069) as `\u{202e}`. Tab stays (columns of `print`), and so does LF when
+  /// `keepingLines` (the lines of a message of our own); a data value inside one line passes `keepingLines: false`, so its
   /// newlines show as `\n` and cannot start a line that looks like pmhost's.
   public static func escape(_ text: String, keepingLines: Bool = true) -> String {
     let text = Redaction.text(text)
@@ -18,6 +19,9 @@ public enum TerminalText {
       case 0x09: true
       case 0x0A: keepingLines
       case 0x00...0x1F, 0x7F...0x9F: false
+      // Bidirectional embeddings, overrides and isolates reorder what follows them on the
+      // line ("Trojan Source"): shown as \u{...} too. The marks (U+200E, U+200F) stay.
+      case 0x202A...0x202E, 0x2066...0x2069: false
       default: true
       }
     }
@@ -33,6 +37,7 @@ public enum TerminalText {
       case 0x1B: shown = "\\e"
       case 0x0D: shown = "\\r"
       case 0x0A: shown = "\\n"
+      case 0x100...: shown = "\\u{" + String(s.value, radix: 16) + "}"
       default:
         let hex = String(s.value, radix: 16)
         shown = "\\x" + (hex.count < 2 ? "0" + hex : hex)

@@ -126,15 +126,25 @@ public enum SpecRunner {
   static func runPlugin(
     source: PluginSource, manifest: PluginManifest, folder: String, options: LuaTable, setup: LuaTable
   ) throws -> LuaValue {
+    let out = NSTemporaryDirectory() + "pmhost-spec-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let files = FileAccess(pipelineDirectory: folder, outDirectory: out)
+    // Files named in `setup` are read as the plugin would read them: only under the spec's
+    // folder (a spec is the plugin's own code).
+    func inside(_ path: String, _ field: String) throws -> String {
+      do { return try files.readablePath(path) } catch {
+        throw LuaRaise("plugin.run: setup.\(field): \(error.description)")
+      }
+    }
     let model: RunModel
     if let reportPath = setup["report"].stringValue {
-      let path = PluginCatalog.join(folder, reportPath)
+      let path = try inside(reportPath, "report")
       guard let data = FileManager.default.contents(atPath: path) else {
         throw LuaRaise("plugin.run: setup.report: cannot read \(path)")
       }
       model = RunModel(report: try Report.decode(data, origin: reportPath))
     } else {
-      model = RunModel(incident: try incident(setup["incident"], folder: folder))
+      model = RunModel(incident: try incident(setup["incident"], path: { try inside($0, "incident") }))
     }
     if case .table(let events) = setup["events"] {
       for (i, item) in events.array.enumerated() {
@@ -151,13 +161,11 @@ public enum SpecRunner {
     if case .table(let answers) = setup["answers"] {
       for (key, value) in answers.stringFields { settings.answers[key] = value.stringValue ?? "\(value)" }
     }
-    let out = NSTemporaryDirectory() + "pmhost-spec-\(UUID().uuidString)"
-    defer { try? FileManager.default.removeItem(atPath: out) }
-    let files = FileAccess(pipelineDirectory: folder, outDirectory: out)
     // setup.replay: an evidence folder recorded from real sources answers ctx.http (and ctx.fs).
     var evidence = Evidence.off()
     if let replay = setup["replay"].stringValue {
-      do { evidence = try Evidence.replay(from: PluginCatalog.join(folder, replay)) } catch {
+      let path = try inside(replay, "replay")
+      do { evidence = try Evidence.replay(from: path) } catch {
         throw LuaRaise("plugin.run: setup.replay: \(error.message)")
       }
     }
@@ -165,6 +173,18 @@ public enum SpecRunner {
     let (run, resolved) = try prepare(
       source: source, manifest: manifest, model: model, files: files, settings: settings, options: options,
       evidence: evidence)
+    // The spec names the options, so it would grant itself any variable of the environment
+    // pmhost runs in: `ctx.env` reads `setup.env` instead, never the real one.
+    var environment: [String: String] = [:]
+    if case .table(let env) = setup["env"] {
+      for (key, value) in env.stringFields {
+        guard let text = value.stringValue else {
+          throw LuaRaise("plugin.run: setup.env.\(key) must be a string (got \(value.typeName))")
+        }
+        environment[key] = text
+      }
+    }
+    run.environment = environment
     if let failure = execute(run, resolved, grants: options) { result["error"] = .text(failure) }
     if manifest.stage == .timeline || manifest.stage == .collect { model.timeline.sort() }
     result["events"] = .table(
@@ -222,11 +242,12 @@ public enum SpecRunner {
     }
   }
 
-  static func incident(_ value: LuaValue, folder: String) throws -> Incident {
+  static func incident(_ value: LuaValue, path resolve: (String) throws -> String) throws -> Incident {
     switch value {
     case .nil: return defaultIncident
     case .string(let path):
-      do { return try IncidentLoader.load(path: PluginCatalog.join(folder, path.text)) } catch {
+      let resolved = try resolve(path.text)
+      do { return try IncidentLoader.load(path: resolved) } catch {
         throw LuaRaise("plugin.run: setup.incident: \(error)")
       }
     case .table:

@@ -76,9 +76,28 @@ struct JSONWriter {
     return text + ".0"
   }
 
+  /// A JSON string. Besides what JSON requires (quote, backslash, C0 controls), DEL and the
+  /// C1 controls (U+0080-U+009F, `C2 80`-`C2 9F` in UTF-8) are written as `\u00XX`: a
+  /// terminal that shows JSON (`pmhost actions --json`, `cat report.json`) would run U+009B
+  /// as the start of an escape sequence.
   static func string(_ s: String, into out: inout [UInt8]) {
+    let hex = Array("0123456789abcdef".utf8)
+    func escaped(_ b: UInt8) {
+      out.append(contentsOf: "\\u00".utf8)
+      out.append(hex[Int(b >> 4)])
+      out.append(hex[Int(b & 0xF)])
+    }
     out.append(UInt8(ascii: "\""))
+    var c1Lead = false
     for b in s.utf8 {
+      if c1Lead {
+        c1Lead = false
+        if (0x80...0x9F).contains(b) {
+          escaped(b)
+          continue
+        }
+        out.append(0xC2)
+      }
       switch b {
       case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
       case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
@@ -87,14 +106,12 @@ struct JSONWriter {
       case 0x09: out.append(contentsOf: "\\t".utf8)
       case 0x08: out.append(contentsOf: "\\b".utf8)
       case 0x0C: out.append(contentsOf: "\\f".utf8)
-      case 0..<0x20:
-        let hex = Array("0123456789abcdef".utf8)
-        out.append(contentsOf: "\\u00".utf8)
-        out.append(hex[Int(b >> 4)])
-        out.append(hex[Int(b & 0xF)])
+      case 0..<0x20, 0x7F: escaped(b)
+      case 0xC2: c1Lead = true
       default: out.append(b)
       }
     }
+    if c1Lead { out.append(0xC2) }
     out.append(UInt8(ascii: "\""))
   }
 }

@@ -9,9 +9,11 @@
 /// What is hidden, in every `scheme://` URL found in the text:
 /// - the password of the userinfo (`user:***@host`); a userinfo with no password is hidden
 ///   whole (`***@host`), since a lone name there is usually a token (`https://TOKEN@host`);
-/// - the value of a query parameter whose name says it is a secret: names containing
-///   `token`, `secret`, `passw`, `apikey`, `api_key`, `api-key`, `signature` or `credential`,
-///   and the names `key`, `sig`, `pass`, `pwd` and `auth` (any case).
+/// - the value of a query or fragment parameter whose name says it is a secret: names
+///   containing `token`, `secret`, `passw`, `apikey`, `api_key`, `api-key`, `signature`,
+///   `credential`, `session` or `jwt`, and the names `key`, `sig`, `pass`, `pwd` and `auth`
+///   (any case);
+/// - the same in a URL written inside another one's path or query (`?next=http://u:p@h/`).
 /// Headers are never printed or stored, so a token sent in a header needs nothing here.
 /// The request itself still uses the URL as written.
 public enum Redaction {
@@ -19,7 +21,11 @@ public enum Redaction {
   public static let mask = "***"
 
   /// `text` with the credentials of every URL in it masked; the same text when it has none.
-  public static func text(_ text: String) -> String {
+  public static func text(_ text: String) -> String { self.text(text, depth: 0) }
+
+  /// `text(_:)` inside `depth` other URLs: two levels are looked into, no more, so that a
+  /// line of `http://a/http://a/...` costs no deep recursion.
+  private static func text(_ text: String, depth: Int) -> String {
     let bytes = Array(text.utf8)
     guard let first = separator(in: bytes, from: 0) else { return text }
     var out: [UInt8] = []
@@ -43,15 +49,18 @@ public enum Redaction {
       } else {
         out.append(contentsOf: authority)
       }
-      // The path as it is; in the query, secret values masked.
-      while i < bytes.count, !ends(bytes[i]), bytes[i] != UInt8(ascii: "?"), bytes[i] != UInt8(ascii: "#") {
-        out.append(bytes[i])
-        i += 1
+      // The path as it is (a URL nested in it masked too); in the query and the fragment
+      // (`#access_token=...`), secret values masked.
+      var k = i
+      while k < bytes.count, !ends(bytes[k]), bytes[k] != UInt8(ascii: "?"), bytes[k] != UInt8(ascii: "#") {
+        k += 1
       }
-      if i < bytes.count, bytes[i] == UInt8(ascii: "?") {
+      out.append(contentsOf: nested(bytes[i..<k], depth: depth))
+      i = k
+      for mark in ["?", "#"].map({ UInt8(ascii: $0) }) where i < bytes.count && bytes[i] == mark {
         out.append(bytes[i])
         i += 1
-        while i < bytes.count, !ends(bytes[i]), bytes[i] != UInt8(ascii: "#") {
+        while i < bytes.count, !ends(bytes[i]), mark == UInt8(ascii: "#") || bytes[i] != UInt8(ascii: "#") {
           var k = i
           while k < bytes.count, !ends(bytes[k]), !"&;#".utf8.contains(bytes[k]) { k += 1 }
           let pair = bytes[i..<k]
@@ -61,10 +70,13 @@ public enum Redaction {
             out.append(contentsOf: bytes[i...equals])
             out.append(contentsOf: mask.utf8)
           } else {
-            out.append(contentsOf: pair)
+            out.append(contentsOf: nested(pair, depth: depth))
           }
           i = k
-          if i < bytes.count, bytes[i] == UInt8(ascii: "&") || bytes[i] == UInt8(ascii: ";") {
+          if i < bytes.count,
+            bytes[i] == UInt8(ascii: "&") || bytes[i] == UInt8(ascii: ";")
+              || (mark == UInt8(ascii: "#") && bytes[i] == UInt8(ascii: "#"))
+          {
             out.append(bytes[i])
             i += 1
           }
@@ -77,12 +89,21 @@ public enum Redaction {
     return String(decoding: out, as: UTF8.self)
   }
 
+  /// A part of a URL with the credentials of a URL written inside it (`?next=http://u:p@h/`)
+  /// masked too.
+  private static func nested(_ part: ArraySlice<UInt8>, depth: Int) -> [UInt8] {
+    guard depth < 2, separator(in: Array(part), from: 0) != nil else { return Array(part) }
+    return Array(text(String(decoding: part, as: UTF8.self), depth: depth + 1).utf8)
+  }
+
   /// Whether a query parameter's name says its value is a secret.
   public static func isSecretName(_ name: String) -> Bool {
     let lower = (name.removingPercentEncodingASCII ?? name).lowercased()
     if ["key", "sig", "pass", "pwd", "auth"].contains(lower) { return true }
-    return ["token", "secret", "passw", "apikey", "api_key", "api-key", "signature", "credential"]
-      .contains { lower.contains($0) }
+    return [
+      "token", "secret", "passw", "apikey", "api_key", "api-key", "signature", "credential", "session", "jwt",
+    ]
+    .contains { lower.contains($0) }
   }
 
   /// The next `://` at or after `from`.

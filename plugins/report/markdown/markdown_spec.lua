@@ -204,4 +204,11 @@ describe("markdown causal graph", function()
     assert.matches('  b2%(%["Monitoring Gap"%]%) %-%-> effect\n  f3%["Connection pool utilization not monitored"%] %-%-> b2\n', md)
     assert.matches("```\n\n## Action Items", md)
   end)
+
+  it("keeps every text a plain label: HTML entities and Mermaid's own codes show as typed", function()
+    local graph = require("pm.postmortem").mermaid({ incident = { title = 'T "x" <b>' },
+      factors = { immediate = { "&lt;b&gt; #lt;x#gt; a\nb" } } })
+    assert.matches('effect%["T #quot;x#quot; #lt;b#gt;"%]', graph)
+    assert.matches('f1%["#amp;lt;b#amp;gt; #35;lt;x#35;gt; a b"%]', graph)
+  end)
 end)

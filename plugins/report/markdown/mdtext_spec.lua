@@ -12,15 +12,25 @@ describe("pm.mdtext.text", function()
 
   it("makes raw HTML plain text, and entities show as typed", function()
     assert.equals("\\<script>alert(1)\\</script>", md.text("<script>alert(1)</script>"))
-    assert.equals("\\<img src=http://evil.example/x.png onerror=alert(1)>",
+    assert.equals("\\<img src=http\\://evil.example/x.png onerror=alert(1)>",
       md.text("<img src=http://evil.example/x.png onerror=alert(1)>"))
     assert.equals("\\&lt;script\\&gt; R&D", md.text("&lt;script&gt; R&D"))
   end)
 
   it("makes images, links and autolinks plain text", function()
-    assert.equals("!\\[\\](http://evil.example/pixel.png)", md.text("![](http://evil.example/pixel.png)"))
+    assert.equals("!\\[\\](http\\://evil.example/pixel.png)", md.text("![](http://evil.example/pixel.png)"))
     assert.equals("\\[x\\](javascript:alert(1))", md.text("[x](javascript:alert(1))"))
-    assert.equals("\\<http://evil.example>", md.text("<http://evil.example>"))
+    assert.equals("\\<http\\://evil.example>", md.text("<http://evil.example>"))
+  end)
+
+  it("keeps bare URLs plain text, which GFM's autolink extension would make links", function()
+    assert.equals("see http\\://evil.example/x and HTTPS\\://evil.example", md.text("see http://evil.example/x and HTTPS://evil.example"))
+    assert.equals("www\\.evil.example (WWW\\.evil.example) x:www\\.y", md.text("www.evil.example (WWW.evil.example) x:www.y"))
+    assert.equals("10:05:23 a:b file.txt", md.text("10:05:23 a:b file.txt"))
+  end)
+
+  it("escapes GitHub's math delimiters", function()
+    assert.equals("\\$\\$\\\\color{red}{X}\\$\\$ costs \\$5", md.text("$$\\color{red}{X}$$ costs $5"))
   end)
 
   it("escapes emphasis, code, strikethrough and backslashes", function()
@@ -42,6 +52,8 @@ describe("pm.mdtext.text", function()
     assert.equals("\\---", md.text("---"))
     assert.equals("\\===", md.text("==="))
     assert.equals("\\# a", md.text("\n# a"))
+    assert.equals("Outage \\##", md.text("Outage ##"))
+    assert.equals("C# and F#", md.text("C# and F#"))
   end)
 
   it("gives \"\" for nil and text for numbers", function()
