@@ -93,6 +93,7 @@ import Testing
     Tamper(name: "wrong sha256", expect: "its sha256 is"),
     Tamper(name: "wrong byte count", expect: "it holds 42 bytes, the manifest says 3"),
     Tamper(name: "missing file", expect: "the file is missing"),
+    Tamper(name: "NUL in the name", expect: "a control character (such as NUL) in the name"),
   ]
 
   @Test(arguments: tampers) func aTamperedManifestEntryFailsTheReplay(_ tamper: Tamper) throws {
@@ -123,6 +124,10 @@ import Testing
       entry = try Self.editEntry(dir) { $0["sha256"] = nil }
     case "wrong sha256":
       try dir.write("o1/evidence/kubectl-logs/a.log", "2025-02-09T10:01:00Z level=error msg=BOOM\n")
+    case "NUL in the name":
+      // The system would read kubectl-logs/a.log, whose hash matches: another file than named.
+      file = "kubectl-logs/a.log\\x00junk"
+      entry = try Self.editEntry(dir) { $0["file"] = "kubectl-logs/a.log\u{0}junk" }
     case "wrong byte count":
       entry = try Self.editEntry(dir) { $0["bytes"] = 3 }
     default:

@@ -111,6 +111,10 @@ final class Evidence {
     let parts = file.split(separator: "/", omittingEmptySubsequences: false)
     if parts.contains("..") { return "a '..' segment leads out of the evidence folder" }
     if parts.contains(where: { $0.isEmpty || $0 == "." }) { return "not a plain relative path" }
+    // The system would read a name cut at a NUL: another file than the manifest names.
+    if file.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+      return "a control character (such as NUL) in the name; pmhost names evidence files plainly"
+    }
     var path = folder
     for (k, part) in parts.enumerated() {
       path += "/" + part
