@@ -433,6 +433,19 @@ import Testing
     #expect(run.status == 2, "\(run.stderr)")
     #expect(run.stderr.contains("it belongs to another user (uid 65534)"), "\(run.stderr)")
     #expect(Self.fm.fileExists(atPath: dir.path + "/.o.pmhost-lock"))
+    unlink(dir.path + "/.o.pmhost-lock")
+    // A folder of theirs in place of one pmhost wrote is not gone through (they could swap
+    // its entries for links meanwhile): it is carried over whole.
+    try Self.fm.removeItem(atPath: dir.path + "/o/evidence")
+    try dir.write("o/evidence/kubectl-logs/a.log", "theirs\n")
+    for entry in ["", "/kubectl-logs", "/kubectl-logs/a.log"] {
+      chown(dir.path + "/o/evidence" + entry, nobody, nobody)
+    }
+    run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o"], in: dir.path)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stderr.contains("kept evidence in o: pmhost did not write it"), "\(run.stderr)")
+    #expect(dir.read("o/evidence.kept/kubectl-logs/a.log") == "theirs\n")
+    try Self.evidenceMatches(dir.path + "/o")
   }
 
   /// A folder already under the name of a run's build folder (`.NAME.pmhost-new-PID`, pid

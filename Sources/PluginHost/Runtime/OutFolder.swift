@@ -337,7 +337,10 @@ final class OutFolder {
         var info = stat()
         guard lstat(folder + "/" + item, &info) == 0 else { continue }
         let isFolder = (info.st_mode & S_IFMT) == S_IFDIR
-        if isFolder, inventory.keys.contains(where: { $0.hasPrefix(item + "/") }) {
+        // Only a folder of this user's is gone through; another's goes over whole, unread.
+        if isFolder, Self.foreignRule(info) == nil,
+          inventory.keys.contains(where: { $0.hasPrefix(item + "/") })
+        {
           walk(item)
           rmdir(folder + "/" + item)
           continue
