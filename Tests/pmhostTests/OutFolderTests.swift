@@ -490,4 +490,19 @@ import Testing
     }
     #expect(dir.read("o/report.json") != nil)
   }
+
+  /// A folder named like pmhost's own files beside another out folder would be restored in
+  /// that folder's place or retired by its next run: such a name is refused.
+  @Test func anOutFolderNamedLikePmhostsOwnFilesIsRefused() throws {
+    let dir = try Scratch()
+    defer { dir.remove() }
+    try Self.pipeline(dir)
+    for out in [".o.pmhost-old-1", ".o.pmhost-new-2", ".o.pmhost-lock"] {
+      let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", out], in: dir.path)
+      #expect(run.status == 2, "\(out): \(run.stderr)")
+      #expect(
+        run.stderr.contains("is named like the files pmhost keeps beside an out folder"), "\(run.stderr)")
+      #expect(!Self.fm.fileExists(atPath: dir.path + "/" + out))
+    }
+  }
 }

@@ -66,6 +66,15 @@ final class OutFolder {
         "the out folder \(path) is refused: name a folder of its own (such as out), not \(name.isEmpty ? "an empty path" : name)"
       )
     }
+    // A folder under such a name would be taken for another out folder's leftovers: restored
+    // in its place, or retired.
+    if name.hasPrefix("."),
+      name.contains(".pmhost-new-") || name.contains(".pmhost-old-") || name.hasSuffix(".pmhost-lock")
+    {
+      throw .configuration(
+        "the out folder \(path) is refused: \(name) is named like the files pmhost keeps beside an out folder (its lock, build and previous folders); choose another name"
+      )
+    }
     let folder = OutFolder(
       path: path, parent: FileAccess.resolve(rawParent.isEmpty ? "." : rawParent), name: name)
     if let rule = systemFolderRule(folder.absolute) {
