@@ -505,4 +505,23 @@ import Testing
       #expect(!Self.fm.fileExists(atPath: dir.path + "/" + out))
     }
   }
+
+  /// A file of the user's already named like a kept file keeps its name: the edited report
+  /// carried over takes the next free one.
+  @Test func aKeptFileNeverTakesTheNameOfAUsersFile() throws {
+    let dir = try Scratch()
+    defer { dir.remove() }
+    try Self.pipeline(dir)
+    #expect(
+      try PMHostProcess.run(["run", "pipeline.lua", "--out", "o", "--quiet"], in: dir.path).status == 0)
+    try dir.write("o/report.md", "edited by hand\n")
+    try dir.write("o/report.md.kept", "the user's own\n")
+    let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o"], in: dir.path)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(dir.read("o/report.md.kept") == "the user's own\n")
+    #expect(dir.read("o/report.md.kept-2") == "edited by hand\n")
+    #expect(run.stderr.contains("kept report.md in o: it changed after pmhost wrote it"), "\(run.stderr)")
+    #expect(run.stderr.contains("as report.md.kept-2"), "\(run.stderr)")
+    #expect(dir.read("o/report.md")?.contains("# Post-Mortem") == true)
+  }
 }

@@ -395,7 +395,10 @@ final class OutFolder {
     var candidate = target
     var n = 1
     var info = stat()
-    while lstat(live + "/" + candidate, &info) == 0 {
+    // Nor a name the previous folder still holds: the user's own report.md.kept keeps its name.
+    while lstat(live + "/" + candidate, &info) == 0
+      || (candidate != item && lstat(folder + "/" + candidate, &info) == 0)
+    {
       candidate = target + ".kept" + (n == 1 ? "" : "-\(n)")
       n += 1
     }
