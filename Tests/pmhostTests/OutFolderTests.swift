@@ -524,4 +524,19 @@ import Testing
     #expect(run.stderr.contains("as report.md.kept-2"), "\(run.stderr)")
     #expect(dir.read("o/report.md")?.contains("# Post-Mortem") == true)
   }
+
+  /// Many files carried over are all kept, and said in a few lines, not one line each.
+  @Test func manyFilesCarriedOverAreSaidInAFewLines() throws {
+    let dir = try Scratch()
+    defer { dir.remove() }
+    try Self.pipeline(dir)
+    #expect(
+      try PMHostProcess.run(["run", "pipeline.lua", "--out", "o", "--quiet"], in: dir.path).status == 0)
+    for i in 0..<500 { try dir.write("o/evidence/kubectl-logs/mine-\(i).txt", "\(i)\n") }
+    let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o", "--quiet"], in: dir.path)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stderr.split(separator: "\n").count <= 22, "\(run.stderr.prefix(500))")
+    #expect(run.stderr.contains("pmhost: kept 480 more files in o the same way"), "\(run.stderr.suffix(300))")
+    for i in 0..<500 { #expect(dir.read("o/evidence/kubectl-logs/mine-\(i).txt") == "\(i)\n") }
+  }
 }

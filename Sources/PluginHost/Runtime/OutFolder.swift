@@ -278,7 +278,14 @@ final class OutFolder {
         throw .configuration("cannot move the report into \(path): \(reason) (it is left in \(build))")
       }
     }
-    return retire(previous, into: absolute, stale: false)
+    let notes = retire(previous, into: absolute, stale: false)
+    // Thousands of files carried over would bury everything else on stderr.
+    let shown = 20
+    guard notes.count > shown + 1 else { return notes }
+    return notes.prefix(shown)
+      + [
+        "pmhost: kept \(notes.count - shown) more files in \(path) the same way (pmhost did not write them, or they changed)"
+      ]
   }
 
   /// Gives up the build folder (the run failed before it finished) and the lock.
