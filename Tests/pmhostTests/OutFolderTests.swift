@@ -489,6 +489,13 @@ import Testing
       #expect(info.st_mode & 0o7777 == 0o700, "mode \(String(info.st_mode & 0o7777, radix: 8))")
     }
     #expect(dir.read("o/report.json") != nil)
+    // A folder made read-only is refused: it could not be emptied after the swap.
+    chmod(dir.path + "/o", 0o500)
+    let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o"], in: dir.path)
+    #expect(run.status == 2, "\(run.stderr)")
+    #expect(run.stderr.contains("the out folder o is read-only (mode 500)"), "\(run.stderr)")
+    #expect(Self.leftovers(beside: dir.path + "/o") == [])
+    chmod(dir.path + "/o", 0o700)
   }
 
   /// A folder named like pmhost's own files beside another out folder would be restored in

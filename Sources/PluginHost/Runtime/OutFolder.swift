@@ -159,6 +159,13 @@ final class OutFolder {
         "the out folder \(path) \(rule); pmhost writes only into a folder of its own: choose a folder you own that others cannot write into"
       )
     }
+    // Each run replaces the folder and empties the previous one: a folder made read-only
+    // would be left half retired beside the new one.
+    if info.st_mode & S_IWUSR == 0 {
+      throw .configuration(
+        "the out folder \(path) is read-only (mode \(String(info.st_mode & 0o7777, radix: 8))); each run replaces it, so make it writable (chmod u+w) or choose another folder"
+      )
+    }
     if Marker.read(absolute) != nil { return }
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: absolute)) ?? []
     guard entries.isEmpty else {
