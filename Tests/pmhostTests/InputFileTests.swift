@@ -401,11 +401,12 @@ import Testing
     try scratch.write("data/secret.log", "hidden\n")
     try scratch.write("data/ok.log", "fine\n")
     chmod(scratch.path + "/data/secret.log", 0)
-    for folder in [
-      scratch.path, scratch.path + "/data", scratch.path + "/plugins", scratch.path + "/plugins/reader",
-    ] {
+    for folder in [scratch.path + "/data", scratch.path + "/plugins", scratch.path + "/plugins/reader"] {
       chmod(folder, 0o777)
     }
+    // The out folder's parent: writable by nobody, and sticky, as /tmp is (pmhost refuses an
+    // out folder in a folder everyone may write into without the sticky bit).
+    chmod(scratch.path, 0o1777)
     // The binary must be reachable by nobody: every folder above it searchable.
     var folder = URL(fileURLWithPath: PMHostProcess.binary).deletingLastPathComponent().path
     var reachable = true

@@ -107,12 +107,16 @@ import Testing
     try Self.pipeline(dir)
     let never = "/usr/pmhost-test-\(UUID().uuidString)"
     defer { try? Self.fm.removeItem(atPath: never) }
-    for out in ["/etc", "/", "/tmp", never, "/etc/../usr/share/pmhost-test"] {
+    // A folder directly in /var, as /var/tmp is (a new one: were the rule broken, the test
+    // must not swap the machine's own /var/tmp).
+    let varFolder = "/var/pmhost-test-\(UUID().uuidString)"
+    defer { try? Self.fm.removeItem(atPath: varFolder) }
+    for out in ["/etc", "/", "/tmp", never, "/etc/../usr/share/pmhost-test", varFolder] {
       let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", out], in: dir.path)
       #expect(run.status == 2, "\(out): \(run.stderr)")
       #expect(run.stderr.contains("the out folder \(out) is refused"), "\(out): \(run.stderr)")
     }
-    #expect(!Self.fm.fileExists(atPath: never))
+    #expect(!Self.fm.fileExists(atPath: never) && !Self.fm.fileExists(atPath: varFolder))
     #expect(!Self.fm.fileExists(atPath: "/etc/report.json") && !Self.fm.fileExists(atPath: "/etc/.pmhost"))
     // The home folder (empty here, so only the home rule refuses it) and a folder above it.
     try Self.fm.createDirectory(atPath: dir.path + "/home", withIntermediateDirectories: false)
@@ -336,5 +340,210 @@ import Testing
       #expect(try EvidenceTests.comparable(dir.path + "/o/report.json") == report)
       try Self.evidenceMatches(dir.path + "/o")
     }
+  }
+
+  /// A file planted under the lock's name (a hard link to another file, a FIFO, a link) is
+  /// never written through: the run stops and the file is as it was.
+  @Test func aPlantedLockFileIsNeverWrittenThrough() throws {
+    let dir = try Scratch()
+    defer { dir.remove() }
+    try Self.pipeline(dir)
+    try dir.write("victim", "precious data\n")
+    let lock = dir.path + "/.o.pmhost-lock"
+    let plants: [(String, () throws -> Void, String)] = [
+      ("hard link", { #expect(link(dir.path + "/victim", lock) == 0) }, "it is a hard link to another file"),
+      ("FIFO", { #expect(mkfifo(lock, 0o644) == 0) }, "it is not a regular file"),
+      (
+        "symbolic link", { try Self.fm.createSymbolicLink(atPath: lock, withDestinationPath: "victim") },
+        "it is a symbolic link, never followed"
+      ),
+    ]
+    for (what, plant, message) in plants {
+      try plant()
+      let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o"], in: dir.path)
+      #expect(run.status == 2, "\(what): \(run.stderr)")
+      #expect(run.stderr.contains(message), "\(what): \(run.stderr)")
+      #expect(dir.read("victim") == "precious data\n", "\(what)")
+      var info = stat()
+      #expect(lstat(lock, &info) == 0, "\(what): pmhost removed a file it did not make")
+      #expect(!Self.fm.fileExists(atPath: dir.path + "/o"))
+      unlink(lock)
+    }
+    // A lock file a killed run of this user left is taken over.
+    try dir.write(".o.pmhost-lock", "12345\n")
+    let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o", "--quiet"], in: dir.path)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(Self.leftovers(beside: dir.path + "/o") == [])
+  }
+
+  /// A folder others can write into is not pmhost's: they could plant files that a run
+  /// carries into the report, or swap an entry for a link while pmhost retires it.
+  @Test func aFolderEveryoneMayWriteIntoIsRefused() throws {
+    let dir = try Scratch()
+    defer { dir.remove() }
+    try Self.pipeline(dir)
+    try Self.fm.createDirectory(atPath: dir.path + "/shared", withIntermediateDirectories: false)
+    chmod(dir.path + "/shared", 0o777)
+    var run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "shared"], in: dir.path)
+    #expect(run.status == 2, "\(run.stderr)")
+    #expect(run.stderr.contains("the out folder shared is writable by every user"), "\(run.stderr)")
+    run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "shared/o"], in: dir.path)
+    #expect(run.status == 2, "\(run.stderr)")
+    #expect(run.stderr.contains("is writable by every user without the sticky bit"), "\(run.stderr)")
+    #expect(try Self.fm.contentsOfDirectory(atPath: dir.path + "/shared") == [])
+    // With the sticky bit (as /tmp has), no one may rename what others made: allowed.
+    chmod(dir.path + "/shared", 0o1777)
+    run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "shared/o", "--quiet"], in: dir.path)
+    #expect(run.status == 0, "\(run.stderr)")
+  }
+
+  /// What another user owns beside or as the out folder is never taken for pmhost's, marker
+  /// or not: a forged "complete" folder is not restored into the user's report, an out
+  /// folder or lock file of theirs is refused. (Needs root to give files to another user.)
+  @Test(.enabled(if: geteuid() == 0, "needs root to make files another user owns"))
+  func whatAnotherUserOwnsIsNeverPmhosts() throws {
+    let dir = try Scratch()
+    defer { dir.remove() }
+    try Self.pipeline(dir)
+    let nobody: uid_t = 65534
+    let marker = #"{"written_by": "pmhost run", "state": "complete", "files": []}"#
+    try dir.write(".o.pmhost-old-1/.pmhost", marker)
+    try dir.write(".o.pmhost-old-1/index.html", "<script>planted()</script>")
+    for entry in ["", "/.pmhost", "/index.html"] {
+      chown(dir.path + "/.o.pmhost-old-1" + entry, nobody, nobody)
+    }
+    var run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o"], in: dir.path)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(!run.stderr.contains("restored"), "\(run.stderr)")
+    #expect(dir.read("o/index.html") == nil)
+    #expect(dir.read(".o.pmhost-old-1/index.html") == "<script>planted()</script>")
+    // Their out folder, marked or not.
+    try dir.write("theirs/.pmhost", marker)
+    try dir.write("theirs/notes.txt", "theirs\n")
+    chown(dir.path + "/theirs", nobody, nobody)
+    let before = Self.tree(dir.path + "/theirs")
+    run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "theirs"], in: dir.path)
+    #expect(run.status == 2, "\(run.stderr)")
+    #expect(run.stderr.contains("the out folder theirs belongs to another user (uid 65534)"), "\(run.stderr)")
+    #expect(Self.tree(dir.path + "/theirs") == before)
+    // Their lock file.
+    try dir.write(".o.pmhost-lock", "")
+    chown(dir.path + "/.o.pmhost-lock", nobody, nobody)
+    run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o"], in: dir.path)
+    #expect(run.status == 2, "\(run.stderr)")
+    #expect(run.stderr.contains("it belongs to another user (uid 65534)"), "\(run.stderr)")
+    #expect(Self.fm.fileExists(atPath: dir.path + "/.o.pmhost-lock"))
+    unlink(dir.path + "/.o.pmhost-lock")
+    // A folder of theirs in place of one pmhost wrote is not gone through (they could swap
+    // its entries for links meanwhile): it is carried over whole.
+    try Self.fm.removeItem(atPath: dir.path + "/o/evidence")
+    try dir.write("o/evidence/kubectl-logs/a.log", "theirs\n")
+    for entry in ["", "/kubectl-logs", "/kubectl-logs/a.log"] {
+      chown(dir.path + "/o/evidence" + entry, nobody, nobody)
+    }
+    run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o"], in: dir.path)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stderr.contains("kept evidence in o: pmhost did not write it"), "\(run.stderr)")
+    #expect(dir.read("o/evidence.kept/kubectl-logs/a.log") == "theirs\n")
+    try Self.evidenceMatches(dir.path + "/o")
+  }
+
+  /// A folder already under the name of a run's build folder (`.NAME.pmhost-new-PID`, pid
+  /// reused, or planted) is not the run's: the run stops, and the folder is left whole.
+  @Test func aFolderUnderTheBuildFoldersNameIsNotDeleted() throws {
+    let dir = try Scratch()
+    defer { dir.remove() }
+    try Self.pipeline(dir)
+    // Pids are handed out in order: plant the next few hundred.
+    let lastPid = Self.fm.contents(atPath: "/proc/sys/kernel/ns_last_pid").map {
+      String(decoding: $0, as: UTF8.self)
+    }
+    let first = try #require(Int((lastPid ?? "").trimmingCharacters(in: .whitespacesAndNewlines))) + 1
+    let planted = first..<(first + 400)
+    for pid in planted { try dir.write(".o.pmhost-new-\(pid)/mine.txt", "mine\n") }
+    var hit = false
+    for _ in 0..<20 where !hit {
+      let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o", "--quiet"], in: dir.path)
+      hit = run.status != 0
+      if hit {
+        #expect(run.stderr.contains("cannot create") && run.stderr.contains("File exists"), "\(run.stderr)")
+      }
+    }
+    #expect(hit, "no run got a planted pid")
+    for pid in planted { #expect(dir.read(".o.pmhost-new-\(pid)/mine.txt") == "mine\n", "pid \(pid)") }
+  }
+
+  /// The swap replaces the folder: the new one keeps the permissions of the one it replaces,
+  /// so a report folder made private (`chmod 700`) does not become readable by everyone.
+  @Test func aPrivateOutFolderStaysPrivate() throws {
+    let dir = try Scratch()
+    defer { dir.remove() }
+    try Self.pipeline(dir)
+    try Self.fm.createDirectory(atPath: dir.path + "/o", withIntermediateDirectories: false)
+    chmod(dir.path + "/o", 0o700)
+    for _ in 0..<2 {
+      let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o", "--quiet"], in: dir.path)
+      #expect(run.status == 0, "\(run.stderr)")
+      var info = stat()
+      #expect(stat(dir.path + "/o", &info) == 0)
+      #expect(info.st_mode & 0o7777 == 0o700, "mode \(String(info.st_mode & 0o7777, radix: 8))")
+    }
+    #expect(dir.read("o/report.json") != nil)
+    // A folder made read-only is refused: it could not be emptied after the swap.
+    chmod(dir.path + "/o", 0o500)
+    let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o"], in: dir.path)
+    #expect(run.status == 2, "\(run.stderr)")
+    #expect(run.stderr.contains("the out folder o is read-only (mode 500)"), "\(run.stderr)")
+    #expect(Self.leftovers(beside: dir.path + "/o") == [])
+    chmod(dir.path + "/o", 0o700)
+  }
+
+  /// A folder named like pmhost's own files beside another out folder would be restored in
+  /// that folder's place or retired by its next run: such a name is refused.
+  @Test func anOutFolderNamedLikePmhostsOwnFilesIsRefused() throws {
+    let dir = try Scratch()
+    defer { dir.remove() }
+    try Self.pipeline(dir)
+    for out in [".o.pmhost-old-1", ".o.pmhost-new-2", ".o.pmhost-lock"] {
+      let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", out], in: dir.path)
+      #expect(run.status == 2, "\(out): \(run.stderr)")
+      #expect(
+        run.stderr.contains("is named like the files pmhost keeps beside an out folder"), "\(run.stderr)")
+      #expect(!Self.fm.fileExists(atPath: dir.path + "/" + out))
+    }
+  }
+
+  /// A file of the user's already named like a kept file keeps its name: the edited report
+  /// carried over takes the next free one.
+  @Test func aKeptFileNeverTakesTheNameOfAUsersFile() throws {
+    let dir = try Scratch()
+    defer { dir.remove() }
+    try Self.pipeline(dir)
+    #expect(
+      try PMHostProcess.run(["run", "pipeline.lua", "--out", "o", "--quiet"], in: dir.path).status == 0)
+    try dir.write("o/report.md", "edited by hand\n")
+    try dir.write("o/report.md.kept", "the user's own\n")
+    let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o"], in: dir.path)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(dir.read("o/report.md.kept") == "the user's own\n")
+    #expect(dir.read("o/report.md.kept-2") == "edited by hand\n")
+    #expect(run.stderr.contains("kept report.md in o: it changed after pmhost wrote it"), "\(run.stderr)")
+    #expect(run.stderr.contains("as report.md.kept-2"), "\(run.stderr)")
+    #expect(dir.read("o/report.md")?.contains("# Post-Mortem") == true)
+  }
+
+  /// Many files carried over are all kept, and said in a few lines, not one line each.
+  @Test func manyFilesCarriedOverAreSaidInAFewLines() throws {
+    let dir = try Scratch()
+    defer { dir.remove() }
+    try Self.pipeline(dir)
+    #expect(
+      try PMHostProcess.run(["run", "pipeline.lua", "--out", "o", "--quiet"], in: dir.path).status == 0)
+    for i in 0..<500 { try dir.write("o/evidence/kubectl-logs/mine-\(i).txt", "\(i)\n") }
+    let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o", "--quiet"], in: dir.path)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stderr.split(separator: "\n").count <= 22, "\(run.stderr.prefix(500))")
+    #expect(run.stderr.contains("pmhost: kept 480 more files in o the same way"), "\(run.stderr.suffix(300))")
+    for i in 0..<500 { #expect(dir.read("o/evidence/kubectl-logs/mine-\(i).txt") == "\(i)\n") }
   }
 }

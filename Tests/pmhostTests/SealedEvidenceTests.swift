@@ -20,7 +20,8 @@ import Testing
       return { stage = "report", run = function(ctx)
         local lines = {}
         for _, name in ipairs({ "evidence/x", "../out/evidence/manifest.json", "evidence/manifest.json",
-            "manifest.json", "answers.yaml", ".pmhost", "EVIDENCE/kubectl-logs/a.log" }) do
+            "manifest.json", "answers.yaml", ".pmhost", "EVIDENCE/kubectl-logs/a.log",
+            "manifest.json/x", "sub/.pmhost", "a\0b" }) do
           local ok, err = pcall(ctx.fs.write, name, "forged")
           lines[#lines + 1] = name .. " => " .. (ok and "WRITTEN" or tostring(err))
         end
@@ -34,7 +35,7 @@ import Testing
     let run = try PMHostProcess.run(["run", "pipeline.lua", "--quiet"], in: dir.path)
     #expect(run.status == 0, "\(run.stderr)")
     let refusals = try #require(dir.read("out/refusals.txt")).split(separator: "\n")
-    #expect(refusals.count == 7)
+    #expect(refusals.count == 10)
     for line in refusals {
       #expect(!line.contains("WRITTEN"), "\(line)")
       #expect(line.contains("plugin forger"), "\(line)")
@@ -45,7 +46,13 @@ import Testing
     #expect(refusals[4].contains("'answers.yaml' is refused"))
     #expect(refusals[5].contains("'.pmhost' is refused: .pmhost is pmhost's record"))
     #expect(refusals[6].contains("'EVIDENCE/kubectl-logs/a.log' is refused"))
+    // A folder named manifest.json would make `--replay out` read out/ as the evidence folder.
+    #expect(refusals[7].contains("'manifest.json/x' is refused: manifest.json beside the reports"))
+    #expect(refusals[8].contains("'sub/.pmhost' is refused: .pmhost is pmhost's record"))
+    #expect(refusals[9].contains("is refused: it holds a control character"))
     #expect(!fm.fileExists(atPath: dir.path + "/out/manifest.json"))
+    #expect(!fm.fileExists(atPath: dir.path + "/out/sub/.pmhost"))
+    #expect(!fm.fileExists(atPath: dir.path + "/out/a%00b") && !fm.fileExists(atPath: dir.path + "/out/a"))
     // The evidence is as recorded: a replay of it works.
     try OutFolderTests.evidenceMatches(dir.path + "/out")
     let replay = try PMHostProcess.run(
@@ -93,6 +100,7 @@ import Testing
     Tamper(name: "wrong sha256", expect: "its sha256 is"),
     Tamper(name: "wrong byte count", expect: "it holds 42 bytes, the manifest says 3"),
     Tamper(name: "missing file", expect: "the file is missing"),
+    Tamper(name: "NUL in the name", expect: "a control character (such as NUL) in the name"),
   ]
 
   @Test(arguments: tampers) func aTamperedManifestEntryFailsTheReplay(_ tamper: Tamper) throws {
@@ -123,6 +131,10 @@ import Testing
       entry = try Self.editEntry(dir) { $0["sha256"] = nil }
     case "wrong sha256":
       try dir.write("o1/evidence/kubectl-logs/a.log", "2025-02-09T10:01:00Z level=error msg=BOOM\n")
+    case "NUL in the name":
+      // The system would read kubectl-logs/a.log, whose hash matches: another file than named.
+      file = "kubectl-logs/a.log\\x00junk"
+      entry = try Self.editEntry(dir) { $0["file"] = "kubectl-logs/a.log\u{0}junk" }
     case "wrong byte count":
       entry = try Self.editEntry(dir) { $0["bytes"] = 3 }
     default:

@@ -111,6 +111,10 @@ final class Evidence {
     let parts = file.split(separator: "/", omittingEmptySubsequences: false)
     if parts.contains("..") { return "a '..' segment leads out of the evidence folder" }
     if parts.contains(where: { $0.isEmpty || $0 == "." }) { return "not a plain relative path" }
+    // The system would read a name cut at a NUL: another file than the manifest names.
+    if file.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+      return "a control character (such as NUL) in the name; pmhost names evidence files plainly"
+    }
     var path = folder
     for (k, part) in parts.enumerated() {
       path += "/" + part
@@ -438,8 +442,17 @@ final class Evidence {
 
   static func now() -> Timestamp { Timestamp(seconds: Date().timeIntervalSince1970) }
 
+  /// Lower-case hex. Not `String(format:)` per byte: a replay checks every manifest entry's
+  /// hash, and formatting was most of the time a 100,000-entry manifest took.
   static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-    digest.map { String(format: "%02x", $0) }.joined()
+    let digits = Array("0123456789abcdef".utf8)
+    var text: [UInt8] = []
+    text.reserveCapacity(64)
+    for byte in digest {
+      text.append(digits[Int(byte >> 4)])
+      text.append(digits[Int(byte & 15)])
+    }
+    return String(decoding: text, as: UTF8.self)
   }
 
   /// `./data//x.log` and `data/y/../x.log` both become `data/x.log`.

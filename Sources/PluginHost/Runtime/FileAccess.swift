@@ -82,13 +82,20 @@ struct FileAccess {
     // Lower-cased: on a case-insensitive file system EVIDENCE/x is evidence/x.
     let first = parts[0].lowercased()
     if first == "evidence" { return "evidence/ is the run's sealed evidence, written only by pmhost" }
-    if first.hasPrefix(OutFolder.markerName) {
-      return "\(first) is pmhost's record of what the out folder holds"
+    // In any folder: a marker there would make that folder pmhost's to a later --out.
+    if let marker = parts.first(where: { $0.lowercased().hasPrefix(OutFolder.markerName) }) {
+      return "\(marker.lowercased()) is pmhost's record of what the out folder holds"
     }
-    guard parts.count == 1 else { return nil }
+    // The system would write a name cut at a NUL (or mangled): another file than named.
+    if parts.contains(where: { $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) {
+      return "it holds a control character (such as NUL or a line break)"
+    }
+    // Even as a folder: `--replay out` takes the out folder for the evidence folder when it
+    // holds a manifest.json.
     if first == "manifest.json" {
       return "manifest.json beside the reports would be read as an evidence manifest by --replay"
     }
+    guard parts.count == 1 else { return nil }
     if first == "answers.yaml" {
       return "answers.yaml holds the prompt answers pmhost saves for the next run"
     }

@@ -28,6 +28,8 @@ final class OutFolder {
   private let lockPath: String
   private var lock: Int32 = -1
   private var done = false
+  /// Whether this run made ``build``: a folder already there under that name is not its own.
+  private var madeBuild = false
 
   /// `parent/name`: the out folder with its parent resolved.
   var absolute: String { sibling(name) }
@@ -64,6 +66,15 @@ final class OutFolder {
         "the out folder \(path) is refused: name a folder of its own (such as out), not \(name.isEmpty ? "an empty path" : name)"
       )
     }
+    // A folder under such a name would be taken for another out folder's leftovers: restored
+    // in its place, or retired.
+    if name.hasPrefix("."),
+      name.contains(".pmhost-new-") || name.contains(".pmhost-old-") || name.hasSuffix(".pmhost-lock")
+    {
+      throw .configuration(
+        "the out folder \(path) is refused: \(name) is named like the files pmhost keeps beside an out folder (its lock, build and previous folders); choose another name"
+      )
+    }
     let folder = OutFolder(
       path: path, parent: FileAccess.resolve(rawParent.isEmpty ? "." : rawParent), name: name)
     if let rule = systemFolderRule(folder.absolute) {
@@ -78,6 +89,14 @@ final class OutFolder {
       throw .configuration(
         "cannot create the folder \(rawParent) for the out folder \(path): \(error.localizedDescription)")
     }
+    // Where everyone may rename what others made (no sticky bit), anyone could swap the
+    // build folder or the out folder for a link while the run writes or retires it.
+    var above = stat()
+    if stat(folder.parent, &above) == 0, above.st_mode & S_IWOTH != 0, above.st_mode & S_ISVTX == 0 {
+      throw .configuration(
+        "the out folder \(path) is refused: the folder it is in, \(folder.parent), is writable by every user without the sticky bit, so another user could swap it while pmhost works; choose a folder inside one of your own"
+      )
+    }
     try folder.acquireLock()
     do throws(HostError) {
       try folder.clearStale()
@@ -86,6 +105,7 @@ final class OutFolder {
       guard mkdir(folder.build, 0o755) == 0 else {
         throw HostError.configuration("cannot create \(folder.build): \(String(cString: strerror(errno)))")
       }
+      folder.madeBuild = true
       try Marker(state: "building", files: [:], out: folder.absolute).write(into: folder.build)
     } catch {
       folder.abandon()
@@ -106,6 +126,10 @@ final class OutFolder {
     let systemTrees: Set<Substring> = ["bin", "boot", "dev", "etc", "proc", "run", "sbin", "sys", "usr"]
     if systemTrees.contains(parts[0]) || parts[0].hasPrefix("lib") {
       return "it is inside /\(parts[0]), which belongs to the system"
+    }
+    // /var/tmp, /var/mail, /var/lib...: the system's own; reports go deeper (a CI workspace).
+    if parts[0] == "var", parts.count == 2 {
+      return "\(absolute) is a folder of the system's /var"
     }
     if let home = ProcessInfo.processInfo.environment["HOME"], !home.isEmpty {
       let resolvedHome = FileAccess.resolve(home)
@@ -130,6 +154,18 @@ final class OutFolder {
     default:
       throw .configuration("the out folder \(path) exists and is not a folder; choose a new folder")
     }
+    if let rule = Self.foreignRule(info) {
+      throw .configuration(
+        "the out folder \(path) \(rule); pmhost writes only into a folder of its own: choose a folder you own that others cannot write into"
+      )
+    }
+    // Each run replaces the folder and empties the previous one: a folder made read-only
+    // would be left half retired beside the new one.
+    if info.st_mode & S_IWUSR == 0 {
+      throw .configuration(
+        "the out folder \(path) is read-only (mode \(String(info.st_mode & 0o7777, radix: 8))); each run replaces it, so make it writable (chmod u+w) or choose another folder"
+      )
+    }
     if Marker.read(absolute) != nil { return }
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: absolute)) ?? []
     guard entries.isEmpty else {
@@ -140,13 +176,24 @@ final class OutFolder {
     }
   }
 
+  /// Why a folder or file pmhost would delete, move or write in is not this user's own, or
+  /// nil: another user owns it, or every user may write into it (a folder). Someone else
+  /// could then plant entries in it, or swap one for a link while pmhost works in it.
+  static func foreignRule(_ info: stat) -> String? {
+    if info.st_uid != geteuid() { return "belongs to another user (uid \(info.st_uid))" }
+    if (info.st_mode & S_IFMT) == S_IFDIR, info.st_mode & S_IWOTH != 0 { return "is writable by every user" }
+    return nil
+  }
+
   // MARK: the lock
 
   private func acquireLock() throws(HostError) {
     while true {
       let fd = Glibc.open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
       guard fd >= 0 else {
-        throw .configuration("cannot create the lock file \(lockPath): \(String(cString: strerror(errno)))")
+        let reason =
+          errno == ELOOP ? "it is a symbolic link, never followed" : String(cString: strerror(errno))
+        throw .configuration("cannot create the lock file \(lockPath): \(reason)")
       }
       if flock(fd, LOCK_EX | LOCK_NB) != 0 {
         var buffer = [UInt8](repeating: 0, count: 32)
@@ -158,10 +205,22 @@ final class OutFolder {
           "the out folder \(path) is in use by another pmhost run (pid \(pid.isEmpty ? "unknown" : pid)); wait for it to finish, or give this run another folder with --out"
         )
       }
-      // The run that held the lock removes the file when it ends: hold the one on disk.
+      // A file planted under the lock's name is never written into: a hard link to
+      // another file, or a FIFO, would carry the pid written below elsewhere.
       var held = stat()
+      let planted =
+        fstat(fd, &held) != 0 || (held.st_mode & S_IFMT) != S_IFREG
+        ? "it is not a regular file"
+        : held.st_nlink != 1 ? "it is a hard link to another file" : Self.foreignRule(held).map { "it \($0)" }
+      if let planted {
+        close(fd)
+        throw .configuration(
+          "the lock file \(lockPath) is not one pmhost made: \(planted); pmhost writes nothing into it: if no pmhost run uses \(path), remove it, or give this run another folder with --out"
+        )
+      }
+      // The run that held the lock removes the file when it ends: hold the one on disk.
       var onDisk = stat()
-      if fstat(fd, &held) == 0, lstat(lockPath, &onDisk) == 0, held.st_ino == onDisk.st_ino,
+      if lstat(lockPath, &onDisk) == 0, held.st_ino == onDisk.st_ino,
         held.st_dev == onDisk.st_dev
       {
         let text = Array("\(getpid())\n".utf8)
@@ -206,6 +265,10 @@ final class OutFolder {
       }
       return []
     }
+    // The new folder is as private as the one it replaces (a folder made `chmod 700` for a
+    // confidential report stays so), and in its group.
+    _ = chmod(build, info.st_mode & 0o7777)
+    _ = chown(build, uid_t.max, info.st_gid)
     let previous: String
     if Self.exchange(build, absolute) {
       previous = build
@@ -222,14 +285,21 @@ final class OutFolder {
         throw .configuration("cannot move the report into \(path): \(reason) (it is left in \(build))")
       }
     }
-    return retire(previous, into: absolute, stale: false)
+    let notes = retire(previous, into: absolute, stale: false)
+    // Thousands of files carried over would bury everything else on stderr.
+    let shown = 20
+    guard notes.count > shown + 1 else { return notes }
+    return notes.prefix(shown)
+      + [
+        "pmhost: kept \(notes.count - shown) more files in \(path) the same way (pmhost did not write them, or they changed)"
+      ]
   }
 
   /// Gives up the build folder (the run failed before it finished) and the lock.
   func abandon() {
     guard !done else { return }
     done = true
-    Self.removeTree(build)
+    if madeBuild { Self.removeTree(build) }
     releaseLock()
   }
 
@@ -256,8 +326,9 @@ final class OutFolder {
     let stale = prefixes.flatMap { prefix in entries.filter { $0.hasPrefix(prefix) } }.map(sibling)
     for folder in stale {
       var info = stat()
-      guard lstat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, let marker = Marker.read(folder)
-      else { continue }  // not pmhost's: left alone
+      guard lstat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, Self.foreignRule(info) == nil,
+        let marker = Marker.read(folder)
+      else { continue }  // not pmhost's (nor this user's): left alone
       var out = stat()
       if marker.state == "complete", lstat(absolute, &out) != 0, rename(folder, absolute) == 0 {
         diagnostic("pmhost: \(path) was missing after a killed run; restored the complete folder \(folder)")
@@ -289,7 +360,10 @@ final class OutFolder {
         var info = stat()
         guard lstat(folder + "/" + item, &info) == 0 else { continue }
         let isFolder = (info.st_mode & S_IFMT) == S_IFDIR
-        if isFolder, inventory.keys.contains(where: { $0.hasPrefix(item + "/") }) {
+        // Only a folder of this user's is gone through; another's goes over whole, unread.
+        if isFolder, Self.foreignRule(info) == nil,
+          inventory.keys.contains(where: { $0.hasPrefix(item + "/") })
+        {
           walk(item)
           rmdir(folder + "/" + item)
           continue
@@ -335,7 +409,10 @@ final class OutFolder {
     var candidate = target
     var n = 1
     var info = stat()
-    while lstat(live + "/" + candidate, &info) == 0 {
+    // Nor a name the previous folder still holds: the user's own report.md.kept keeps its name.
+    while lstat(live + "/" + candidate, &info) == 0
+      || (candidate != item && lstat(folder + "/" + candidate, &info) == 0)
+    {
       candidate = target + ".kept" + (n == 1 ? "" : "-\(n)")
       n += 1
     }
