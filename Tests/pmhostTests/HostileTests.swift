@@ -305,10 +305,7 @@ import Testing
     process.executableURL = URL(fileURLWithPath: PMHostProcess.binary)
     process.arguments = ["run", layout.pipeline + "/pipeline.lua", "--no-input"]
     process.currentDirectoryURL = URL(fileURLWithPath: layout.root.path)
-    var environment = ProcessInfo.processInfo.environment
-    environment["PMHOST_PLUGIN_PATH"] = nil
-    environment["HOME"] = layout.root.path + "/home"
-    process.environment = environment
+    process.environment = PMHostProcess.environment(home: layout.root.path + "/home")
     let err = Pipe()
     process.standardError = err
     process.standardOutput = FileHandle.nullDevice

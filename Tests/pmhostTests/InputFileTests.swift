@@ -85,10 +85,7 @@ import Testing
         String(timeout), PMHostProcess.binary, "run", scratch.path + "/pipeline.lua", "--no-input",
       ] + extra
     process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
-    var environment = ProcessInfo.processInfo.environment
-    environment["PMHOST_PLUGIN_PATH"] = nil
-    environment["HOME"] = scratch.path
-    process.environment = environment
+    process.environment = PMHostProcess.environment(home: scratch.path)
     let err = Pipe()
     process.standardError = err
     process.standardOutput = FileHandle.nullDevice
@@ -428,10 +425,7 @@ import Testing
       scratch.path + "/pipeline.lua", "--no-input",
     ]
     process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
-    var environment = ProcessInfo.processInfo.environment
-    environment["PMHOST_PLUGIN_PATH"] = nil
-    environment["HOME"] = scratch.path
-    process.environment = environment
+    process.environment = PMHostProcess.environment(home: scratch.path)
     let err = Pipe()
     process.standardError = err
     process.standardOutput = FileHandle.nullDevice

@@ -134,10 +134,7 @@ import Testing
     process.executableURL = URL(fileURLWithPath: PMHostProcess.binary)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    var environment = ProcessInfo.processInfo.environment
-    environment["HOME"] = home
-    environment["PMHOST_PLUGIN_PATH"] = nil
-    process.environment = environment
+    process.environment = PMHostProcess.environment(home: home)
     let err = Pipe()
     process.standardOutput = FileHandle.nullDevice
     process.standardError = err

@@ -24,6 +24,15 @@ struct PMHostProcess {
       .deletingLastPathComponent().path
   }
 
+  /// The environment a test runs pmhost in: this one's, with no `PMHOST_PLUGIN_PATH` and
+  /// `HOME` at `home`, so no plugin of the machine's is found.
+  static func environment(home: String) -> [String: String] {
+    var environment = ProcessInfo.processInfo.environment
+    environment["PMHOST_PLUGIN_PATH"] = nil
+    environment["HOME"] = home
+    return environment
+  }
+
   @discardableResult
   static func run(
     _ arguments: [String], in directory: String? = nil, binary: String = binary,
@@ -33,11 +42,7 @@ struct PMHostProcess {
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: directory ?? packageRoot)
-    var environment = ProcessInfo.processInfo.environment
-    environment["PMHOST_PLUGIN_PATH"] = nil
-    environment["HOME"] = NSTemporaryDirectory()
-    environment.merge(extra) { _, new in new }
-    process.environment = environment
+    process.environment = environment(home: NSTemporaryDirectory()).merging(extra) { _, new in new }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
