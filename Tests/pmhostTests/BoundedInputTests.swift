@@ -30,6 +30,12 @@ import Testing
       "many aliases", "a: &a x\nb: [" + Array(repeating: "*a", count: 20_000).joined(separator: ",") + "]\n",
       "incident.yaml:2: ", "more than 10000 aliases"
     ),
+    (
+      "long string aliased",
+      "summary: &a " + String(repeating: "x", count: 1_000_000) + "\nlessons_learned: ["
+        + Array(repeating: "*a", count: 10_000).joined(separator: ",") + "]\n",
+      "incident.yaml:2: ", "more than 10000000 bytes"
+    ),
   ])
   func incidentBombIsAConfigurationErrorInUnderTwoSeconds(
     _ name: String, _ yaml: String, _ place: String, _ limit: String
