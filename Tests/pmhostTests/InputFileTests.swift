@@ -273,6 +273,53 @@ import Testing
       "InputFileTests: 200 MB HTTP body under 64 MB: peak RSS \(outcome.peakMB) MB, \(outcome.seconds) s")
   }
 
+  /// JSON of many small values takes many times its text once decoded: 24 MB of `[],`
+  /// from a server or in a Lua string, under memory_mb = 96, is counted as it is decoded
+  /// and stops at the limit, for ctx.http:get_json and pm.json.decode alike. Before, the
+  /// whole tree was built outside the limit first (get_json of a 76 MB body under 200 MB:
+  /// 656 MB resident, and the time limit passed inside the decoder).
+  @Test func decodedJSONIsCountedAsItIsBuilt() throws {
+    let server = try HTTPTests.Server(script: "big_server.py", arguments: ["1"])
+    defer { server.stop() }
+    let limits = "limits = { time_s = 60, memory_mb = 96 }"
+    let scratch = try Self.pipeline([
+      #"{ "decode", url = "\#(server.url)", path = "/empties", source = "http", \#(limits) }"#,
+      #"{ "decode", url = "\#(server.url)", source = "lua", \#(limits) }"#,
+    ])
+    defer { scratch.remove() }
+    try scratch.write(
+      "plugins/decode/init.lua",
+      """
+      return {
+        stage = "collect",
+        options = { url = { type = "string" }, path = { type = "string" } },
+        run = function(ctx, opts)
+          local v
+          if opts.path then
+            v = ctx.http:get_json(opts.url .. opts.path)
+          else
+            v = pm.json.decode("[" .. string.rep("[],", 8000000 - 1) .. "[]]")
+          end
+          ctx.timeline:add { time = "2025-02-09T10:05:00Z", kind = "log", event = "decoded " .. #v }
+        end,
+      }
+      """)
+    let outcome = try Self.run(scratch, timeout: 240)
+    #expect(outcome.exit == 0, "\(outcome.summary)")
+    let http =
+      "http: collector failed: plugin decode: memory limit of 96 MB exceeded (JSON decoded from the response of GET \(server.url)/empties)"
+    #expect(outcome.gaps.contains(http), "\(outcome.gaps)")
+    #expect(
+      outcome.gaps.contains(
+        "lua: collector failed: plugin decode: memory limit of 96 MB exceeded (JSON decoded by pm.json.decode)"
+      ),
+      "\(outcome.gaps)")
+    #expect(outcome.peakMB < 300, "peak RSS \(outcome.peakMB) MB: \(outcome.summary)")
+    print(
+      "InputFileTests: 8 million empty arrays under 96 MB: peak RSS \(outcome.peakMB) MB, \(outcome.seconds) s"
+    )
+  }
+
   /// A collector adding events in a loop is stopped by its memory limit (not the time limit,
   /// not the system): the events it added before stay in the timeline.
   @Test func timelineEventsCountAgainstTheMemoryLimit() throws {
