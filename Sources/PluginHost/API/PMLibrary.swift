@@ -18,7 +18,8 @@ enum PMLibrary {
   static func json(_ lua: LuaState) -> LuaTable {
     var t = LuaTable()
     t["null"] = LuaJSON.null
-    t["decode"] = lua.function { call in
+    // `unowned`: the state owns its functions; a strong capture would keep it alive forever.
+    t["decode"] = lua.function { [unowned lua] call in
       let text = try call.string(1, "pm.json.decode")
       // The decoded tree is the host's until Lua has its copy: counted as it is built and
       // while it is held, against the memory Lua has left.
