@@ -429,6 +429,51 @@ import Testing
       "\(outcome.warnings)")
   }
 
+  /// ctx.fs.read follows the encoding rule of ctx.fs.lines: a JSON document in UTF-16 with a
+  /// BOM reaches the plugin as UTF-8 and decodes (before, pm.json.decode saw every other byte
+  /// NUL: "expected a value", a gap that blamed a truncated file); BOM-less UTF-16 is refused
+  /// with a gap naming the encoding.
+  @Test func wholeFileReadsTranscodeUTF16() throws {
+    let scratch = try Self.pipeline([
+      #"{ "doc", path = "data/le.json", source = "le", minute = 5 }"#,
+      #"{ "doc", path = "data/be.json", source = "be", minute = 45 }"#,
+      #"{ "doc", path = "data/nobom.json", source = "nobom" }"#,
+    ])
+    defer { scratch.remove() }
+    try scratch.write(
+      "plugins/doc/init.lua",
+      """
+      return {
+        stage = "collect",
+        options = { path = { type = "string" }, minute = { type = "number" } },
+        run = function(ctx, opts)
+          local v = pm.json.decode(ctx.fs.read(opts.path))
+          local time = ("2025-02-09T10:%02d:00Z"):format(opts.minute or 0)
+          ctx.timeline:add { time = time, kind = "log", event = opts.path .. ": " .. v.msg }
+        end,
+      }
+      """)
+    func json(_ msg: String) -> String { #"{"msg": "\#(msg)", "padding": "................"}"# }
+    let messages = ["le": "Échec de la réplication 🔥", "be": "Ñandú: big-endian 🐦"]
+    try Self.utf16(json(messages["le"]!), bigEndian: false)
+      .write(to: URL(fileURLWithPath: scratch.path + "/data/le.json"))
+    try Self.utf16(json(messages["be"]!), bigEndian: true)
+      .write(to: URL(fileURLWithPath: scratch.path + "/data/be.json"))
+    try Self.utf16(json("no BOM"), bigEndian: false).dropFirst(2)
+      .write(to: URL(fileURLWithPath: scratch.path + "/data/nobom.json"))
+    let outcome = try Self.run(scratch, timeout: 60)
+    #expect(outcome.exit == 0, "\(outcome.summary)")
+    for source in ["le", "be"] {
+      #expect(
+        outcome.events(from: source) == ["data/\(source).json: \(messages[source]!)"],
+        "\(source): \(outcome.summary)")
+    }
+    #expect(
+      outcome.gaps.contains {
+        $0.hasPrefix("nobom: ") && $0.contains("'data/nobom.json' is UTF-16LE text (no byte-order mark")
+      }, "\(outcome.gaps)")
+  }
+
   // MARK: read errors
 
   /// A file the run may not read is a gap naming the file and the OS error. Tests run as

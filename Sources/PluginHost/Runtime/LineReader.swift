@@ -200,11 +200,19 @@ final class LineReader {
 
   // MARK: encodings
 
-  /// Looks at the first block: a UTF-8 BOM is skipped; UTF-16 with a BOM switches to
-  /// transcoding; UTF-32 and BOM-less UTF-16 or UTF-32 (told by where the NUL bytes fall) are
-  /// refused, naming the encoding.
-  private func detectEncoding() throws {
-    let b = UnsafeRawBufferPointer(rebasing: buffer[0..<end])
+  /// What the first bytes of a text say about its encoding (``detect(_:shown:)``).
+  enum TextEncoding: Equatable {
+    /// UTF-8 (or bytes of no telling), after a byte-order mark of `bom` bytes (0 or 3).
+    case utf8(bom: Int)
+    /// UTF-16 with a byte-order mark (2 bytes).
+    case utf16(bigEndian: Bool)
+  }
+
+  /// The one rule for the encodings pmhost reads, from a text's first bytes (4 KB are
+  /// enough): a UTF-8 BOM is skipped; UTF-16 with a BOM is transcoded; UTF-32 and BOM-less
+  /// UTF-16 or UTF-32 (told by where the NUL bytes fall) are refused, naming the encoding.
+  /// ctx.fs.lines and ctx.fs.read both follow it.
+  static func detect(_ b: UnsafeRawBufferPointer, shown: String) throws(LineReaderError) -> TextEncoding {
     func starts(_ bom: [UInt8]) -> Bool { b.count >= bom.count && zip(b, bom).allSatisfy { $0 == $1 } }
     func refuse(_ name: String, _ how: String) -> LineReaderError {
       LineReaderError(
@@ -214,28 +222,12 @@ final class LineReader {
     }
     if starts([0xFF, 0xFE, 0, 0]) { throw refuse("UTF-32LE", "byte-order mark FF FE 00 00") }
     if starts([0, 0, 0xFE, 0xFF]) { throw refuse("UTF-32BE", "byte-order mark 00 00 FE FF") }
-    if starts([0xEF, 0xBB, 0xBF]) {
-      start = 3
-      return
-    }
-    if starts([0xFF, 0xFE]) || starts([0xFE, 0xFF]) {
-      bigEndian = b[0] == 0xFE
-      encoding = bigEndian ? "UTF-16BE" : "UTF-16LE"
-      let rawBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: rawSize, alignment: 16)
-      let kept = end - 2  // the first read was at most rawSize
-      rawBuffer.baseAddress!.copyMemory(from: buffer.baseAddress! + 2, byteCount: kept)
-      raw = rawBuffer
-      rawStart = 0
-      rawEnd = kept
-      start = 0
-      end = 0
-      try fillTranscoding()
-      return
-    }
+    if starts([0xEF, 0xBB, 0xBF]) { return .utf8(bom: 3) }
+    if starts([0xFF, 0xFE]) || starts([0xFE, 0xFF]) { return .utf16(bigEndian: b[0] == 0xFE) }
     // No BOM: where NUL bytes fall in the first 4 KB tells UTF-32 and UTF-16 apart from text
     // (a run of NULs, as copytruncate leaves, is all four positions alike and passes).
     let n = min(b.count, 4096) & ~3
-    guard n >= 16 else { return }
+    guard n >= 16 else { return .utf8(bom: 0) }
     var nul = [0, 0, 0, 0]
     for i in 0..<n where b[i] == 0 { nul[i & 3] += 1 }
     let q = n / 4
@@ -252,6 +244,29 @@ final class LineReader {
     }
     if many(0), many(2), few(1), few(3) {
       throw refuse("UTF-16BE", "no byte-order mark; every other byte is NUL")
+    }
+    return .utf8(bom: 0)
+  }
+
+  /// Looks at the first block (``detect(_:shown:)``): a UTF-8 BOM is skipped; UTF-16 with a
+  /// BOM switches to transcoding; other encodings are refused.
+  private func detectEncoding() throws {
+    let b = UnsafeRawBufferPointer(rebasing: buffer[0..<end])
+    switch try Self.detect(b, shown: shown) {
+    case .utf8(let bom):
+      start = bom
+    case .utf16(let isBigEndian):
+      bigEndian = isBigEndian
+      encoding = bigEndian ? "UTF-16BE" : "UTF-16LE"
+      let rawBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: rawSize, alignment: 16)
+      let kept = end - 2  // the first read was at most rawSize
+      rawBuffer.baseAddress!.copyMemory(from: buffer.baseAddress! + 2, byteCount: kept)
+      raw = rawBuffer
+      rawStart = 0
+      rawEnd = kept
+      start = 0
+      end = 0
+      try fillTranscoding()
     }
   }
 
