@@ -474,6 +474,29 @@ import Testing
       }, "\(outcome.gaps)")
   }
 
+  /// The incident file and `--answers` follow the same rule: UTF-16 with a BOM is read
+  /// (before: "cannot read file (not UTF-8 text)"), UTF-32 is refused naming the encoding.
+  @Test func incidentAndAnswersInUTF16AreRead() throws {
+    let scratch = try Self.pipeline([])
+    defer { scratch.remove() }
+    try Self.utf16(Scratch.incident, bigEndian: false)
+      .write(to: URL(fileURLWithPath: scratch.path + "/incident.yaml"))
+    try Self.utf16("some-question: yes\n", bigEndian: true)
+      .write(to: URL(fileURLWithPath: scratch.path + "/answers.yaml"))
+    let read = try Self.run(scratch, extra: ["--answers", scratch.path + "/answers.yaml"], timeout: 60)
+    #expect(read.exit == 0, "\(read.summary)")
+    var u32 = Data([0xFF, 0xFE, 0, 0])
+    for scalar in Scratch.incident.unicodeScalars {
+      withUnsafeBytes(of: scalar.value.littleEndian) { u32.append(contentsOf: $0) }
+    }
+    try u32.write(to: URL(fileURLWithPath: scratch.path + "/incident.yaml"))
+    let refused = try Self.run(scratch, timeout: 60)
+    #expect(refused.exit == 2, "\(refused.summary)")
+    #expect(
+      refused.stderr.contains("incident.yaml: cannot read file (UTF-32LE text (byte-order mark FF FE 00 00)"),
+      "\(refused.summary)")
+  }
+
   // MARK: read errors
 
   /// A file the run may not read is a gap naming the file and the OS error. Tests run as

@@ -259,32 +259,17 @@ extension PluginRun {
       }
       // The encoding rule of ctx.fs.lines: UTF-16 with a BOM comes as UTF-8, UTF-32 and
       // BOM-less UTF-16 are refused by name (the evidence keeps the bytes as they are).
-      let encoding: LineReader.TextEncoding
-      do {
-        encoding = try data.withUnsafeBytes { raw throws(LineReader.LineReaderError) in
-          try LineReader.detect(raw, shown: relative)
-        }
-      } catch {
+      let text: [UInt8]
+      do { text = try InputFile.utf8(data, shown: relative) } catch {
         throw LuaRaise("ctx.fs.read: plugin \(manifest.name): \(error)")
       }
-      return data.withUnsafeBytes { raw in
-        if !replaying {
+      if !replaying {
+        data.withUnsafeBytes { raw in
           evidence.recordRead(relative: relative, bytes: raw, plugin: manifest.name, stage: stage.rawValue)
         }
-        guard case .utf16(let bigEndian) = encoding else {
-          call.push(bytes: raw)
-          return 1
-        }
-        var units: [UInt16] = []
-        units.reserveCapacity(raw.count / 2)
-        for i in stride(from: 2, to: raw.count - 1, by: 2) {
-          let high = UInt16(raw[bigEndian ? i : i + 1])
-          let low = UInt16(raw[bigEndian ? i + 1 : i])
-          units.append(high << 8 | low)
-        }
-        // An unpaired surrogate, or a lone last byte, becomes U+FFFD.
-        var text = String(decoding: units, as: UTF16.self) + (raw.count % 2 == 1 ? "\u{FFFD}" : "")
-        text.withUTF8 { call.push(bytes: UnsafeRawBufferPointer($0)) }
+      }
+      return text.withUnsafeBytes { raw in
+        call.push(bytes: raw)
         return 1
       }
     }
