@@ -86,7 +86,15 @@ end
 -- cannot be read, is empty or is not JSON) otherwise.
 function M.read(ctx, path, problems)
   local ok, text = pcall(ctx.fs.read, path)
-  if not ok then return nil, ("cannot read %s (paths are relative to the pipeline folder)"):format(path) end
+  if not ok then
+    local known, exists = pcall(ctx.fs.exists, path)
+    if known and not exists then
+      return nil, ("cannot read %s (paths are relative to the pipeline folder)"):format(path)
+    end
+    -- The host's reason names the file and what it is (a FIFO, too large, UTF-32, an OS
+    -- error): passed on without the function's prefix.
+    return nil, (tostring(text):gsub("^.-ctx%.fs%.read: plugin [^:]+: ", ""))
+  end
   return M.decode(text, path, problems)
 end
 
