@@ -316,16 +316,22 @@ static int tostring_protected(lua_State *L) {
 // fails) and records a traceback beside it.
 static int message_handler(lua_State *L) {
   pmh_runtime *rt = pmh_runtime_of(L);
-  rt->enforce = 0;  // reporting the error must not fail for lack of memory
   if (lua_type(L, 1) != LUA_TSTRING) {
+    // A __tostring is the plugin's code: it runs under the plugin's memory limit (and its
+    // time limit, through the hook), and when it fails the error is named by its type.
+    // Without the limit, a __tostring that allocates in a loop grew past 9 GB.
+    rt->enforce = 1;
     lua_pushcfunction(L, tostring_protected);
     lua_pushvalue(L, 1);
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK || lua_type(L, -1) != LUA_TSTRING) {
+    int status = lua_pcall(L, 1, 1, 0);
+    rt->enforce = 0;  // reporting the error must not fail for lack of memory
+    if (status != LUA_OK || lua_type(L, -1) != LUA_TSTRING) {
       lua_pop(L, 1);
       lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
     }
     lua_replace(L, 1);
   }
+  rt->enforce = 0;  // reporting the error must not fail for lack of memory
   luaL_traceback(L, L, NULL, 1);
   lua_setfield(L, LUA_REGISTRYINDEX, TRACEBACK_KEY);
   lua_settop(L, 1);

@@ -67,7 +67,9 @@ public enum PluginHostPaths {
 public enum AnswersFile {
   public static func load(path: String) throws -> [String: String] {
     let data: [UInt8]
-    do { data = try InputFile.contents(path, shown: path, maxBytes: 16 << 20) } catch {
+    do {
+      data = try InputFile.utf8(InputFile.contents(path, shown: path, maxBytes: 16 << 20), shown: path)
+    } catch {
       throw HostError.configuration("--answers \(path): \(error)")
     }
     return try decode(String(decoding: data, as: UTF8.self), path: path)

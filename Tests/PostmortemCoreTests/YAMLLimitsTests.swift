@@ -88,6 +88,23 @@ import Testing
     Self.expectRefused(Self.manySmallAliases, containing: "more than 10000 aliases", line: 2)
   }
 
+  /// A long string aliased many times is few nodes but many bytes: 1 MB aliased 10,000
+  /// times was 10 GB of text (15 GB resident after a minute, still growing). Aliases may
+  /// repeat 10 MB of text, or one byte per byte of a longer text; inside a list or map too
+  /// (here 100 KB aliased 10,000 times: 1 GB).
+  @Test func longStringsAliasedManyTimes() {
+    let long = String(repeating: "x", count: 100_000)
+    let aliases = Array(repeating: "*a", count: 10_000).joined(separator: ", ")
+    Self.expectRefused("s: &a \(long)\nl: [\(aliases)]\n", containing: "more than 10000000 bytes", line: 2)
+    let nested = "m: &a {k: [\(long)]}\nl: [\(aliases)]\n"
+    Self.expectRefused(nested, containing: "more than 10000000 bytes", line: 2)
+    // Ninety aliases of a 100 KB string (9 MB) are fine.
+    #expect(throws: Never.self) {
+      try JSONValue.parseYAML(
+        "s: &a \(long)\nl: [" + Array(repeating: "*a", count: 90).joined(separator: ",") + "]\n")
+    }
+  }
+
   @Test func deepNestingIsRefusedWithoutRecursion() {
     let depth = 100_000
     Self.expectRefused(String(repeating: "[", count: depth), containing: "256 levels deep", line: 1)

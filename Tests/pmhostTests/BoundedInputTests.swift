@@ -30,6 +30,12 @@ import Testing
       "many aliases", "a: &a x\nb: [" + Array(repeating: "*a", count: 20_000).joined(separator: ",") + "]\n",
       "incident.yaml:2: ", "more than 10000 aliases"
     ),
+    (
+      "long string aliased",
+      "summary: &a " + String(repeating: "x", count: 100_000) + "\nlessons_learned: ["
+        + Array(repeating: "*a", count: 10_000).joined(separator: ",") + "]\n",
+      "incident.yaml:2: ", "more than 10000000 bytes"
+    ),
   ])
   func incidentBombIsAConfigurationErrorInUnderTwoSeconds(
     _ name: String, _ yaml: String, _ place: String, _ limit: String
@@ -211,6 +217,30 @@ import Testing
 
   /// A plugin raising a 100 MB error: report.json is written, the gap's reason is at most
   /// 4 KiB, and the run ends as for any collector failure (exit 0, a gap).
+  /// An error object's `__tostring` is the plugin's code: it runs under the plugin's
+  /// memory limit when pmhost turns the error into a message. Before, it ran with no limit
+  /// (a __tostring allocating in a loop under memory_mb = 128 grew past 9 GB); here it holds
+  /// 1 GB before it answers, and is stopped at 64 MB.
+  @Test func errorObjectToStringRunsUnderTheMemoryLimit() throws {
+    let attack = HostileTests.Attack(
+      name: "__tostring allocates",
+      body: """
+        error(setmetatable({}, { __tostring = function()
+          local t = {}
+          for i = 1, 1000000 do t[i] = string.rep("x", 1000) .. i end
+          return "held " .. #t
+        end }))
+        """,
+      expect: "memory limit of 64 MB exceeded", limits: "time_s = 60, memory_mb = 64")
+    let layout = try HostileTests.layout([("evil", attack)])
+    defer { layout.root.remove() }
+    let started = Date()
+    let outcome = try HostileTests.run(layout)
+    HostileTests.verify(outcome, offenders: ["evil": attack.expect])
+    #expect(!outcome.stderr.contains("held 1000000"), "\(outcome.stderr.prefix(2000))")
+    #expect(Date().timeIntervalSince(started) < 30)
+  }
+
   @Test func hugeErrorMessagesAreCapped() throws {
     let attack = HostileTests.Attack(
       name: "100 MB error", body: #"error(string.rep("x", 100 * 1024 * 1024))"#, expect: "bytes more)",

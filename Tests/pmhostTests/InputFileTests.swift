@@ -270,6 +270,53 @@ import Testing
       "InputFileTests: 200 MB HTTP body under 64 MB: peak RSS \(outcome.peakMB) MB, \(outcome.seconds) s")
   }
 
+  /// JSON of many small values takes many times its text once decoded: 24 MB of `[],`
+  /// from a server or in a Lua string, under memory_mb = 96, is counted as it is decoded
+  /// and stops at the limit, for ctx.http:get_json and pm.json.decode alike. Before, the
+  /// whole tree was built outside the limit first (get_json of a 76 MB body under 200 MB:
+  /// 656 MB resident, and the time limit passed inside the decoder).
+  @Test func decodedJSONIsCountedAsItIsBuilt() throws {
+    let server = try HTTPTests.Server(script: "big_server.py", arguments: ["1"])
+    defer { server.stop() }
+    let limits = "limits = { time_s = 60, memory_mb = 96 }"
+    let scratch = try Self.pipeline([
+      #"{ "decode", url = "\#(server.url)", path = "/empties", source = "http", \#(limits) }"#,
+      #"{ "decode", url = "\#(server.url)", source = "lua", \#(limits) }"#,
+    ])
+    defer { scratch.remove() }
+    try scratch.write(
+      "plugins/decode/init.lua",
+      """
+      return {
+        stage = "collect",
+        options = { url = { type = "string" }, path = { type = "string" } },
+        run = function(ctx, opts)
+          local v
+          if opts.path then
+            v = ctx.http:get_json(opts.url .. opts.path)
+          else
+            v = pm.json.decode("[" .. string.rep("[],", 8000000 - 1) .. "[]]")
+          end
+          ctx.timeline:add { time = "2025-02-09T10:05:00Z", kind = "log", event = "decoded " .. #v }
+        end,
+      }
+      """)
+    let outcome = try Self.run(scratch, timeout: 240)
+    #expect(outcome.exit == 0, "\(outcome.summary)")
+    let http =
+      "http: collector failed: plugin decode: memory limit of 96 MB exceeded (JSON decoded from the response of GET \(server.url)/empties)"
+    #expect(outcome.gaps.contains(http), "\(outcome.gaps)")
+    #expect(
+      outcome.gaps.contains(
+        "lua: collector failed: plugin decode: memory limit of 96 MB exceeded (JSON decoded by pm.json.decode)"
+      ),
+      "\(outcome.gaps)")
+    #expect(outcome.peakMB < 300, "peak RSS \(outcome.peakMB) MB: \(outcome.summary)")
+    print(
+      "InputFileTests: 8 million empty arrays under 96 MB: peak RSS \(outcome.peakMB) MB, \(outcome.seconds) s"
+    )
+  }
+
   /// A collector adding events in a loop is stopped by its memory limit (not the time limit,
   /// not the system): the events it added before stay in the timeline.
   @Test func timelineEventsCountAgainstTheMemoryLimit() throws {
@@ -377,6 +424,74 @@ import Testing
     #expect(
       outcome.warnings.contains { $0.contains("data/latin1.log") && $0.contains("not UTF-8") },
       "\(outcome.warnings)")
+  }
+
+  /// ctx.fs.read follows the encoding rule of ctx.fs.lines: a JSON document in UTF-16 with a
+  /// BOM reaches the plugin as UTF-8 and decodes (before, pm.json.decode saw every other byte
+  /// NUL: "expected a value", a gap that blamed a truncated file); BOM-less UTF-16 is refused
+  /// with a gap naming the encoding.
+  @Test func wholeFileReadsTranscodeUTF16() throws {
+    let scratch = try Self.pipeline([
+      #"{ "doc", path = "data/le.json", source = "le", minute = 5 }"#,
+      #"{ "doc", path = "data/be.json", source = "be", minute = 45 }"#,
+      #"{ "doc", path = "data/nobom.json", source = "nobom" }"#,
+    ])
+    defer { scratch.remove() }
+    try scratch.write(
+      "plugins/doc/init.lua",
+      """
+      return {
+        stage = "collect",
+        options = { path = { type = "string" }, minute = { type = "number" } },
+        run = function(ctx, opts)
+          local v = pm.json.decode(ctx.fs.read(opts.path))
+          local time = ("2025-02-09T10:%02d:00Z"):format(opts.minute or 0)
+          ctx.timeline:add { time = time, kind = "log", event = opts.path .. ": " .. v.msg }
+        end,
+      }
+      """)
+    func json(_ msg: String) -> String { #"{"msg": "\#(msg)", "padding": "................"}"# }
+    let messages = ["le": "Échec de la réplication 🔥", "be": "Ñandú: big-endian 🐦"]
+    try Self.utf16(json(messages["le"]!), bigEndian: false)
+      .write(to: URL(fileURLWithPath: scratch.path + "/data/le.json"))
+    try Self.utf16(json(messages["be"]!), bigEndian: true)
+      .write(to: URL(fileURLWithPath: scratch.path + "/data/be.json"))
+    try Self.utf16(json("no BOM"), bigEndian: false).dropFirst(2)
+      .write(to: URL(fileURLWithPath: scratch.path + "/data/nobom.json"))
+    let outcome = try Self.run(scratch, timeout: 60)
+    #expect(outcome.exit == 0, "\(outcome.summary)")
+    for source in ["le", "be"] {
+      #expect(
+        outcome.events(from: source) == ["data/\(source).json: \(messages[source]!)"],
+        "\(source): \(outcome.summary)")
+    }
+    #expect(
+      outcome.gaps.contains {
+        $0.hasPrefix("nobom: ") && $0.contains("'data/nobom.json' is UTF-16LE text (no byte-order mark")
+      }, "\(outcome.gaps)")
+  }
+
+  /// The incident file and `--answers` follow the same rule: UTF-16 with a BOM is read
+  /// (before: "cannot read file (not UTF-8 text)"), UTF-32 is refused naming the encoding.
+  @Test func incidentAndAnswersInUTF16AreRead() throws {
+    let scratch = try Self.pipeline([])
+    defer { scratch.remove() }
+    try Self.utf16(Scratch.incident, bigEndian: false)
+      .write(to: URL(fileURLWithPath: scratch.path + "/incident.yaml"))
+    try Self.utf16("some-question: yes\n", bigEndian: true)
+      .write(to: URL(fileURLWithPath: scratch.path + "/answers.yaml"))
+    let read = try Self.run(scratch, extra: ["--answers", scratch.path + "/answers.yaml"], timeout: 60)
+    #expect(read.exit == 0, "\(read.summary)")
+    var u32 = Data([0xFF, 0xFE, 0, 0])
+    for scalar in Scratch.incident.unicodeScalars {
+      withUnsafeBytes(of: scalar.value.littleEndian) { u32.append(contentsOf: $0) }
+    }
+    try u32.write(to: URL(fileURLWithPath: scratch.path + "/incident.yaml"))
+    let refused = try Self.run(scratch, timeout: 60)
+    #expect(refused.exit == 2, "\(refused.summary)")
+    #expect(
+      refused.stderr.contains("incident.yaml: cannot read file (UTF-32LE text (byte-order mark FF FE 00 00)"),
+      "\(refused.summary)")
   }
 
   // MARK: read errors

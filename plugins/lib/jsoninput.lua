@@ -82,11 +82,23 @@ function M.decode(text, origin, problems)
   return doc
 end
 
+-- Why ctx.fs.read failed, from its error: the host's reason, which names the file and what
+-- it is (a FIFO, too large, UTF-32, an OS error), without the function's prefix.
+function M.read_error(err)
+  return (tostring(err):gsub("^.-ctx%.fs%.read: plugin [^:]+: ", ""))
+end
+
 -- A JSON document from a file under the pipeline folder; nil and the reason (the file
 -- cannot be read, is empty or is not JSON) otherwise.
 function M.read(ctx, path, problems)
   local ok, text = pcall(ctx.fs.read, path)
-  if not ok then return nil, ("cannot read %s (paths are relative to the pipeline folder)"):format(path) end
+  if not ok then
+    local known, exists = pcall(ctx.fs.exists, path)
+    if known and not exists then
+      return nil, ("cannot read %s (paths are relative to the pipeline folder)"):format(path)
+    end
+    return nil, M.read_error(text)
+  end
   return M.decode(text, path, problems)
 end
 

@@ -257,10 +257,18 @@ extension PluginRun {
       } catch {
         throw LuaRaise("ctx.fs.read: plugin \(manifest.name): \(error)")
       }
-      return data.withUnsafeBytes { raw in
-        if !replaying {
+      // The encoding rule of ctx.fs.lines: UTF-16 with a BOM comes as UTF-8, UTF-32 and
+      // BOM-less UTF-16 are refused by name (the evidence keeps the bytes as they are).
+      let text: [UInt8]
+      do { text = try InputFile.utf8(data, shown: relative) } catch {
+        throw LuaRaise("ctx.fs.read: plugin \(manifest.name): \(error)")
+      }
+      if !replaying {
+        data.withUnsafeBytes { raw in
           evidence.recordRead(relative: relative, bytes: raw, plugin: manifest.name, stage: stage.rawValue)
         }
+      }
+      return text.withUnsafeBytes { raw in
         call.push(bytes: raw)
         return 1
       }

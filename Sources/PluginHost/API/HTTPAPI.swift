@@ -99,7 +99,9 @@ extension PluginRun {
       return fail("HTTP \(response.status)\(Self.excerpt(response.body))")
     }
     let value: JSONValue
-    do { value = try JSONValue.parse(Data(response.body)) } catch {
+    // Decoding is counted as it goes: a body within the limit may decode to many times it.
+    do { value = try JSONValue.parse(Data(response.body), maxBytes: lua.memoryAvailable) } catch {
+      if error.tooBig { throw memoryExceeded("JSON decoded from the response of \(shown)") }
       return fail("invalid JSON at line \(error.line), column \(error.column): \(error.message)")
     }
     // The decoded tree is the host's until Lua has its copy: counted while it is held.

@@ -18,13 +18,26 @@ enum PMLibrary {
   static func json(_ lua: LuaState) -> LuaTable {
     var t = LuaTable()
     t["null"] = LuaJSON.null
-    t["decode"] = lua.function { call in
+    // `unowned`: the state owns its functions; a strong capture would keep it alive forever.
+    t["decode"] = lua.function { [unowned lua] call in
       let text = try call.string(1, "pm.json.decode")
-      do {
-        return call.returning(LuaJSON.lua(try JSONValue.parse(text)))
-      } catch {
-        throw LuaRaise("pm.json.decode: \(error)")
+      // The decoded tree is the host's until Lua has its copy: counted as it is built and
+      // while it is held, against the memory Lua has left.
+      let value: JSONValue
+      do throws(JSONParseError) { value = try JSONValue.parse(text, maxBytes: lua.memoryAvailable) } catch {
+        guard error.tooBig else { throw LuaRaise("pm.json.decode: \(error)") }
+        let message = "\(lua.memoryLimitMessage) (JSON decoded by pm.json.decode)"
+        lua.stop(message: message)
+        throw LuaRaise(message)
       }
+      let treeBytes = HostMemory.bytes(value)
+      guard lua.reserveHostMemory(treeBytes) else {
+        let message = "\(lua.memoryLimitMessage) (JSON decoded by pm.json.decode)"
+        lua.stop(message: message)
+        throw LuaRaise(message)
+      }
+      defer { lua.releaseHostMemory(treeBytes) }
+      return call.returning(LuaJSON.lua(value))
     }
     // Empty tables already encode as arrays; array() returns its table so code can say
     // what it means.

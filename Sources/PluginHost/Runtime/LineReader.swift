@@ -200,26 +200,19 @@ final class LineReader {
 
   // MARK: encodings
 
-  /// Looks at the first block: a UTF-8 BOM is skipped; UTF-16 with a BOM switches to
-  /// transcoding; UTF-32 and BOM-less UTF-16 or UTF-32 (told by where the NUL bytes fall) are
-  /// refused, naming the encoding.
+  /// Looks at the first block (``InputFile/encoding(of:shown:)``): a UTF-8 BOM is skipped;
+  /// UTF-16 with a BOM switches to transcoding; other encodings are refused.
   private func detectEncoding() throws {
     let b = UnsafeRawBufferPointer(rebasing: buffer[0..<end])
-    func starts(_ bom: [UInt8]) -> Bool { b.count >= bom.count && zip(b, bom).allSatisfy { $0 == $1 } }
-    func refuse(_ name: String, _ how: String) -> LineReaderError {
-      LineReaderError(
-        description:
-          "'\(shown)' is \(name) text (\(how)); pmhost reads UTF-8 and UTF-16 with a byte-order mark: convert it, e.g. iconv -f \(name) -t UTF-8"
-      )
+    let found: InputFile.TextEncoding
+    do { found = try InputFile.encoding(of: b, shown: shown) } catch {
+      throw LineReaderError(description: error.description)
     }
-    if starts([0xFF, 0xFE, 0, 0]) { throw refuse("UTF-32LE", "byte-order mark FF FE 00 00") }
-    if starts([0, 0, 0xFE, 0xFF]) { throw refuse("UTF-32BE", "byte-order mark 00 00 FE FF") }
-    if starts([0xEF, 0xBB, 0xBF]) {
-      start = 3
-      return
-    }
-    if starts([0xFF, 0xFE]) || starts([0xFE, 0xFF]) {
-      bigEndian = b[0] == 0xFE
+    switch found {
+    case .utf8(let bom):
+      start = bom
+    case .utf16(let isBigEndian):
+      bigEndian = isBigEndian
       encoding = bigEndian ? "UTF-16BE" : "UTF-16LE"
       let rawBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: rawSize, alignment: 16)
       let kept = end - 2  // the first read was at most rawSize
@@ -230,28 +223,6 @@ final class LineReader {
       start = 0
       end = 0
       try fillTranscoding()
-      return
-    }
-    // No BOM: where NUL bytes fall in the first 4 KB tells UTF-32 and UTF-16 apart from text
-    // (a run of NULs, as copytruncate leaves, is all four positions alike and passes).
-    let n = min(b.count, 4096) & ~3
-    guard n >= 16 else { return }
-    var nul = [0, 0, 0, 0]
-    for i in 0..<n where b[i] == 0 { nul[i & 3] += 1 }
-    let q = n / 4
-    func many(_ i: Int) -> Bool { nul[i] * 10 > q * 4 }
-    func few(_ i: Int) -> Bool { nul[i] * 20 < q }
-    if many(1), many(2), many(3), few(0) {
-      throw refuse("UTF-32LE", "no byte-order mark; 3 in 4 bytes are NUL")
-    }
-    if many(0), many(1), many(2), few(3) {
-      throw refuse("UTF-32BE", "no byte-order mark; 3 in 4 bytes are NUL")
-    }
-    if many(1), many(3), few(0), few(2) {
-      throw refuse("UTF-16LE", "no byte-order mark; every other byte is NUL")
-    }
-    if many(0), many(2), few(1), few(3) {
-      throw refuse("UTF-16BE", "no byte-order mark; every other byte is NUL")
     }
   }
 

@@ -119,4 +119,69 @@ public enum InputFile {
     bytes.removeSubrange(total...)
     return bytes
   }
+
+  /// What the first bytes of a text say about its encoding (``encoding(of:shown:)``).
+  public enum TextEncoding: Equatable, Sendable {
+    /// UTF-8 (or bytes of no telling), after a byte-order mark of `bom` bytes (0 or 3).
+    case utf8(bom: Int)
+    /// UTF-16 with a byte-order mark (2 bytes).
+    case utf16(bigEndian: Bool)
+  }
+
+  /// The one rule for the encodings pmhost reads, from a text's first bytes (4 KB are
+  /// enough): a UTF-8 BOM is skipped; UTF-16 with a BOM is transcoded; UTF-32 and BOM-less
+  /// UTF-16 or UTF-32 (told by where the NUL bytes fall) are refused, naming the encoding.
+  /// ctx.fs.lines, ctx.fs.read, the incident file and `--answers` all follow it.
+  public static func encoding(of b: UnsafeRawBufferPointer, shown: String) throws(Refusal) -> TextEncoding {
+    func starts(_ bom: [UInt8]) -> Bool { b.count >= bom.count && zip(b, bom).allSatisfy { $0 == $1 } }
+    func refuse(_ name: String, _ how: String) -> Refusal {
+      let reason =
+        "\(name) text (\(how)); pmhost reads UTF-8 and UTF-16 with a byte-order mark: convert it, e.g. iconv -f \(name) -t UTF-8"
+      return Refusal(description: "'\(shown)' is \(reason)", reason: reason)
+    }
+    if starts([0xFF, 0xFE, 0, 0]) { throw refuse("UTF-32LE", "byte-order mark FF FE 00 00") }
+    if starts([0, 0, 0xFE, 0xFF]) { throw refuse("UTF-32BE", "byte-order mark 00 00 FE FF") }
+    if starts([0xEF, 0xBB, 0xBF]) { return .utf8(bom: 3) }
+    if starts([0xFF, 0xFE]) || starts([0xFE, 0xFF]) { return .utf16(bigEndian: b[0] == 0xFE) }
+    // No BOM: where NUL bytes fall in the first 4 KB tells UTF-32 and UTF-16 apart from text
+    // (a run of NULs, as copytruncate leaves, is all four positions alike and passes).
+    let n = min(b.count, 4096) & ~3
+    guard n >= 16 else { return .utf8(bom: 0) }
+    var nul = [0, 0, 0, 0]
+    for i in 0..<n where b[i] == 0 { nul[i & 3] += 1 }
+    let q = n / 4
+    func many(_ i: Int) -> Bool { nul[i] * 10 > q * 4 }
+    func few(_ i: Int) -> Bool { nul[i] * 20 < q }
+    if many(1), many(2), many(3), few(0) {
+      throw refuse("UTF-32LE", "no byte-order mark; 3 in 4 bytes are NUL")
+    }
+    if many(0), many(1), many(2), few(3) {
+      throw refuse("UTF-32BE", "no byte-order mark; 3 in 4 bytes are NUL")
+    }
+    if many(1), many(3), few(0), few(2) {
+      throw refuse("UTF-16LE", "no byte-order mark; every other byte is NUL")
+    }
+    if many(0), many(2), few(1), few(3) {
+      throw refuse("UTF-16BE", "no byte-order mark; every other byte is NUL")
+    }
+    return .utf8(bom: 0)
+  }
+
+  /// The UTF-8 bytes of a whole file's `bytes` (``encoding(of:shown:)``): UTF-16 with a BOM
+  /// transcoded (an unpaired surrogate or a lone last byte becomes U+FFFD), UTF-8 as it is.
+  public static func utf8(_ bytes: [UInt8], shown: String) throws(Refusal) -> [UInt8] {
+    let found = try bytes.withUnsafeBytes { raw in
+      Result { () throws(Refusal) -> TextEncoding in try encoding(of: raw, shown: shown) }
+    }.get()
+    guard case .utf16(let bigEndian) = found else { return bytes }
+    var units: [UInt16] = []
+    units.reserveCapacity(bytes.count / 2)
+    for i in stride(from: 2, to: bytes.count - 1, by: 2) {
+      let high = UInt16(bytes[bigEndian ? i : i + 1])
+      let low = UInt16(bytes[bigEndian ? i + 1 : i])
+      units.append(high << 8 | low)
+    }
+    let text = String(decoding: units, as: UTF16.self) + (bytes.count % 2 == 1 ? "\u{FFFD}" : "")
+    return Array(text.utf8)
+  }
 }

@@ -57,7 +57,9 @@ public enum IncidentLoader {
   static func readFile(_ path: String) throws(IncidentError) -> String {
     // A FIFO or device is refused before it is opened; OS errors are named as they are.
     let data: [UInt8]
-    do { data = try InputFile.contents(path, shown: path, maxBytes: 64 << 20) } catch {
+    do {
+      data = try InputFile.utf8(InputFile.contents(path, shown: path, maxBytes: 64 << 20), shown: path)
+    } catch {
       throw IncidentError(origin: path, message: "cannot read file (\(error.reason))")
     }
     guard let text = String(validating: data, as: UTF8.self) else {

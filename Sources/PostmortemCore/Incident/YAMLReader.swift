@@ -15,20 +15,32 @@ public struct YAMLLimits: Sendable, Equatable {
   public var aliases: Int
   /// Lists and maps nested inside each other, at most.
   public var depth: Int
+  /// Bytes of scalar text that aliases may repeat, at least: one alias of a long string
+  /// repeats all of it, so counting nodes alone lets a 1 MB string aliased 10,000 times
+  /// become 10 GB.
+  public var minAliasBytes: Int
 
   /// A set of limits.
-  public init(minNodes: Int = 100_000, aliases: Int = 10_000, depth: Int = 256) {
+  public init(
+    minNodes: Int = 100_000, aliases: Int = 10_000, depth: Int = 256, minAliasBytes: Int = 10_000_000
+  ) {
     self.minNodes = minNodes
     self.aliases = aliases
     self.depth = depth
+    self.minAliasBytes = minAliasBytes
   }
 
-  /// 100,000 nodes (or one per byte of a longer text), 10,000 aliases, 256 levels.
+  /// 100,000 nodes (or one per byte of a longer text), 10,000 aliases, 256 levels, and
+  /// aliases repeating 10,000,000 bytes of text (or one per byte of a longer text).
   public static let standard = YAMLLimits()
 
   /// The node limit for a text of `bytes` bytes: written-out nodes take at least a byte
   /// each, so only aliases can go past it.
   public func nodes(forBytes bytes: Int) -> Int { max(minNodes, bytes) }
+
+  /// The limit on scalar bytes that aliases repeat in a text of `bytes` bytes: the
+  /// values read take at most about twice the text.
+  public func aliasBytes(forBytes bytes: Int) -> Int { max(minAliasBytes, bytes) }
 }
 
 /// A YAML document read by ``YAMLReader``: its value, and where it and the members of a
@@ -57,7 +69,9 @@ enum YAMLReader {
     var text = text
     var failure: YAMLParseError?
     let document = text.withUTF8 { bytes -> YAMLDocument? in
-      var state = ReaderState(limits: limits, maxNodes: limits.nodes(forBytes: bytes.count))
+      var state = ReaderState(
+        limits: limits, maxNodes: limits.nodes(forBytes: bytes.count),
+        maxAliasBytes: limits.aliasBytes(forBytes: bytes.count))
       do throws(YAMLParseError) {
         return try state.run(bytes)
       } catch {
@@ -75,6 +89,8 @@ private struct Anchored {
   var value: JSONValue
   /// Nodes it stands for, aliases inside it expanded.
   var size: Int
+  /// Bytes of scalar text (keys and values) it stands for, aliases inside it expanded.
+  var bytes: Int
   /// The raw text when it is a scalar (so it can be a map key).
   var keyText: String?
 }
@@ -88,23 +104,28 @@ private struct Frame {
   var pendingKey: String?
   var anchor: String?
   var size = 1
+  /// Bytes of scalar text inside it, aliases expanded.
+  var bytes = 0
   var line: Int
 }
 
 private struct ReaderState {
   let limits: YAMLLimits
   let maxNodes: Int
+  let maxAliasBytes: Int
   var stack: [Frame] = []
   var anchors: [String: Anchored] = [:]
   var nodes = 0
   var aliases = 0
+  var aliasBytes = 0
   var document: YAMLDocument?
   var documents = 0
   var memberLines: [String: Int] = [:]
 
-  init(limits: YAMLLimits, maxNodes: Int) {
+  init(limits: YAMLLimits, maxNodes: Int, maxAliasBytes: Int) {
     self.limits = limits
     self.maxNodes = maxNodes
+    self.maxAliasBytes = maxAliasBytes
   }
 
   mutating func run(_ bytes: UnsafeBufferPointer<UInt8>) throws(YAMLParseError) -> YAMLDocument? {
@@ -146,9 +167,9 @@ private struct ReaderState {
       let value = YAMLSupport.scalarValue(raw, plain: plain, tag: Self.text(s.tag))
       try count(1, line: line)
       if let anchor = Self.text(s.anchor) {
-        anchors[anchor] = Anchored(value: value, size: 1, keyText: raw)
+        anchors[anchor] = Anchored(value: value, size: 1, bytes: s.length, keyText: raw)
       }
-      try add(value, size: 1, keyText: raw, line: line)
+      try add(value, size: 1, bytes: s.length, keyText: raw, line: line)
     case YAML_ALIAS_EVENT:
       let name = Self.text(event.data.alias.anchor) ?? ""
       aliases += 1
@@ -163,7 +184,16 @@ private struct ReaderState {
         throw YAMLParseError(line: line, message: "invalid YAML: found undefined alias *\(name)")
       }
       try count(anchored.size, line: line)
-      try add(anchored.value, size: anchored.size, keyText: anchored.keyText, line: line)
+      aliasBytes += anchored.bytes
+      if aliasBytes > maxAliasBytes {
+        throw YAMLParseError(
+          line: line,
+          message:
+            "aliases repeat more than \(maxAliasBytes) bytes of text; that is the limit (\(limits.minAliasBytes), or one per byte of a longer text), against alias bombs: write the values out or use fewer aliases"
+        )
+      }
+      try add(
+        anchored.value, size: anchored.size, bytes: anchored.bytes, keyText: anchored.keyText, line: line)
     case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
       let isMapping = event.type == YAML_MAPPING_START_EVENT
       if let top = stack.last, top.isMapping, top.pendingKey == nil {
@@ -179,9 +209,9 @@ private struct ReaderState {
       guard let frame = stack.popLast() else { return }
       let value: JSONValue = frame.isMapping ? .object(frame.members) : .array(frame.items)
       if let anchor = frame.anchor {
-        anchors[anchor] = Anchored(value: value, size: frame.size, keyText: nil)
+        anchors[anchor] = Anchored(value: value, size: frame.size, bytes: frame.bytes, keyText: nil)
       }
-      try add(value, size: frame.size, keyText: nil, line: frame.line)
+      try add(value, size: frame.size, bytes: frame.bytes, keyText: nil, line: frame.line)
     default:
       break
     }
@@ -200,13 +230,16 @@ private struct ReaderState {
   }
 
   /// Puts a finished node into the list or map being built (or makes it the document).
-  mutating func add(_ value: JSONValue, size: Int, keyText: String?, line: Int) throws(YAMLParseError) {
+  mutating func add(_ value: JSONValue, size: Int, bytes: Int, keyText: String?, line: Int)
+    throws(YAMLParseError)
+  {
     let top = stack.count - 1
     guard top >= 0 else {
       document = YAMLDocument(value: value, line: line, memberLines: [:])
       return
     }
     stack[top].size += size
+    stack[top].bytes += bytes
     guard stack[top].isMapping else {
       stack[top].items.append(value)
       return

@@ -10,12 +10,16 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
   public var column: Int
   /// What was wrong.
   public var message: String
+  /// Whether the text stopped because its value would take more than `maxBytes` (see
+  /// ``JSONValue/parse(_:maxBytes:)-(Data,_)``), not because it is invalid.
+  public var tooBig: Bool
 
   /// An error at `line`:`column`.
-  public init(line: Int, column: Int, message: String) {
+  public init(line: Int, column: Int, message: String, tooBig: Bool = false) {
     self.line = line
     self.column = column
     self.message = message
+    self.tooBig = tooBig
   }
 
   /// `line 3, column 7: expected ',' or '}'`

@@ -124,6 +124,13 @@ describe("prometheus (bad input)", function()
       messages(plugin.run { file = "fixtures/nope.json" }.gaps))
   end)
 
+  it("records a gap that says why a file that exists cannot be read", function()
+    -- UTF-32: refused by the host, which names the encoding; before, the gap blamed the path.
+    assert.same({ "'fixtures/utf32.json' is UTF-32LE text (byte-order mark FF FE 00 00); pmhost reads UTF-8 "
+      .. "and UTF-16 with a byte-order mark: convert it, e.g. iconv -f UTF-32LE -t UTF-8" },
+      messages(plugin.run { file = "fixtures/utf32.json" }.gaps))
+  end)
+
   it("records a gap for JSON that is not a Prometheus response", function()
     local r = plugin.run { file = "fixtures/not-prometheus.json" }
     assert.same({ "fixtures/not-prometheus.json is not a Prometheus API response (expected an object with status and data)" },

@@ -8,7 +8,7 @@ local M = {}
 -- (line 3, column 7: ...)") when it cannot be read.
 function M.read_array(ctx, path, problems)
   local ok, text = pcall(ctx.fs.read, path)
-  if not ok then return nil, "cannot be read" end
+  if not ok then return nil, "cannot be read: " .. jsoninput.read_error(text) end
   local doc, reason = jsoninput.decode(text, path, problems)
   if not doc then return nil, reason:sub(#path + 2) end -- the caller names the file
   if type(doc) ~= "table" or (doc[1] == nil and next(doc) ~= nil) then return nil, "is not a JSON array" end

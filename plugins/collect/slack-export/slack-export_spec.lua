@@ -127,6 +127,10 @@ describe("slack-export (odd export)", function()
         .. "is the file truncated?",
       "the messages of " .. day .. "2.json are missing: the file is empty",
       "the messages of " .. day .. "3.json are missing: the file is not a JSON array",
+      -- Why the host refused it (before: "cannot be read" alone).
+      "the messages of " .. day .. "4.json are missing: the file cannot be read: '" .. day .. "4.json' is UTF-32LE "
+        .. "text (byte-order mark FF FE 00 00); pmhost reads UTF-8 and UTF-16 with a byte-order mark: convert it, "
+        .. "e.g. iconv -f UTF-32LE -t UTF-8",
     }, messages(r.gaps))
   end)
 
