@@ -95,7 +95,7 @@ import Testing
     Tamper(name: "/etc/passwd", expect: "an absolute path"),
     Tamper(name: "symlink to a file outside", expect: "kubectl-logs/a.log is a symbolic link"),
     Tamper(name: "symlinked folder on the way", expect: "kubectl-logs is a symbolic link"),
-    Tamper(name: "FIFO", expect: "it is a FIFO, not a regular file"),
+    Tamper(name: "FIFO", expect: "it is a FIFO (named pipe), not a regular file"),
     Tamper(name: "missing sha256", expect: "the manifest gives no sha256"),
     Tamper(name: "wrong sha256", expect: "its sha256 is"),
     Tamper(name: "wrong byte count", expect: "it holds 42 bytes, the manifest says 3"),

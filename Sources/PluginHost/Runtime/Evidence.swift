@@ -110,7 +110,7 @@ final class Evidence {
     if file.hasPrefix("/") { return "an absolute path; evidence files are named inside the evidence folder" }
     let parts = file.split(separator: "/", omittingEmptySubsequences: false)
     if parts.contains("..") { return "a '..' segment leads out of the evidence folder" }
-    if parts.contains(where: { $0.isEmpty || $0 == "." }) { return "not a plain relative path" }
+    if !FileAccess.isPlainRelative(file) { return "not a plain relative path" }
     // The system would read a name cut at a NUL: another file than the manifest names.
     if file.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
       return "a control character (such as NUL) in the name; pmhost names evidence files plainly"
@@ -126,15 +126,7 @@ final class Evidence {
       let here = parts[...k].joined(separator: "/")
       if type == S_IFLNK { return "\(here) is a symbolic link; replay follows no links" }
       if k < parts.count - 1, type != S_IFDIR { return "\(here) is not a folder" }
-      if k == parts.count - 1, type != S_IFREG {
-        let kind =
-          switch type {
-          case S_IFDIR: "a folder"
-          case S_IFIFO: "a FIFO"
-          case S_IFSOCK: "a socket"
-          case S_IFCHR, S_IFBLK: "a device"
-          default: "not a regular file"
-          }
+      if k == parts.count - 1, let kind = InputFile.kind(info.st_mode) {
         return "it is \(kind), not a regular file"
       }
     }

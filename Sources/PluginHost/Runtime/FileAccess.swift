@@ -27,6 +27,15 @@ struct FileAccess {
     return URL(fileURLWithPath: absolute).standardizedFileURL.path
   }
 
+  /// Whether `path` names a file inside a folder by itself: not absolute, and no empty, `.`
+  /// or `..` segment (what the evidence manifest and the out folder's marker may list).
+  static func isPlainRelative(_ path: String) -> Bool {
+    !path.hasPrefix("/")
+      && !path.split(separator: "/", omittingEmptySubsequences: false).contains {
+        $0.isEmpty || $0 == "." || $0 == ".."
+      }
+  }
+
   /// Whether the resolved path `path` is `root` or under it (both resolved).
   static func isInside(_ path: String, _ root: String) -> Bool {
     path == root || path.hasPrefix(root == "/" ? "/" : root + "/")

@@ -133,7 +133,7 @@ final class OutFolder {
     }
     if let home = ProcessInfo.processInfo.environment["HOME"], !home.isEmpty {
       let resolvedHome = FileAccess.resolve(home)
-      if resolvedHome == absolute || resolvedHome.hasPrefix(absolute + "/") {
+      if FileAccess.isInside(resolvedHome, absolute) {
         return "it is your home folder\(resolvedHome == absolute ? "" : " or holds it")"
       }
     }
@@ -498,11 +498,8 @@ final class OutFolder {
       else { return nil }
       var files: [String: String] = [:]
       for item in value["files"]?.arrayValue ?? [] {
-        guard let file = item.stringValue ?? item["path"]?.stringValue else { continue }
-        let parts = file.split(separator: "/", omittingEmptySubsequences: false)
-        guard !file.hasPrefix("/"), !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
-          continue
-        }
+        guard let file = item.stringValue ?? item["path"]?.stringValue, FileAccess.isPlainRelative(file)
+        else { continue }
         files[file] = item["stamp"]?.stringValue ?? ""
       }
       return Marker(
