@@ -222,6 +222,21 @@ import Testing
     print("InputFileTests: 300 MB line: peak RSS \(outcome.peakMB) MB, \(outcome.seconds) s")
   }
 
+  /// kubectl-logs looks at a file's first line, then reads it all: a long first line is cut
+  /// twice, and said once.
+  @Test func aFileReadTwiceIsWarnedAboutOnce() throws {
+    let scratch = try Self.pipeline([#"{ "kubectl-logs", path = "data/app.log" }"#])
+    defer { scratch.remove() }
+    try scratch.write(
+      "data/app.log",
+      "2025-02-09T10:05:00Z level=error " + String(repeating: "x", count: 2 << 20)
+        + "\n2025-02-09T10:06:00Z level=error ok\n")
+    let outcome = try Self.run(scratch)
+    #expect(outcome.exit == 0, "\(outcome.stderr)")
+    let cut = outcome.warnings.filter { $0.contains("longer than 1 MiB") }
+    #expect(cut == ["data/app.log: 1 line longer than 1 MiB cut to its first 1 MiB (line 1)"], "\(cut)")
+  }
+
   // MARK: host memory
 
   /// A 200 MB HTTP response under memory_mb = 64: the transfer stops once the body passes

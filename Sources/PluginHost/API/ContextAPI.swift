@@ -163,7 +163,7 @@ extension PluginRun {
   func finishReading(_ reader: LineReader) {
     guard let i = lineReaders.firstIndex(where: { $0 === reader }) else { return }
     lineReaders.remove(at: i)
-    if let problems = reader.problems { warn(problems) }
+    if let problems = reader.problems, readProblemsSaid.insert(problems).inserted { warn(problems) }
     lua.releaseHostMemory(reader.heldBytes)
     reader.close()
   }

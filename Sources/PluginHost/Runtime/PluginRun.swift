@@ -27,6 +27,9 @@ final class PluginRun {
   private var outputBytes = 0
   /// `ctx.fs.lines` readers not yet at their end (their buffers count against memory).
   var lineReaders: [LineReader] = []
+  /// What the line readers of this run said of their files: a file read twice (a collector
+  /// that looks at its first line, then reads it all) is warned about once.
+  var readProblemsSaid: Set<String> = []
   /// `view` and `each` of the timeline view's Lua half, once loaded.
   var viewFunctions: (view: LuaValue, each: LuaValue)?
 
