@@ -263,8 +263,9 @@ function ctx_actions:list() end
 function ctx_actions:update(id, changes) end
 
 --- The report as it stands.
+---@param options? table { timeline = false }: leave out the timeline (read it with ctx.timeline:each)
 ---@return table # shaped like report.json
-function ctx_report:data() end
+function ctx_report:data(options) end
 
 --- The report as report.json text.
 ---@return string

@@ -189,7 +189,9 @@ public enum APIReference {
       [("id", "string", ""), ("changes", "table", "fields to change, e.g. { tracking = url }")],
       "Changes an action item."),
     APIFunction(
-      "ctx.report:data", returns: [("table", "shaped like report.json")], "The report as it stands."),
+      "ctx.report:data",
+      [("options?", "table", "{ timeline = false }: leave out the timeline (read it with ctx.timeline:each)")],
+      returns: [("table", "shaped like report.json")], "The report as it stands."),
     APIFunction("ctx.report:json", returns: [("string", "")], "The report as report.json text."),
     APIFunction(
       "ctx.report:write", stages: [.report, .track], [("name", "string", ""), ("text", "string", "")],

@@ -549,8 +549,25 @@ extension PluginRun {
   private func reportTable() -> LuaTable {
     var t = LuaTable()
     t["data"] = method("ctx.report:data") { [unowned self] call in
+      let options = try call.value(2)
+      guard options.isNil || options.tableValue != nil else {
+        throw LuaRaise("bad argument #1 to 'ctx.report:data' (table or nil expected, got \(options.typeName))")
+      }
+      let timeline = options["timeline"]
+      guard timeline.isNil || timeline.boolValue != nil else {
+        throw LuaRaise("ctx.report:data: option timeline must be true or false")
+      }
       if let imported = model.imported { return call.returning(LuaJSON.lua(imported, omitNullFields: true)) }
-      return call.returning(LuaJSON.lua(try model.report().jsonValue(), omitNullFields: true))
+      // Without the timeline (read it with ctx.timeline:each): a table per event is what
+      // makes data() slow and large on a real-size incident.
+      var report = model.report()
+      if timeline.boolValue == false { report.timeline = [] }
+      var data = LuaJSON.lua(try report.jsonValue(), omitNullFields: true)
+      if timeline.boolValue == false, case .table(var t) = data {
+        t["timeline"] = .nil
+        data = .table(t)
+      }
+      return call.returning(data)
     }
     t["json"] = method("ctx.report:json") { [unowned self] call in
       let data = try model.report().jsonData()

@@ -45,6 +45,9 @@ final class EncodingStorage {
     makeObject()
     guard case .object(var members) = kind else { fatalError("unreachable") }
     if let existing = members[key] { return existing }
+    // Emptied first, so that the dictionary is not shared and grows in place (a copy per
+    // member would make encoding quadratic).
+    kind = .empty
     let node = EncodingStorage()
     members[key] = node
     kind = .object(members)
@@ -54,6 +57,7 @@ final class EncodingStorage {
   func append() -> EncodingStorage {
     makeArray()
     guard case .array(var elements) = kind else { fatalError("unreachable") }
+    kind = .empty  // not shared: appended in place, not copied per element
     let node = EncodingStorage()
     elements.append(node)
     kind = .array(elements)
