@@ -94,7 +94,7 @@ extension PluginRun {
     t["finish"] = .number(i.endedAt.seconds)
     t["services"] = .list(i.services)
     t["authors"] = .list(i.authors)
-    t["severity"] = .optionalText(i.severity)
+    t["severity"] = .optionalText(model.severityLevel)
     t["impact"] = LuaJSON.lua(.object(i.impact))
     t["summary"] = .optionalText(i.summary)
     t["root_cause"] = .optionalText(i.rootCause)
@@ -336,7 +336,7 @@ extension PluginRun {
         try call.table(2, "ctx.timeline:add"), defaultSource: sourceLabel, person: model.person,
         function: "ctx.timeline:add")
       try charge(HostMemory.bytes(event), for: "timeline events added by ctx.timeline:add")
-      model.timeline.add(event)
+      do { try model.add(event) } catch { throw LuaRaise("ctx.timeline:add: \(error)") }
       return 0
     }
     t["events"] = method("ctx.timeline:events") { [unowned self] call in
@@ -378,7 +378,9 @@ extension PluginRun {
       }
       try charge(
         events.reduce(0) { $0 + HostMemory.bytes($1) }, for: "timeline events given to ctx.timeline:replace")
-      model.timeline = Timeline(events)
+      do { try model.replaceTimeline(events) } catch {
+        throw LuaRaise("ctx.timeline:replace: \(error)")
+      }
       return 0
     }
     t["set_moment"] = method("ctx.timeline:set_moment", stages: [.timeline]) { [unowned self] call in
@@ -480,9 +482,8 @@ extension PluginRun {
       guard let level = table["level"].stringValue, !level.isEmpty else {
         throw LuaRaise("ctx.severity:set: field 'level' must be a string such as \"P1\"")
       }
-      model.severity = SeverityAssessment(
-        level: level, rule: table["rule"].stringValue, reason: table["reason"].stringValue)
-      model.incident.severity = level
+      model.setSeverity(
+        SeverityAssessment(level: level, rule: table["rule"].stringValue, reason: table["reason"].stringValue))
       return 0
     }
     t["get"] = method("ctx.severity:get") { [unowned self] call in
@@ -499,20 +500,13 @@ extension PluginRun {
       guard let action = table["action"].stringValue, !action.isEmpty else {
         throw LuaRaise("ctx.actions:add: field 'action' must be a non-empty string")
       }
-      var id = table["id"].stringValue ?? ""
-      if id.isEmpty {
-        var n = model.actions.count + 1
-        while model.actions.contains(where: { $0.id == String(format: "AI-%03d", n) }) { n += 1 }
-        id = String(format: "AI-%03d", n)
-      }
-      if model.actions.contains(where: { $0.id == id }) {
-        throw LuaRaise("ctx.actions:add: an action item with id \(id) already exists")
-      }
-      model.actions.append(
-        ActionItem(
-          id: id, action: action, owner: table["owner"].stringValue, deadline: table["deadline"].stringValue,
-          priority: table["priority"].stringValue, status: table["status"].stringValue ?? "open",
-          tracking: table["tracking"].isNil ? nil : try? LuaJSON.json(table["tracking"])))
+      let item = ActionItem(
+        id: table["id"].stringValue ?? "", action: action, owner: table["owner"].stringValue,
+        deadline: table["deadline"].stringValue, priority: table["priority"].stringValue,
+        status: table["status"].stringValue ?? "open",
+        tracking: table["tracking"].isNil ? nil : try? LuaJSON.json(table["tracking"]))
+      let id: String
+      do { id = try model.addAction(item) } catch { throw LuaRaise("ctx.actions:add: \(error)") }
       return call.returning(.text(id))
     }
     t["list"] = method("ctx.actions:list") { [unowned self] call in
@@ -521,24 +515,33 @@ extension PluginRun {
     t["update"] = method("ctx.actions:update", stages: [.act, .track]) { [unowned self] call in
       let id = try call.string(2, "ctx.actions:update")
       let changes = try call.table(3, "ctx.actions:update")
-      guard let i = model.actions.firstIndex(where: { $0.id == id }) else {
-        throw LuaRaise("ctx.actions:update: no action item \(id)")
-      }
+      guard model.action(id: id) != nil else { throw LuaRaise("ctx.actions:update: no action item \(id)") }
+      // Translated first (an unknown field or bad tracking changes nothing), then applied.
+      var tracking: JSONValue?? = nil
       for (key, value) in changes.stringFields {
         switch key {
-        case "action": model.actions[i].action = value.stringValue ?? model.actions[i].action
-        case "owner": model.actions[i].owner = value.stringValue
-        case "deadline": model.actions[i].deadline = value.stringValue
-        case "priority": model.actions[i].priority = value.stringValue
-        case "status": model.actions[i].status = value.stringValue ?? model.actions[i].status
+        case "action", "owner", "deadline", "priority", "status": break
         case "tracking":
-          do { model.actions[i].tracking = try LuaJSON.json(value) } catch {
+          do { tracking = .some(try LuaJSON.json(value)) } catch {
             throw LuaRaise("ctx.actions:update: tracking: \(error)")
           }
         default:
           throw LuaRaise(
             "ctx.actions:update: unknown field '\(key)' (known: action, owner, deadline, priority, status, tracking)"
           )
+        }
+      }
+      let fields = changes.stringFields
+      try? model.updateAction(id: id) { item in
+        for (key, value) in fields {
+          switch key {
+          case "action": item.action = value.stringValue ?? item.action
+          case "owner": item.owner = value.stringValue
+          case "deadline": item.deadline = value.stringValue
+          case "priority": item.priority = value.stringValue
+          case "status": item.status = value.stringValue ?? item.status
+          default: if let tracking { item.tracking = tracking }
+          }
         }
       }
       return 0

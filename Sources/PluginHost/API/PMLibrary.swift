@@ -182,7 +182,3 @@ enum PMLibrary {
   }
 }
 
-/// The version `pmhost --version` prints and report.json records.
-public enum PMHostVersion {
-  public static let current = "0.1.0"
-}

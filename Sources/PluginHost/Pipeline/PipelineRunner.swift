@@ -420,9 +420,9 @@ public enum PipelineRunner {
       do { report = try Report.decode(data, origin: reportPath) } catch {
         throw .configuration("\(error)")
       }
-      model = RunModel(report: report)
+      do { model = try RunModel(report: report) } catch { throw .configuration("\(reportPath): \(error)") }
     }
-    model.validation = []
+    model.clearValidation()
     let folder = URL(fileURLWithPath: reportPath).deletingLastPathComponent().path
     let catalog = PluginCatalog(searchFolders: searchFolders)
     let files = FileAccess(pipelineDirectory: folder, outDirectory: folder)

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import PostmortemCore
 
 /// Blocking HTTP for `ctx.http` through the system's libcurl (loaded on the first request,
 /// see CCurl): one request at a time from the plugin's thread, with a timeout, a size cap

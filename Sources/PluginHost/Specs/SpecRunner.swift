@@ -142,16 +142,18 @@ public enum SpecRunner {
       guard let data = FileManager.default.contents(atPath: path) else {
         throw LuaRaise("plugin.run: setup.report: cannot read \(path)")
       }
-      model = RunModel(report: try Report.decode(data, origin: reportPath))
+      do { model = try RunModel(report: try Report.decode(data, origin: reportPath)) } catch {
+        throw LuaRaise("plugin.run: setup.report: \(error)")
+      }
     } else {
       model = RunModel(incident: try incident(setup["incident"], path: { try inside($0, "incident") }))
     }
     if case .table(let events) = setup["events"] {
       for (i, item) in events.array.enumerated() {
         guard case .table(let t) = item else { continue }
-        model.timeline.add(
-          try EventCodec.event(
-            t, defaultSource: "spec", person: model.person, function: "setup.events[\(i + 1)]"))
+        let function = "setup.events[\(i + 1)]"
+        let event = try EventCodec.event(t, defaultSource: "spec", person: model.person, function: function)
+        do { try model.add(event) } catch { throw LuaRaise("\(function): \(error)") }
       }
       model.timeline.sort()
     }

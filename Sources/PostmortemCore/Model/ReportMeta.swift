@@ -31,3 +31,8 @@ public struct ReportMeta: Codable, Sendable, Equatable {
     plugins = try c.value(.plugins, or: [])
   }
 }
+
+/// The version `pmhost --version` prints and report.json records.
+public enum PMHostVersion {
+  public static let current = "0.1.0"
+}

@@ -150,6 +150,22 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
     self.fields = fields
   }
 
+  /// Why this event cannot join a timeline (naming the field), or nil when it can: the
+  /// text and kind are not empty, the count is positive, the last time is not before the
+  /// first, and the time as written is at most 200 bytes.
+  public var problem: String? {
+    if event.isEmpty { return "field 'event' must be a non-empty string" }
+    if kind.isEmpty {
+      return "field 'kind' must be a string such as \"error\", \"alert_fired\" or \"action\" (got an empty string)"
+    }
+    if count < 1 { return "field 'count' must be a positive integer" }
+    if let last, last < time { return "field 'last' is before the event's time" }
+    if let timeText, timeText.utf8.count > 200 {
+      return "field 'time_text' must be at most 200 bytes (the time as the source wrote it)"
+    }
+    return nil
+  }
+
   /// An event that owns no memory (empty texts and lists): what fills slots about to be
   /// removed (see `Timeline.compact`).
   static let filler = TimelineEvent(
