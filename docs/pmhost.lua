@@ -272,6 +272,12 @@ function ctx_report:data(options) end
 function ctx_report:json() end
 
 --- Stages: report, track.
+--- Writes report.json in the out folder, streamed from the model and atomically: never held as one Lua string, so any size of incident fits.
+---@param name? string default report.json
+---@return string # the path written
+function ctx_report:write_json(name) end
+
+--- Stages: report, track.
 --- Writes an output file in the out folder, atomically.
 ---@param name string
 ---@param text string

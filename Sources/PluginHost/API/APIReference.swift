@@ -194,6 +194,11 @@ public enum APIReference {
       returns: [("table", "shaped like report.json")], "The report as it stands."),
     APIFunction("ctx.report:json", returns: [("string", "")], "The report as report.json text."),
     APIFunction(
+      "ctx.report:write_json", stages: [.report, .track], [("name?", "string", "default report.json")],
+      returns: [("string", "the path written")],
+      "Writes report.json in the out folder, streamed from the model and atomically: never held as one Lua string, so any size of incident fits."
+    ),
+    APIFunction(
       "ctx.report:write", stages: [.report, .track], [("name", "string", ""), ("text", "string", "")],
       returns: [("string", "the path written")], "Writes an output file in the out folder, atomically."),
     APIFunction(

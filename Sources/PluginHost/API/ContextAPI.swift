@@ -316,13 +316,19 @@ extension PluginRun {
         "bad argument #\(2 + offset) to '\(function)' (string expected, got \(call.typeName(2 + offset)))")
     }
     try spend(bytes.count)
+    return try writeOutput(name, function) { path in try FileAccess.writeAtomically(bytes, to: path) }
+  }
+
+  /// Writes the out folder's file `name` with `body` (given the path to write); returns the
+  /// path shown for it.
+  func writeOutput(_ name: String, _ function: String, _ body: (String) throws -> Void) throws -> String {
     let path: String
     do { path = try files.writablePath(name) } catch {
       throw LuaRaise("\(function): plugin \(manifest.name): \(error)")
     }
     // Shown as the out folder's path: the build folder is swapped in at the end of the run.
     let shown = files.outDirectory + "/" + name
-    do { try FileAccess.writeAtomically(bytes, to: path) } catch {
+    do { try body(path) } catch {
       throw LuaRaise("\(function): cannot write \(shown): \(error.localizedDescription)")
     }
     if !model.outputs.contains(name) { model.outputs.append(name) }
@@ -581,6 +587,17 @@ extension PluginRun {
     }
     t["write"] = method("ctx.report:write", stages: [.report, .track]) { [unowned self] call in
       call.returning(.text(try write(call, "ctx.report:write", offset: 1)))
+    }
+    t["write_json"] = method("ctx.report:write_json", stages: [.report, .track]) { [unowned self] call in
+      let name = call.isNil(2) ? "report.json" : try call.string(2, "ctx.report:write_json")
+      // Streamed from the model to the file: never a Lua string, never one buffer. The
+      // host's own output, so not counted against the plugin's output limit.
+      let report = model.report()
+      return call.returning(
+        .text(
+          try writeOutput(name, "ctx.report:write_json") { path in
+            try FileAccess.writeAtomically(to: path) { write in try report.writeJSON(write) }
+          }))
     }
     t["set"] = method("ctx.report:set", stages: [.analyze, .classify, .act, .track]) { [unowned self] call in
       let field = try call.string(2, "ctx.report:set")

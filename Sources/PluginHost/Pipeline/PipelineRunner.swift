@@ -71,7 +71,15 @@ public enum PipelineRunner {
         planned[stage, default: []].append(plan)
       }
     }
+    planned[.report] = reportOrder(planned[.report] ?? [])
     return (pipeline, planned)
+  }
+
+  /// The report stage's plugins in the order they run: `json` first (report.json is then
+  /// written even when another report plugin fails or runs out of time), the others as the
+  /// pipeline lists them.
+  static func reportOrder(_ plugins: [PlannedPlugin]) -> [PlannedPlugin] {
+    plugins.filter { $0.manifest.name == "json" } + plugins.filter { $0.manifest.name != "json" }
   }
 
   /// Loads the pipeline's incident (a file beside it, or an inline table). With evidence,
@@ -170,6 +178,7 @@ public enum PipelineRunner {
     }
     let files = FileAccess(pipelineDirectory: pipeline.directory, outDirectory: out, writeDirectory: build)
     var failures: [String] = []
+    var reportFailed = false
     /// Waits for evidence copies, records failed copies as gaps, refreshes report.json's list.
     func settleEvidence(wait: Bool) {
       for problem in evidence.settle(wait: wait) {
@@ -189,6 +198,7 @@ public enum PipelineRunner {
           plugin, stage: stage, model: model, files: files, settings: settings, evidence: evidence)
         {
           failures.append(failure)
+          if stage == .report { reportFailed = true }
         }
         if stage == .collect || stage == .timeline { model.timeline.sort() }
         settleEvidence(wait: false)
@@ -213,6 +223,17 @@ public enum PipelineRunner {
         }
       }
       for plugin in planned[.report] ?? [] {
+        if let failure = runOne(
+          plugin, stage: .report, model: model, files: files, settings: quiet, evidence: evidence)
+        {
+          failures.append(failure)
+        }
+      }
+    } else if reportFailed {
+      // report.json was written first; written again, it records what failed after it.
+      var quiet = settings
+      quiet.quiet = true
+      for plugin in planned[.report] ?? [] where plugin.manifest.name == "json" {
         if let failure = runOne(
           plugin, stage: .report, model: model, files: files, settings: quiet, evidence: evidence)
         {

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// File access for plugins: reads confined to the pipeline folder, writes to the out
 /// folder, both after resolving `..` and symbolic links. Each refusal names the path and
 /// the rule.
@@ -113,10 +117,51 @@ struct FileAccess {
 
   /// Writes atomically: a temporary file in the same folder, then rename.
   static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    try writeAtomically(to: path) { write in try write(bytes) }
+  }
+
+  /// Writes atomically what `produce` hands to its `write`, chunk by chunk (a report far
+  /// larger than one buffer): a new temporary file beside `path` (never an existing file or
+  /// a link), renamed over `path` once complete; removed when anything fails.
+  static func writeAtomically(
+    to path: String, _ produce: (_ write: ([UInt8]) throws -> Void) throws -> Void
+  ) throws {
     let url = URL(fileURLWithPath: path)
-    try FileManager.default.createDirectory(
-      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try Data(bytes).write(to: url, options: .atomic)
+    let folder = url.deletingLastPathComponent().path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    var temporary = ""
+    var fd: Int32 = -1
+    for attempt in 0..<100 {
+      temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(attempt)"
+      fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+      if fd >= 0 || errno != EEXIST { break }
+    }
+    guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    var done = false
+    defer {
+      if fd >= 0 { close(fd) }
+      if !done { unlink(temporary) }
+    }
+    try produce { chunk in
+      try chunk.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+          let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+          if n < 0 {
+            if errno == EINTR { continue }
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+          }
+          offset += n
+        }
+      }
+    }
+    guard close(fd) == 0 else {
+      fd = -1
+      throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+    }
+    fd = -1
+    guard rename(temporary, path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    done = true
   }
 
   /// Paths under the pipeline folder matching a glob (`*`, `?`, `[...]` per segment; `**`

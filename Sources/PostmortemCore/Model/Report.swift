@@ -147,7 +147,42 @@ public struct Report: Codable, Sendable, Equatable {
   /// The canonical report.json: pretty (2 spaces), keys sorted, `/` not escaped, ints and
   /// doubles kept apart, ending in a newline.
   public func jsonData() throws -> Data {
-    Data((try jsonValue().jsonText(pretty: true) + "\n").utf8)
+    var data = Data()
+    try writeJSON { data.append(contentsOf: $0) }
+    return data
+  }
+
+  /// Writes report.json (the bytes of ``jsonData()``) to `sink` in chunks, in one pass:
+  /// each timeline row, evidence record and series is made into a JSON tree only when it is
+  /// written, so the whole report is never held as a tree.
+  public func writeJSON(_ sink: ([UInt8]) throws -> Void) throws {
+    try withoutActuallyEscaping(sink) { try writeJSON(stream: JSONStream(sink: $0)) }
+  }
+
+  private func writeJSON(stream: JSONStream) throws {
+    var stream = stream
+    let encoder = JSONValueEncoder()
+    stream.open()
+    // Members in the order of their keys' bytes, as jsonText sorts them.
+    try stream.elements("action_items", actionItems) { try encoder.encode($0) }
+    if let clock { try stream.member("clock", try encoder.encode(clock)) }
+    try stream.elements("evidence", evidence) { try encoder.encode($0) }
+    try stream.member("factors", try encoder.encode(factors))
+    try stream.member("follow_up", try encoder.encode(followUp))
+    try stream.elements("gaps", gaps) { try encoder.encode($0) }
+    try stream.member("incident", try encoder.encode(incident))
+    try stream.member("key_moments", try encoder.encode(keyMoments))
+    try stream.elements("lessons_learned", lessonsLearned) { .string($0) }
+    try stream.member("metrics", try encoder.encode(metrics))
+    try stream.member("pmhost", try encoder.encode(meta))
+    try stream.elements("series", series) { try encoder.encode($0) }
+    try stream.member("severity", try encoder.encode(severity))
+    if let tableWindow { try stream.member("table_window", try encoder.encode(tableWindow)) }
+    try stream.elements("timeline", timeline) { try encoder.encode($0) }
+    try stream.elements("validation", validation) { try encoder.encode($0) }
+    try stream.elements("warnings", warnings) { try encoder.encode($0) }
+    try stream.elements("what_went_well", whatWentWell) { .string($0) }
+    try stream.close()
   }
 
   /// Reads a report.json (as written by ``jsonData()``). Missing lists and sections default
