@@ -88,6 +88,18 @@ import Testing
       TimelineEvent(
         time: t("2025-02-09T10:30:00Z"), event: "</script>\u{2028}\u{85}\"\\\n\u{1B}[31m", source: "a\u{0}b",
         kind: "note", fields: ["k": .array([.null, .double(1.5), .object(["z": 1, "a": "é"])])]))
+    hostile.series = [
+      MetricSeries(
+        name: "Error rate", query: "sum(rate(x[1m]))", source: "prometheus", plugin: "prometheus",
+        labels: ["job": "api"], unit: "ratio", threshold: 0.05, above: true,
+        points: [
+          SeriesPoint(time: 1_739_095_500, value: .number(0.02)),
+          SeriesPoint(time: 1_739_095_515.5, value: .notANumber),
+          SeriesPoint(time: 1_739_095_530, value: .plusInfinity),
+          SeriesPoint(time: 1_739_095_545, value: .number(-0.0)),
+        ]),
+      MetricSeries(name: "empty", source: "s", plugin: "p", points: []),
+    ]
     hostile.clock = ClockReport(offsets: ["a": 1.5], toleranceSeconds: 2)
     hostile.tableWindow = TimeWindow(start: t("2025-02-09T10:00:00Z"), end: t("2025-02-09T12:00:00Z"))
     reports.append(hostile)

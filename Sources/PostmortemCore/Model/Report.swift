@@ -175,7 +175,7 @@ public struct Report: Codable, Sendable, Equatable {
     try stream.elements("lessons_learned", lessonsLearned) { .string($0) }
     try stream.member("metrics", try encoder.encode(metrics))
     try stream.member("pmhost", try encoder.encode(meta))
-    try stream.elements("series", series) { try encoder.encode($0) }
+    try stream.elements("series", series) { try $0.jsonValue() }
     try stream.member("severity", try encoder.encode(severity))
     if let tableWindow { try stream.member("table_window", try encoder.encode(tableWindow)) }
     try stream.elements("timeline", timeline) { try encoder.encode($0) }
