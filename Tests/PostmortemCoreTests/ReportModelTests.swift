@@ -88,6 +88,15 @@ import Testing
       TimelineEvent(
         time: t("2025-02-09T10:30:00Z"), event: "</script>\u{2028}\u{85}\"\\\n\u{1B}[31m", source: "a\u{0}b",
         kind: "note", fields: ["k": .array([.null, .double(1.5), .object(["z": 1, "a": "é"])])]))
+    var merged = hostile.timeline[1]
+    merged.merged = [
+      MergedOccurrence(time: t("2025-02-09T10:12:00Z"), kind: "metric_crossed", source: "prom", event: "x > 5%")
+    ]
+    merged.timeText = "10:12:30 +0100"
+    merged.timeOffset = 3600
+    merged.last = t("2025-02-09T10:13:00Z")
+    merged.actor = "@alice"
+    hostile.timeline.append(merged)
     hostile.series = [
       MetricSeries(
         name: "Error rate", query: "sum(rate(x[1m]))", source: "prometheus", plugin: "prometheus",

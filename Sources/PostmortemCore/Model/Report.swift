@@ -178,7 +178,7 @@ public struct Report: Codable, Sendable, Equatable {
     try stream.elements("series", series) { try $0.jsonValue() }
     try stream.member("severity", try encoder.encode(severity))
     if let tableWindow { try stream.member("table_window", try encoder.encode(tableWindow)) }
-    try stream.elements("timeline", timeline) { try encoder.encode($0) }
+    try stream.elements("timeline", timeline) { $0.json }
     try stream.elements("validation", validation) { try encoder.encode($0) }
     try stream.elements("warnings", warnings) { try encoder.encode($0) }
     try stream.elements("what_went_well", whatWentWell) { .string($0) }

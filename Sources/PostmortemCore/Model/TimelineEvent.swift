@@ -215,21 +215,27 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
   }
 
   public func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(time, forKey: .time)
-    try c.encode(event, forKey: .event)
-    try c.encode(source, forKey: .source)
-    try c.encode(sources, forKey: .sources)
-    try c.encode(actor, forKey: .actor)
-    try c.encode(kind, forKey: .kind)
-    try c.encode(evidence, forKey: .evidence)
-    try c.encode(group, forKey: .group)
-    try c.encode(count, forKey: .count)
-    try c.encode(last, forKey: .last)
-    try c.encode(fields, forKey: .fields)
-    if !merged.isEmpty { try c.encode(merged, forKey: .merged) }
-    if let timeText { try c.encode(timeText, forKey: .timeText) }
-    if let timeOffset { try c.encode(UTCOffset.text(timeOffset), forKey: .timeOffset) }
+    var c = encoder.singleValueContainer()
+    try c.encode(json)
+  }
+
+  /// The row as report.json holds it, built directly (no Encoder per row: a timeline has a
+  /// hundred thousand of them). Absent optional values are `null`; `merged`, `time_text`
+  /// and `time_offset` appear only when set.
+  public var json: JSONValue {
+    func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+    var o: [String: JSONValue] = [
+      "time": .string(time.formatted(.rfc3339)), "event": .string(event), "source": .string(source),
+      "sources": .array(sources.map(JSONValue.string)), "actor": text(actor), "kind": .string(kind),
+      "evidence": .array(evidence.map(JSONValue.string)), "group": text(group), "count": .int(Int64(count)),
+      "last": text(last?.formatted(.rfc3339)), "fields": .object(fields),
+    ]
+    if hasMerged {
+      o["merged"] = .array(merged.map(\.json))
+    }
+    if let timeText { o["time_text"] = .string(timeText) }
+    if let timeOffset { o["time_offset"] = .string(UTCOffset.text(timeOffset)) }
+    return .object(o)
   }
 }
 
@@ -245,5 +251,18 @@ public struct MergedOccurrence: Codable, Sendable, Equatable {
     self.kind = kind
     self.source = source
     self.event = event
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.singleValueContainer()
+    try c.encode(json)
+  }
+
+  /// `{time, kind, source, event}` as report.json holds it.
+  public var json: JSONValue {
+    .object([
+      "time": .string(time.formatted(.rfc3339)), "kind": .string(kind), "source": .string(source),
+      "event": .string(event),
+    ])
   }
 }
