@@ -10,34 +10,46 @@
 /// ```
 public struct Factors: Codable, Sendable, Equatable {
   /// Immediate causes.
-  public var immediate: [String]
+  public private(set) var immediate: [String]
   /// Contributing factors.
-  public var contributing: [ContributingFactor]
+  public private(set) var contributing: [ContributingFactor]
   /// Systemic issues.
-  public var systemic: [String]
+  public private(set) var systemic: [String]
+  /// The texts listed in each layer: an add is O(1), however many factors a plugin adds.
+  private var seen = Seen()
 
-  /// Factors as given.
+  private struct Seen: Sendable, Equatable {
+    var immediate: Set<String> = []
+    var contributing: Set<String> = []
+    var systemic: Set<String> = []
+    static func == (_: Seen, _: Seen) -> Bool { true }
+  }
+
+  /// Factors as given (repeated texts kept once).
   public init(
     immediate: [String] = [], contributing: [ContributingFactor] = [], systemic: [String] = []
   ) {
-    self.immediate = immediate
-    self.contributing = contributing
-    self.systemic = systemic
+    self.immediate = []
+    self.contributing = []
+    self.systemic = []
+    for text in immediate { addImmediate(text) }
+    for factor in contributing { addContributing(factor) }
+    for text in systemic { addSystemic(text) }
   }
 
   /// Adds an immediate cause unless the same text is listed.
   public mutating func addImmediate(_ text: String) {
-    if !immediate.contains(text) { immediate.append(text) }
+    if seen.immediate.insert(text).inserted { immediate.append(text) }
   }
 
   /// Adds a contributing factor unless one with the same text is listed.
   public mutating func addContributing(_ factor: ContributingFactor) {
-    if !contributing.contains(where: { $0.text == factor.text }) { contributing.append(factor) }
+    if seen.contributing.insert(factor.text).inserted { contributing.append(factor) }
   }
 
   /// Adds a systemic issue unless the same text is listed.
   public mutating func addSystemic(_ text: String) {
-    if !systemic.contains(text) { systemic.append(text) }
+    if seen.systemic.insert(text).inserted { systemic.append(text) }
   }
 
   /// Whether no factor of any kind is listed.
@@ -47,8 +59,15 @@ public struct Factors: Codable, Sendable, Equatable {
 
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
-    immediate = try c.value(.immediate, or: [])
-    contributing = try c.value(.contributing, or: [])
-    systemic = try c.value(.systemic, or: [])
+    self.init(
+      immediate: try c.value(.immediate, or: []), contributing: try c.value(.contributing, or: []),
+      systemic: try c.value(.systemic, or: []))
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(immediate, forKey: .immediate)
+    try c.encode(contributing, forKey: .contributing)
+    try c.encode(systemic, forKey: .systemic)
   }
 }
