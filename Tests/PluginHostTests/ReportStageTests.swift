@@ -13,7 +13,8 @@ import Testing
       """
     }
     let scratch = try ScratchPipeline(
-      "report-order", plugins: ["first-md": writer("first-md", "a.md"), "second-md": writer("second-md", "b.md")],
+      "report-order",
+      plugins: ["first-md": writer("first-md", "a.md"), "second-md": writer("second-md", "b.md")],
       pipeline: """
         return {
           incident = { id = "X", title = "t", started_at = "2025-02-09T10:00:00Z", ended_at = "2025-02-09T11:00:00Z" },

@@ -90,7 +90,8 @@ import Testing
         kind: "note", fields: ["k": .array([.null, .double(1.5), .object(["z": 1, "a": "é"])])]))
     var merged = hostile.timeline[1]
     merged.merged = [
-      MergedOccurrence(time: t("2025-02-09T10:12:00Z"), kind: "metric_crossed", source: "prom", event: "x > 5%")
+      MergedOccurrence(
+        time: t("2025-02-09T10:12:00Z"), kind: "metric_crossed", source: "prom", event: "x > 5%")
     ]
     merged.timeText = "10:12:30 +0100"
     merged.timeOffset = 3600
@@ -113,7 +114,8 @@ import Testing
     hostile.tableWindow = TimeWindow(start: t("2025-02-09T10:00:00Z"), end: t("2025-02-09T12:00:00Z"))
     reports.append(hostile)
     reports.append(
-      Report(meta: ReportMeta(version: "0", generatedAt: t("2025-02-10T00:00:00Z")), incident: sampleIncident()))
+      Report(
+        meta: ReportMeta(version: "0", generatedAt: t("2025-02-10T00:00:00Z")), incident: sampleIncident()))
     for report in reports {
       let tree = try JSONValueEncoder().encode(report).jsonText(pretty: true) + "\n"
       #expect(String(decoding: try report.jsonData(), as: UTF8.self) == tree)

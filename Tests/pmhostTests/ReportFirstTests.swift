@@ -37,7 +37,9 @@ import Testing
   @Test func reportJSONIsWrittenWhenOtherReportPluginsFailOrTimeOut() throws {
     let s = try Self.scratch()
     defer { s.remove() }
-    let result = try PMHostProcess.run(["run", s.path + "/pipeline.lua", "--out", s.path + "/out", "--no-input"])
+    let result = try PMHostProcess.run([
+      "run", s.path + "/pipeline.lua", "--out", s.path + "/out", "--no-input",
+    ])
     #expect(result.status == 1, "\(result.stderr)")
     #expect(result.stderr.contains("broken-report") && result.stderr.contains("slow-report"))
     let json = try #require(s.read("out/report.json"), "\(result.stderr)")

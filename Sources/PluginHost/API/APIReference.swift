@@ -190,7 +190,12 @@ public enum APIReference {
       "Changes an action item."),
     APIFunction(
       "ctx.report:data",
-      [("options?", "table", "{ timeline = false }: leave out the timeline (read it with ctx.timeline:each)")],
+      [
+        (
+          "options?", "table",
+          "{ timeline = false }: leave out the timeline (read it with ctx.timeline:each)"
+        )
+      ],
       returns: [("table", "shaped like report.json")], "The report as it stands."),
     APIFunction("ctx.report:json", returns: [("string", "")], "The report as report.json text."),
     APIFunction(

@@ -488,8 +488,9 @@ extension PluginRun {
       guard let level = table["level"].stringValue, !level.isEmpty else {
         throw LuaRaise("ctx.severity:set: field 'level' must be a string such as \"P1\"")
       }
-      model.setSeverity(
-        SeverityAssessment(level: level, rule: table["rule"].stringValue, reason: table["reason"].stringValue))
+      let assessment = SeverityAssessment(
+        level: level, rule: table["rule"].stringValue, reason: table["reason"].stringValue)
+      model.setSeverity(assessment)
       return 0
     }
     t["get"] = method("ctx.severity:get") { [unowned self] call in
@@ -560,7 +561,8 @@ extension PluginRun {
     t["data"] = method("ctx.report:data") { [unowned self] call in
       let options = try call.value(2)
       guard options.isNil || options.tableValue != nil else {
-        throw LuaRaise("bad argument #1 to 'ctx.report:data' (table or nil expected, got \(options.typeName))")
+        throw LuaRaise(
+          "bad argument #1 to 'ctx.report:data' (table or nil expected, got \(options.typeName))")
       }
       let timeline = options["timeline"]
       guard timeline.isNil || timeline.boolValue != nil else {

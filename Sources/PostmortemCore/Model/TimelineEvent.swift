@@ -156,7 +156,8 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
   public var problem: String? {
     if event.isEmpty { return "field 'event' must be a non-empty string" }
     if kind.isEmpty {
-      return "field 'kind' must be a string such as \"error\", \"alert_fired\" or \"action\" (got an empty string)"
+      return
+        "field 'kind' must be a string such as \"error\", \"alert_fired\" or \"action\" (got an empty string)"
     }
     if count < 1 { return "field 'count' must be a positive integer" }
     if let last, last < time { return "field 'last' is before the event's time" }
