@@ -26,7 +26,7 @@ return {
     end
   end,
   run = function(ctx, opts)
-    local findings = blame.find(ctx.report:data(), opts)
+    local findings = blame.find(ctx.report:data { timeline = false }, opts) -- prose only: no table per event
     if #findings == 0 then
       ctx.report:check("blameless", true, "no blaming wording in the summary, root cause, factors, lessons or action items")
       return
