@@ -189,11 +189,15 @@ public enum PipelineRunner {
       }
       model.evidence = evidence.reportRecords
     }
+    // With validate or track stages after it, the report stage writes report.json only; the
+    // other report files are rendered once, at the end, with the checks and the tracking.
+    let renderAtEnd = !(planned[.validate] ?? []).isEmpty || !(planned[.track] ?? []).isEmpty
+    let jsonFirst = (planned[.report] ?? []).filter { $0.manifest.name == "json" }
     for stage in Stage.allCases {
       if stage == .report { settleEvidence(wait: true) }
       if stage == .timeline { builtInTimeline(pipeline, model: model) }
       if stage == .analyze { recordSilences(pipeline, model: model) }
-      for plugin in planned[stage] ?? [] {
+      for plugin in (stage == .report && renderAtEnd ? jsonFirst : planned[stage] ?? []) {
         if let failure = runOne(
           plugin, stage: stage, model: model, files: files, settings: settings, evidence: evidence)
         {
@@ -205,11 +209,9 @@ public enum PipelineRunner {
       }
     }
     settleEvidence(wait: true)
-    // The report files carry validation results and tracking: render them again once
-    // the validate and track stages have added those.
-    if !(planned[.validate] ?? []).isEmpty || !(planned[.track] ?? []).isEmpty {
-      var quiet = settings
-      quiet.quiet = true
+    var quiet = settings
+    quiet.quiet = true
+    if renderAtEnd {
       // The checks that read the track stage's work (tracking, the follow-up) run again
       // once it has run.
       if !(planned[.track] ?? []).isEmpty {
@@ -222,18 +224,22 @@ public enum PipelineRunner {
           }
         }
       }
+      // report.json again (now with the checks), then the other report files for the first
+      // time.
       for plugin in planned[.report] ?? [] {
+        let again = plugin.manifest.name == "json"
         if let failure = runOne(
-          plugin, stage: .report, model: model, files: files, settings: quiet, evidence: evidence)
+          plugin, stage: .report, model: model, files: files, settings: again ? quiet : settings,
+          evidence: evidence)
         {
           failures.append(failure)
+          if !again { reportFailed = true }
         }
       }
-    } else if reportFailed {
+    }
+    if reportFailed {
       // report.json was written first; written again, it records what failed after it.
-      var quiet = settings
-      quiet.quiet = true
-      for plugin in planned[.report] ?? [] where plugin.manifest.name == "json" {
+      for plugin in jsonFirst {
         if let failure = runOne(
           plugin, stage: .report, model: model, files: files, settings: quiet, evidence: evidence)
         {
