@@ -95,12 +95,15 @@ return {
 
   run = function(ctx, opts)
     if opts.file then
-      for _, item in ipairs(read_items(ctx, opts.file)) do
-        ctx.actions:add {
+      for i, item in ipairs(read_items(ctx, opts.file)) do
+        -- The host holds the rules (an id used twice is an error naming both items); the
+        -- error says where in the file.
+        local ok, err = pcall(ctx.actions.add, ctx.actions, {
           id = item.id, action = item.action, owner = item.owner,
           deadline = item.deadline and tostring(item.deadline),
           priority = item.priority, status = item.status or "open",
-        }
+        })
+        if not ok then error(("%s: item %d: %s"):format(opts.file, i, tostring(err):gsub("^ctx%.actions:add: ", "")), 0) end
       end
     end
 
