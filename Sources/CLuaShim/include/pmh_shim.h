@@ -51,7 +51,8 @@ typedef struct pmh_place {
   char location[PMH_SOURCE_MAX + 16];
   const char *call;
   char call_location[PMH_SOURCE_MAX + 16];
-  /// The library function running in C (`string.find`), NULL when none, and its caller.
+  /// The library function running in C (`string.find`), NULL when none, and where the Lua
+  /// code was last seen (the line that called it or one a little before).
   const char *library;
   char library_location[PMH_SOURCE_MAX + 16];
 } pmh_place;

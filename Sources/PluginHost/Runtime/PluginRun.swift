@@ -255,7 +255,7 @@ final class PluginRun {
       }
     } else if let library = place.library {
       text += " inside the C library function \(library)"
-      if let from = place.libraryLocation { text += ", called from \(from)" }
+      if let from = place.libraryLocation { text += ", called at or just after \(from)" }
       text +=
         library.hasPrefix("string.")
         ? " (a pattern with several *, + or - items can backtrack for a very long time when it fails on a long text)"
