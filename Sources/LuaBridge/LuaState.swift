@@ -6,6 +6,50 @@ import CLuaShim
 /// the caller, after this Swift frame has returned (no longjmp crosses Swift code).
 public typealias LuaHostFunction = (LuaCall) throws -> Int32
 
+/// Where Lua code was: the chunk and line (`plugins/x/init.lua:12`), the host function in
+/// progress (`ctx.report:data`) and the library function running in C (`string.find`),
+/// each with the line that called it.
+public struct LuaPlace: Sendable, Equatable {
+  /// `chunk:line` of the Lua code (the last seen, for a watched worker); nil when unknown.
+  public var location: String?
+  /// The host function running, or nil when Lua code or a C library function was.
+  public var call: String?
+  /// `chunk:line` that called ``call``.
+  public var callLocation: String?
+  /// The library function that may run long in one C call (`string.find`, `table.sort`)
+  /// in progress on a watched worker, or nil.
+  public var library: String?
+  /// `chunk:line` where the Lua code was last seen before ``library`` (the count hook notes
+  /// it each 1000 instructions, a host call on entry): the line that called it, or one run
+  /// a little before it.
+  public var libraryLocation: String?
+
+  public init(
+    location: String? = nil, call: String? = nil, callLocation: String? = nil, library: String? = nil,
+    libraryLocation: String? = nil
+  ) {
+    self.location = location
+    self.call = call
+    self.callLocation = callLocation
+    self.library = library
+    self.libraryLocation = libraryLocation
+  }
+
+  init(_ place: pmh_place) {
+    func text<T>(_ tuple: T) -> String? {
+      let s = withUnsafeBytes(of: tuple) { raw in
+        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+      }
+      return s.isEmpty ? nil : s
+    }
+    location = text(place.location)
+    call = place.call.map { String(cString: $0) }
+    callLocation = call == nil ? nil : text(place.call_location)
+    library = place.library.map { String(cString: $0) }
+    libraryLocation = library == nil ? nil : text(place.library_location)
+  }
+}
+
 /// One Lua 5.4 state, owned by one task (it is deliberately not `Sendable`).
 ///
 /// ```swift
@@ -96,8 +140,22 @@ public final class LuaState {
     pmh_set_time_limit(L, seconds, message)
   }
 
+  /// Removes the deadline (and, on a watched thread, the watchdog's): what runs from here
+  /// is the host's, such as closing the state after the plugin's code has returned.
+  public func clearTimeLimit() {
+    pmh_set_time_limit(L, 0, nil)
+  }
+
   /// Stops the state: Lua code running in it is interrupted with `message`.
   public func stop(message: String) { pmh_stop(L, message) }
+
+  /// Where the time limit stopped this state (nil when it did not): the Lua code's line,
+  /// and the host function it was inside when the time ran out there.
+  public var timeLimitPlace: LuaPlace? {
+    var place = pmh_place()
+    guard pmh_time_stop_place(L, &place) != 0 else { return nil }
+    return LuaPlace(place)
+  }
 
   // MARK: loading and calling
 
@@ -199,13 +257,32 @@ public final class LuaState {
 
   // MARK: host functions and objects
 
-  /// Wraps a Swift function as a Lua function value.
-  public func function(_ body: @escaping LuaHostFunction) -> LuaValue {
+  /// Wraps a Swift function as a Lua function value. `name` (`ctx.report:data`) is what a
+  /// time-out message and the progress line call it while it runs (see ``LuaPlace``); an
+  /// unnamed one may get its name from ``nameHostFunctions(in:prefix:depth:)``.
+  public func function(named name: String? = nil, _ body: @escaping LuaHostFunction) -> LuaValue {
     let top = lua_gettop(L)
     defer { lua_settop(L, top) }
     hostFunctions.append(body)
-    pmh_push_host_function(L, Int32(hostFunctions.count - 1))
+    pmh_push_host_function(L, Int32(hostFunctions.count - 1), name.flatMap { pmh_intern($0) })
     return .function(LuaRef(id: pmh_ref(L), stateID: ObjectIdentifier(self)))
+  }
+
+  /// Names the unnamed host functions in `table` by where they are: `prefix.key`, and in
+  /// its tables `prefix.key.key`, down to `depth` levels (`ctx.fs.read`).
+  public func nameHostFunctions(in table: LuaValue, prefix: String, depth: Int = 3) {
+    let top = lua_gettop(L)
+    defer { lua_settop(L, top) }
+    push(table)
+    pmh_name_host_functions(L, -1, prefix, Int32(depth))
+  }
+
+  /// Names the unnamed host functions among the globals (`print`, `pm.json.decode`).
+  public func nameGlobalHostFunctions(depth: Int = 3) {
+    let top = lua_gettop(L)
+    defer { lua_settop(L, top) }
+    pmh_pushglobaltable(L)
+    pmh_name_host_functions(L, -1, "", Int32(depth))
   }
 
   /// The most fields one ``columnIterator()`` loop reads.

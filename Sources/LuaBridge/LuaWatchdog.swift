@@ -16,10 +16,29 @@ import CLuaShim
 /// marked abandoned, so that if the C call ever returns they stop at once and never run
 /// host code again. The abandoned thread runs on until the process exits.
 public enum LuaWatchdog {
+  /// How a watched body ended.
+  public enum Outcome<T> {
+    case finished(T)
+    /// Abandoned past its deadline; where the worker's Lua code was last seen, and the
+    /// host function it was inside, if any.
+    case abandoned(LuaPlace)
+  }
+
   /// The result of `body`, or nil when it was abandoned. `body` must keep every effect
   /// it has on shared objects inside host functions (which abandonment disables) or in
   /// its return value.
   public static func run<T>(grace: Double = 2, _ body: @escaping () -> T) -> T? {
+    if case .finished(let value) = watch(grace: grace, body) { return value }
+    return nil
+  }
+
+  /// Runs `body` as ``run(grace:_:)`` does, and says where it was when abandoned. While it
+  /// waits (20 times a second) the calling thread calls `waiting` with the seconds since
+  /// the start and the host function the worker is inside (`ctx.report:data`), if any.
+  public static func watch<T>(
+    grace: Double = 2, waiting: ((Double, String?) -> Void)? = nil, _ body: @escaping () -> T
+  ) -> Outcome<T> {
+    let started = pmh_monotonic_now()
     let job = Job(body: body)
     let unmanaged = Unmanaged.passRetained(job)
     var attributes = pthread_attr_t()
@@ -42,15 +61,22 @@ public enum LuaWatchdog {
     guard created == 0 else {
       // No thread: run here, unguarded, rather than not at all.
       unmanaged.release()
-      return body()
+      return .finished(body())
     }
     while true {
-      if job.wait(seconds: 0.05) { return job.take() }
-      let deadline = pmh_watch_deadline(job.watch)
-      if deadline > 0, pmh_monotonic_now() > deadline + grace {
-        job.abandon()
-        return nil
+      if job.wait(seconds: 0.05) {
+        guard let value = job.take() else { return .abandoned(LuaPlace()) }
+        return .finished(value)
       }
+      let now = pmh_monotonic_now()
+      let deadline = pmh_watch_deadline(job.watch)
+      if deadline > 0, now > deadline + grace {
+        job.abandon()
+        var place = pmh_place()
+        pmh_watch_place(job.watch, &place)
+        return .abandoned(LuaPlace(place))
+      }
+      if let waiting { waiting(now - started, pmh_watch_call(job.watch).map { String(cString: $0) }) }
     }
   }
 

@@ -67,10 +67,16 @@ struct Run: ParsableCommand {
   var distributed: String?
   @Flag(help: "Never prompt; unanswered prompts are errors.") var noInput = false
   @Flag(help: "Only errors and warnings on stderr.") var quiet = false
+  @Flag(
+    help: ArgumentHelp(
+      "At the end, print how long each plugin run and built-in step took, and the total, on stderr (`pmhost: timing stage=S plugin=P seconds=N`)."
+    ))
+  var timings = false
 
   func run() throws {
     var settings = RunSettings()
     settings.replayDirectory = replay
+    settings.timings = timings
     if let distributed {
       if distributed == "now" {
         settings.distributedAt = Timestamp(seconds: Date().timeIntervalSince1970)
@@ -81,7 +87,8 @@ struct Run: ParsableCommand {
           "--distributed \(distributed): give an RFC 3339 time (2025-02-10T16:00:00Z) or now")
       }
     }
-    settings.progress = isTerminal(STDERR_FILENO) && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    settings.progress =
+      isTerminal(STDERR_FILENO) && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && !quiet
     settings.quiet = quiet
     settings.interactive = !noInput && isTerminal(STDIN_FILENO)
     if let answers { settings.answers = try loadAnswers(answers) }

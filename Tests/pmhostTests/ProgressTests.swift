@@ -70,6 +70,59 @@ import Testing
     #expect(!screen.contains("MB/s"), "\(screen.suffix(400))")
   }
 
+  /// A pipeline with a stage step that runs 1.5 s in Lua (`busy`) and one that spends as
+  /// long inside a host call (`reader`, reading 20,000 events again and again).
+  static func makeSlowStages() throws -> Scratch {
+    let scratch = try Scratch()
+    try scratch.write("incident.yaml", Scratch.incident)
+    try scratch.write(
+      "plugins/many.lua",
+      """
+      return { stage = "collect", run = function(ctx)
+        for i = 1, 20000 do ctx.timeline:add{ time = 1739095200 + i, event = "e" .. i, kind = "log" } end
+      end }
+      """)
+    try scratch.write(
+      "plugins/busy.lua",
+      """
+      return { stage = "analyze", run = function(ctx)
+        local start = os.clock()
+        while os.clock() - start < 1.5 do end
+      end }
+      """)
+    try scratch.write(
+      "plugins/reader.lua",
+      """
+      return { stage = "analyze", run = function(ctx)
+        local start = os.clock()
+        while os.clock() - start < 1.5 do local events = ctx.timeline:events() end
+      end }
+      """)
+    try scratch.write(
+      "pipeline.lua",
+      #"return { incident = "incident.yaml", collect = { "many" }, analyze = { "busy", "reader" } }"#)
+    return scratch
+  }
+
+  /// Each step that runs longer than a second shows its stage, plugin and seconds (and the
+  /// host call it is inside), and the line is cleared when it ends.
+  @Test func aSlowStageStepShowsItsLine() throws {
+    let scratch = try Self.makeSlowStages()
+    defer { scratch.remove() }
+    let screen = try Self.onTerminal(["run", "pipeline.lua", "--no-input"], in: scratch.path)
+    #expect(screen.contains("\r\u{1B}[Kpmhost: analyze busy 1."), "\(screen.suffix(600))")
+    #expect(screen.contains("\r\u{1B}[Kpmhost: analyze reader 1."), "\(screen.suffix(600))")
+    #expect(screen.contains(" s (inside ctx.timeline:events)"), "\(screen.suffix(600))")
+    // Cleared: right after the last one drawn, the line is wiped.
+    let last = try #require(screen.range(of: "pmhost: analyze reader ", options: .backwards))
+    let after = screen[last.upperBound...].prefix(60)
+    #expect(after.contains("\r\u{1B}[K"), "\(after.debugDescription)")
+    // Never with a pipe.
+    let piped = try PMHostProcess.run(["run", "pipeline.lua", "--no-input"], in: scratch.path)
+    #expect(piped.status == 0, "\(piped.stderr)")
+    #expect(!piped.stderr.contains("analyze busy") && !piped.stderr.contains("\u{1B}"), "\(piped.stderr)")
+  }
+
   @Test func hiddenWhenStderrIsAPipe() throws {
     let scratch = try Self.makeIncident()
     defer { scratch.remove() }

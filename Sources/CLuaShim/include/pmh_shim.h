@@ -8,6 +8,9 @@
 #include <lua5.4/lauxlib.h>
 #include <lua5.4/lualib.h>
 
+/// Longest chunk name kept for messages (longer ones keep their end).
+#define PMH_SOURCE_MAX 200
+
 /// Per-state bookkeeping shared with Swift: memory accounting, limits, the host pointer.
 typedef struct pmh_runtime {
   size_t used;          // bytes allocated by this state now
@@ -18,6 +21,10 @@ typedef struct pmh_runtime {
   int stopped;          // set once a limit trips; the hook then raises on every count
   double deadline;      // CLOCK_MONOTONIC seconds; 0: none
   char stop_message[256];
+  int stop_time;        // 1 when the time limit tripped (see pmh_time_stop_place)
+  char stop_src[PMH_SOURCE_MAX];  // where it tripped: the Lua code's chunk and line...
+  int stop_line;
+  const char *stop_call;      // ...and the host call in progress then, or NULL
   void *host;           // the Swift LuaState, unretained
   struct pmh_watch *watch;  // the watchdog of the thread that created the state, or NULL
   struct pmh_pool *pool;    // this state's small blocks (see pmh_close)
@@ -36,6 +43,29 @@ void pmh_watch_bind_thread(pmh_watch *watch);
 double pmh_watch_deadline(pmh_watch *watch);
 void pmh_watch_abandon(pmh_watch *watch);
 int pmh_watch_abandoned(pmh_watch *watch);
+
+/// Where a state's Lua code is, for messages: the chunk and line of the Lua code
+/// (`plugins/x/init.lua:12`, empty when unknown), and the host function in progress
+/// (`ctx.report:data`, NULL when none) with the line that called it.
+typedef struct pmh_place {
+  char location[PMH_SOURCE_MAX + 16];
+  const char *call;
+  char call_location[PMH_SOURCE_MAX + 16];
+  /// The library function running in C (`string.find`), NULL when none, and where the Lua
+  /// code was last seen (the line that called it or one a little before).
+  const char *library;
+  char library_location[PMH_SOURCE_MAX + 16];
+} pmh_place;
+/// What the watched thread's states last recorded (thread-safe; the waiter reads it while
+/// the worker runs). The count hook records the Lua position each time it fires (every
+/// 1000 instructions), each named host call its name and caller on entry.
+void pmh_watch_place(pmh_watch *watch, pmh_place *out);
+/// The host call in progress on the watched thread, or NULL: a name from pmh_intern.
+const char *pmh_watch_call(pmh_watch *watch);
+/// Where the time limit stopped the state: 1 and `out` filled when it was the time limit.
+int pmh_time_stop_place(lua_State *L, pmh_place *out);
+/// A copy of `name` that lives as long as the process (one per distinct name).
+const char *pmh_intern(const char *name);
 
 /// A host function: called with the Lua stack holding the arguments. Returns the number
 /// of results it pushed, or -1 after pushing an error value (the trampoline raises it
@@ -94,7 +124,11 @@ size_t pmh_memory_available(lua_State *L);
 void pmh_stop(lua_State *L, const char *message);
 
 /// Pushes a C closure that calls the host function `function_id` through the trampoline.
-void pmh_push_host_function(lua_State *L, int function_id);
+/// `name` (from pmh_intern, or NULL) is what time-out messages and progress call it.
+void pmh_push_host_function(lua_State *L, int function_id, const char *name);
+/// Names the unnamed host functions in the table at `index`, `prefix.key` (`key` alone when
+/// `prefix` is empty), and those of its tables down to `depth` levels. Raw access only.
+void pmh_name_host_functions(lua_State *L, int index, const char *prefix, int depth);
 /// Pushes "chunk:line: message" (position of the calling Lua function) for errors.
 void pmh_push_error_message(lua_State *L, const char *message, size_t length);
 

@@ -73,7 +73,8 @@ extension PluginRun {
     // still names them must agree with it.
     let stages = APIReference.stages(of: name)
     assert(declared == nil || declared == stages, "\(name): stages differ from APIReference")
-    return lua.function { [unowned self] call in
+    // Named: while it runs, a time-out message and the progress line say it is inside it.
+    return lua.function(named: name) { [unowned self] call in
       if let stages, !stages.contains(stage) {
         throw LuaRaise(
           "\(name) cannot be called in stage \(stage.rawValue) (only in: \(stages.map(\.rawValue).joined(separator: ", ")))"

@@ -125,6 +125,7 @@ public enum PipelineRunner {
   public static func run(
     pipelinePath: String, outOverride: String?, settings: RunSettings
   ) throws(HostError) -> RunOutcome {
+    let clock = StageClock()
     let (pipeline, planned) = try plan(pipelinePath: pipelinePath)
     let out = pipeline.outDirectory(override: outOverride)
     // The run writes into a build folder beside `out`, swapped in when it is done.
@@ -195,11 +196,14 @@ public enum PipelineRunner {
     let jsonFirst = (planned[.report] ?? []).filter { $0.manifest.name == "json" }
     for stage in Stage.allCases {
       if stage == .report { settleEvidence(wait: true) }
-      if stage == .timeline { builtInTimeline(pipeline, model: model) }
+      if stage == .timeline {
+        builtInStep(.timeline, settings: settings, clock: clock) { builtInTimeline(pipeline, model: model) }
+      }
       if stage == .analyze { recordSilences(pipeline, model: model) }
       for plugin in (stage == .report && renderAtEnd ? jsonFirst : planned[stage] ?? []) {
         if let failure = runOne(
-          plugin, stage: stage, model: model, files: files, settings: settings, evidence: evidence)
+          plugin, stage: stage, model: model, files: files, settings: settings, evidence: evidence,
+          clock: clock)
         {
           failures.append(failure)
           if stage == .report { reportFailed = true }
@@ -217,7 +221,8 @@ public enum PipelineRunner {
       if !(planned[.track] ?? []).isEmpty {
         for plugin in planned[.validate] ?? [] {
           if let failure = runOne(
-            plugin, stage: .validate, model: model, files: files, settings: quiet, evidence: evidence),
+            plugin, stage: .validate, model: model, files: files, settings: quiet, evidence: evidence,
+            clock: clock),
             !failures.contains(failure)
           {
             failures.append(failure)
@@ -230,7 +235,7 @@ public enum PipelineRunner {
         let again = plugin.manifest.name == "json"
         if let failure = runOne(
           plugin, stage: .report, model: model, files: files, settings: again ? quiet : settings,
-          evidence: evidence)
+          evidence: evidence, clock: clock)
         {
           failures.append(failure)
           if !again { reportFailed = true }
@@ -241,7 +246,8 @@ public enum PipelineRunner {
       // report.json was written first; written again, it records what failed after it.
       for plugin in jsonFirst {
         if let failure = runOne(
-          plugin, stage: .report, model: model, files: files, settings: quiet, evidence: evidence)
+          plugin, stage: .report, model: model, files: files, settings: quiet, evidence: evidence,
+          clock: clock)
         {
           failures.append(failure)
         }
@@ -253,9 +259,25 @@ public enum PipelineRunner {
       model.outputs.append("answers.yaml")
     }
     for note in try folder.finish() { diagnostic(note) }
+    if settings.timings { clock.lines().forEach(diagnostic) }
     return RunOutcome(
       outDirectory: out, model: model, failures: failures,
       replayedFrom: evidence.mode == .replay ? evidence.directory : nil)
+  }
+
+  /// Runs a built-in step of `stage`, timed, with a progress line when it takes a while
+  /// (drawn by this thread while the step runs on another).
+  static func builtInStep(
+    _ stage: Stage, settings: RunSettings, clock: StageClock, _ body: @escaping () -> Void
+  ) {
+    let started = StageClock.now()
+    if let progress = StageProgress(stage: stage.rawValue, step: "(built-in)", settings: settings) {
+      _ = LuaWatchdog.watch(waiting: { progress.update(elapsed: $0, call: $1) }, body)
+      progress.finish()
+    } else {
+      body()
+    }
+    clock.record(stage: stage.rawValue, plugin: "(built-in)", since: started)
   }
 
   /// The built-in timeline step, before the timeline plugins: clock offsets, the UTC
@@ -334,24 +356,32 @@ public enum PipelineRunner {
   /// Runs one plugin; returns a failure message for failures that fail the run.
   static func runOne(
     _ plugin: PlannedPlugin, stage: Stage, model: RunModel, files: FileAccess, settings: RunSettings,
-    evidence: Evidence = .off()
+    evidence: Evidence = .off(), clock: StageClock? = nil
   ) -> String? {
     let name = plugin.manifest.name
     let label = plugin.options["source"].stringValue ?? name
+    // Read before the run: once abandoned, the plugin's thread may still be in the model.
+    let events = model.timeline.events.count
+    let started = StageClock.now()
+    let progress = StageProgress(stage: stage.rawValue, step: name, settings: settings)
     // On a watched thread: a plugin stuck inside one C call (where the time limit's hook
-    // cannot fire) is abandoned, and the run goes on without it.
-    let outcome = LuaWatchdog.run {
+    // cannot fire) is abandoned, and the run goes on without it. This thread draws the
+    // progress line meanwhile.
+    let outcome = LuaWatchdog.watch(waiting: progress.map { p in { p.update(elapsed: $0, call: $1) } }) {
       attempt(plugin, stage: stage, model: model, files: files, settings: settings, evidence: evidence)
     }
+    progress?.finish()
+    clock?.record(stage: stage.rawValue, plugin: name, since: started)
     let problem: String
     let traceback: String?
     switch outcome {
-    case .some(.none): return nil
-    case .some(.some(let failure)):
+    case .finished(.none): return nil
+    case .finished(.some(let failure)):
       (problem, traceback) = (MessageCap.capped(failure.problem), failure.traceback)
-    case .none:
-      problem =
-        "plugin \(name): time limit of \(Limits.format(plugin.reference.limits.timeSeconds)) s exceeded inside a C function (a library call that never returned, such as a backtracking pattern); its run was abandoned"
+    case .abandoned(let place):
+      problem = PluginRun.timeLimitMessage(
+        plugin: name, seconds: plugin.reference.limits.timeSeconds, place: place, abandoned: true,
+        events: events)
       traceback = nil
     }
     var message = "pmhost: plugin '\(name)' failed in stage \(stage.rawValue): \(problem)"

@@ -139,7 +139,7 @@ final class PluginRun {
     var loaded: [String: LuaValue] = [:]
     lua.setGlobal(
       "require",
-      lua.function { call in
+      lua.function(named: "require") { call in
         let name = try call.string(1, "require")
         if let module = loaded[name] { return call.returning(module) }
         if name.hasPrefix("pm.") {
@@ -174,7 +174,7 @@ final class PluginRun {
       })
     lua.setGlobal(
       "print",
-      lua.function { call in
+      lua.function(named: "print") { call in
         print(try printedLine(call))
         return 0
       })
@@ -209,6 +209,10 @@ final class PluginRun {
     namedURLs = Self.namedURLs(in: grants)
     namedEnvironment = Self.namedEnvironment(in: grants)
     let ctx = makeContext()
+    // Each host function gets the name a time-out message and the progress line call it by
+    // (`ctx.fs.read`, `pm.json.decode`), unless it has one (the ctx methods: `ctx.report:data`).
+    lua.nameHostFunctions(in: ctx, prefix: "ctx")
+    lua.nameGlobalHostFunctions()
     var opts = options
     if stage == .collect, opts["source"].isNil { opts["source"] = .text(sourceLabel) }
     // The time limit counts from here: loading and option checks do not use it up.
@@ -216,7 +220,59 @@ final class PluginRun {
       seconds: limits.timeSeconds,
       message: "plugin \(manifest.name): time limit of \(Limits.format(limits.timeSeconds)) s exceeded")
     defer { lineReaders.forEach(finishReading) }
-    try lua.call(runFunction, [ctx, .table(opts)])
+    // Once its code has returned, the plugin's time is over: tearing down a state that holds
+    // a lot (closing it frees every table) must not make the watchdog give up on a run
+    // whose outcome is known, blaming a C function.
+    defer { lua.clearTimeLimit() }
+    do {
+      try lua.call(runFunction, [ctx, .table(opts)])
+    } catch let error where error.kind == .limit {
+      guard let place = lua.timeLimitPlace else { throw error }
+      throw LuaError(
+        kind: .limit, message: timeLimitMessage(place, abandoned: false), traceback: error.traceback)
+    }
+  }
+
+  /// The time-out message: where the plugin was (its line, the host call it was inside) and
+  /// what to do about it.
+  func timeLimitMessage(_ place: LuaPlace, abandoned: Bool) -> String {
+    Self.timeLimitMessage(
+      plugin: manifest.name, seconds: limits.timeSeconds, place: place, abandoned: abandoned,
+      events: model.timeline.events.count)
+  }
+
+  /// `plugin x: time limit of 60 s exceeded inside ctx.report:data, called from
+  /// plugins/x/init.lua:172 (...); its run was abandoned. ...`: the stage is the runner's.
+  static func timeLimitMessage(
+    plugin: String, seconds: Double, place: LuaPlace, abandoned: Bool, events: Int
+  ) -> String {
+    var text = "plugin \(plugin): time limit of \(Limits.format(seconds)) s exceeded"
+    if let call = place.call {
+      text += " inside \(call)"
+      if let from = place.callLocation { text += ", called from \(from)" }
+      if call.hasPrefix("ctx.timeline") || call.hasPrefix("ctx.report") {
+        text += " (\(call) is slow with the run's \(events) timeline events)"
+      }
+    } else if let library = place.library {
+      text += " inside the C library function \(library)"
+      if let from = place.libraryLocation { text += ", called at or just after \(from)" }
+      text +=
+        library.hasPrefix("string.")
+        ? " (a pattern with several *, + or - items can backtrack for a very long time when it fails on a long text)"
+        : " (over a huge table or range)"
+    } else if abandoned {
+      text += " inside a C library function"
+      if let location = place.location { text += " called at or just after \(location)" }
+      text +=
+        " (such as string.find or string.match with a backtracking pattern, or table.sort or table.concat over a huge table)"
+    } else if let location = place.location {
+      text += " at \(location)"
+    }
+    if abandoned { text += "; its run was abandoned" }
+    let more = Limits.format(max(1, (seconds * 2).rounded()))
+    text +=
+      "; if it needs longer, raise its limit in the pipeline: { \"\(plugin)\", limits = { time_s = \(more) } }"
+    return text
   }
 
   // MARK: output accounting

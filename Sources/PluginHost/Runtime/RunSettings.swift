@@ -17,13 +17,18 @@ public struct RunSettings: Sendable {
   public var replayDirectory: String?
   /// `--distributed WHEN`: when the report went to its readers (the 48-hour check).
   public var distributedAt: Timestamp?
-  /// Show progress bars for big inputs (stderr is a terminal and NO_COLOR is unset).
+  /// Show progress on stderr: bars for big inputs, and a line for each step of a stage that
+  /// runs longer than a second (stderr is a terminal, NO_COLOR is unset, no --quiet).
   public var progress = false
+  /// `--timings`: at the end of the run, one `pmhost: timing stage=S plugin=P seconds=N.NNN`
+  /// line on stderr per plugin run and built-in step, in the order they ran, then the total.
+  public var timings = false
 
   public init() {}
 }
 
 /// Writes a diagnostic line to stderr, control characters escaped (TerminalText).
 func diagnostic(_ line: String) {
-  FileHandle.standardError.write(Data((TerminalText.escape(line) + "\n").utf8))
+  // Through the shared line: a progress line being shown is cleared first.
+  TerminalLine.shared.write(TerminalText.escape(line) + "\n")
 }
