@@ -273,9 +273,13 @@ local function render(ctx, data, opts)
     if t then moments[#moments + 1] = t end
   end
 
-  -- First pass: the window's rows (first..last), the span, the sources and kinds.
+  -- First pass: the window's rows (first..last), the span, the sources and kinds, how many
+  -- rows fall in the drawn span (known up front when the incident has its window).
+  local window = { start = pmx.seconds(inc.started_at), finish = pmx.seconds(inc.ended_at) }
+  local span = svg.range(window, opts.margin_s)
   local first, last, t_first, t_last, tmin, tmax
   local sources, kinds, seen_source, seen_kind = {}, {}, {}, {}
+  local drawn = 0
   for i, t, source, kind in ctx.timeline:each("t", "source", "kind") do
     tmin = tmin or t
     tmax = t
@@ -285,7 +289,10 @@ local function render(ctx, data, opts)
       last, t_last = i, t
       if not seen_kind[kind] then seen_kind[kind] = true; kinds[#kinds + 1] = kind end
     end
+    if span and t >= span.lo and t <= span.hi then drawn = drawn + 1 end
   end
+  local range = span or svg.range(window, opts.margin_s, tmin, tmax)
+  if not span then drawn = n end
   local in_window = first and (last - first + 1) or 0
   local outside = n - in_window
   table.sort(kinds)
@@ -301,14 +308,6 @@ local function render(ctx, data, opts)
   local budget = math.max(math.floor(opts.max_rows), 50)
   if in_window > budget then keep, kept = choose(ctx, first, last, budget, moments) else kept = in_window end
 
-  local window = { start = pmx.seconds(inc.started_at), finish = pmx.seconds(inc.ended_at) }
-  local range = svg.range(window, opts.margin_s, tmin, tmax)
-  local drawn = 0
-  if range then
-    for _, t in ctx.timeline:each("t") do
-      if t >= range.lo and t <= range.hi then drawn = drawn + 1 end
-    end
-  end
   local timeline = svg.timeline(range, window, sources, {
     dense = drawn > opts.dots_max, esc = esc, clock = clock, moments = data.key_moments })
 
@@ -317,18 +316,20 @@ local function render(ctx, data, opts)
   local rows = {}
   local bucket = (first and t_last - t_first > 4 * 86400) and 86400 or 3600
   local summary = { order = {}, by = {}, n = {} }
-  for i, t, event, source, kind, count, until_t, actor in
-    ctx.timeline:each("t", "event", "source", "kind", "count", "last", "actor") do
-    timeline:add(t, source, kind, count, until_t, event)
+  -- The texts of a row (event, actor, time as written) are read only for the rows shown.
+  local dense = drawn > opts.dots_max
+  for i, t, source, kind, count, until_t in ctx.timeline:each("t", "source", "kind", "count", "last") do
+    timeline:add(t, source, kind, count, until_t, not dense and view[i].event or nil)
     if first and i >= first and i <= last then
       if not keep or keep[i] then
+        local e = view[i]
+        local event, actor = e.event, e.actor
         local text = event
         if count > 1 then
           local until_ = until_t and (pm.time.format(until_t, "date") ~= pm.time.format(t, "date") and not dated
             and (pm.time.format(until_t, "date") .. " " .. pm.time.format(until_t, "clock")) or clock(until_t))
           text = ("%s (%s events%s)"):format(event, pmx.thousands(count), until_ and (", until " .. until_) or "")
         end
-        local e = view[i]
         local title = e.time_text and ("%s as written: %s%s"):format(source, e.time_text,
           e.time_offset and (" (UTC" .. e.time_offset .. ")") or "")
         rows[#rows + 1] = table.concat {

@@ -196,9 +196,11 @@ function M.timeline(range, window, sources, o)
           local x = LEFT + b * BIN_PX
           local from = range.lo + b * span
           local bad = trouble[lane][b] or 0
+          local a, z = clock(math.floor(from)), clock(math.floor(from + span))
+          local za = z:match("^%d%d%d%d%-%d%d%-%d%d ") -- dated: the end's day only when it differs
+          if za and a:sub(1, #za) == za then z = z:sub(#za + 1) end
           out[#out + 1] = ('<rect x="%d" y="%s" width="%d" height="%s" fill="#8c959f"><title>%s - %s: %s events%s</title></rect>')
-            :format(x, num(base - h), BIN_PX, num(h), clock(math.floor(from)), clock(math.floor(from + span)), n,
-              bad > 0 and (", " .. bad .. " trouble") or "")
+            :format(x, num(base - h), BIN_PX, num(h), a, z, n, bad > 0 and (", " .. bad .. " errors or alerts") or "")
           if bad > 0 then
             local hb = h * bad / n
             out[#out + 1] = ('<rect x="%d" y="%s" width="%d" height="%s" fill="#cf222e"/>')
