@@ -51,6 +51,7 @@ table { border-collapse: collapse; width: 100%; font-size: .93em; }
 th, td { border: 1px solid #d0d7de; padding: .3em .6em; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
 td.time { white-space: nowrap; font-variant-numeric: tabular-nums; }
+#tl td:nth-child(3), #tl td:nth-child(4) { white-space: nowrap; }
 .none { color: #57606a; font-style: italic; }
 figure { margin: 1em 0; }
 figcaption { font-size: .9em; color: #57606a; }
@@ -112,7 +113,7 @@ end
 
 -- The filter above the timeline table: hidden without script (the table shows every row
 -- then), shown and wired by FILTER_SCRIPT. Its options are the sources and kinds of the rows.
-local function filter_form(sources, kinds)
+local function filter_form(sources, kinds, from, to)
   local function options(values)
     local out = { '<option value="">all</option>' }
     for _, v in ipairs(values) do out[#out + 1] = ('<option value="%s">%s</option>'):format(esc(v), esc(v)) end
@@ -123,8 +124,8 @@ local function filter_form(sources, kinds)
     '<label>Text <input type="search" name="q" placeholder="any text in the row"></label>',
     '<label>Source <select name="source">', options(sources), "</select></label>",
     '<label>Kind <select name="kind">', options(kinds), "</select></label>",
-    '<label>From <input type="text" name="from" size="17" placeholder="2025-02-10 10:00"></label>',
-    '<label>To <input type="text" name="to" size="17" placeholder="2025-02-10 12:00"></label>',
+    '<label>From <input type="text" name="from" size="17" placeholder="', esc(from), '"></label>',
+    '<label>To <input type="text" name="to" size="17" placeholder="', esc(to), '"></label>',
     '<output id="tl-status"></output></form>',
   }
 end
@@ -326,8 +327,10 @@ local function render(ctx, data, opts)
         local event, actor = e.event, e.actor
         local text = event
         if count > 1 then
-          local until_ = until_t and (pm.time.format(until_t, "date") ~= pm.time.format(t, "date") and not dated
-            and (pm.time.format(until_t, "date") .. " " .. pm.time.format(until_t, "clock")) or clock(until_t))
+          -- The end's day only when it is not the row's own.
+          local until_ = until_t and (pm.time.format(until_t, "date") ~= pm.time.format(t, "date")
+            and (pm.time.format(until_t, "date") .. " " .. pm.time.format(until_t, "clock"))
+            or pm.time.format(until_t, "clock"))
           text = ("%s (%s events%s)"):format(event, pmx.thousands(count), until_ and (", until " .. until_) or "")
         end
         local title = e.time_text and ("%s as written: %s%s"):format(source, e.time_text,
@@ -354,9 +357,10 @@ local function render(ctx, data, opts)
   end
 
   local day = first and pm.time.format(t_first, "date") or ""
+  local function stamp(s) return pm.time.format(s, "date") .. " " .. pm.time.format(s, "hm") end
   local tparts = {
     timeline.svg(),
-    filter_form(sources, kinds),
+    filter_form(sources, kinds, first and stamp(t_first) or "2025-02-10 10:00", first and stamp(t_last) or "2025-02-10 12:00"),
     ('<table id="tl" data-day="%s"><thead><tr><th>Time</th><th>Event</th><th>Source</th><th>Kind</th><th>Actor</th></tr></thead><tbody>')
       :format(esc(day)),
     table.concat(rows),

@@ -138,8 +138,9 @@ end
 
 -- The timeline: one lane per source, dashed lines at the key moments. Few events: a dot per
 -- row (a bar to the last event of a burst), its text in a tooltip. Many: each lane a density
--- strip, the events (a burst's count included) summed into bins a few pixels wide, the
--- share of trouble (errors, crossed thresholds, alerts) in red; never a shape per event.
+-- strip, the events (a burst's count included) summed into bins a few pixels wide, drawn on
+-- a log scale, the share of trouble (errors, crossed thresholds, alerts) in red; never a
+-- shape per event.
 --
 -- local tl = M.timeline(range, window, sources, { dense = bool, esc = f, clock = f, moments = {...} })
 -- tl:add(t, source, kind, count, last, event)  -- for each row, in any order
@@ -192,7 +193,7 @@ function M.timeline(range, window, sources, o)
       for b = 0, nbins - 1 do
         local n = bins[lane][b]
         if n then
-          local h = math.max(full * n / most, 1.5)
+          local h = math.max(full * math.log(1 + n) / math.log(1 + most), 1.5) -- log: a burst does not flatten the rest
           local x = LEFT + b * BIN_PX
           local from = range.lo + b * span
           local bad = trouble[lane][b] or 0
