@@ -142,6 +142,10 @@ import Testing
         .filter { row in !(row.components(separatedBy: ">").first ?? "").contains("hidden") }
     }
 
+    // Without script (as written): every row shown, the filter form hidden.
+    #expect(visible(html).count == rows)
+    #expect(html.contains("<form id=\"tl-filter\" class=\"filter\" hidden>"))
+
     // Opened with no filter: every row shown; the page's measurement of layout and scrolling.
     var began2 = Date()
     let whole = try Self.browser(["--window-size=1100,900", "--dump-dom", page + "#perf=1"])
@@ -159,7 +163,7 @@ import Testing
 
     // Filtered from the URL hash: text, source and a time range.
     began2 = Date()
-    let query = "#q=checkout&source=app&from=2025-02-10%2010:00&to=2025-02-10T13:00"
+    let query = "#q=checkout&source=app&kind=error&from=2025-02-10%2010:00&to=2025-02-10T13:00"
     let filtered = try Self.browser(["--dump-dom", page + query])
     #expect(filtered.status == 0, "\(filtered.stderr.suffix(2000))")
     let shown = visible(filtered.stdout)
@@ -169,11 +173,12 @@ import Testing
     for row in shown {
       let t = Int(row.prefix { $0 != "\"" }) ?? 0
       #expect(t >= lo && t <= lo + 3 * 3600, "\(row)")
-      #expect(row.contains("data-s=\"app\"") && row.contains("checkout failed"), "\(row)")
+      #expect(row.contains("data-s=\"app\" data-k=\"error\"") && row.contains("checkout failed"), "\(row)")
     }
     print(
       "html at scale: filter to \(shown.count) rows, chromium \(String(format: "%.1f", Date().timeIntervalSince(began2))) s"
     )
+
     for output in [whole.stderr, filtered.stderr] {
       let console = output.split(separator: "\n").filter { $0.contains("CONSOLE") || $0.contains("Uncaught") }
       #expect(console.isEmpty, "\(console)")
