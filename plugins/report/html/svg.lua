@@ -151,7 +151,7 @@ function M.timeline(range, window, sources, o)
   local esc, clock = o.esc, o.clock
   local lanes = {}
   for i, s in ipairs(sources) do lanes[s] = i end
-  local lane_h, top = 26, 52 -- room for up to four rows of key-moment labels
+  local lane_h, top = o.dense and 40 or 26, 52 -- room for up to four rows of key-moment labels
   local bottom = top + #sources * lane_h
   local marks, outside = {}, 0
   local nbins = math.floor((WIDTH - LEFT - RIGHT) / BIN_PX)
@@ -224,7 +224,9 @@ function M.timeline(range, window, sources, o)
     }
     for i, source in ipairs(sources) do
       local y = top + (i - 0.5) * lane_h
-      out[#out + 1] = ('<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#d0d7de"/>'):format(LEFT, num(y), WIDTH - RIGHT, num(y))
+      local line_y = o.dense and (top + i * lane_h - 3) or y -- a strip stands on its lane's line
+      out[#out + 1] = ('<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#d0d7de"/>')
+        :format(LEFT, num(line_y), WIDTH - RIGHT, num(line_y))
       out[#out + 1] = ('<text x="%d" y="%s" font-size="12" text-anchor="end" dominant-baseline="middle">%s</text>')
         :format(LEFT - 8, num(y), esc(source))
     end
