@@ -41,7 +41,9 @@ import Testing
     let dom = try Self.browser(["--dump-dom", page])
     #expect(dom.status == 0, "\(dom.stderr.suffix(2000))")
     #expect(dom.stdout.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""))
-    #expect(dom.stdout.components(separatedBy: "<svg ").count - 1 == 3, "the timeline, the chart and the causal graph")
+    #expect(
+      dom.stdout.components(separatedBy: "<svg ").count - 1 == 3,
+      "the timeline, the chart and the causal graph")
     #expect(dom.stdout.contains("<polyline"))
 
     let artifacts = PMHostProcess.packageRoot + "/.build/test-artifacts"
@@ -57,6 +59,127 @@ import Testing
 
     // Console messages reach stderr as CONSOLE(...) lines with --enable-logging; there must be none.
     for output in [dom.stderr, screenshot.stderr] {
+      let console = output.split(separator: "\n").filter { $0.contains("CONSOLE") || $0.contains("Uncaught") }
+      #expect(console.isEmpty, "\(console)")
+    }
+  }
+
+  /// A report of 100,000 timeline rows (two logs over three days, no bursts) as a browser
+  /// sees it: under 3 MB, at most `max_rows` (2,000) rows in the table and the rest counted,
+  /// the timeline drawn as density strips, the table filtered by the page's own script from
+  /// a URL hash, hostile text inert. The page measures its layout, filter and scrolling
+  /// (`perf=1` in the hash) and the figures are printed, not asserted: no timed unit tests.
+  @Test(.enabled(if: chromium != nil, "needs Debian's chromium (scripts/test installs it)"))
+  func aReportOf100000EventsOpensFiltersAndScrolls() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let hostile = "</script><script>document.title='pwned'</script><img src=x onerror=alert(1)> & <b>bold</b>"
+    let start = 1_739_059_200.0  // 2025-02-09T00:00:00Z
+    let format = ISO8601DateFormatter()
+    format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    func log(_ count: Int, every: Double, _ message: (Int) -> String) -> String {
+      var lines: [String] = []
+      lines.reserveCapacity(count)
+      for i in 0..<count {
+        let at = format.string(from: Date(timeIntervalSince1970: start + Double(i) * every))
+        lines.append("\(at) level=error msg=\"\(message(i))\"")
+      }
+      return lines.joined(separator: "\n") + "\n"
+    }
+    try scratch.write(
+      "app.log",
+      log(60_000, every: 4.32) { i in
+        i < 2
+          ? hostile : (i % 3 == 0 ? "checkout failed for order \(i)" : "payment timeout on /api/v1/cart \(i)")
+      })
+    try scratch.write("db.log", log(40_000, every: 6.48) { i in "slow query \(i) on orders" })
+    try scratch.write(
+      "incident.yaml",
+      """
+      id: PM-BIG
+      title: Three days of checkout errors
+      started_at: 2025-02-10T10:00:00Z
+      ended_at: 2025-02-10T13:00:00Z
+      services: [api-service]
+
+      """)
+    try scratch.write(
+      "pipeline.lua",
+      """
+      return {
+        incident = "incident.yaml",
+        table_margin_s = 3 * 86400,
+        collect = {
+          { "log-pattern", path = "app.log", source = "app", kind = "error",
+            pattern = '^(%S+) level=(%a+) msg="(.-)"$', fields = { "time", "level", "message" } },
+          { "log-pattern", path = "db.log", source = "db", kind = "slow_query",
+            pattern = '^(%S+) level=(%a+) msg="(.-)"$', fields = { "time", "level", "message" } },
+        },
+        report = { "html" },
+      }
+
+      """)
+    let began = Date()
+    let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "out", "--quiet"], in: scratch.path)
+    let runSeconds = Date().timeIntervalSince(began)
+    #expect(run.status == 0, "\(run.stderr)")
+    let html = try #require(scratch.read("out/report.html"))
+    let bytes = html.utf8.count
+    #expect(bytes < 3_000_000, "\(bytes) bytes")
+    #expect(html.contains(" of the 100,000 rows in the incident window"))
+    #expect(html.contains("report.json holds the whole set"))
+    let rows = html.components(separatedBy: "<tr data-t=\"").count - 1
+    #expect(rows > 1_900 && rows <= 2_000, "\(rows) rows")
+    #expect(!html.contains("<circle "), "density strips, not a shape per event")
+    #expect(html.components(separatedBy: "<rect ").count < 3_000)
+    #expect(html.components(separatedBy: "<script").count == 2, "one script: the page's own")
+    #expect(!html.contains("<img") && !html.contains("<b>bold"))
+    #expect(html.contains("&lt;/script&gt;&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;"))
+
+    let page = "file://" + scratch.path + "/out/report.html"
+    func visible(_ dom: String) -> [String] {
+      dom.components(separatedBy: "<tr data-t=\"").dropFirst().map { String($0.prefix { $0 != "\n" }) }
+        .filter { row in !(row.components(separatedBy: ">").first ?? "").contains("hidden") }
+    }
+
+    // Without script (as written): every row shown, the filter form hidden.
+    #expect(visible(html).count == rows)
+    #expect(html.contains("<form id=\"tl-filter\" class=\"filter\" hidden>"))
+
+    // Opened with no filter: every row shown; the page's measurement of layout and scrolling.
+    var began2 = Date()
+    let whole = try Self.browser(["--window-size=1100,900", "--dump-dom", page + "#perf=1"])
+    let loadSeconds = Date().timeIntervalSince(began2)
+    #expect(whole.status == 0, "\(whole.stderr.suffix(2000))")
+    #expect(whole.stdout.contains(">\(rows) of \(rows) rows shown</output>"))
+    #expect(visible(whole.stdout).count == rows)
+    #expect(!whole.stdout.contains("<title>pwned") && !whole.stdout.contains("<img"))
+    let perf = try #require(
+      whole.stdout.components(separatedBy: "data-perf=\"").dropFirst().first?.prefix { $0 != "\"" })
+    print(
+      "html at scale: \(bytes) bytes, \(rows) rows; pmhost run \(String(format: "%.1f", runSeconds)) s;"
+        + " chromium --dump-dom \(String(format: "%.1f", loadSeconds)) s;"
+        + " page: \(perf.replacingOccurrences(of: "&quot;", with: "\""))")
+
+    // Filtered from the URL hash: text, source and a time range.
+    began2 = Date()
+    let query = "#q=checkout&source=app&kind=error&from=2025-02-10%2010:00&to=2025-02-10T13:00"
+    let filtered = try Self.browser(["--dump-dom", page + query])
+    #expect(filtered.status == 0, "\(filtered.stderr.suffix(2000))")
+    let shown = visible(filtered.stdout)
+    #expect(!shown.isEmpty && shown.count < rows, "\(shown.count) of \(rows)")
+    #expect(filtered.stdout.contains(">\(shown.count) of \(rows) rows shown</output>"))
+    let lo = 1_739_181_600  // 2025-02-10T10:00:00Z
+    for row in shown {
+      let t = Int(row.prefix { $0 != "\"" }) ?? 0
+      #expect(t >= lo && t <= lo + 3 * 3600, "\(row)")
+      #expect(row.contains("data-s=\"app\" data-k=\"error\"") && row.contains("checkout failed"), "\(row)")
+    }
+    print(
+      "html at scale: filter to \(shown.count) rows, chromium \(String(format: "%.1f", Date().timeIntervalSince(began2))) s"
+    )
+
+    for output in [whole.stderr, filtered.stderr] {
       let console = output.split(separator: "\n").filter { $0.contains("CONSOLE") || $0.contains("Uncaught") }
       #expect(console.isEmpty, "\(console)")
     }
