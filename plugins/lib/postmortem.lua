@@ -123,14 +123,31 @@ function M.dated(w, first_t, last_t)
   return false, ref
 end
 
-local function date_clock(s) return pm.time.format(s, "date") .. " " .. pm.time.format(s, "clock") end
+-- A report formats every row's time: in Lua, with the date of each day formatted once,
+-- rather than two calls into the host per row. Same text as pm.time.format(s, "clock") and
+-- pm.time.format(s, "date").
+local dates = {}
+local function clock_text(s)
+  local x = math.floor(s) % DAY
+  return ("%02d:%02d:%02d"):format(x // 3600, x % 3600 // 60, x % 60)
+end
+local function date_text(s)
+  local d = s // DAY
+  local text = dates[d]
+  if not text then
+    text = pm.time.format(d * DAY, "date")
+    dates[d] = text
+  end
+  return text
+end
+local function date_clock(s) return date_text(s) .. " " .. clock_text(s) end
 
 function M.clock_for(w, first_t, last_t)
   local dated, ref = M.dated(w, first_t, last_t)
   if dated then return date_clock, true end
   return function(s)
     if ref and s // DAY ~= ref then return date_clock(s) end
-    return pm.time.format(s, "clock")
+    return clock_text(s)
   end, false
 end
 

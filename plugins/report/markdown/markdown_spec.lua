@@ -314,6 +314,13 @@ describe("pm.postmortem's rule for dates", function()
     assert.is_false(pmx.dated(nil, nil, nil))
   end)
 
+  it("writes the same text as pm.time.format", function()
+    local clock = pmx.clock_for(nil, 0, 3 * 86400)
+    for _, s in ipairs { 0, 59.999, 86399.5, 1739181923.25, -1, -86400.5, 253402300799 } do
+      assert.equals(pm.time.format(s, "date") .. " " .. pm.time.format(s, "clock"), clock(s))
+    end
+  end)
+
   it("keeps pmx.clock(events) working: dated when the events span days", function()
     local same = { { time = "2025-02-09T10:05:23Z" }, { time = "2025-02-09T11:05:23Z" } }
     local days = { { time = "2025-02-09T23:05:23Z" }, { t = at("2025-02-10T00:05:23Z") } }
