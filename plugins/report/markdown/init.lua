@@ -97,12 +97,27 @@ end
 local HEAD = { "| Time | Event | Source | Actor |", "|----------|-------|--------|-------|" }
 
 -- The table lines of rows `which` (a list of indexes; nil for all), appended to `out`.
+-- Sources and actors are a handful of texts repeated on every row: each is escaped once.
+local function cached_cells()
+  local seen = {}
+  return function(v)
+    if not v then return "-" end
+    local text = seen[v]
+    if not text then
+      text = cell(v)
+      seen[v] = text
+    end
+    return text
+  end
+end
+
 local function table_lines(out, c, fmt, which)
   out[#out + 1] = HEAD[1]
   out[#out + 1] = HEAD[2]
+  local source, actor = cached_cells(), cached_cells()
   local function add(i)
-    out[#out + 1] = ("| %s | %s | %s | %s |"):format(fmt(c.t[i]), event_cell(c, i, fmt), cell(c.source[i]),
-      cell(c.actor[i] or nil))
+    out[#out + 1] = ("| %s | %s | %s | %s |"):format(fmt(c.t[i]), event_cell(c, i, fmt), source(c.source[i]),
+      actor(c.actor[i]))
   end
   if which then
     for _, i in ipairs(which) do add(i) end
