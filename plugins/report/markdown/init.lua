@@ -368,6 +368,9 @@ return {
       if not ok then error(("template %s: %s"):format(opts.template, tostring(text):gsub("^pm%.template%.render: ", "")), 0) end
       ctx.report:write(opts.file, text)
     else
+      if opts.appendix == opts.file then
+        error(("appendix and file are both %q: the full timeline would overwrite the report"):format(opts.file), 0)
+      end
       local c = columns(ctx, data)
       local fmt = pmx.clock_for(data, c.t[1], c.t[c.n])
       ctx.report:write(opts.file, render(data, c, fmt, opts))

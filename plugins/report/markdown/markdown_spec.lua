@@ -264,6 +264,11 @@ describe("markdown with a long timeline", function()
     assert.truthy(r2.files["full timeline (all).md"]:find("[pm.md](pm.md)", 1, true))
   end)
 
+  it("refuses an appendix that is the report itself", function()
+    local r2 = plugin.run({ appendix = "report.md" }, { report = "fixtures/long.json" })
+    assert.equals('appendix and file are both "report.md": the full timeline would overwrite the report', r2.error)
+  end)
+
   it("shows the whole table, with counts, up to max_rows and writes no appendix", function()
     local r2 = plugin.run({ max_rows = 241 }, { report = "fixtures/long.json" })
     assert.is_nil(r2.files["timeline.md"])
