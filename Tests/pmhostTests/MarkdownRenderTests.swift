@@ -34,7 +34,8 @@ import Testing
     }
     #expect(headers(tables[0]) == ["Time", "Event", "Source", "Actor"])
     #expect(rows(tables[0]) == 9)
-    #expect(tables[0].contains("<td>10:05:23</td>\n<td>First 5xx errors appear</td>"))
+    #expect(
+      tables[0].contains("<td>10:05:23</td>\n<td>First 5xx errors appear (1,523 events until 10:34:45)</td>"))
     #expect(headers(tables[1]) == ["ID", "Action", "Owner", "Deadline", "Priority"])
     #expect(rows(tables[1]) == 6)
   }

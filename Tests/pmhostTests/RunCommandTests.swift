@@ -3,12 +3,13 @@ import Testing
 
 /// `pmhost run` on the example incident and on broken pipelines, as a user would run it.
 @Suite(.serialized) struct RunCommandTests {
+  /// The seed's timeline rows; report.md also says how many events the two bursts stand for.
   static let seedRows = [
-    "| 10:05:23 | First 5xx errors appear | nginx access logs | - |",
+    "| 10:05:23 | First 5xx errors appear (1,523 events until 10:34:45) | nginx access logs | - |",
     "| 10:06:45 | High error rate alert fires | Prometheus | - |",
     "| 10:08:12 | On-call engineer paged | PagerDuty | System |",
     "| 10:12:00 | Engineer acknowledges alert | PagerDuty | @alice |",
-    "| 10:15:30 | Database connection pool exhausted | app logs | - |",
+    "| 10:15:30 | Database connection pool exhausted (288 events until 10:34:39) | app logs | - |",
     "| 10:18:45 | Database queries identified as slow | pganalyze | @alice |",
     "| 10:22:10 | Cache layer deployed as mitigation | kubectl | @alice |",
     "| 10:35:00 | Error rate returns to normal | Prometheus | - |",

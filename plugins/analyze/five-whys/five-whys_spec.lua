@@ -140,3 +140,37 @@ describe("five-whys asking interactively", function()
     assert.matches("chain1.why1", r.error)
   end)
 end)
+
+-- Three days, past midnight: the same clock time on two days.
+local DAYS = {
+  { time = "2025-02-09T10:05:23Z", event = "Queue depth above 10k", kind = "error", source = "metrics" },
+  { time = "2025-02-09T23:58:10Z", event = "Workers restarted", kind = "action", source = "kubectl" },
+  { time = "2025-02-09T23:58:50Z", event = "Workers ready", kind = "action", source = "kubectl" },
+  { time = "2025-02-10T10:05:23Z", event = "Queue depth above 50k", kind = "error", source = "metrics" },
+}
+
+describe("five-whys cites on an incident past midnight", function()
+  local r
+  before_each(function()
+    r = plugin.run({ answers = "fixtures/dated.yaml", min_depth = 1 },
+      { incident = "fixtures/incident-days.yaml", events = DAYS })
+    assert.is_nil(r.error)
+  end)
+
+  it("cites full date-times (UTC, with an offset, a minute) and an unambiguous clock time, dated", function()
+    assert.same({ "2025-02-10 10:05:23 Queue depth above 50k", "2025-02-10 10:05:23 Queue depth above 50k",
+                  "2025-02-09 23:58:10 Workers restarted", "2025-02-09 23:58:50 Workers ready",
+                  "2025-02-09 23:58:10 Workers restarted" },
+                factor(r, "Workers were starved of connections").evidence)
+  end)
+
+  it("warns about a clock time of rows on two days, naming the chain, the cite and the days, and cites none", function()
+    assert.same({
+      'chain 1 cites 10:05:23, a clock time of rows on 2 UTC days (2025-02-09, 2025-02-10): cite a full date-time '
+        .. 'such as "2025-02-09 10:05:23"; none of its rows is cited',
+      'chain 1 cites "yesterday", which is neither a date-time ("2025-02-10 12:58:40", RFC 3339) nor a clock time '
+        .. '("10:05:23", "10:05")',
+    }, warnings(r))
+  end)
+
+end)

@@ -8,6 +8,19 @@
 --
 -- The answers come from a YAML file (see examples/api-outage/whys.yaml) or, without
 -- one, from questions asked with ctx.prompt (ids chain1.problem, chain1.why1, ...).
+--
+-- A chain's `cites` name the timeline rows it rests on; they become the evidence of its
+-- contributing factors. A cite is (quote it in YAML):
+--   a full date-time, UTC unless it says otherwise: "2025-02-10 12:58:40",
+--     "2025-02-10T12:58:40Z", RFC 3339 with an offset ("2025-02-10T13:58:40+01:00"), with
+--     or without seconds: a minute ("2025-02-10 12:58") cites every row of that minute;
+--   or a clock time, "10:05:23" or "10:05" (every row of that minute), when that is
+--     unambiguous: a clock time whose rows lie on more than one UTC day (an incident past
+--     midnight) cites none of them, with a warning naming the chain, the cite and the days
+--     it could mean, asking for a full date-time.
+-- A cite that matches no row is warned about too. Evidence rows and the rows shown beside
+-- a question carry their date when the incident or the timeline spans more than one UTC
+-- day (pm.postmortem's rule).
 
 -- Contributing factors are listed in the fishbone's category order (stable within one).
 local CATEGORY_ORDER = { "Monitoring", "Testing", "Runbook", "Capacity",
@@ -16,6 +29,8 @@ local LAYERS = { immediate = true, contributing = true, systemic = true }
 
 -- Answers that stop at a person instead of at what let the person fail (lowercase patterns).
 local BLAME = { "made a mistake", "human error", "@%w+ forgot", "forgot to", "careless", "should have" }
+
+local pmx = require "pm.postmortem"
 
 local MAX_DEPTH = 20 -- when asking interactively: a safety stop, not a target
 
@@ -57,41 +72,57 @@ local function read_answers(ctx, path)
   return chains, doc.root_cause
 end
 
-local function row(e)
-  return pm.time.format(e.t, "clock") .. " " .. e.event
+-- The timeline as two flat columns (times and texts), read in one lazy pass: never a
+-- table per row. rows.line(i) is "10:05:23 First 5xx errors appear", dated by
+-- pm.postmortem's rule.
+local function read_rows(ctx)
+  local ts, texts = {}, {}
+  for i, t, event in ctx.timeline:each("t", "event") do ts[i], texts[i] = t, event end
+  local clock = pmx.clock_for(ctx.incident, ts[1], ts[#ts])
+  return { t = ts, event = texts, clock = clock,
+    line = function(i) return clock(ts[i]) .. " " .. texts[i] end }
 end
 
--- Timeline rows to show beside a question: those within 5 minutes of a clock time the
--- text mentions ("10:15" or "10:15:30"), else the first ten.
-local function nearby(events, text)
-  local h, m = (text or ""):match("(%d%d?):(%d%d)")
-  local rows = {}
-  for _, e in ipairs(events) do
-    if h then
-      local secs = e.t % 86400 - (tonumber(h) * 3600 + tonumber(m) * 60)
-      if math.abs(secs) <= 300 then rows[#rows + 1] = row(e) end
-    elseif #rows < 10 then
-      rows[#rows + 1] = row(e)
+local MAX_CONTEXT = 20 -- rows shown beside a question
+
+-- Timeline rows to show beside a question: those within 5 minutes of a time the text
+-- mentions (a date-time "2025-02-10 10:15", else a clock time "10:15" or "10:15:30", on
+-- any day), else the first ten; at most MAX_CONTEXT, then how many more there are.
+local function nearby(rows, text)
+  text = text or ""
+  local at = text:match("%d%d%d%d%-%d%d%-%d%d[Tt ]%d%d:%d%d")
+  at = at and pm.time.parse(at:sub(1, 10) .. "T" .. at:sub(12) .. ":00Z")
+  local h, m = text:match("(%d%d?):(%d%d)")
+  local out, more = {}, 0
+  for i, t in ipairs(rows.t) do
+    if not (at or h) and i > 10 then break end
+    local near
+    if at then near = math.abs(t - at) <= 300
+    elseif h then near = math.abs(t % 86400 - (tonumber(h) * 3600 + tonumber(m) * 60)) <= 300
+    else near = i <= 10 end
+    if near then
+      if #out < MAX_CONTEXT then out[#out + 1] = rows.line(i) else more = more + 1 end
     end
   end
-  return rows
+  if more > 0 then out[#out + 1] = ("(%d more rows)"):format(more) end
+  return out
 end
 
 -- Asks for chains until the user gives an empty problem.
-local function ask_chains(ctx, opts, events)
+local function ask_chains(ctx, opts, rows)
   local chains = {}
   for n = 1, math.huge do
     local problem = ctx.prompt(("chain%d.problem"):format(n),
       n == 1 and "What went wrong? (the problem to ask why about; empty to skip)"
              or "Another problem to ask why about? (empty to finish)",
-      { context = nearby(events), default = "" })
+      { context = nearby(rows), default = "" })
     if problem == nil or problem == "" then break end
     local chain = { problem = problem, cites = {}, whys = {} }
     local last = problem
     for k = 1, MAX_DEPTH do
       local id = ("chain%d.why%d"):format(n, k)
       local answer = ctx.prompt(id, ("Why? %q%s"):format(last,
-        k > opts.min_depth and " (empty to end the chain)" or ""), { context = nearby(events, last) })
+        k > opts.min_depth and " (empty to end the chain)" or ""), { context = nearby(rows, last) })
       -- "An engineer made a mistake" is where a blameless analysis starts digging, not where it stops.
       if answer and blames(answer) then
         answer = ctx.prompt(id .. ".followup", "What allowed that to happen?", { context = { answer } })
@@ -110,21 +141,83 @@ local function ask_chains(ctx, opts, events)
   return chains
 end
 
--- The cited rows ("10:05:23", or "10:05" for every row of that minute) as evidence strings.
-local function evidence_for(ctx, n, chain, events)
-  local found = {}
+-- A cite as a time range: "abs", from, to (Unix seconds, to excluded) for a date-time;
+-- "clock", from, to (seconds of the UTC day) for a clock time; nil when it is neither.
+local function parse_cite(cite)
+  local y, mo, d, h, mi, rest = cite:match("^%s*(%d%d%d%d)%-(%d%d)%-(%d%d)[Tt ](%d%d):(%d%d)(.-)%s*$")
+  if y then
+    local sec, frac, zone = rest:match("^:(%d%d)(%.?%d*)(.*)$")
+    if frac and frac ~= "" and not frac:match("^%.%d+$") then return nil end
+    zone = sec and zone or rest
+    if zone == "" or zone == "Z" or zone == "z" or zone == " UTC" then zone = "Z"
+    else
+      local sign, zh, zm = zone:match("^([+-])(%d%d):?(%d%d)$")
+      if not sign then return nil end
+      zone = sign .. zh .. ":" .. zm
+    end
+    local ok, from = pcall(pm.time.parse, ("%s-%s-%sT%s:%s:%s%s"):format(y, mo, d, h, mi, sec or "00", zone))
+    if not ok or not from then return nil end
+    return "abs", from, from + (sec and 1 or 60)
+  end
+  h, mi, rest = cite:match("^%s*(%d%d?):(%d%d)(.-)%s*$")
+  if not h or tonumber(h) > 23 or tonumber(mi) > 59 then return nil end
+  local sec = rest:match("^:(%d%d)$")
+  if rest ~= "" and not (sec and tonumber(sec) < 60) then return nil end
+  local from = tonumber(h) * 3600 + tonumber(mi) * 60 + (tonumber(sec) or 0)
+  return "clock", from, from + (sec and 1 or 60)
+end
+
+-- The first row at or after time s (binary search: rows are sorted by time).
+local function first_at(ts, s)
+  local lo, hi = 1, #ts + 1
+  while lo < hi do
+    local mid = (lo + hi) // 2
+    if ts[mid] < s then lo = mid + 1 else hi = mid end
+  end
+  return lo
+end
+
+-- The cited rows as evidence strings. A cite that matches no row, that is neither a
+-- date-time nor a clock time, or that is a clock time of rows on several UTC days, is
+-- warned about and cites nothing.
+local function evidence_for(ctx, n, chain, rows)
+  local found, ts = {}, rows.t
   for _, cite in ipairs(chain.cites) do
-    local hit = false
-    for _, e in ipairs(events) do
-      local clock = pm.time.format(e.t, "clock")
-      if cite == clock or cite == clock:sub(1, 5) then
-        found[#found + 1] = row(e)
-        hit = true
+    local kind, from, to = parse_cite(cite)
+    local hits = {}
+    if kind == "abs" then
+      for i = first_at(ts, from), #ts do
+        if ts[i] >= to then break end
+        hits[#hits + 1] = i
+      end
+    elseif kind == "clock" then
+      local days, order = {}, {}
+      for i, t in ipairs(ts) do
+        local s = t % 86400
+        if s >= from and s < to then
+          hits[#hits + 1] = i
+          local day = t // 86400
+          if not days[day] then
+            days[day] = true
+            order[#order + 1] = pm.time.format(day * 86400, "date")
+          end
+        end
+      end
+      if #order > 1 then
+        ctx.log.warn(("chain %d cites %s, a clock time of rows on %d UTC days (%s): cite a full date-time "
+          .. "such as \"%s %s\"; none of its rows is cited"):format(n, cite, #order, table.concat(order, ", "),
+          order[1], cite))
+        hits = {}
+        kind = "ambiguous"
       end
     end
-    if not hit then
+    if not kind then
+      ctx.log.warn(("chain %d cites %q, which is neither a date-time (\"2025-02-10 12:58:40\", RFC 3339) nor a "
+        .. "clock time (\"10:05:23\", \"10:05\")"):format(n, cite))
+    elseif kind ~= "ambiguous" and #hits == 0 then
       ctx.log.warn(("chain %d cites %s but the timeline has no row at that time"):format(n, cite))
     end
+    for _, i in ipairs(hits) do found[#found + 1] = rows.line(i) end
   end
   return found
 end
@@ -154,12 +247,12 @@ return {
   },
 
   run = function(ctx, opts)
-    local events = ctx.timeline:events()
+    local rows = read_rows(ctx)
     local chains, root_cause
     if opts.answers then
       chains, root_cause = read_answers(ctx, opts.answers)
     else
-      chains = ask_chains(ctx, opts, events)
+      chains = ask_chains(ctx, opts, rows)
     end
 
     local seen = {}
@@ -169,7 +262,7 @@ return {
       if depth < opts.min_depth then
         ctx.log.warn(("chain %d stops at depth %d (min_depth %d): ask why again"):format(n, depth, opts.min_depth))
       end
-      local evidence = evidence_for(ctx, n, chain, events)
+      local evidence = evidence_for(ctx, n, chain, rows)
       local why_chain = { chain.problem }
       for k, w in ipairs(chain.whys) do
         why_chain[#why_chain + 1] = w.answer

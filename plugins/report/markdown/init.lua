@@ -52,17 +52,171 @@ local function impact(data)
   return "## Impact\n\n" .. list(pmx.impact(data), "not recorded")
 end
 
-local function timeline(data, fmt)
-  local rows = { "## Timeline (all times UTC)", "", "| Time | Event | Source | Actor |", "|----------|-------|--------|-------|" }
-  local shown, _, note = pmx.table_rows(data)
-  for _, e in ipairs(shown) do
-    rows[#rows + 1] = ("| %s | %s | %s | %s |"):format(fmt(t(e.time)), cell(e.event), cell(e.source), cell(e.actor))
+-- The timeline rows, read in one lazy pass (ctx.timeline:each) into flat columns, never a
+-- table per row: { n, t = {}, event = {}, source = {}, actor = {}, count = {}, last = {},
+-- outside = rows left out by table_window }. With all = true, table_window is ignored.
+local function columns(ctx, data, all)
+  local w = data.table_window
+  local lo, hi = -math.huge, math.huge
+  if not all and w and w.start and w["end"] then lo, hi = t(w.start), t(w["end"]) end
+  local c = { n = 0, t = {}, event = {}, source = {}, actor = {}, kind = {}, count = {}, last = {}, outside = 0 }
+  local ts, ev, src, act, kinds, counts, lasts = c.t, c.event, c.source, c.actor, c.kind, c.count, c.last
+  local n = 0
+  for _, at, event, source, actor, kind, count, last in ctx.timeline:each("t", "event", "source", "actor", "kind", "count", "last") do
+    if at >= lo and at <= hi then
+      n = n + 1
+      ts[n], ev[n], src[n], act[n], kinds[n], counts[n] = at, event, source, actor or false, kind, count or 1
+      lasts[n] = (type(last) == "string" and t(last)) or last or false
+    else
+      c.outside = c.outside + 1
+    end
   end
-  if note then
-    rows[#rows + 1] = ""
-    rows[#rows + 1] = note
+  c.n = n
+  c.note = pmx.outside_note(w, c.outside)
+  if all then
+    -- A template also gets the model's `timeline` (as report.json has it): two more fields.
+    c.time, c.evidence = {}, {}
+    for i, time, evidence in ctx.timeline:each("time", "evidence") do c.time[i], c.evidence[i] = time, evidence or false end
   end
-  return table.concat(rows, "\n")
+  return c
+end
+
+-- A row's event as a cell, with the burst it stands for: "First 5xx errors appear (1,521
+-- events until 10:34:45)".
+local function event_cell(c, i, fmt)
+  local text = cell(c.event[i])
+  local count = c.count[i]
+  if count and count > 1 then
+    local last = c.last[i]
+    text = text .. (last and (" (%s events until %s)"):format(pmx.thousands(count), fmt(last))
+      or (" (%s events)"):format(pmx.thousands(count)))
+  end
+  return text
+end
+
+local HEAD = { "| Time | Event | Source | Actor |", "|----------|-------|--------|-------|" }
+
+-- The table lines of rows `which` (a list of indexes; nil for all), appended to `out`.
+-- Sources and actors are a handful of texts repeated on every row: each is escaped once.
+local function cached_cells()
+  local seen = {}
+  return function(v)
+    if not v then return "-" end
+    local text = seen[v]
+    if not text then
+      text = cell(v)
+      seen[v] = text
+    end
+    return text
+  end
+end
+
+local function table_lines(out, c, fmt, which)
+  out[#out + 1] = HEAD[1]
+  out[#out + 1] = HEAD[2]
+  local source, actor = cached_cells(), cached_cells()
+  local function add(i)
+    out[#out + 1] = ("| %s | %s | %s | %s |"):format(fmt(c.t[i]), event_cell(c, i, fmt), source(c.source[i]),
+      actor(c.actor[i]))
+  end
+  if which then
+    for _, i in ipairs(which) do add(i) end
+  else
+    for i = 1, c.n do add(i) end
+  end
+  return out
+end
+
+-- A relative link target: anything but plain path characters percent-encoded.
+local function href(name)
+  return (name:gsub("[^%w%-%._~/]", function(ch) return ("%%%02X"):format(ch:byte()) end))
+end
+
+local MOMENT_NAMES = {
+  { "impact_start", "impact start" }, { "detected", "detected" }, { "paged", "paged" },
+  { "acknowledged", "acknowledged" }, { "mitigated", "mitigated" }, { "resolved", "resolved" },
+}
+
+-- A long timeline (more than max_rows rows): the body keeps the rows at key moments' times
+-- and the bursts (count > 1; the largest ones when there are more than max_rows), and
+-- says where the full table is.
+local function long_timeline(out, data, c, fmt, opts)
+  local at_moment, moments = {}, {}
+  for _, m in ipairs(MOMENT_NAMES) do
+    local s = t((data.key_moments or {})[m[1]])
+    if s then
+      at_moment[s] = true
+      moments[#moments + 1] = m[2] .. " " .. fmt(s)
+    end
+  end
+  local keep, bursts, nkeep = {}, {}, 0
+  for i = 1, c.n do
+    if at_moment[c.t[i]] then
+      keep[i] = true
+      nkeep = nkeep + 1
+    elseif c.count[i] > 1 then
+      bursts[#bursts + 1] = i
+    end
+  end
+  local room = math.max(0, opts.max_rows - nkeep)
+  local dropped = 0
+  if #bursts > room then
+    -- The largest bursts (ties: the earlier one), then back in time order.
+    table.sort(bursts, function(a, b)
+      if c.count[a] ~= c.count[b] then return c.count[a] > c.count[b] end
+      return a < b
+    end)
+    dropped = #bursts - room
+  end
+  for k = 1, math.min(#bursts, room) do keep[bursts[k]] = true end
+  local which = {}
+  for i = 1, c.n do
+    if keep[i] then which[#which + 1] = i end
+  end
+  local link = ("[%s](%s)"):format(md.text(opts.appendix), href(opts.appendix))
+  out[#out + 1] = ("%s rows from %s to %s: this table keeps %s of them, the rows at key moments and the %s; "
+    .. "the full table is in %s."):format(pmx.thousands(c.n), fmt(c.t[1]), fmt(c.t[c.n]), pmx.thousands(#which),
+      dropped > 0 and ("%s largest bursts (of %s)"):format(pmx.thousands(#bursts - dropped), pmx.thousands(#bursts))
+        or "bursts (repeated events, with their counts)",
+      link)
+  out[#out + 1] = ""
+  if #moments > 0 then
+    out[#out + 1] = "**Key moments**: " .. table.concat(moments, ", ")
+    out[#out + 1] = ""
+  end
+  return table_lines(out, c, fmt, which)
+end
+
+local function timeline(data, c, fmt, opts)
+  local out = { "## Timeline (all times UTC)", "" }
+  if c.n > opts.max_rows then
+    long_timeline(out, data, c, fmt, opts)
+  else
+    table_lines(out, c, fmt)
+  end
+  if c.note then
+    out[#out + 1] = ""
+    out[#out + 1] = c.note
+  end
+  return table.concat(out, "\n")
+end
+
+-- The appendix: every row of the table, for a timeline too long for the body.
+local function appendix(data, c, fmt, opts)
+  local h = header_text(data)
+  local out = {
+    "# Timeline: " .. h.title,
+    "",
+    ("All %s rows of the timeline of [%s](%s) (all times UTC)."):format(pmx.thousands(c.n), md.text(opts.file),
+      href(opts.file)),
+    "",
+  }
+  table_lines(out, c, fmt)
+  if c.note then
+    out[#out + 1] = ""
+    out[#out + 1] = c.note
+  end
+  return table.concat(out, "\n") .. "\n"
 end
 
 local function factors(data)
@@ -112,15 +266,14 @@ local function validation(data)
   return "## Validation\n\n" .. list(lines)
 end
 
-local function render(data, opts)
-  local fmt = pmx.clock((pmx.table_rows(data)))
+local function render(data, c, fmt, opts)
   local inc = data.incident
   local blocks = {
     header(data),
     "## Summary\n\n" .. (inc.summary and md.block(inc.summary) or "No summary yet."),
     impact(data),
     "## Root Cause\n\n" .. md.block(inc.root_cause or data.root_cause or "Not determined yet."),
-    timeline(data, fmt),
+    timeline(data, c, fmt, opts),
     factors(data) .. (opts.fishbone and pmx.mermaid(data) and ("\n\n### Causal Graph\n\n" .. pmx.mermaid(data)) or ""),
     actions(data),
     "## What Went Well\n\n" .. list(texts(data.what_went_well), "not recorded"),
@@ -133,24 +286,35 @@ local function render(data, opts)
 end
 
 -- What an organisation's Mustache template gets: the whole report model (as report.json
--- has it) plus ready-made text, so a template needs no logic. Every string in it is
--- Markdown text already (pm.mdtext), whether written {{x}} or {{{x}}}:
+-- has it; its timeline rows with time, event, source, actor, kind, evidence, count, last)
+-- plus ready-made text, so a template needs no logic. Every string in it is Markdown text
+-- already (pm.mdtext), whether written {{x}} or {{{x}}}:
 --   header.{title,date,duration,severity,authors,reviewed}, impact_lines[],
---   timeline_rows[].{time,event,source,actor,kind,count} (cells, `|` escaped),
+--   timeline_rows[].{time,event,source,actor,kind,count,until} (cells, `|` escaped; times dated
+--     by pm.postmortem's rule; until: the last time of a burst (count > 1), else nil),
 --   contributing[].{n,label,text,why_chain[]}, action_rows[].{id,action,owner,deadline,priority,status},
 --   gap_lines[], checks[].{mark,check,detail,ok}, has_gaps, has_validation, has_actions,
 --   causal_graph (the fishbone as a Mermaid block; {{{causal_graph}}} or {{causal_graph}}).
-local function view(data)
+local function view(data, rows, clock)
   local v = md.model(data)
-  local clock = pmx.clock(data.timeline or {})
   v.header = header_text(data)
   v.impact_lines = pmx.impact(data)
   v.root_cause = md.block(data.incident.root_cause or "Not determined yet.")
   v.summary = md.block(data.incident.summary or "No summary yet.")
   v.timeline_rows = {}
-  for i, e in ipairs(data.timeline or {}) do
-    v.timeline_rows[i] = { time = clock(t(e.time)), event = cell(e.event), source = cell(e.source),
-      actor = cell(e.actor), kind = md.text(e.kind), count = e.count }
+  for i = 1, rows.n do
+    local count = rows.count[i]
+    v.timeline_rows[i] = { time = clock(rows.t[i]), event = cell(rows.event[i]), source = cell(rows.source[i]),
+      actor = cell(rows.actor[i] or nil), kind = md.text(rows.kind[i]), count = count,
+      ["until"] = count > 1 and rows.last[i] and clock(rows.last[i]) or nil }
+  end
+  -- The model's timeline, which data{ timeline = false } left out, from the same columns.
+  v.timeline = {}
+  for i = 1, rows.n do
+    v.timeline[i] = { time = rows.time[i], event = md.text(rows.event[i]), source = md.text(rows.source[i]),
+      actor = rows.actor[i] and md.text(rows.actor[i]) or nil, kind = md.text(rows.kind[i]),
+      evidence = rows.evidence[i] and md.text(rows.evidence[i]) or nil, count = rows.count[i],
+      last = rows.last[i] and pm.time.format(rows.last[i], "rfc3339") or nil }
   end
   v.contributing = {}
   for i, c in ipairs((data.factors or {}).contributing or {}) do
@@ -182,6 +346,10 @@ return {
   description = "The post-mortem as Markdown, in the seed's report template",
   options = {
     file = { type = "string", default = "report.md", doc = "output file name in the out folder" },
+    max_rows = { type = "integer", default = 200,
+      doc = "a timeline with more rows keeps only the rows at key moments and the bursts in the report; the full table goes to `appendix`" },
+    appendix = { type = "string", default = "timeline.md",
+      doc = "file (in the out folder) for the full timeline table when it has more than max_rows rows; linked from the report" },
     fishbone = { type = "boolean", default = false,
       doc = "add the causal graph (fishbone) as a Mermaid diagram under Contributing Factors (not in the seed's template)" },
     template = { type = "string",
@@ -189,13 +357,24 @@ return {
   },
 
   run = function(ctx, opts)
-    local data = ctx.report:data()
+    -- The model without its timeline, whose rows are read lazily: a table per row is most
+    -- of the time and memory on a real-size incident.
+    local data = ctx.report:data { timeline = false }
     if opts.template then
-      local ok, text = pcall(pm.template.render, ctx.fs.read(opts.template), view(data), { escape = "none" })
+      -- A template sees every row (as report.json has them), not only table_window's.
+      local c = columns(ctx, data, true)
+      local clock = pmx.clock_for(data, c.t[1], c.t[c.n])
+      local ok, text = pcall(pm.template.render, ctx.fs.read(opts.template), view(data, c, clock), { escape = "none" })
       if not ok then error(("template %s: %s"):format(opts.template, tostring(text):gsub("^pm%.template%.render: ", "")), 0) end
       ctx.report:write(opts.file, text)
     else
-      ctx.report:write(opts.file, render(data, opts))
+      if opts.appendix == opts.file then
+        error(("appendix and file are both %q: the full timeline would overwrite the report"):format(opts.file), 0)
+      end
+      local c = columns(ctx, data)
+      local fmt = pmx.clock_for(data, c.t[1], c.t[c.n])
+      ctx.report:write(opts.file, render(data, c, fmt, opts))
+      if c.n > opts.max_rows then ctx.report:write(opts.appendix, appendix(data, c, fmt, opts)) end
     end
   end,
 }

@@ -212,3 +212,127 @@ describe("markdown causal graph", function()
     assert.matches('f1%["#amp;lt;b#amp;gt; #35;lt;x#35;gt; a b"%]', graph)
   end)
 end)
+
+-- A four-hour incident past midnight with 241 rows (one a minute from 22:00), three bursts
+-- (22:30 x1,521, 23:30 x12, 00:30 x3) and key moments at 22:10, 22:12 and 01:20.
+describe("markdown with a long timeline", function()
+  local r, md, full
+  before_each(function()
+    r = plugin.run({}, { report = "fixtures/long.json" })
+    assert.is_nil(r.error)
+    md, full = r.files["report.md"], r.files["timeline.md"]
+  end)
+
+  it("keeps the key moments and the bursts in the body, with their counts and dates", function()
+    assert.truthy(has_line(md, "241 rows from 2025-03-01 22:00:00 to 2025-03-02 02:00:00: this table keeps 6 of them, "
+      .. "the rows at key moments and the bursts (repeated events, with their counts); the full table is in "
+      .. "[timeline.md](timeline.md)."))
+    assert.truthy(has_line(md, "**Key moments**: impact start 2025-03-01 22:10:00, detected 2025-03-01 22:12:00, "
+      .. "resolved 2025-03-02 01:20:00"))
+    assert.matches("\n| Time | Event | Source | Actor |\n|[-]+|[-]+|[-]+|[-]+|\n"
+      .. "| 2025%-03%-01 22:10:00 | Retry 10 \\| queue | app logs | %- |\n"
+      .. "| 2025%-03%-01 22:12:00 | Retry 12 \\| queue | app logs | %- |\n"
+      .. "| 2025%-03%-01 22:30:00 | First 5xx errors appear %(1,521 events until 2025%-03%-01 22:34:45%) | app logs | %- |\n"
+      .. "| 2025%-03%-01 23:30:00 | Retry 90 \\| queue %(12 events until 2025%-03%-01 23:34:45%) | app logs | %- |\n"
+      .. "| 2025%-03%-02 00:30:00 | Retry 150 \\| queue %(3 events until 2025%-03%-02 00:34:45%) | app logs | %- |\n"
+      .. "| 2025%-03%-02 01:20:00 | Incident marked resolved | app logs | @alice |\n\n## Contributing Factors", md)
+    assert.falsy(md:find("Retry 11 ", 1, true))
+  end)
+
+  it("writes the full table to the appendix, linked back to the report", function()
+    assert.not_nil(full)
+    local rows = 0
+    for _ in full:gmatch("\n| 20%d%d%-") do rows = rows + 1 end
+    assert.equals(241, rows)
+    assert.truthy(has_line(full, "# Timeline: Post-Mortem: Night of retries (2025-03-01)"))
+    assert.truthy(has_line(full, "All 241 rows of the timeline of [report.md](report.md) (all times UTC)."))
+    assert.truthy(has_line(full, "| 2025-03-01 22:11:00 | Retry 11 \\| queue | app logs | - |"))
+    assert.truthy(has_line(full, "| 2025-03-01 22:30:00 | First 5xx errors appear (1,521 events until 2025-03-01 22:34:45) | app logs | - |"))
+  end)
+
+  it("keeps only the largest bursts when they alone are more than max_rows", function()
+    local text = plugin.run({ max_rows = 4 }, { report = "fixtures/long.json" }).files["report.md"]
+    assert.truthy(text:find("this table keeps 4 of them, the rows at key moments and the 1 largest bursts (of 3)", 1, true))
+    assert.truthy(text:find("First 5xx errors appear (1,521 events", 1, true))
+    assert.falsy(text:find("Retry 90 ", 1, true))
+  end)
+
+  it("names and links the appendix from the options, the link target percent-encoded", function()
+    local r2 = plugin.run({ appendix = "full timeline (all).md", file = "pm.md" }, { report = "fixtures/long.json" })
+    assert.not_nil(r2.files["full timeline (all).md"])
+    assert.truthy(r2.files["pm.md"]:find("[full timeline (all).md](full%20timeline%20%28all%29.md)", 1, true))
+    assert.truthy(r2.files["full timeline (all).md"]:find("[pm.md](pm.md)", 1, true))
+  end)
+
+  it("refuses an appendix that is the report itself", function()
+    local r2 = plugin.run({ appendix = "report.md" }, { report = "fixtures/long.json" })
+    assert.equals('appendix and file are both "report.md": the full timeline would overwrite the report', r2.error)
+  end)
+
+  it("shows the whole table, with counts, up to max_rows and writes no appendix", function()
+    local r2 = plugin.run({ max_rows = 241 }, { report = "fixtures/long.json" })
+    assert.is_nil(r2.files["timeline.md"])
+    local text = r2.files["report.md"]
+    assert.truthy(has_line(text, "| 2025-03-01 22:11:00 | Retry 11 \\| queue | app logs | - |"))
+    assert.truthy(has_line(text, "| 2025-03-01 23:30:00 | Retry 90 \\| queue (12 events until 2025-03-01 23:34:45) | app logs | - |"))
+    assert.falsy(text:find("Key moments", 1, true))
+  end)
+
+  it("gives a template each row's count and the end of its burst, and the model's timeline", function()
+    local text = plugin.run({ template = "fixtures/bursts.mustache", file = "b.md" }, { report = "fixtures/long.json" })
+      .files["b.md"]
+    assert.equals("2025-03-01 22:30:00 First 5xx errors appear x1521 until 2025-03-01 22:34:45; "
+      .. "2025-03-01 23:30:00 Retry 90 \\| queue x12 until 2025-03-01 23:34:45; "
+      .. "2025-03-02 00:30:00 Retry 150 \\| queue x3 until 2025-03-02 00:34:45; \n"
+      .. "2025-03-01T22:30:00.000Z 1521 2025-03-01T22:34:45.000Z; 2025-03-01T23:30:00.000Z 12 2025-03-01T23:34:45.000Z; "
+      .. "2025-03-02T00:30:00.000Z 3 2025-03-02T00:34:45.000Z; \n", text)
+  end)
+end)
+
+describe("pm.postmortem's rule for dates", function()
+  local pmx = require "pm.postmortem"
+  local function at(text) return pm.time.parse(text) end
+  local one_day = { incident = { started_at = "2025-02-09T10:05:00Z", ended_at = "2025-02-09T11:40:00Z" } }
+  local two_days = { incident = { started_at = "2025-02-09T23:05:00Z", ended_at = "2025-02-10T01:40:00Z" } }
+
+  it("shows clock times when the incident and the rows are on one UTC day", function()
+    local clock, dated = pmx.clock_for(one_day, at("2025-02-09T10:05:23Z"), at("2025-02-09T10:40:00Z"))
+    assert.is_false(dated)
+    assert.equals("10:05:23", clock(at("2025-02-09T10:05:23Z")))
+  end)
+
+  it("dates only a time on another day than the incident's, when the rest is one day", function()
+    local clock = pmx.clock_for(one_day, at("2025-02-09T10:05:23Z"), at("2025-02-09T10:40:00Z"))
+    assert.equals("2025-02-10 00:00:05", clock(at("2025-02-10T00:00:05Z")))
+  end)
+
+  it("dates every time when the incident spans midnight, even if the rows do not", function()
+    local clock, dated = pmx.clock_for(two_days, at("2025-02-09T23:10:00Z"), at("2025-02-09T23:50:00Z"))
+    assert.is_true(dated)
+    assert.equals("2025-02-09 23:10:00", clock(at("2025-02-09T23:10:00Z")))
+  end)
+
+  it("dates every time when the rows cross midnight or lie on another day than the incident's start", function()
+    assert.is_true(pmx.dated(one_day, at("2025-02-09T23:10:00Z"), at("2025-02-10T00:10:00Z")))
+    assert.is_true(pmx.dated(one_day, at("2025-02-11T10:10:00Z"), at("2025-02-11T10:20:00Z")))
+    assert.is_true(pmx.dated({ start = at("2025-02-09T10:00:00Z"), finish = at("2025-02-12T10:00:00Z") }))
+    assert.is_false(pmx.dated(nil, nil, nil))
+  end)
+
+  it("writes the same text as pm.time.format", function()
+    local clock = pmx.clock_for(nil, 0, 3 * 86400)
+    for _, s in ipairs { 0, 59.999, 86399.5, 1739181923.25, -1, -86400.5, 253402300799 } do
+      assert.equals(pm.time.format(s, "date") .. " " .. pm.time.format(s, "clock"), clock(s))
+    end
+  end)
+
+  it("keeps pmx.clock(events) working: dated when the events span days", function()
+    local same = { { time = "2025-02-09T10:05:23Z" }, { time = "2025-02-09T11:05:23Z" } }
+    local days = { { time = "2025-02-09T23:05:23Z" }, { t = at("2025-02-10T00:05:23Z") } }
+    assert.equals("10:05:23", pmx.clock(same)(at("2025-02-09T10:05:23Z")))
+    assert.equals("2025-02-09 23:05:23", pmx.clock(days)(at("2025-02-09T23:05:23Z")))
+    assert.equals("2025-02-09 10:05:23", pmx.clock(same, two_days)(at("2025-02-09T10:05:23Z")))
+    assert.equals("10:05:23", pmx.clock({})(at("2025-02-09T10:05:23Z")))
+    assert.equals("2025-02-09 10:05:23", pmx.clock(at("2025-02-09T10:00:00Z"), at("2025-02-10T10:00:00Z"))(at("2025-02-09T10:05:23Z")))
+  end)
+end)

@@ -2,6 +2,8 @@
 -- mitigated and resolved, from the kinds of the timeline's events. The host computes the
 -- response metrics (time to detect, acknowledge, mitigate, resolve) from these marks.
 
+local pmx = require "pm.postmortem"
+
 -- The first event of each kind marks the moment.
 local FIRST_OF = {
   impact_start = { error = true, metric_crossed = true },
@@ -67,12 +69,19 @@ return {
     end
     moments.mitigated = mitigated(events, moments.impact_start)
 
+    -- One line naming the moments, dated when the incident or its events span more than
+    -- one UTC day (pm.postmortem's rule): "impact_start 10:05:23" of a three-day incident
+    -- would not say which day.
+    local clock = pmx.clock_for(ctx.incident, events[1] and events[1].t, events[#events] and events[#events].t)
+    local marked = {}
     for _, name in ipairs { "impact_start", "detected", "paged", "acknowledged", "mitigated", "resolved" } do
       if moments[name] then
         ctx.timeline:set_moment(name, moments[name])
+        marked[#marked + 1] = name .. " " .. clock(moments[name])
       else
         ctx.log.info("no event marks " .. name)
       end
     end
+    if #marked > 0 then ctx.log.info("key moments (UTC): " .. table.concat(marked, ", ")) end
   end,
 }

@@ -128,3 +128,14 @@ describe("checklist on an empty report", function()
     assert.equals("schedule a review for 2025-05-29", c.follow_up_scheduled.detail)
   end)
 end)
+
+describe("checklist on a three-day incident", function()
+  it("dates the times it names: a clock time alone would not say which day", function()
+    local c = by_name(plugin.run({}, { report = "fixtures/three-days.json" }))
+    assert.same({ check = "timeline_complete", ok = false,
+                  detail = "starts at 2025-05-01 10:07:00, more than 5 min after the incident's start (2025-05-01 10:00:00); "
+                    .. "ends at 2025-05-03 11:00:00, before the incident's end (2025-05-03 12:00:00); no resolution event" },
+                c.timeline_complete)
+    assert.same({ check = "timeline_chronological", ok = true, detail = "3 events in order" }, c.timeline_chronological)
+  end)
+end)

@@ -1,14 +1,39 @@
 -- The seed's validation checklist, one entry per item, in the seed's order.
 --
--- Each check is { name, doc, run = function(data, opts) return ok, detail end } where
--- `data` is ctx.report:data() (shaped like report.json). ok is true, false, or nil for
--- "pending" (cannot be known yet, e.g. before the report is distributed). An
--- organisation can copy this plugin and add its own entries to the list.
+-- Each check is { name, doc, run = function(data, opts, tl) return ok, detail end } where
+-- `data` is ctx.report:data{ timeline = false } (shaped like report.json, without its
+-- timeline; an imported Markdown document keeps its rows in data.timeline) and `tl` is what
+-- one pass over the timeline found (see summary below: init.lua reads the rows lazily,
+-- never a table per row). ok is true, false, or nil for "pending" (cannot be known yet,
+-- e.g. before the report is distributed). An organisation can copy this plugin and add
+-- its own entries to the list.
+--
+-- Times in details are clock times, dated by pm.postmortem's rule (pmx.clock_for) when the
+-- incident or the timeline spans more than one UTC day: "starts at 10:05" of a three-day
+-- incident would not say which day.
 
 local function t(text) return text and pm.time.parse(text) end
-local function clock(s) return pm.time.format(s, "clock") end
 
 local blame = require "pm.blame"
+local pmx = require "pm.postmortem"
+
+-- What the timeline checks need, from one pass over the rows: { n, first, last (seconds),
+-- unsorted (index of the first row earlier than the one before it, or nil),
+-- row = function(i) -> { time, event, evidence } }. This builds it from data.timeline (an
+-- imported document's rows, or a copied check given the whole data); init.lua builds the
+-- same from ctx.timeline:each.
+local function summary(data)
+  local events = data.timeline or {}
+  local s = { n = #events, row = function(i) return events[i] end }
+  local prev
+  for i, e in ipairs(events) do
+    local at = t(e.time)
+    if prev and at < prev and not s.unsorted then s.unsorted = i end
+    s.first = s.first or at
+    s.last, prev = at, at
+  end
+  return s
+end
 
 -- A hand-written Markdown post-mortem (`pmhost validate FILE.md`) carries data.imported:
 -- the timeline rows it states in order, no key moments, no incident window.
@@ -43,18 +68,17 @@ local checks = {}
 checks[#checks + 1] = {
   name = "timeline_complete",
   doc = "Timeline is complete: it has events from impact start to resolution",
-  run = function(data)
+  run = function(data, _, tl)
     if data.imported then return imported_timeline(data) end
-    local events = data.timeline or {}
-    if #events == 0 then return false, "the timeline is empty" end
-    local first, last = t(events[1].time), t(events[#events].time)
-    for i = 2, #events do
-      if t(events[i].time) < t(events[i - 1].time) then return false, "the timeline is not sorted by time" end
-    end
+    tl = tl or summary(data)
+    if tl.n == 0 then return false, "the timeline is empty" end
+    if tl.unsorted then return false, "the timeline is not sorted by time" end
+    local first, last = tl.first, tl.last
     local km, inc = data.key_moments or {}, data.incident or {}
     local from, to = t(km.impact_start) or t(inc.started_at), t(km.resolved) or t(inc.ended_at)
     local from_name = km.impact_start and "impact start" or "the incident's start"
     local to_name = km.resolved and "resolution" or "the incident's end"
+    local clock = pmx.clock_for(data, first, last)
     local problems = {}
     if from and first > from + 300 then
       problems[#problems + 1] = ("starts at %s, more than 5 min after %s (%s)"):format(clock(first), from_name, clock(from))
@@ -66,7 +90,7 @@ checks[#checks + 1] = {
     local gaps = {}
     for _, g in ipairs(data.gaps or {}) do gaps[#gaps + 1] = (g.source or g.plugin or "?") .. ": " .. g.reason end
     local detail = #problems > 0 and table.concat(problems, "; ")
-      or ("%d events from %s to %s"):format(#events, clock(first), clock(last))
+      or ("%s events from %s to %s"):format(pmx.thousands(tl.n), clock(first), clock(last))
     if #gaps > 0 then detail = detail .. "; data gaps: " .. table.concat(gaps, "; ") end
     return #problems == 0, detail
   end,
@@ -75,14 +99,14 @@ checks[#checks + 1] = {
 checks[#checks + 1] = {
   name = "timeline_chronological",
   doc = "Timeline is chronologically accurate: events sorted, key moments in order",
-  run = function(data)
-    local events = data.timeline or {}
-    for i = 2, #events do
-      if t(events[i].time) < t(events[i - 1].time) then
-        local where = data.imported and (" at %s"):format((events[i].evidence or {})[1] or "?") or ""
-        return false, ("%q (%s)%s comes after %q (%s)"):format(events[i].event, events[i].time, where,
-          events[i - 1].event, events[i - 1].time)
-      end
+  run = function(data, _, tl)
+    tl = tl or summary(data)
+    local i = tl.unsorted
+    if i then
+      local e, before = tl.row(i), tl.row(i - 1)
+      local ev = type(e.evidence) == "table" and e.evidence[1] or e.evidence
+      local where = data.imported and (" at %s"):format(ev or "?") or ""
+      return false, ("%q (%s)%s comes after %q (%s)"):format(e.event, e.time, where, before.event, before.time)
     end
     -- Key moments in an impossible order (acknowledged before the page, resolved before
     -- the impact started) are reported, never reordered: usually a skewed clock.
@@ -95,7 +119,7 @@ checks[#checks + 1] = {
       end
     end
     if #problems > 0 then return false, table.concat(problems, "; ") .. ": check clock skew" end
-    return true, ("%d events in order"):format(#events)
+    return true, ("%s events in order"):format(pmx.thousands(tl.n))
   end,
 }
 
@@ -190,5 +214,7 @@ checks[#checks + 1] = {
     return nil, "schedule a review for " .. when
   end,
 }
+
+checks.summary = summary -- not a check (ipairs skips it): for init.lua
 
 return checks
