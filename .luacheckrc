@@ -6,3 +6,5 @@ max_line_length = 190
 -- Specs run under `pmhost test`: busted-style describe/it/assert, and `plugin`, the helper
 -- that runs the plugin under test (Sources/PluginHost/Specs/SpecPrelude.swift).
 files["**/*_spec.lua"] = { std = "+busted", read_globals = { "plugin" } }
+-- scripts/bench-scale's pipeline templates: REPORT is replaced by the script before a run.
+files["bench/scale/*.lua"] = { read_globals = { "REPORT" } }
