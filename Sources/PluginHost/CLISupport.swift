@@ -13,9 +13,10 @@ public enum Summary {
     var lines = ["pmhost: \(v(m.incident.id)): \(v(m.incident.title))"]
     lines.append("  timeline   \(m.timeline.count) rows from \(sources.count) sources, \(m.gaps.count) gaps")
     let moments = KeyMoment.allCases.compactMap { k in
-      m.moments[k].map { "\(k.rawValue) \($0.formatted(.clock))" }
+      m.moments[k].map { "\(k.rawValue) \($0.formatted(.dateTime))" }
     }
-    if !moments.isEmpty { lines.append("  moments    " + moments.joined(separator: ", ")) }
+    // Dated: a clock time alone is ambiguous once an incident crosses midnight.
+    if !moments.isEmpty { lines.append("  moments    " + moments.joined(separator: ", ") + " UTC") }
     if let s = m.severity {
       lines.append(
         "  severity   \(v(s.level))" + (s.rule.map { " (rule \(v($0)))" } ?? "")
