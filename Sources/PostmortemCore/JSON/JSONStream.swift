@@ -66,6 +66,58 @@ public struct JSONStream {
     }
   }
 
+  /// A member whose value is an array of objects: each object's members come from
+  /// `members`, except `spliced`, an array whose elements `element` writes straight into
+  /// the bytes at the level it is given (a series' points: no tree per point).
+  public mutating func objects<S: Sequence, P: Sequence>(
+    _ name: String, _ items: S, members: (S.Element) throws -> [String: JSONValue],
+    spliced: String, _ array: (S.Element) -> P, _ element: (P.Element, inout [UInt8], Int) -> Void
+  ) throws {
+    try key(name)
+    var n = 0
+    for item in items {
+      buffer.append(UInt8(ascii: n == 0 ? "[" : ","))
+      writer.newline(&buffer, 2)
+      var fields = try members(item)
+      fields[spliced] = .null
+      buffer.append(UInt8(ascii: "{"))
+      for (k, field) in fields.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+        if k > 0 { buffer.append(UInt8(ascii: ",")) }
+        writer.newline(&buffer, 3)
+        JSONWriter.string(field, into: &buffer)
+        buffer.append(contentsOf: ": ".utf8)
+        guard field == spliced else {
+          writer.write(fields[field]!, into: &buffer, level: 3)
+          continue
+        }
+        var m = 0
+        for value in array(item) {
+          buffer.append(UInt8(ascii: m == 0 ? "[" : ","))
+          writer.newline(&buffer, 4)
+          element(value, &buffer, 4)
+          m += 1
+          if m & 1023 == 0 { try flushIfFull() }
+        }
+        if m == 0 {
+          buffer.append(contentsOf: "[]".utf8)
+        } else {
+          writer.newline(&buffer, 3)
+          buffer.append(UInt8(ascii: "]"))
+        }
+      }
+      writer.newline(&buffer, 2)
+      buffer.append(UInt8(ascii: "}"))
+      n += 1
+      try flushIfFull()
+    }
+    if n == 0 {
+      buffer.append(contentsOf: "[]".utf8)
+    } else {
+      writer.newline(&buffer, 1)
+      buffer.append(UInt8(ascii: "]"))
+    }
+  }
+
   /// Ends the object (and the document, with a newline) and hands on what is left.
   public mutating func close() throws {
     if members == 0 {

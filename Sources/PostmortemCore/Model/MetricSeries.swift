@@ -70,16 +70,6 @@ public struct MetricSeries: Codable, Sendable, Equatable {
     try c.encode(points, forKey: .points)
   }
 
-  /// This series as a JSON tree, its points built directly (``SeriesPoint/json``).
-  public func jsonValue() throws -> JSONValue {
-    var bare = self
-    bare.points = []
-    guard case .object(var members) = try JSONValueEncoder().encode(bare) else {
-      return try JSONValueEncoder().encode(self)
-    }
-    members["points"] = .array(points.map(\.json))
-    return .object(members)
-  }
 }
 
 /// One sample: `[t, v]` in JSON, `t` in Unix seconds, `v` a number or `"NaN"`, `"+Inf"`,
@@ -117,10 +107,33 @@ public struct SeriesPoint: Codable, Sendable, Equatable {
     try c.encode(json)
   }
 
+  /// Whole seconds are written as an integer.
+  private var timeIsWhole: Bool { time == time.rounded() && abs(time) < 1e15 }
+
+  /// ``json``'s pretty text at `level` (as JSONWriter writes it), without building it.
+  func write(into out: inout [UInt8], level: Int) {
+    let writer = JSONWriter(pretty: true)
+    out.append(UInt8(ascii: "["))
+    writer.newline(&out, level + 1)
+    if timeIsWhole {
+      out.append(contentsOf: String(Int64(time)).utf8)
+    } else {
+      out.append(contentsOf: JSONWriter.number(time).utf8)
+    }
+    out.append(UInt8(ascii: ","))
+    writer.newline(&out, level + 1)
+    switch value {
+    case .number(let v): out.append(contentsOf: JSONWriter.number(v).utf8)
+    default: JSONWriter.string(value.text, into: &out)
+    }
+    writer.newline(&out, level)
+    out.append(UInt8(ascii: "]"))
+  }
+
   /// `[t, v]`: whole seconds as an integer, a value JSON cannot hold as its text. Built
   /// directly (no Encoder per point): a month at 15 s steps is 172,801 of them.
   public var json: JSONValue {
-    let t: JSONValue = time == time.rounded() && abs(time) < 1e15 ? .int(Int64(time)) : .double(time)
+    let t: JSONValue = timeIsWhole ? .int(Int64(time)) : .double(time)
     switch value {
     case .number(let v): return .array([t, .double(v)])
     default: return .array([t, .string(value.text)])

@@ -175,7 +175,16 @@ public struct Report: Codable, Sendable, Equatable {
     try stream.elements("lessons_learned", lessonsLearned) { .string($0) }
     try stream.member("metrics", try encoder.encode(metrics))
     try stream.member("pmhost", try encoder.encode(meta))
-    try stream.elements("series", series) { try $0.jsonValue() }
+    // A series' points are written as bytes, not as a tree per point: a month at 15 s
+    // steps is 172,801 of them.
+    try stream.objects(
+      "series", series,
+      members: { series in
+        var bare = series
+        bare.points = []
+        guard case .object(let members) = try encoder.encode(bare) else { return [:] }
+        return members
+      }, spliced: "points", \.points, { point, out, level in point.write(into: &out, level: level) })
     try stream.member("severity", try encoder.encode(severity))
     if let tableWindow { try stream.member("table_window", try encoder.encode(tableWindow)) }
     try stream.elements("timeline", timeline) { $0.json }
