@@ -52,16 +52,26 @@ public struct JSONStream {
     try key(name)
     var n = 0
     for item in items {
-      buffer.append(UInt8(ascii: n == 0 ? "[" : ","))
-      writer.newline(&buffer, 2)
+      element(n, level: 2)
       writer.write(try tree(item), into: &buffer, level: 2)
       n += 1
       try flushIfFull()
     }
+    endArray(n, level: 1)
+  }
+
+  /// Starts the array's `n`th element (from 0) at `level`: `[` or `,`, then its line.
+  private mutating func element(_ n: Int, level: Int) {
+    buffer.append(UInt8(ascii: n == 0 ? "[" : ","))
+    writer.newline(&buffer, level)
+  }
+
+  /// Ends an array of `n` elements whose member is at `level`.
+  private mutating func endArray(_ n: Int, level: Int) {
     if n == 0 {
       buffer.append(contentsOf: "[]".utf8)
     } else {
-      writer.newline(&buffer, 1)
+      writer.newline(&buffer, level)
       buffer.append(UInt8(ascii: "]"))
     }
   }
@@ -76,8 +86,7 @@ public struct JSONStream {
     try key(name)
     var n = 0
     for item in items {
-      buffer.append(UInt8(ascii: n == 0 ? "[" : ","))
-      writer.newline(&buffer, 2)
+      self.element(n, level: 2)
       var fields = try members(item)
       fields[spliced] = .null
       buffer.append(UInt8(ascii: "{"))
@@ -92,30 +101,19 @@ public struct JSONStream {
         }
         var m = 0
         for value in array(item) {
-          buffer.append(UInt8(ascii: m == 0 ? "[" : ","))
-          writer.newline(&buffer, 4)
+          self.element(m, level: 4)
           element(value, &buffer, 4)
           m += 1
           if m & 1023 == 0 { try flushIfFull() }
         }
-        if m == 0 {
-          buffer.append(contentsOf: "[]".utf8)
-        } else {
-          writer.newline(&buffer, 3)
-          buffer.append(UInt8(ascii: "]"))
-        }
+        endArray(m, level: 3)
       }
       writer.newline(&buffer, 2)
       buffer.append(UInt8(ascii: "}"))
       n += 1
       try flushIfFull()
     }
-    if n == 0 {
-      buffer.append(contentsOf: "[]".utf8)
-    } else {
-      writer.newline(&buffer, 1)
-      buffer.append(UInt8(ascii: "]"))
-    }
+    endArray(n, level: 1)
   }
 
   /// Ends the object (and the document, with a newline) and hands on what is left.
