@@ -1,0 +1,138 @@
+/// Times, dates and zones as people write them in post-mortems: `10:18 AM`, `Jan 14, 10:18`,
+/// `[01-14 10:18]`, `14-01-2024 10:18`, `**16:58 UTC**`, `2pm PT`, "All times in CEST".
+///
+/// A document's reader asks for the moment at the start of a row's text (`leading`), for
+/// the day a heading names (`day`), and for the zone a heading or note states (`zone(in:)`);
+/// it then places each row with `instant(on:zone:)`. An ambiguous abbreviation (CST, IST,
+/// BST) is kept as such and gives no instant: it is reported, never guessed.
+
+/// Which comes first in a numeric date that does not say (`03/04/2024`).
+public enum DateOrder: Sendable, Equatable {
+  case monthFirst, dayFirst, unknown
+}
+
+/// A date as written; `year` is nil when the text gives none (`Jan 14`, `[01-14 10:18]`).
+public struct WrittenDate: Sendable, Equatable, Hashable {
+  public var year: Int?
+  public var month: Int
+  public var day: Int
+  public init(year: Int?, month: Int, day: Int) {
+    self.year = year
+    self.month = month
+    self.day = day
+  }
+}
+
+/// A clock time on the 24-hour clock (`10:18 PM` is hour 22); `second` nil when not written.
+public struct WrittenClock: Sendable, Equatable, Hashable {
+  public var hour: Int
+  public var minute: Int
+  public var second: Int?
+  public init(hour: Int, minute: Int, second: Int? = nil) {
+    self.hour = hour
+    self.minute = minute
+    self.second = second
+  }
+}
+
+/// A time zone as a document names it.
+public enum WrittenZone: Sendable, Equatable, Hashable {
+  /// A fixed offset: UTC, Z, GMT, CEST, PDT, `UTC+2`, `+05:30`.
+  case fixed(label: String, seconds: Int)
+  /// A region whose offset depends on the date: PT, ET, "Pacific Time", `America/New_York`.
+  case region(label: String, identifier: String)
+  /// An abbreviation with several meanings (CST: US Central or China; IST: India, Israel or
+  /// Ireland): reported as such, never guessed.
+  case ambiguous(label: String, meanings: [String])
+
+  /// The zone as the document wrote it, normalised (`PDT`, `UTC+02:00`, `PT`).
+  public var label: String {
+    switch self {
+    case .fixed(let label, _), .region(let label, _), .ambiguous(let label, _): label
+    }
+  }
+
+  /// Seconds east of UTC at a local date and time; nil when ambiguous.
+  public func offset(year: Int, month: Int, day: Int, hour: Int, minute: Int) -> Int? {
+    switch self {
+    case .fixed(_, let seconds): seconds
+    case .region: nil
+    case .ambiguous: nil
+    }
+  }
+}
+
+/// A moment read at the start of a text: a date, a clock time, or both, with the zone written
+/// beside them.
+public struct WrittenMoment: Sendable, Equatable {
+  public var date: WrittenDate?
+  public var clock: WrittenClock?
+  public var zone: WrittenZone?
+  /// `~10:00`, `around 10am`, `10:xx`, `approx. 14:00`: read, but not an exact time.
+  public var approximate: Bool
+  /// What the moment was read from, as written (`Jan 14, 10:18 AM PT`).
+  public var written: String
+  /// The text after the moment and its separator (`-`, `–`, `:`, `|`, `]`), trimmed.
+  public var rest: String
+
+  public init(
+    date: WrittenDate? = nil, clock: WrittenClock? = nil, zone: WrittenZone? = nil, approximate: Bool = false,
+    written: String, rest: String
+  ) {
+    self.date = date
+    self.clock = clock
+    self.zone = zone
+    self.approximate = approximate
+    self.written = written
+    self.rest = rest
+  }
+
+  /// The instant this moment names, its date and zone filled from the context when it does
+  /// not write them (a day heading above it, the document's date, the zone the timeline
+  /// states). Nil without a clock, without a full date (year included), or with an
+  /// ambiguous or missing zone.
+  public func instant(on fallbackDate: WrittenDate?, zone fallbackZone: WrittenZone?) -> Timestamp? {
+    guard let clock, let d = date ?? fallbackDate else { return nil }
+    guard let year = d.year ?? fallbackDate?.year else { return nil }
+    guard let zone = zone ?? fallbackZone,
+      let offset = zone.offset(year: year, month: d.month, day: d.day, hour: clock.hour, minute: clock.minute)
+    else { return nil }
+    let days = CivilDate.days(year: Int64(year), month: Int64(d.month), day: Int64(d.day))
+    let seconds =
+      days * 86_400 + Int64(clock.hour) * 3600 + Int64(clock.minute) * 60 + Int64(clock.second ?? 0) - Int64(offset)
+    return Timestamp(milliseconds: seconds * 1000)
+  }
+}
+
+/// The readers.
+public enum WrittenTimes {
+  /// The moment at the start of `text` (a table cell, a list item, a heading, a paragraph's
+  /// first line), after any bracket, bold or code marks the caller left. Nil when the text
+  /// does not start with a time or a date.
+  public static func leading(_ text: String, order: DateOrder = .unknown) -> WrittenMoment? {
+    nil
+  }
+
+  /// The day a whole heading or short line names: `January 14, 2024`, `Tuesday 14 Jan`,
+  /// `2024-01-14`, `Day 2 (Jan 15)`, `14/01/2024`. Nil when it names no single day.
+  public static func day(_ text: String, order: DateOrder = .unknown) -> WrittenDate? {
+    nil
+  }
+
+  /// The zone a heading or note states anywhere in it: "Timeline (UTC)", "All times are
+  /// Pacific Time", "times in CEST", "(UTC+2)". Nil when it names none.
+  public static func zone(in text: String) -> WrittenZone? {
+    nil
+  }
+
+  /// A zone name or abbreviation on its own: `UTC`, `pst`, `Europe/Berlin`, `Eastern`.
+  public static func zone(named name: String) -> WrittenZone? {
+    nil
+  }
+
+  /// The order a document's numeric dates use, from all of them together: day-first when one
+  /// has a first number above 12, month-first when one has a second number above 12.
+  public static func dateOrder(of texts: some Sequence<String>) -> DateOrder {
+    .unknown
+  }
+}
