@@ -2,117 +2,656 @@
 --
 --   local blame = require "pm.blame"
 --   for _, f in ipairs(blame.find(data [, { words = {...}, phrases = {...}, allow = {...} }])) do
---     -- f.where ("summary", "contributing factor", ...), f.sentence, f.rule, f.suggestion
+--     -- f.where ("summary", "timeline", ...), f.sentence, f.line (nil outside a document),
+--     -- f.rule, f.suggestion
 --   end
+--   blame.judge(sentence [, known_names]) -> rule, suggestion | nil   (one sentence)
+--   blame.sentences(text) -> { { text, line = newlines before it } ... }
 --
--- Two kinds of rule, both lower-case Lua patterns:
--- * `words` blame on their own: "human error", "careless", "blame", "caused by @bob".
--- * `phrases` blame only after a person (an @handle, he/she/someone, or a name or handle
---   from incident.people): "failed to", "should have <participle>ed", "forgot to". So "traffic
---   failed to reach the cluster" and "each repository should have clear rules", which are
---   about systems, are not findings; "@bob forgot to drain the node" is.
--- `allow` holds patterns of sentences that are never findings (an organisation's idioms).
+-- Texts read: the report's prose fields (summary, root cause, impact, factors and their why
+-- chains, what went well, lessons, action items) and, for an imported document, every entry
+-- of data.imported.prose (timeline rows and "what happened" included), which gives each
+-- finding its line: prose.line + the line breaks before the sentence.
+--
+-- Precision first. A sentence is a finding when one of these holds (the first that does names
+-- the rule: a person as agent (3) before words (1, 2)):
+-- 1. A word that blames on its own: "human error", "user error", "operator error", "pilot
+--    error", careless(ly/ness), negligence/negligent, incompetent, sloppy, "fault of", "X's
+--    fault", "X's mistake", "mistake by", "on the part of". Not when a negation comes in the
+--    three words before it ("this was not human error", "through no fault of"), nor when it is
+--    a hypothesis ("assumed user error at the time", "to rule out human error").
+-- 2. blame/blamed/blaming, when the sentence also names a person ("the DBA was blamed"): "the
+--    outage was first blamed on DNS" blames a system.
+-- 3. A person as the agent of a fault: the person directly before the fault phrase (an
+--    adverb, "had" or an apposition between them is allowed: "Ana, the on-call engineer,
+--    had forgotten to"). Fault phrases come in two strengths:
+--    * strong, which only people do: forgot, neglected to, ignored the alert/runbook/...,
+--      didn't follow/check/test/review..., failed to notice/check/follow/test/review...,
+--      mistakenly, carelessly, made a mistake, should have known, overlooked, misread,
+--      skipped the review/canary/tests, "pushed ... without review", "deleted ... by
+--      mistake", "deleted ... instead of ...", "ran ... against the wrong ...";
+--    * weak, which systems do too: failed to, caused (an outage, the incident, it...), broke,
+--      should have <verb>ed, accidentally, by mistake, misconfigured, was at fault, missed
+--      the alert, was responsible for the outage.
+--    Agents: @handles; he, she, someone, somebody; roles with an article ("the developer",
+--    "an engineer", "the on-call (engineer)", "the DBA", "the SRE", "the admin", "the intern",
+--    "the contractor", "a team member", "the deployer", "the reviewer", "the author of the
+--    change", ...); known people (incident.people, action item owners, timeline actors); and,
+--    for strong phrases only, a capitalised "First" or "First Last" not in a list of system
+--    words and not after an article ("Kubernetes ignored", "the Scheduler forgot" are not
+--    people). A weak phrase needs a definite person: a bare "the operator" may be a Kubernetes
+--    operator, so it counts only with a strong phrase.
+--    "caused by <person>" and "broken by <person>" count as well.
+-- Never findings: "they" and "we" (teams), sentences that deny blame ("blameless", "no one is
+-- to blame", "we don't blame", "not about blame"), conditionals about a generic person ("if
+-- someone forgets to ..."), and text in quotes (a quoted phrase is mentioned, not used).
+-- `words` (blame on their own) and `phrases` (blame after a definite person) extend the rules
+-- as lower-case Lua patterns; `allow` holds patterns of sentences that are never findings.
 local M = {}
 
+-- Rule patterns are lower-case Lua patterns matched against the lower-cased sentence.
 M.WORDS = {
-  { "caused by @", "say what in the system let the change through (a missing review, check or test)" },
-  { "@[%w_%-]+ caused", "say what in the system let the change through (a missing review, check or test)" },
-  { "@[%w_%-]+ broke", "say what broke and which safeguard was missing" },
   { "human error", "name the condition that made the error possible: an unclear runbook, a missing guard rail, a confusing tool" },
-  { "careless", "describe the conditions instead: time pressure, missing safeguards, no review" },
-  { "%f[%w]fault of", "describe the chain of events, not whose fault it was" },
-  { "%f[%w]blame%f[%W]", "leave blame out: describe the system that allowed it" },
-  { "%f[%w]blamed%f[%W]", "leave blame out: describe the system that allowed it" },
-  { "%f[%w]blaming%f[%W]", "leave blame out: describe the system that allowed it" },
+  { "user error", "say what in the product or the documentation let the user take that path" },
+  { "operator error", "name the condition that made the error possible: an unclear runbook, a missing guard rail, a confusing tool" },
+  { "pilot error", "name the condition that made the error possible: an unclear runbook, a missing guard rail, a confusing tool" },
+  { "%f[%w]careless", "describe the conditions instead: time pressure, missing safeguards, no review" },
+  { "%f[%w]negligen", "describe the conditions instead: time pressure, missing safeguards, no review" },
+  { "%f[%w]incompeten", "describe what the person knew and what the system showed them" },
+  { "%f[%w]sloppy%f[%W]", "describe the missing review or check, not the person's care" },
+  { "%f[%w]sloppiness%f[%W]", "describe the missing review or check, not the person's care" },
+  { "%f[%w]fault of%f[%W]", "describe the chain of events, not whose fault it was" },
+  { "'s fault%f[%W]", "describe the chain of events, not whose fault it was" },
+  { "'s mistake%f[%W]", "ask what allowed the mistake to have this effect" },
+  { "%f[%w]mistake by%f[%W]", "ask what allowed the mistake to have this effect" },
+  { "%f[%w]on the part of%f[%W]", "describe the chain of events, not whose part it was" },
 }
 
-M.PHRASES = {
-  { "failed to", "describe the gap in process or tooling that let the step be missed" },
-  { "should have %a+ed%f[%W]", "say what would have caught it: a check, an alert, a review step" },
-  { "should have known", "say what information was missing and where it should have been visible" },
-  { "forgot to", "say which checklist, automation or reminder was missing" },
-  { "neglected to", "say which checklist, automation or reminder was missing" },
-  { "caused", "say what in the system let the change through (a missing review, check or test)" },
-  { "broke", "say what broke and which safeguard was missing" },
-  { "made a mistake", "ask what allowed the mistake to have this effect" },
+-- Possessors that make "'s fault" / "'s mistake" no person's: "it's fault tolerant".
+local NOT_POSSESSOR = { it = true, that = true, there = true, what = true, here = true, who = true, where = true,
+  nobody = true, one = true, anyone = true, everyone = true, everybody = true, no = true }
+
+local BLAME_WORD = "%f[%w]blam[ei]n?g?d?%f[%W]" -- blame, blamed, blaming
+local BLAME_SUGGESTION = "leave blame out: describe the system that allowed it"
+
+-- Words that deny or question what follows them within three words.
+local NEGATORS = { "not", "no", "never", "nobody", "nobody's", "without", "rather", "instead", "avoid", "avoiding",
+  "neither", "nor", "isn't", "wasn't", "aren't", "weren't", "don't", "doesn't", "didn't", "assumed", "assume",
+  "suspected", "thought", "believed", "rule", "ruled", "whether", "if" }
+local NEGATOR = {}
+for _, w in ipairs(NEGATORS) do NEGATOR[w] = true end
+
+-- Sentences that deny blame: never findings.
+local DENIALS = { "blameless", "no one is to blame", "no one was to blame", "nobody is to blame", "nobody was to blame",
+  "no one to blame", "nobody to blame", "not to blame", "no blame", "not about blam", "without blam", "n't blame",
+  "not blame", "never blame", "not blaming", "n't blaming", "avoid blam", "nobody's fault", "no one's fault",
+  "not anyone's fault", "no fault of", "not the fault of", "not at fault", "finger%-pointing", "point fingers",
+  "pointing fingers", "no single person" }
+
+-- Fault phrases. `strong`: only people do it; `weak`: systems do it too. `after` tests the
+-- text right after the match (true keeps the match).
+local function after_word(set)
+  return function(rest)
+    local w = rest:match("^%s*(%a+)")
+    return w ~= nil and set[w] == true
+  end
+end
+local function set_of(words)
+  local s = {}
+  for w in words:gmatch("%S+") do s[w] = true end
+  return s
+end
+-- True when one of the next `n` words is in `set`.
+local function object_within(set, n)
+  return function(rest)
+    local i = 0
+    for w in rest:gmatch("[%a%-]+") do
+      i = i + 1
+      if i > n then return false end
+      if set[w] then return true end
+    end
+    return false
+  end
+end
+
+local PEOPLE_OBJECTS = set_of([[alert alerts alarm alarms warning warnings page pages runbook runbooks procedure
+  procedures process checklist advice review reviews feedback policy instructions guidance message messages
+  notification notifications escalation escalations email emails ticket documentation docs error errors request
+  requests recommendation recommendations]])
+-- What only people fail to do (strong), and what systems fail to do as well (weak).
+local CHECK_VERBS = set_of([[notice check test review read communicate escalate confirm ask consult tell double-check
+  bother catch spot]])
+local SKIPPED = set_of([[review reviews canary test tests testing step steps check checks checklist approval
+  validation staging runbook procedure process dry-run]])
+local WEAK_CHECK_VERBS = set_of([[respond acknowledge update wait run monitor verify validate inform notify look
+  see]])
+local FOLLOW_OBJECTS = set_of([[runbook runbooks procedure procedures process checklist instructions guidance policy
+  policies steps protocol plan advice practice practices playbook playbooks guidelines guide documentation docs
+  rules]])
+local FAULT_OBJECTS = set_of([[outage outages incident incidents issue issues problem problems failure failures
+  downtime error errors bug bugs breakage disruption disruptions impact damage corruption degradation crash crashes
+  it this everything the an a data]])
+local FAULT_NOUNS = set_of([[outage outages incident incidents issue issues problem problems failure failures
+  downtime error errors bug bugs breakage disruption disruptions impact damage corruption degradation crash crashes
+  it this everything loss]])
+local WITHOUT_OBJECTS = set_of([[testing tests test review reviewing approval checking verifying running telling
+  notifying asking following waiting consulting a any peer second]])
+local MISHAP_VERBS = set_of([[deleted removed dropped terminated killed ran truncated overwrote overwritten pushed
+  merged applied restarted shut wiped destroyed deployed changed modified disabled enabled reverted rebooted
+  stopped purged reset]])
+
+-- Past-tense verbs of doing something to a system: "-ed" words and the common irregular ones.
+local IRREGULAR = set_of("ran took made sent put set shut rolled upgraded wrote rewrote built rebuilt began")
+local ACTED = setmetatable({}, { __index = function(_, w) return IRREGULAR[w] or (w:find("ed$") ~= nil and #w > 4) end })
+
+-- "caused" keeps a match when a fault noun comes within five words ("caused the outage",
+-- "caused a 40-minute outage", "caused it"): "caused the alert to be acknowledged" is no fault.
+local function fault_object(rest)
+  local n = 0
+  for w in rest:gmatch("[%w%-]+") do
+    n = n + 1
+    if n > 5 then return false end
+    if FAULT_NOUNS[w] or w:match("^5%d%d") then return true end
+    if n == 1 and not FAULT_OBJECTS[w] and not w:match("^%d") then return false end
+  end
+  return false
+end
+
+local PHRASES = {
+  -- strong
+  { "%f[%w]forgot%f[%W]", "strong", "forgot", "say which checklist, automation or reminder was missing" },
+  { "%f[%w]forgotten%f[%W]", "strong", "forgot", "say which checklist, automation or reminder was missing" },
+  { "%f[%w]forgetting to%f[%W]", "strong", "forgot", "say which checklist, automation or reminder was missing" },
+  { "%f[%w]neglected%f[%W]", "strong", "neglected", "say which checklist, automation or reminder was missing" },
+  { "%f[%w]neglecting to%f[%W]", "strong", "neglected", "say which checklist, automation or reminder was missing" },
+  { "%f[%w]ignored%f[%W]", "strong", "ignored", "say why the signal was easy to miss or hard to act on",
+    after = object_within(PEOPLE_OBJECTS, 4) },
+  { "%f[%w]ignoring the%f[%W]", "strong", "ignored", "say why the signal was easy to miss or hard to act on",
+    after = after_word(PEOPLE_OBJECTS) },
+  { "%f[%w]did not%f[%W]", "strong", "did not", "say what made the step easy to skip", after = after_word(CHECK_VERBS) },
+  { "%f[%w]didn't%f[%W]", "strong", "did not", "say what made the step easy to skip", after = after_word(CHECK_VERBS) },
+  { "%f[%w]not following%f[%W]", "strong", "did not follow", "say what made the procedure hard to follow",
+    after = object_within(FOLLOW_OBJECTS, 4) },
+  { "%f[%w]did not follow%f[%W]", "strong", "did not follow", "say what made the procedure hard to follow",
+    after = object_within(FOLLOW_OBJECTS, 4) },
+  { "%f[%w]didn't follow%f[%W]", "strong", "did not follow", "say what made the procedure hard to follow",
+    after = object_within(FOLLOW_OBJECTS, 4) },
+  { "%f[%w]failed to follow%f[%W]", "strong", "did not follow", "say what made the procedure hard to follow",
+    after = object_within(FOLLOW_OBJECTS, 4) },
+  { "%f[%w]failed to%f[%W]", "strong", "failed to", "describe the gap in process or tooling that let the step be missed",
+    after = after_word(CHECK_VERBS) },
+  { "%f[%w]failing to%f[%W]", "strong", "failed to", "describe the gap in process or tooling that let the step be missed",
+    after = after_word(CHECK_VERBS) },
+  { "%f[%w]mistakenly%f[%W]", "strong", "mistakenly", "ask what allowed the mistake to have this effect" },
+  { "%f[%w]made an? mistake%f[%W]", "strong", "made a mistake", "ask what allowed the mistake to have this effect" },
+  { "%f[%w]made an? error%f[%W]", "strong", "made a mistake", "ask what allowed the mistake to have this effect" },
+  { "%f[%w]should have known%f[%W]", "strong", "should have known",
+    "say what information was missing and where it should have been visible" },
+  { "%f[%w]should have been more careful%f[%W]", "strong", "should have known",
+    "say what would have caught it: a check, an alert, a review step" },
+  { "%f[%w]overlooked%f[%W]", "strong", "overlooked", "say why it was easy to overlook" },
+  { "%f[%w]misread%f[%W]", "strong", "misread", "say what made it easy to misread" },
+  { "%f[%w]was not paying attention%f[%W]", "strong", "not paying attention", "say why the signal was easy to miss" },
+  { "%f[%w]wasn't paying attention%f[%W]", "strong", "not paying attention", "say why the signal was easy to miss" },
+  { "%f[%w]%a+%f[%W][^.;,]-%f[%w]without%f[%W]", "strong", "without", "say which review or check was missing",
+    after = after_word(WITHOUT_OBJECTS), verbs = ACTED },
+  { "%f[%w]skipped%f[%W]", "strong", "skipped", "say what made the step easy to skip", after = object_within(SKIPPED, 4) },
+  { "%f[%w]%a+%f[%W][^.;,]-%f[%w]instead of%f[%W]", "strong", "instead of", "say what made the two easy to confuse",
+    verbs = MISHAP_VERBS },
+  { "%f[%w]%a+%f[%W][^.;,]-%f[%w]the wrong%f[%W]", "strong", "the wrong", "say what made the two easy to confuse",
+    verbs = MISHAP_VERBS },
+  { "%f[%w]%a+%f[%W][^.;]-%f[%w]by mistake%f[%W]", "strong", "by mistake", "ask what allowed the mistake to have this effect",
+    verbs = MISHAP_VERBS },
+  -- weak
+  { "%f[%w]failed to%f[%W]", "weak", "failed to", "describe the gap in process or tooling that let the step be missed" },
+  { "%f[%w]did not%f[%W]", "weak", "did not", "say what made the step easy to skip", after = after_word(WEAK_CHECK_VERBS) },
+  { "%f[%w]didn't%f[%W]", "weak", "did not", "say what made the step easy to skip", after = after_word(WEAK_CHECK_VERBS) },
+  { "%f[%w]caused%f[%W]", "weak", "caused", "say what in the system let the change through (a missing review, check or test)",
+    after = fault_object },
+  { "%f[%w]broke%f[%W]", "weak", "broke", "say what broke and which safeguard was missing",
+    after = function(rest) local w = rest:match("^%s*(%a+)"); return w ~= "down" and w ~= "out" and w ~= "up" end },
+  { "%f[%w]should have %a+ed%f[%W]", "weak", "should have", "say what would have caught it: a check, an alert, a review step" },
+  { "%f[%w]should have been%f[%W]", "weak", "should have", "say what would have caught it: a check, an alert, a review step" },
+  { "%f[%w]accidentally%f[%W]", "weak", "accidentally", "ask what allowed the slip to have this effect" },
+  { "%f[%w]inadvertently%f[%W]", "weak", "accidentally", "ask what allowed the slip to have this effect" },
+  { "%f[%w]unintentionally%f[%W]", "weak", "accidentally", "ask what allowed the slip to have this effect" },
+  { "%f[%w]misconfigured%f[%W]", "weak", "misconfigured", "say which check or default let the configuration through" },
+  { "%f[%w]w[ae][sr]e? at fault%f[%W]", "weak", "at fault", "describe the chain of events, not whose fault it was" },
+  { "%f[%w]missed%f[%W]", "weak", "missed", "say why the signal was easy to miss", after = function(rest)
+    local w = rest:match("^%s*%a+%s+([%a%-]+)") or ""
+    return PEOPLE_OBJECTS[w] == true or w == "step" or w == "check"
+  end },
+  { "%f[%w]w[ae][sr]e? responsible for%f[%W]", "weak", "responsible for", "describe the chain of events, not who is responsible",
+    after = function(rest)
+      local w = rest:match("^%s*%a+%s+([%a%-]+)") or rest:match("^%s*([%a%-]+)") or ""
+      return FAULT_NOUNS[w] == true
+    end },
+  { "%f[%w]introduced an? %a*%s*bug%f[%W]", "weak", "introduced a bug", "say which test or review would have caught it" },
+}
+M.PHRASES = PHRASES
+
+-- Passive agents: "caused by @bob", "broken by the intern".
+local BY_PHRASES = {
+  { "%f[%w]caused by%f[%W]", "caused by", "say what in the system let the change through (a missing review, check or test)" },
+  { "%f[%w]broken by%f[%W]", "caused by", "say what broke and which safeguard was missing" },
 }
 
-local PEOPLE = { "@[%w_%-]+", "%f[%w]he", "%f[%w]she", "%f[%w]someone", "%f[%w]somebody", "%f[%w]the engineer",
-  "%f[%w]the operator", "%f[%w]the on%-call engineer", "%f[%w]the on%-call" }
+-- Words that may stand between the agent and the fault phrase.
+local BETWEEN = set_of([[also then just simply apparently unfortunately again later initially previously had has
+  have did clearly obviously unknowingly subsequently still probably likely reportedly allegedly however therefore
+  who]])
+
+-- Roles (the last word or words of a role), and the modifiers allowed between article and role.
+local ROLES = { "developer", "developers'", "dev", "engineer", "operator", "on%-call", "oncall", "on call", "dba",
+  "sre", "admin", "administrator", "sysadmin", "intern", "contractor", "team member", "member of the team",
+  "member of staff", "staff member", "deployer", "reviewer", "approver", "author of the %a+", "author",
+  "employee", "technician", "programmer", "colleague", "person on call", "engineer on call", "engineer on duty",
+  "release manager", "maintainer", "committer", "responder", "first responder", "analyst", "tester", "on%-caller",
+  "new hire", "newcomer", "qa", "teammate", "coworker", "co%-worker" }
+local MODIFIERS = set_of([[on-call oncall on call junior senior new responsible same other lead primary secondary
+  platform backend back-end frontend front-end database devops network support release duty reviewing deploying
+  original infrastructure site reliability systems system software data security qa ops individual single human
+  night weekend on-duty cloud web mobile sre dba it external third-party external outsourced overnight]])
+local ARTICLES = { "the", "a", "an", "our", "their", "one of the", "one of our", "another", "this", "that", "his",
+  "her", "each", "every", "any" }
+-- Roles that may be systems ("the Kubernetes operator", "the admin API"): person only with a
+-- strong phrase, unless a person modifier ("the human operator") says otherwise.
+local MAYBE_SYSTEM = { operator = true, admin = true, author = true, reviewer = true, approver = true, responder = true,
+  qa = true }
+
+-- Capitalised words that are systems or sentence openers, not people.
+local NOT_NAMES = set_of([[the this that these those it its we our they their there then when while after before
+  during once if as at on in by for from with without because since although though however also but and or so
+  nobody no one someone everyone somebody anyone he she i you team teams everybody people management engineering
+  kubernetes k8s redis deploy deployment deployments release build builds pipeline pipelines script scripts job jobs
+  service services server servers system systems cluster clusters node nodes pod pods database databases cache
+  monitoring alerting automation migration upgrade rollout rollback config configuration test tests testing customer
+  customers user users traffic request requests process cron scheduler controller operator terraform jenkins docker
+  postgres postgresql mysql nginx kafka elasticsearch opensearch traefik helm grafana prometheus vault consul azure
+  google amazon aws gcp cloudflare linux windows java python node go rails django chef puppet ansible git github
+  gitlab bitbucket slack jira confluence datadog sentry splunk cassandra mongo mongodb memcached rabbitmq celery
+  sidekiq envoy istio linkerd calico cilium coredns karpenter argo argocd flux spinnaker lambda cloudfront cloudwatch
+  route nomad zookeeper etcd hadoop spark airflow snowflake varnish fastly akamai heroku vercel netlify bazel gradle
+  maven npm yarn webpack react angular pagerduty opsgenie statuspage kiam kyverno velero fluentd fluentbit logstash
+  kibana loki tempo jaeger haproxy apache tomcat iis dns api cdn ci cd vpn alb elb nlb ec2 s3 rds sqs sns iam eks
+  gke aks azure devops copilot bot bots renovate dependabot autoscaler hpa alertmanager the monday tuesday wednesday
+  thursday friday saturday sunday january february march april may june july august september october november
+  december later earlier today yesterday tomorrow finally first second next last initially previously eventually
+  meanwhile unfortunately luckily fortunately apparently everything nothing something production staging prod dev
+  the load balancer proxy gateway ingress firewall network storage disk memory cpu queue worker workers agent agents
+  daemon sync backup backups cert certificate certificates code change changes commit commits merge patch update
+  updates version image images container containers host hosts instance instances vm vms app application
+  applications frontend backend website site platform tool tools tooling health check checks alert alerts page]])
 
 local function escape(s) return (s:gsub("%p", "%%%0")) end
 
--- Patterns of the people a sentence may name: pronouns, @handles, incident.people.
-local function people(data)
-  local list = {}
-  for _, p in ipairs(PEOPLE) do list[#list + 1] = p end
-  for handle, names in pairs((data.incident or {}).people or {}) do
-    list[#list + 1] = "%f[%w@]" .. escape(handle:lower()) .. "%f[%W]"
-    for _, name in ipairs(names) do
-      if #name >= 3 then list[#list + 1] = "%f[%w]" .. escape(name:lower()) .. "%f[%W]" end
+local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
+
+-- Does `prefix` (lower case, trimmed) end with a role? Returns "definite" | "maybe" | nil.
+local function role_at_end(prefix)
+  for _, role in ipairs(ROLES) do
+    local s = prefix:find("%f[%w]" .. role .. "$")
+    if s then
+      local before = trim(prefix:sub(1, s - 1))
+      local modified = false
+      for _ = 1, 3 do
+        local w = before:match("([%a%-]+)$")
+        if not w or not MODIFIERS[w] then break end
+        modified = modified or w ~= "same" and w ~= "other" and w ~= "new"
+        before = trim(before:sub(1, #before - #w))
+      end
+      local ok = before == ""
+      for _, a in ipairs(ARTICLES) do
+        ok = ok or before:find("%f[%w]" .. a .. "$") ~= nil
+      end
+      if ok then
+        local last = role:match("(%a+)$")
+        if MAYBE_SYSTEM[last] and not modified and role ~= "author of the %a+" then return "maybe" end
+        return "definite"
+      end
     end
   end
-  return list
 end
 
--- Sentences of a text: split after . ! ? followed by space, so "v2.3.0" stays whole.
-local function sentences(text)
+-- The person at the end of `prefix` (lower case) / `orig` (the same bytes as written):
+-- "definite", "maybe" (counts with a strong phrase only) or nil.
+local function agent_at_end(prefix, orig, known)
+  prefix = prefix:gsub("%s+$", "")
+  if prefix == "" then return nil end
+  if prefix:find("@[%w_%.%-]*%w$") then return "definite" end
+  for _, p in ipairs { "he", "she", "someone", "somebody" } do
+    local s = prefix:find("%f[%w]" .. p .. "$")
+    if s then
+      -- "if someone forgets": a conditional about a generic person is no account of the incident.
+      local lead = prefix:sub(1, s - 1)
+      if (p == "someone" or p == "somebody") and (lead:find("%f[%w]if%s+$") or lead:find("%f[%w]unless%s+$")
+        or lead:find("%f[%w]when%s+$") or lead:find("%f[%w]whenever%s+$")) then
+        return nil
+      end
+      return "definite"
+    end
+  end
+  local role = role_at_end(prefix)
+  if role then return role end
+  for _, name in ipairs(known) do
+    if prefix:find("%f[%w]" .. name .. "$") then return "definite" end
+  end
+  -- A capitalised first name, or first and last, not a system word and not after an article.
+  local o = orig:sub(1, #prefix)
+  local first, last = o:match("(%u[%l'%-]+)%s+(%u[%l'%-]+)$")
+  local name_start
+  if first and not NOT_NAMES[first:lower()] and not NOT_NAMES[last:lower()] then
+    name_start = #o - #first - #last - 1
+  else
+    first = o:match("(%u[%l'%-]*%l)$")
+    if first and not NOT_NAMES[first:lower()] then name_start = #o - #first + 1 end
+  end
+  if name_start then
+    local article = prefix:sub(1, name_start - 1):match("(%a+)%s*$")
+    if article ~= "the" and article ~= "a" and article ~= "an" and article ~= "our" and article ~= "their" then
+      return "maybe"
+    end
+  end
+end
+
+-- The agent before position `s` of the sentence, skipping adverbs and an apposition.
+local function agent_before(lower, orig, s, known)
+  local prefix = lower:sub(1, s - 1)
+  for _ = 1, 4 do
+    local trimmed = prefix:gsub("%s+$", "")
+    local w = trimmed:match("(%a+)$")
+    if w and BETWEEN[w] then
+      prefix = trimmed:sub(1, #trimmed - #w)
+    elseif trimmed:sub(-1) == "," then
+      -- "Ana, the on-call engineer, forgot": the apposition names the agent, or the name before it does.
+      local inner = trimmed:sub(1, -2)
+      local agent = agent_at_end(inner, orig, known)
+      if agent then return agent end
+      local comma = inner:match(".*(),")
+      if not comma or #inner - comma > 60 then return nil end
+      prefix = inner:sub(1, comma - 1)
+    else
+      break
+    end
+  end
+  return agent_at_end(prefix, orig, known)
+end
+
+-- Is the text just before position `s` a negation or a hypothesis ("not", "assumed")?
+local function negated(lower, s)
+  local n = 0
+  for w in lower:sub(math.max(1, s - 40), s - 1):reverse():gmatch("[%a']+") do
+    n = n + 1
+    if n > 3 then break end
+    if NEGATOR[w:reverse()] then return true end
+  end
+  return false
+end
+
+-- Blank out text in quotes (kept the same length, so positions still match the sentence).
+local function unquote(s)
+  s = s:gsub('"[^"]*"', function(q) return (q:gsub("[^\n]", " ")) end)
+  s = s:gsub("\226\128\156.-\226\128\157", function(q) return (q:gsub("[^\n]", " ")) end) -- “ ”
+  s = s:gsub("\226\128\152.-\226\128\153", function(q) return (q:gsub("[^\n]", " ")) end) -- ‘ ’
+  s = s:gsub("`[^`]*`", function(q) return (q:gsub("[^\n]", " ")) end)
+  return s
+end
+
+local function has_person(lower, orig, known)
+  if lower:find("@[%w_%-]") then return true end
+  for _, p in ipairs { "he", "she", "someone", "somebody" } do
+    if lower:find("%f[%w]" .. p .. "%f[%W]") then return true end
+  end
+  for _, role in ipairs(ROLES) do
+    local init = 1
+    while true do
+      local _, e = lower:find("%f[%w]" .. role .. "%f[%W]", init)
+      if not e then break end
+      if role_at_end(lower:sub(1, e)) == "definite" then return true end
+      init = e + 1
+    end
+  end
+  for _, name in ipairs(known) do
+    if lower:find("%f[%w]" .. name .. "%f[%W]") then return true end
+  end
+  for name in orig:gmatch("%f[%w](%u%l+)'s%f[%W]") do
+    if not NOT_NAMES[name:lower()] then return true end
+  end
+  return false
+end
+
+local function compile(list, default)
   local out = {}
-  for s in text:gsub("([%.!?])%s+", "%1\n"):gmatch("[^\n]+") do out[#out + 1] = s:match("^%s*(.-)%s*$") end
+  for _, p in ipairs(list or {}) do out[#out + 1] = { p:lower(), default } end
   return out
+end
+
+-- The rule a sentence breaks, or nil: rule, suggestion. `known`: lower-case patterns of
+-- known people's names (see M.people); `opts`: words, phrases, allow.
+function M.judge(sentence, known, opts)
+  opts = opts or {}
+  known = known or {}
+  local orig = unquote(sentence):gsub("[\226\128\153\202\188]", "'") -- curly apostrophes
+  orig = orig:gsub("\226''", "'")
+  local lower = orig:lower()
+  for _, a in ipairs(opts.allow or {}) do
+    if sentence:lower():find(a:lower()) then return nil end
+  end
+  for _, d in ipairs(DENIALS) do
+    if lower:find(d) then return nil end
+  end
+  -- 1. A person as the agent of a fault phrase.
+  for _, p in ipairs(PHRASES) do
+    local init = 1
+    while true do
+      local s, e = lower:find(p[1], init)
+      if not s then break end
+      local ok = true
+      if p.verbs then ok = p.verbs[lower:match("^(%a+)", s)] and true or false end
+      if ok and p.after then ok = p.after(lower:sub(e + 1)) end
+      if ok then
+        local agent = agent_before(lower, orig, s, known)
+        if agent == "definite" or (agent == "maybe" and p[2] == "strong") then return p[3], p[4] end
+      end
+      init = s + 1
+    end
+  end
+  for _, p in ipairs(compile(opts.phrases, "describe the system, not the person")) do
+    local init = 1
+    while true do
+      local s, e = lower:find(p[1], init)
+      if not s then break end
+      if agent_before(lower, orig, s, known) == "definite" then return p[1], p[2] end
+      init = math.max(e, s) + 1
+    end
+  end
+  for _, p in ipairs(BY_PHRASES) do
+    local _, e = lower:find(p[1])
+    if e then
+      -- The agent is the noun phrase after "by": its first one to five words, not a
+      -- possessive ("caused by @dave's change" names a change).
+      local rest, orest = lower:sub(e + 1), orig:sub(e + 1)
+      local n = 0
+      for stop in rest:gmatch("[%w@_%-%.]+()") do
+        n = n + 1
+        if n > 5 then break end
+        if rest:sub(stop, stop) ~= "'" and agent_at_end(rest:sub(1, stop - 1), orest, known) == "definite" then
+          return p[2], p[3]
+        end
+      end
+    end
+  end
+  -- 2. Words that blame on their own.
+  for _, w in ipairs(M.WORDS) do
+    local init = 1
+    while true do
+      local s, e = lower:find(w[1], init)
+      if not s then break end
+      local ok = not negated(lower, s)
+      if ok and (w[1] == "'s fault%f[%W]" or w[1] == "'s mistake%f[%W]") then
+        local owner = lower:sub(1, s - 1):match("([%a']+)$")
+        ok = owner ~= nil and not NOT_POSSESSOR[owner]
+      end
+      if ok then return w[1]:gsub("%%f%[%%W%]", ""):gsub("%%f%[%%w%]", ""), w[2] end
+      init = e + 1
+    end
+  end
+  for _, w in ipairs(compile(opts.words, "describe the system, not the person")) do
+    if lower:find(w[1]) then return w[1], w[2] end
+  end
+  -- 3. blame, when a person is named.
+  local b = lower:find(BLAME_WORD)
+  if b and not negated(lower, b) and has_person(lower, orig, known) then return "blame", BLAME_SUGGESTION end
+  return nil
+end
+
+-- Abbreviations after which a full stop ends no sentence.
+local ABBREVIATIONS = set_of("e.g i.e mr mrs ms dr prof approx vs cf incl jr sr st no fig est etc al resp")
+
+-- A line that is an entry of a list: a bullet, a number, a time, a date or a bracket.
+local function list_like(line)
+  return line:find("^%s*[%-%*%+]%s") or line:find("^%s*\226\128\162") or line:find("^%s*%d+[%.%)]%s")
+    or line:find("^%s*%d%d?:%d%d") or line:find("^%s*%d%d%d%d%-%d%d") or line:find("^%s*%[")
+end
+
+-- Sentences of a text: { text, line = line breaks before it }. A text splits after . ! ?
+-- followed by space and not by a lower-case word ("approx. five", "e.g. the"); "v2.3.0"
+-- stays whole; a line break splits before a list-like line (a bullet, number, time, date or
+-- bracket), after a list-like line when the next starts in upper case, after : or ; and at a
+-- blank line; otherwise it is a wrapped line and joins as a space.
+function M.sentences(text)
+  local out = {}
+  local lines = {}
+  for line in (text .. "\n"):gmatch("(.-)\n") do lines[#lines + 1] = line end
+  -- Blocks: runs of lines joined by soft breaks.
+  local blocks, cur, cur_line = {}, nil, 0
+  for i, line in ipairs(lines) do
+    local prev = lines[i - 1]
+    local hard = prev == nil or line:find("^%s*$") or prev:find("^%s*$") or list_like(line)
+      or (list_like(prev) and line:find("^%s*%u")) or prev:find("[:;]%s*$")
+    if hard then
+      if cur then blocks[#blocks + 1] = { cur, cur_line } end
+      cur, cur_line = line, i - 1
+    else
+      cur = cur .. "\n" .. line
+    end
+  end
+  if cur then blocks[#blocks + 1] = { cur, cur_line } end
+  for _, block in ipairs(blocks) do
+    local s, base = block[1], block[2]
+    local start = 1
+    local function emit(stop)
+      local piece = s:sub(start, stop)
+      local lead = piece:match("^%s*()")
+      local body = piece:sub(lead):gsub("%s+$", "")
+      if body:find("%w") then
+        local _, breaks = s:sub(1, start + lead - 2):gsub("\n", "")
+        out[#out + 1] = { text = (body:gsub("%s*\n%s*", " ")), line = base + breaks }
+      end
+    end
+    local i = 1
+    while true do
+      local p, q = s:find("[%.!?]+[\"')%]\226\128\157]*%s+", i)
+      if not p then break end
+      local nextc = s:sub(q + 1, q + 1)
+      local word = s:sub(1, p - 1):match("([%a%.]+)$")
+      word = word and word:lower()
+      local split = not nextc:find("%l")
+      if s:sub(p, p) == "." and word and ABBREVIATIONS[word] and (word ~= "etc" or not nextc:find("%u")) then
+        split = false
+      end
+      if split then
+        emit(q)
+        start = q + 1
+      end
+      i = q + 1
+    end
+    emit(#s)
+  end
+  return out
+end
+
+-- Lower-case, escaped patterns of the people a report names: incident.people (handles
+-- and names), action item owners, timeline actors; teams ("Platform team") are left out.
+function M.people(data)
+  local list, seen = {}, {}
+  local function add(name)
+    if type(name) ~= "string" then return end
+    name = trim(name:gsub("^@", ""):gsub("@.*$", ""))
+    local lower = name:lower()
+    if #name < 3 or seen[lower] or lower:find("team") or lower:find("%d") or NOT_NAMES[lower] then return end
+    if name:find("^%u+$") then return end -- SRE, DBA: roles or teams
+    seen[lower] = true
+    list[#list + 1] = escape(lower)
+    local first = lower:match("^(%a+)%s+%a+$")
+    if first and #first >= 3 and not NOT_NAMES[first] and not seen[first] then
+      seen[first] = true
+      list[#list + 1] = first
+    end
+  end
+  for handle, names in pairs((data.incident or {}).people or {}) do
+    add(handle)
+    for _, name in ipairs(type(names) == "table" and names or {}) do add(name) end
+  end
+  for _, item in ipairs(data.action_items or {}) do add(item.owner) end
+  for _, e in ipairs(data.timeline or {}) do
+    if type(e.actor) == "string" and (e.actor:find("^@") or e.actor:find("^%u%l+%s?%u?%l*$")) then add(e.actor) end
+  end
+  local imported = data.imported or {}
+  for _, item in ipairs(imported.items or {}) do add(item.owner) end
+  table.sort(list, function(a, b) return #a > #b or (#a == #b and a < b) end)
+  return list
 end
 
 -- The prose fields of a report, with where each is.
 function M.texts(data)
   local inc, f = data.incident or {}, data.factors or {}
-  local texts = { { "summary", inc.summary }, { "root cause", inc.root_cause } }
+  local texts = { { "summary", inc.summary }, { "root cause", inc.root_cause }, { "impact", inc.impact_text } }
   local function add(where, list, field)
-    for _, v in ipairs(list or {}) do texts[#texts + 1] = { where, field and type(v) == "table" and v[field] or v } end
+    for _, v in ipairs(type(list) == "table" and list or {}) do
+      texts[#texts + 1] = { where, field and type(v) == "table" and v[field] or v }
+    end
   end
-  add("immediate cause", f.immediate)
+  add("immediate cause", f.immediate, "text")
   add("contributing factor", f.contributing, "text")
-  add("systemic issue", f.systemic)
-  add("lesson", data.lessons_learned)
+  add("systemic issue", f.systemic, "text")
+  add("what went well", data.what_went_well, "text")
+  add("lesson", data.lessons_learned, "text")
   add("action item", data.action_items, "action")
-  for _, c in ipairs(f.contributing or {}) do add("why chain", c.why_chain) end
+  for _, c in ipairs(type(f.contributing) == "table" and f.contributing or {}) do
+    if type(c) == "table" then add("why chain", c.why_chain) end
+  end
   return texts
 end
 
--- Every blaming sentence: { where, sentence, rule, suggestion }.
+-- Every blaming sentence: { where, sentence, line, rule, suggestion }, document prose first
+-- (in document order), then the report's fields; a sentence found in the document is not
+-- quoted again from a report field.
 function M.find(data, opts)
   opts = opts or {}
-  local words, phrases = {}, {}
-  for _, w in ipairs(M.WORDS) do words[#words + 1] = w end
-  for _, w in ipairs(opts.words or {}) do words[#words + 1] = { w:lower(), "describe the system, not the person" } end
-  for _, p in ipairs(M.PHRASES) do phrases[#phrases + 1] = p end
-  for _, p in ipairs(opts.phrases or {}) do phrases[#phrases + 1] = { p:lower(), "describe the system, not the person" } end
-  local who, allow = people(data), opts.allow or {}
+  local known = M.people(data)
   local found, seen = {}, {}
-  for _, entry in ipairs(M.texts(data)) do
-    if type(entry[2]) == "string" then
-      for _, sentence in ipairs(sentences(entry[2])) do
-        local lower = sentence:lower()
-        local allowed = false
-        for _, a in ipairs(allow) do allowed = allowed or lower:find(a:lower()) ~= nil end
-        local rule, suggestion
-        if not allowed then
-          for _, w in ipairs(words) do
-            if lower:find(w[1]) then rule, suggestion = w[1], w[2]; break end
-          end
-          for _, person in ipairs(rule and {} or who) do
-            for _, p in ipairs(phrases) do
-              if lower:find(person .. "%s+" .. p[1]) then rule, suggestion = p[1], p[2]; break end
-            end
-            if rule then break end
-          end
-        end
-        local key = entry[1] .. "\0" .. sentence
-        if rule and not seen[key] then
-          seen[key] = true
-          found[#found + 1] = { where = entry[1], sentence = sentence, rule = rule, suggestion = suggestion }
+  local function look(where, text, line)
+    for _, s in ipairs(M.sentences(text)) do
+      local at = line and line + s.line
+      local key = s.text
+      if not seen[key] or (at and seen[key] ~= true and seen[key] ~= at) then
+        local rule, suggestion = M.judge(s.text, known, opts)
+        if rule then
+          seen[key] = at or true
+          found[#found + 1] = { where = where, sentence = s.text, line = at, rule = rule, suggestion = suggestion }
         end
       end
     end
+  end
+  local imported = type(data.imported) == "table" and data.imported or {}
+  for _, p in ipairs(type(imported.prose) == "table" and imported.prose or {}) do
+    if type(p) == "table" and type(p.text) == "string" then
+      look(p.section or "document", p.text, math.tointeger(p.line) or nil)
+    end
+  end
+  for _, entry in ipairs(M.texts(data)) do
+    if type(entry[2]) == "string" then look(entry[1], entry[2], nil) end
   end
   return found
 end
