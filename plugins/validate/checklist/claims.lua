@@ -1012,7 +1012,8 @@ function M.check(data, tl)
   local ev = evidence(data or {}, tl)
   local claims, unmapped = collect(data or {}, ev)
   if not ev.any then
-    return nil, #claims > 0 and ("%d claims, but the timeline marks no moment to compare them with"):format(#claims)
+    local n = #claims + unmapped
+    return nil, n > 0 and ("no timeline moments to compare %d %s with"):format(n, n == 1 and "claim" or "claims")
       or "no timeline moments to compare claims with", {}
   end
   local findings, checked = {}, 0
