@@ -334,8 +334,11 @@ local ROLE_PATTERNS = {
   },
   detected = {
     strong = { "alerts? fired", "alerts? fires", "alerts? fire%f[%A]", "alerts? triggered", "alerts? went off",
-      "alerts? was raised", "alerted", "detected", "detection", "detect%f[%A]", "noticed", "first alert", "%f[%a]fired%f[%A]" },
-    weak = { "alerts?%f[%A]" },
+      "alerts? was raised", "alerted", "detected", "detection", "detect%f[%A]", "noticed", "first alert", "%f[%a]fired%f[%A]",
+      "alarms? fired", "alarms? triggered", "alarms? went off", "alarms? received" },
+    weak = { "alerts?%f[%A]", "alarms?%f[%A]", "reported", "reports%f[%A]", "report of", "observed", "witnessed", "spotted",
+      "discovered", "became aware", "informed", "flagged", "investigations? started", "investigations? began",
+      "investigations? commenced", "started investigating", "began investigating" },
   },
   paged = {
     strong = { "paged", "paging" },
@@ -355,7 +358,8 @@ local ROLE_PATTERNS = {
     strong = { "resolved", "resolution", "resolve%f[%A]", "all clear", "all%-clear", "incident closed",
       "closed the incident", "incident was closed", "marked resolved" },
     weak = { "recover%a*", "restor%a*", "back to normal", "returns? to normal", "returned to normal",
-      "normal operation", "fully operational", "back up%f[%A]", "stabili[sz]ed", "subsided" },
+      "normal operation", "operational", "back up%f[%A]", "stabili[sz]ed", "subsided", "solved", "working again",
+      "working as intended", "working as expected", "working normally", "healthy again", "up and running" },
   },
 }
 local ROLE_ORDER = { "start", "detected", "paged", "acknowledged", "mitigated", "resolved" }
@@ -368,7 +372,7 @@ local NOT_PAGING = { status = true, web = true, error = true, landing = true, ho
 local function negated(low, s)
   local before = low:sub(math.max(1, s - 12), s - 1)
   return before:find("not %a*%s?$") or before:find("n't %a*%s?$") or before:find("never %a*%s?$")
-    or before:find("yet to $") or before:find("without $")
+    or before:find("%f[%a]to $") or before:find("%f[%a]to be $") or before:find("without $")
 end
 
 -- Roles named in low[a..b]: { { role, s, e, strong } } in text order.
@@ -389,7 +393,7 @@ local function roles_in(low, a, b)
             local prev = sub:sub(1, s - 1):match("(%a+)%s*$")
             ok = not (prev and NOT_PAGING[prev]) and not sub:find("^%s*load", e + 1) and not sub:find("^%s*views?", e + 1)
           end
-          if ok and role == "detected" and p == "detected" then
+          if ok and role == "detected" and (strength == "weak" or p == "detected") then
             ok = not sub:find("%f[%a]cause") and not sub:find("%f[%a]culprit") and not sub:find("%f[%a]bug%f[%A]")
           end
           if ok then
@@ -719,7 +723,7 @@ local KEY_MOMENT = { start = "impact_start", detected = "detected", paged = "pag
   mitigated = "mitigated", resolved = "resolved" }
 
 -- Rows that show impact has begun (for a document's impact start).
-local IMPACT_ROW = { "errors?", "5xxs?", "500s?", "fail%a*", "outage", "down%f[%A]", "degrad%a*", "unavailable",
+local IMPACT_ROW = { "errors?", "5xxs?", "5%d%d%f[%D]", "404s?%f[%W]", "fail%a*", "outage", "down%f[%A]", "degrad%a*", "unavailable",
   "timeouts?", "timing out", "latency", "incident", "impact", "alerts?", "spike%a*", "elevated", "crash%a*", "broken",
   "unreachable", "reports? of" }
 
@@ -783,7 +787,7 @@ local function evidence(data, tl)
 
   local strong, weak = {}, {}
   for _, r in ipairs(ROLE_ORDER) do strong[r], weak[r] = {}, {} end
-  local first_impact
+  local first_impact, before_impact = nil, {}
   for _, r in ipairs(rows) do
     local low = ascii(r.text):lower()
     for _, f in ipairs(roles_in(low)) do
@@ -794,6 +798,7 @@ local function evidence(data, tl)
       for _, w in ipairs(IMPACT_ROW) do
         if low:find("%f[%w]" .. w) then first_impact = r; break end
       end
+      before_impact[#before_impact + 1] = r
     end
   end
   for _, role in ipairs(ROLE_ORDER) do
@@ -804,7 +809,13 @@ local function evidence(data, tl)
     -- A document's impact starts at its first impact row, or its first row; it ends at its
     -- resolution rows, or its last row.
     if first_impact then add("start", first_impact.t, first_impact.line, first_impact.text, not km.impact_start) end
-    add("start", rows[1].t, rows[1].line, rows[1].text)
+    -- The impact may have begun with any row before the first that shows it (the change
+    -- that caused it): "time to detection" is often measured from there.
+    if first_impact then
+      for _, r in ipairs(before_impact) do add("start", r.t, r.line, r.text) end
+    else
+      add("start", rows[1].t, rows[1].line, rows[1].text)
+    end
     add("resolved", rows[#rows].t, rows[#rows].line, rows[#rows].text)
   end
   ev.n_rows = #rows
@@ -867,13 +878,20 @@ local function stated(claim)
   return (words[claim.bound] or (claim.hedged and "about " or "")) .. dur(claim.value)
 end
 
+local function earliest(list)
+  local lo = math.huge
+  for _, c in ipairs(list) do lo = math.min(lo, c.t) end
+  return lo
+end
+
 local function check_duration(claim, ev)
   local first
   for _, sr in ipairs(claim.starts) do
     for _, er in ipairs(claim.ends) do
       for _, a in ipairs(ev[sr]) do
         for _, b in ipairs(ev[er]) do
-          if b.t >= a.t and sr ~= er then
+          -- A start no earlier than the end's first candidate is not where this span began.
+          if (b.t > a.t or (b.t == a.t and claim.value < MIN)) and sr ~= er and a.t < earliest(ev[er]) then
             local d = b.t - a.t
             if agrees(claim, d) then return true end
             first = first or { sr = sr, er = er, a = a, b = b, d = d }
@@ -910,7 +928,11 @@ local function check_window(claim, ev)
     for _, c in ipairs(ev[r]) do ends[#ends + 1] = { role = r, c = c } end
   end
   if #starts == 0 or #ends == 0 then return nil end
-  local s0, e0 = starts[1], ends[1]
+  local s0, e0 = starts[1], nil
+  for _, e in ipairs(ends) do
+    if e.c.t >= s0.c.t then e0 = e; break end
+  end
+  e0 = e0 or ends[1]
   local from = claim.from_t or instant(claim.from, claim.utc, ev, s0.c.t)
   local to = claim.to_t
   if not to then
@@ -928,8 +950,15 @@ local function check_window(claim, ev)
   local problems = {}
   local start_ok, end_ok = near(starts, from), near(ends, to)
   if not end_ok then
-    problems[#problems + 1] = ("the timeline resolves at %s (%s%s after the start)"):format(clock_text(ev, e0.c.t),
-      e0.c.line and ("line %d, "):format(e0.c.line) or "", dur(truth))
+    local where = e0.c.line and ("line %d, "):format(e0.c.line) or ""
+    local after = e0.c.t >= s0.c.t and ("%s after the start"):format(dur(truth))
+      or ("before the impact start at %s"):format(clock_text(ev, s0.c.t))
+    if e0.role == "resolved" then
+      problems[#problems + 1] = ("the timeline resolves at %s (%s%s)"):format(clock_text(ev, e0.c.t), where, after)
+    else
+      problems[#problems + 1] = ("the timeline marks no resolution, and mitigation at %s (%s%s)"):format(clock_text(ev, e0.c.t),
+        where, after)
+    end
   end
   if not start_ok then
     problems[#problems + 1] = ("the timeline's impact starts at %s"):format(clock_text(ev, s0.c.t)
@@ -1042,6 +1071,7 @@ function M.check(data, tl)
     findings
 end
 
+M._evidence = evidence
 -- For specs: the sentence reader and the duration parser.
 M._durations = function(text)
   local out = {}
