@@ -329,7 +329,8 @@ local ROLE_PATTERNS = {
       "impact began", "impact started", "impact start%f[%A]", "degradation began", "degradation started",
       "disruption began", "disruption started", "downtime began", "downtime started", "problems began",
       "problems started", "issues began", "issues started", "start of the incident", "start of the outage",
-      "start of the impact", "start of impact", "onset", "impact began", "customer impact began", "the start%f[%A]" },
+      "start of the impact", "start of impact", "onset", "customer impact began", "the start%f[%A]", "it began",
+      "it started", "the problem began", "the problem started", "the issue began", "the issue started" },
     weak = {},
   },
   detected = {
@@ -346,7 +347,7 @@ local ROLE_PATTERNS = {
   },
   acknowledged = {
     strong = { "acknowledg%a*", "acked", "ack'?d", "ack%f[%A]" },
-    weak = {},
+    weak = { "responded", "respond%f[%A]", "response" },
   },
   mitigated = {
     strong = { "mitigat%a*", "rolled back", "roll back", "rollback", "rolling back", "revert%a*", "hotfix%a*",
@@ -356,7 +357,7 @@ local ROLE_PATTERNS = {
   },
   resolved = {
     strong = { "resolved", "resolution", "resolve%f[%A]", "all clear", "all%-clear", "incident closed",
-      "closed the incident", "incident was closed", "marked resolved" },
+      "closed the incident", "incident was closed", "marked resolved", "recovered", "recovery", "restored", "restoration", "fully recovered" },
     weak = { "recover%a*", "restor%a*", "back to normal", "returns? to normal", "returned to normal",
       "normal operation", "operational", "back up%f[%A]", "stabili[sz]ed", "subsided", "solved", "working again",
       "working as intended", "working as expected", "working normally", "healthy again", "up and running" },
@@ -411,7 +412,8 @@ local function roles_in(low, a, b)
   return found
 end
 
--- The one role a piece of text is about: the only strong role, else the only weak one.
+-- The one role a piece of text is about: the only strong role, else the only weak one;
+-- and whether it was named in strong wording.
 local function sole_role(found)
   local strong, weak = {}, {}
   for _, f in ipairs(found) do
@@ -426,15 +428,15 @@ local function sole_role(found)
     return one
   end
   local r, many = only(strong)
-  if r or many then return r end
-  return (only(weak))
+  if r or many then return r, r ~= nil end
+  return (only(weak)), false
 end
 
 -- Words that make a duration or a clock time about the incident as a whole.
 local INCIDENT_WORDS = { "incident", "outage", "degradation", "degraded", "disruption", "downtime", "down%f[%A]",
   "impact", "affected", "unavailable", "unavailability", "errors?", "failed", "failures?", "failing", "5xxs?",
   "500s", "broken", "interruption", "elevated", "duration", "lasted", "lasting", "unreachable", "offline",
-  "slowdown", "latency" }
+  "slowdown", "latency", "unable", "could not", "couldn't", "impacted", "inaccessible", "not available" }
 
 local function about_incident(low, a, b)
   local sub = low:sub(a or 1, b or #low)
@@ -497,7 +499,7 @@ local INTENT = { "should", "must", "need to", "needs to", "will", "would", "coul
 local NOT_A_SPAN = { "ttl", "timeout", "time%-out", "interval", "retention", "latency", "p9%d", "cache", "per%f[%A]",
   "every", "each", "ago", "sustained", "consecutive", "continuous", "window", "old%f[%A]", "backoff", "delay",
   "cooldown", "grace", "expiry", "expire", "later", "earlier", "before the", "response time", "query", "queries",
-  "request took", "took up to" }
+  "request took", "took up to", "polic%a+", "escalat%a*", "threshold", "configured", "rule" }
 
 local function has_any(sub, list, whole)
   for _, w in ipairs(list) do
@@ -526,6 +528,20 @@ local function clause_of(toks, j, protected)
   while a > 1 and not boundary(a - 1) do a = a - 1 end
   while b < #toks and not boundary(b + 1) do b = b + 1 end
   return a, b
+end
+
+-- "The failover took 90 seconds", "the rollback took 5 minutes": how long an action itself
+-- took, not when it happened. "Detection took 2 minutes", "recovery took an hour" are
+-- measures from the start (the moment's name ends in -ion, -ery, -ment, or is "response").
+local function action_took(low, a, b, lead)
+  if not (lead:find("%f[%a]took%f[%A]") or lead:find("%f[%a]takes?%f[%A]") or lead:find("%f[%a]taking%f[%A]")) then
+    return false
+  end
+  local found = roles_in(low, a, b)
+  local last = found[#found]
+  if not last then return false end
+  local word = low:sub(last.s, last.e):match("(%a+)$") or ""
+  return not (word:find("ion$") or word:find("ery$") or word:find("ment$") or word == "response")
 end
 
 -- ---------------------------------------------------------------------------------------
@@ -634,6 +650,7 @@ local function read_sentence(text, ctx)
       local before_b = toks[d.a].s - 1
       local after_a = toks[d.b].e + 1
       local before, after = low:sub(sa, before_b), low:sub(after_a, sb)
+      local lead = low:sub(sa, toks[d.ta].s - 1) -- with the qualifier: "for about", "over"
       if has_any(low:sub(sa, sb), NOT_A_SPAN) then
         unmapped = unmapped + 1
         goto next_span
@@ -645,7 +662,14 @@ local function read_sentence(text, ctx)
       else
         local from_s, to_s = after:match("^%s*from%s+(.-)%s+to%s+(.+)$")
         if not from_s then from_s, to_s = after:match("^%s*between%s+(.-)%s+and%s+(.+)$") end
-        local subject = sole_role(roles_in(low, sa, before_b))
+        local subject, subject_strong = sole_role(roles_in(low, sa, before_b))
+        -- "Within 10 minutes of the alert, the on-call had rolled back": a leading clause
+        -- takes its subject from the clause after it.
+        local lead_clause = ca == 1 and toks[cb + 1] and toks[cb + 1].v == "," and toks[cb + 2]
+        if not subject and lead_clause then
+          local na, nb = clause_of(toks, cb + 2, protected)
+          subject, subject_strong = sole_role(roles_in(low, toks[na].s, toks[nb].e))
+        end
         if from_s then
           local r1, r2 = sole_role(roles_in(from_s)), sole_role(roles_in(to_s))
           if r1 and r2 then claim.starts, claim.ends = { r1 }, ends_for(r2) end
@@ -662,16 +686,17 @@ local function read_sentence(text, ctx)
             -- "it took 14 minutes to roll back", "took 6 minutes to detect"
             local r2 = sole_role(roles_in(rest))
             if r2 and r2 ~= "start" then claim.starts, claim.ends = DEFAULT_STARTS[r2], ends_for(r2) end
-          elseif subject and subject ~= "start" then
+          elseif subject and subject ~= "start" and subject_strong and not action_took(low, sa, before_b, lead) then
             -- "detected after 20 minutes", "resolved in under an hour"; measured from a
             -- moment named earlier in the clause when there is one ("from the page, ...").
-            local lead = before:match("from%s+(.-)$") or before:match("after%s+(.-)$") or before:match("since%s+(.-)$")
-            local r1 = lead and sole_role(roles_in(lead))
+            local since = before:match("from%s+(.-)$") or before:match("after%s+(.-)$") or before:match("since%s+(.-)$")
+            local r1 = since and sole_role(roles_in(since))
             claim.starts = (r1 and r1 ~= subject) and { r1 } or DEFAULT_STARTS[subject]
             claim.ends = ends_for(subject)
-          elseif about_incident(low, sa, sb) and (before:find("%f[%a]lasted") or before:find("%f[%a]lasting")
-              or before:find("%f[%a]for%s*[%a~]*%s*[%a]*%s*$") or before:find("%f[%a]over%s*$") or before:find("%f[%a]during%s*$")
-              or before:find("%f[%a]persisted") or d.bound == "lower" or d.bound == "upper"
+          elseif (about_incident(low, sa, sb) or (lead_clause and about_incident(low)))
+              and (lead:find("%f[%a]lasted") or lead:find("%f[%a]lasting")
+              or lead:find("%f[%a]for%s*[%a~]*%s*[%a]*%s*$") or lead:find("%f[%a]over%s*$") or lead:find("%f[%a]during%s*$")
+              or lead:find("%f[%a]persisted")
               or after:find("^%s*%-?%s*long") or after:find("^%s*%-?%s*outage") or after:find("^%s*%-?%s*incident")
               or after:find("^%s*%-?%s*disruption") or after:find("^%s*%-?%s*degradation")
               or after:find("^%s*of%s+%a*%s*downtime") or after:find("^%s*of%s+%a*%s*impact")

@@ -144,6 +144,18 @@ describe("claims that agree with the timeline", function()
     "The incident lasted 0.6 hours.",
     "Errors began at 10:05 and the alert fired at 10:06.",
     "Detected at 10:07 (about a minute and a half in).",
+    "For approximately 35 minutes, customers were unable to call the API.",
+    "Between 10:05 and 10:40 UTC, roughly 40% of requests failed.",
+    "Total downtime was 35 minutes.",
+    "The outage lasted from 10:05 to 10:40 UTC (35 minutes).",
+    "The on-call responded within 5 minutes of the page.",
+    "Service was restored after 35 minutes.",
+    "Within 15 minutes of the page, the on-call engineer had deployed a mitigation.",
+    "The incident was mitigated 17 minutes after it began.",
+    "Mitigated at 10:22 UTC; resolved at 10:40 UTC.",
+    "Recovery took about 35 minutes.",
+    "Acknowledgement took 4 minutes.",
+    "Detection took less than two minutes.",
   }
   for _, sentence in ipairs(cases) do
     it(sentence, function()
@@ -203,7 +215,34 @@ describe("claims that disagree with the timeline", function()
     end)
   end
 
-  it("'back to normal by 10:35' disagrees when the report has only its key moments (resolved 10:40)", function()
+  -- The same, checked by the values each finding must name.
+  local named = {
+    { "Between 10:05 and 11:40 UTC, roughly 40% of requests failed.", "the incident lasted 1h 35min (10:05-11:40); "
+      .. "the timeline resolves at 10:40 (34min 37s after the start)" },
+    { "The outage lasted from 10:05 to 10:40 UTC (55 minutes).", "10:05 to 10:40 is 35min, not 55min" },
+    { "Customers were impacted for 2 hours and 15 minutes.", "(2h 15min); the timeline has impact start at 10:05:23 and "
+      .. "resolution at 10:40: 34min 37s" },
+    { "Service was restored after 75 minutes.", "(1h 15min); the timeline has impact start at 10:05:23 and resolution at "
+      .. "10:40: 34min 37s" },
+    { "Within 5 minutes of the page, the on-call engineer had deployed a mitigation.", "(at most 5min); the timeline has "
+      .. "the page at 10:08:12 and mitigation at 10:22:10: 13min 58s" },
+    { "Errors began at 09:55.", "the timeline has impact start at 10:05:23 (10min 23s later)" },
+    { "Detection took more than 10 minutes.", "(at least 10min); the timeline has impact start at 10:05:23 and detection "
+      .. "at 10:06:45: 1min 22s" },
+    { "The incident was mitigated 40 minutes after it began.", "(40min); the timeline has impact start at 10:05:23 and "
+      .. "mitigation at 10:22:10: 16min 47s" },
+  }
+  for _, case in ipairs(named) do
+    it(case[1], function()
+      local ok, findings = verdict(case[1])
+      assert.is_false(ok)
+      assert.equals(1, #findings)
+      assert.truthy(findings[1].text:find(case[1], 1, true), findings[1].text)
+      assert.truthy(findings[1].text:find(case[2], 1, true), findings[1].text)
+    end)
+  end
+
+  it("'back to normal by 10:25' disagrees with both the 10:35 row and the resolution at 10:40", function()
     local ok = verdict("Error rates were back to normal by 10:25.", { rows = true })
     assert.is_false(ok)
   end)
@@ -230,6 +269,13 @@ describe("durations and times that are not claims about the incident", function(
     "The root cause was detected at 10:18 by reading the query plan.",
     "Alerts only fire after 10 minutes of sustained errors.",
     "The team met at 14:00 to review the incident.",
+    "It took 13 minutes to identify the root cause.",
+    "The fix reduced errors within 5 minutes.",
+    "Our paging policy escalates after 15 minutes.",
+    "The database failover took 90 seconds.",
+    "The rollback took 5 minutes.",
+    "The team spent 2 hours on the post-incident review.",
+    "Next time the on-call must acknowledge within 5 minutes.",
   }
   for _, sentence in ipairs(cases) do
     it(sentence, function()
