@@ -1006,7 +1006,8 @@ end
 
 local SECTION_NAMES = { went_well = "what went well", lessons = "lessons learned", summary = "the summary",
   impact = "the impact", happened = "what happened", root_cause = "the root cause", factors = "the factors",
-  immediate = "the immediate cause", systemic = "the systemic issues", actions = "the action items" }
+  immediate = "the immediate cause", systemic = "the systemic issues", actions = "the action items",
+  document = "the document" }
 
 -- Fact keys that name one moment ("Start: 10:05 UTC").
 local FACT_ROLES = { start = "start", started = "start", begin = "start", began = "start", impact_start = "start",
@@ -1029,8 +1030,9 @@ local function collect(data, ev)
   end
   local imp = data.imported
   if imp then
-    local row_lines = {}
+    local row_lines, fact_lines = {}, {}
     for _, r in ipairs(imp.rows or {}) do row_lines[r.line] = true end
+    for _, f in ipairs(imp.facts or {}) do fact_lines[f.line] = true end
     for _, f in ipairs(imp.facts or {}) do
       local key = tostring(f.key or ""):lower():gsub("_", " ")
       local role = FACT_ROLES[key]
@@ -1039,8 +1041,18 @@ local function collect(data, ev)
     end
     for _, p in ipairs(imp.prose or {}) do
       local section = tostring(p.section or "")
-      if section ~= "timeline" and section ~= "actions" and not row_lines[p.line] then
-        read(p.text, SECTION_NAMES[section] or ("the %s section"):format(section), p.line)
+      if section ~= "timeline" and section ~= "actions" and not row_lines[p.line] and type(p.text) == "string" then
+        -- A paragraph of "Key: value" lines is read as facts above: its other lines stay.
+        local text = p.text
+        if p.line and (fact_lines[p.line] or text:find("\n")) then
+          local kept, i = {}, 0
+          for piece in (text .. "\n"):gmatch("(.-)\n") do
+            kept[#kept + 1] = fact_lines[p.line + i] and "" or piece
+            i = i + 1
+          end
+          text = table.concat(kept, "\n")
+        end
+        read(text, SECTION_NAMES[section] or ("the %s section"):format(section), p.line)
       end
     end
   else

@@ -377,11 +377,22 @@ describe("claims in a Markdown document", function()
 
   it("reads response metrics among the facts", function()
     local ok, _, findings = claims.check(document {
-      facts = { { line = 6, key = "ttd", text = "5m" }, { line = 7, key = "time to resolve", text = "35 minutes" } },
+      facts = { { line = 6, key = "time_to_detect", text = "5m" }, { line = 7, key = "time_to_resolve", text = "35 minutes" } },
     })
     assert.is_false(ok)
-    assert.same({ { line = 6, text = 'the Ttd line says "5m" (5min); the timeline has impact start at 10:05:23 (line 27) '
+    assert.same({ { line = 6, text = 'the Time to detect line says "5m" (5min); the timeline has impact start at 10:05:23 (line 27) '
       .. "and detection at 10:06:45 (line 28): 1min 22s" } }, findings)
+  end)
+
+  it("reads a block of Key: value lines once, as facts, and the prose around them", function()
+    local ok, _, findings = claims.check(document {
+      facts = { { line = 3, key = "date", text = "2025-02-09" }, { line = 4, key = "duration", text = "1h 35min (10:05 - 11:40 UTC)" } },
+      prose = { { line = 3, section = "document", text = "Date: 2025-02-09\nDuration: 1h 35min (10:05 - 11:40 UTC)\n"
+        .. "Errors were resolved at 10:40, and the incident lasted 35 minutes." } },
+    })
+    assert.is_false(ok)
+    assert.equals(1, #findings)
+    assert.equals(4, findings[1].line)
   end)
 
   it("is pending for a document whose timeline has no timed row", function()
