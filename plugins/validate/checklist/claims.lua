@@ -1031,28 +1031,34 @@ local function collect(data, ev)
   local imp = data.imported
   if imp then
     local row_lines, fact_lines = {}, {}
-    for _, r in ipairs(imp.rows or {}) do row_lines[r.line] = true end
-    for _, f in ipairs(imp.facts or {}) do fact_lines[f.line] = true end
+    for _, r in ipairs(imp.rows or {}) do
+      if type(r.line) == "number" then row_lines[r.line] = true end
+    end
     for _, f in ipairs(imp.facts or {}) do
+      if type(f.line) == "number" then fact_lines[f.line] = true end
+    end
+    for _, f in ipairs(imp.facts or {}) do
+      if type(f.text) ~= "string" then goto next_fact end
       local key = tostring(f.key or ""):lower():gsub("_", " ")
       local role = FACT_ROLES[key]
       local where = ("the %s line"):format(key:sub(1, 1):upper() .. key:sub(2))
-      read(key .. ": " .. tostring(f.text or ""), where, f.line, { fact_key = key, fact_role = role, fact_text = f.text })
+      read(key .. ": " .. f.text, where, tonumber(f.line), { fact_key = key, fact_role = role, fact_text = f.text })
+      ::next_fact::
     end
     for _, p in ipairs(imp.prose or {}) do
       local section = tostring(p.section or "")
       if section ~= "timeline" and section ~= "actions" and not row_lines[p.line] and type(p.text) == "string" then
         -- A paragraph of "Key: value" lines is read as facts above: its other lines stay.
-        local text = p.text
-        if p.line and (fact_lines[p.line] or text:find("\n")) then
+        local text, line = p.text, tonumber(p.line)
+        if line and (fact_lines[line] or text:find("\n")) then
           local kept, i = {}, 0
           for piece in (text .. "\n"):gmatch("(.-)\n") do
-            kept[#kept + 1] = fact_lines[p.line + i] and "" or piece
+            kept[#kept + 1] = fact_lines[line + i] and "" or piece
             i = i + 1
           end
           text = table.concat(kept, "\n")
         end
-        read(text, SECTION_NAMES[section] or ("the %s section"):format(section), p.line)
+        read(text, SECTION_NAMES[section] or ("the %s section"):format(section), line)
       end
     end
   else

@@ -428,3 +428,40 @@ describe("durations as people write them", function()
     assert.same({}, claims._durations("$5m in lost revenue, v2.3.0, 40,000 requests, 5 m of cable, 100ms"))
   end)
 end)
+
+describe("claims on text it was not written for", function()
+  -- Pieces of claims in random order and spacing: never an error, whatever the shape.
+  local WORDS = { "the", "alert", "fired", "within", "90", "seconds", "of", "first", "errors", "from", "page", "to", "fix",
+    "10:05", "-", "11:40", "UTC", "PT", "and", "between", "an", "hour", "half", "a", "1h", "35min", "(", ")", ",", ".", "~",
+    "about", "over", "under", "resolved", "at", "took", "lasted", "outage", "1.5", "hours", "5m", "TTD:", "MTTR",
+    "2025-02-09", "12:00am", "3pm", "\u{2013}", "\u{00a0}", "twenty", "five", "minutes", "\n", "\n\n", "couple", "quarter",
+    "99:99", "0:00", "recovered", "by", "not", "be", "rolled", "back", "v2.3.0", "$5m", "40,000", "e.g.", "approx.", "12:05:60" }
+
+  it("never raises on 400 shuffled sentences, as report text, rows, facts and prose", function()
+    local seed = 7
+    local function random(n) -- a small LCG: the same sentences on every run
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed % n + 1
+    end
+    for _ = 1, 400 do
+      local parts = {}
+      for i = 1, random(25) do parts[i] = WORDS[random(#WORDS)] end
+      local text = table.concat(parts, random(3) == 1 and "" or " ")
+      local data = report { summary = text, well = { text }, started_at = "2025-02-09T10:05:00Z", ended_at = "not a time" }
+      local ok, err = pcall(claims.check, data)
+      assert.is_true(ok, ("%q: %s"):format(text, tostring(err)))
+      ok, err = pcall(claims.check, document { zone = "PT",
+        rows = { { line = 1, time = "2025-02-09T18:05:00Z", written = text, text = text } },
+        facts = { { line = 2, key = "duration", text = text }, { line = 3, key = "start", text = text } },
+        prose = { { line = 4, section = "summary", text = text } } })
+      assert.is_true(ok, ("%q: %s"):format(text, tostring(err)))
+    end
+  end)
+
+  it("takes fields of the wrong type as absent", function()
+    local ok, detail = claims.check({ incident = { summary = 42, started_at = 1 }, key_moments = { resolved = false },
+      what_went_well = "not a list", imported = { rows = { { line = 1, time = 5 } }, prose = { { text = {} } }, facts = { { key = 3 } } } })
+    assert.is_nil(ok)
+    assert.equals("no timeline moments to compare claims with", detail)
+  end)
+end)
