@@ -357,7 +357,8 @@ local ROLE_PATTERNS = {
   },
   resolved = {
     strong = { "resolved", "resolution", "resolve%f[%A]", "all clear", "all%-clear", "incident closed",
-      "closed the incident", "incident was closed", "marked resolved", "recovered", "recovery", "restored", "restoration", "fully recovered" },
+      "closed the incident", "incident was closed", "marked resolved", "incident ended", "outage ended", "impact ended",
+      "errors stopped", "errors ceased", "recovered", "recovery", "restored", "restoration", "fully recovered" },
     weak = { "recover%a*", "restor%a*", "back to normal", "returns? to normal", "returned to normal",
       "normal operation", "operational", "back up%f[%A]", "stabili[sz]ed", "subsided", "solved", "working again",
       "working as intended", "working as expected", "working normally", "healthy again", "up and running" },
@@ -555,13 +556,20 @@ local KNOWN_ZONES = { pt = true, pst = true, pdt = true, et = true, est = true, 
   eet = true, eest = true, wet = true, west = true, sgt = true, hkt = true, kst = true, msk = true, brt = true, nzst = true,
   nzdt = true, akst = true, akdt = true, hst = true }
 
+-- Labels of one zone that a document may mix: its timeline "PT", a sentence "PDT". The
+-- document's offset (read from its rows) applies to all of them.
+local ZONE_FAMILY = { pt = "pt", pst = "pt", pdt = "pt", et = "et", est = "et", edt = "et", ct = "ct", cst = "ct",
+  cdt = "ct", mt = "mt", mst = "mt", mdt = "mt", cet = "cet", cest = "cet", eet = "eet", eest = "eet", wet = "wet",
+  west = "wet", aest = "aet", aedt = "aet", nzst = "nzt", nzdt = "nzt", akst = "akt", akdt = "akt" }
+
 local function zone_after(toks, k, doczone)
   local w = toks[k + 1]
   if not w or w.k ~= "word" then
     if w and w.v == "(" and toks[k + 2] and toks[k + 2].k == "word" then w = toks[k + 2] else return nil end
   end
   if ZONE_WORDS[w.v] then return "utc" end
-  if doczone and w.v == doczone:lower() then return "doc" end
+  local doc = doczone and doczone:lower()
+  if doc and (w.v == doc or (ZONE_FAMILY[w.v] and ZONE_FAMILY[w.v] == ZONE_FAMILY[doc])) then return "doc" end
   if KNOWN_ZONES[w.v] then return "other" end
   return nil
 end

@@ -229,6 +229,7 @@ describe("claims that disagree with the timeline", function()
     { "Errors began at 09:55.", "the timeline has impact start at 10:05:23 (10min 23s later)" },
     { "Detection took more than 10 minutes.", "(at least 10min); the timeline has impact start at 10:05:23 and detection "
       .. "at 10:06:45: 1min 22s" },
+    { "MTTA 4m / MTTR 47m", "(47min); the timeline has impact start at 10:05:23 and resolution at 10:40: 34min 37s" },
     { "The incident was mitigated 40 minutes after it began.", "(40min); the timeline has impact start at 10:05:23 and "
       .. "mitigation at 10:22:10: 16min 47s" },
   }
@@ -353,6 +354,20 @@ describe("claims in a Markdown document", function()
     assert.is_false(ok)
     assert.same({ 'the summary says "The rollback finished at 10:20 AM PT and the incident was resolved at 11:40 AM."; '
       .. "the timeline has resolution at 10:40 PT (line 12) (1h earlier)" }, texts(findings))
+  end)
+
+  it("takes PDT in a sentence as the timeline's PT", function()
+    local rows = {
+      { line = 10, time = "2025-07-09T17:05:00Z", written = "10:05 AM", text = "Checkout errors spike" },
+      { line = 12, time = "2025-07-09T17:40:00Z", written = "10:40 AM", text = "Incident resolved" },
+    }
+    local ok, detail = claims.check(document { rows = rows, zone = "PT", prose = {
+      { line = 3, section = "summary", text = "Errors began at 10:05 AM PDT and the incident ended at 10:40 AM PDT." },
+      { line = 4, section = "summary", text = "The status page said 17:40 UTC for the resolution." },
+      { line = 5, section = "summary", text = "We resolved it at 10:40 CEST." },
+    } })
+    assert.equals("3 claims agree with the timeline", detail)
+    assert.is_true(ok)
   end)
 
   it("places clock times on the right day of an incident across midnight", function()
