@@ -18,6 +18,10 @@ static struct {
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 
+/* libcmark-gfm keeps the inline special characters of attached extensions in a table shared
+ * by all parsers (attaching adds them, freeing a parser removes them): one parse at a time. */
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void load(void) {
   char versioned[128];
   snprintf(versioned, sizeof versioned, "libcmark-gfm-extensions.so.%s", cmark_version_string());
@@ -48,8 +52,12 @@ static void load(void) {
 
 cmark_node *pmh_cmark_parse(const char *text, size_t len, int *extensions, char *problem, size_t problem_size) {
   pthread_once(&load_once, load);
+  pthread_mutex_lock(&parse_lock);
   cmark_parser *parser = cmark_parser_new(CMARK_OPT_DEFAULT);
-  if (!parser) return NULL;
+  if (!parser) {
+    pthread_mutex_unlock(&parse_lock);
+    return NULL;
+  }
   int attached = 0;
   if (ext.loaded) {
     const char *names[] = {"table", "tasklist", "strikethrough", "autolink"};
@@ -67,6 +75,7 @@ cmark_node *pmh_cmark_parse(const char *text, size_t len, int *extensions, char 
   cmark_parser_feed(parser, text, len);
   cmark_node *doc = cmark_parser_finish(parser);
   cmark_parser_free(parser);
+  pthread_mutex_unlock(&parse_lock);
   return doc;
 }
 

@@ -108,6 +108,9 @@ struct Reader {
   var texts: [SectionKind: [String]] = [:]
   var listTexts: [SectionKind: [String]] = [:]
 
+  /// The tree is at most ``MarkdownDocument/maxDepth`` deep: a bound for the walks, not a cut.
+  static let walkLimit = MarkdownDocument.maxDepth * 2 + 8
+
   init(document: MarkdownDocument, name: String) {
     self.document = document
     self.name = name
@@ -141,12 +144,12 @@ struct Reader {
       case .list(let l):
         for item in l.items {
           all.append(item.text.text)
-          if depth < MarkdownDocument.maxDepth { collect(item.children, into: &all, depth: depth + 1) }
+          if depth < Self.walkLimit { collect(item.children, into: &all, depth: depth + 1) }
         }
       case .table(let t):
         all += t.header.map(\.text)
         for row in t.rows { all += row.cells.map(\.text) }
-      case .quote(let q): if depth < MarkdownDocument.maxDepth { collect(q.blocks, into: &all, depth: depth + 1) }
+      case .quote(let q): if depth < Self.walkLimit { collect(q.blocks, into: &all, depth: depth + 1) }
       default: break
       }
     }
@@ -210,7 +213,7 @@ struct Reader {
   }
 
   mutating func gatherFacts(_ blocks: [MarkdownBlock], depth: Int) {
-    guard depth < MarkdownDocument.maxDepth else { return }
+    guard depth < Self.walkLimit else { return }
     for block in blocks {
       switch block {
       case .paragraph(let p):
@@ -296,7 +299,7 @@ struct Reader {
       case .paragraph(let p): paragraph(p)
       case .list(let l): list(l, depth: depth)
       case .table(let t): table(t)
-      case .quote(let q): if depth < MarkdownDocument.maxDepth { walk(q.blocks, depth: depth + 1) }
+      case .quote(let q): if depth < Self.walkLimit { walk(q.blocks, depth: depth + 1) }
       case .code, .html, .rule: break
       }
     }
@@ -433,7 +436,7 @@ struct Reader {
   /// The texts of the blocks under a list item (sub-bullets, paragraphs), in order.
   func texts(of blocks: [MarkdownBlock], depth: Int) -> [(line: Int, text: String)] {
     var out: [(Int, String)] = []
-    guard depth < MarkdownDocument.maxDepth else { return out }
+    guard depth < Self.walkLimit else { return out }
     for block in blocks {
       switch block {
       case .paragraph(let p): out.append((p.line, p.text.text))
@@ -482,7 +485,7 @@ struct Reader {
       }
       let day = dayOnly(own.trimmedSpaces, moment: WrittenTimes.leading(own, order: order))
       let timedChildren = childLists.contains { l in l.items.contains { rowMoment(String($0.text.text.split(separator: "\n").first ?? "")) != nil } }
-      if (day != nil || timedChildren) && !childLists.isEmpty && depth < MarkdownDocument.maxDepth {
+      if (day != nil || timedChildren) && !childLists.isEmpty && depth < Self.walkLimit {
         // A day bullet (or a group) whose sub-bullets are the times.
         if let day { currentDate = filled(day) }
         addProse(item.line, own)
@@ -632,7 +635,9 @@ struct Reader {
     }
     for row in t.rows {
       for c in row.cells { addProse(row.line, c.text) }
-      if [.factors, .immediate, .systemic, .lessons, .wentWell, .rootCause, .summary, .impact].contains(kind) {
+      if [.factors, .immediate, .systemic, .lessons, .wentWell, .rootCause, .summary, .impact].contains(kind),
+        Self.factKey(row.cells.first?.text ?? "") == nil
+      {
         listTexts[kind, default: []].append(row.cells.map(\.text).filter { !$0.isEmpty }.joined(separator: ": "))
       }
     }
@@ -737,7 +742,7 @@ struct Reader {
         return nil
       }
       let label = own.hasSuffix(":") || (item.text.isWhollyMarked && own.split(separator: " ").count <= 4)
-      if label, !childLists.isEmpty, own.count <= 60, depth < MarkdownDocument.maxDepth, item.task == nil {
+      if label, !childLists.isEmpty, own.count <= 60, depth < Self.walkLimit, item.task == nil {
         for sub in childLists { actionList(sub, depth: depth + 1) }
         continue
       }
@@ -756,7 +761,8 @@ struct Reader {
         fields.tracking = fields.tracking ?? extra.tracking
       }
       if item.task == true { fields.done = true }
-      items.append(Item(line: item.line, text: own, fields: fields, id: nil))
+      let text = own.isEmpty ? under.map(\.text).joined(separator: "\n") : own
+      items.append(Item(line: item.line, text: text, fields: fields, id: nil))
     }
   }
 
