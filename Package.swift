@@ -30,6 +30,11 @@ let package = Package(
     // C: HTTP through the system's libcurl, loaded with dlopen on the first request.
     .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
     .target(name: "PostmortemCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+    // C: Markdown through the system's libcmark-gfm (Debian: libcmark-gfm-dev), its GFM
+    // extensions library loaded with dlopen on first use (Debian ships no link for it).
+    .target(name: "CCmark", linkerSettings: [.linkedLibrary("cmark-gfm"), .linkedLibrary("dl")]),
+    // Hand-written Markdown post-mortems read into report.json's shape.
+    .target(name: "PostmortemDocument", dependencies: ["CCmark", "PostmortemCore"]),
     // Generates Swift source from plugins/ so the bundled plugins live inside the binary.
     .executableTarget(name: "EmbedTool", path: "Sources/EmbedTool"),
     .plugin(
@@ -41,7 +46,7 @@ let package = Package(
     .target(
       name: "PluginHost",
       dependencies: [
-        "LuaBridge", "PostmortemCore", "CCurl", .product(name: "Yams", package: "Yams"),
+        "LuaBridge", "PostmortemCore", "PostmortemDocument", "CCurl", .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Mustache", package: "swift-mustache"),
       ],
@@ -58,6 +63,7 @@ let package = Package(
     .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
     .testTarget(name: "PostmortemCoreTests", dependencies: ["PostmortemCore"]),
     .testTarget(name: "PluginHostTests", dependencies: ["PluginHost"]),
+    .testTarget(name: "PostmortemDocumentTests", dependencies: ["PostmortemDocument", "PostmortemCore"]),
     .testTarget(
       name: "pmhostTests",
       dependencies: ["pmhost", .product(name: "Crypto", package: "swift-crypto")],

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import LuaBridge
 import PostmortemCore
+import PostmortemDocument
 
 /// A plugin reference resolved and checked: ready to run.
 public struct PlannedPlugin: Sendable {
@@ -405,29 +406,17 @@ public enum PipelineRunner {
     return data.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) != UInt8(ascii: "{")
   }
 
-  /// A Markdown post-mortem read into report.json's shape by the bundled pm.mdreport module.
+  /// A Markdown post-mortem read into report.json's shape by ``DocumentReader`` (libcmark-gfm's
+  /// tree): refused above ``DocumentReader/maxBytes``, so reading stays bounded in time and memory.
   static func importMarkdown(_ data: Data, path: String) throws(HostError) -> JSONValue {
+    guard data.count <= DocumentReader.maxBytes else {
+      throw .configuration(
+        "\(path): \(data.count) bytes is more than a post-mortem (\(DocumentReader.maxBytes >> 20) MB at most): not read")
+    }
     guard let text = String(data: data, encoding: .utf8) else {
       throw .configuration("\(path): not UTF-8 text")
     }
-    // The bundled checklist's modules only: nothing from the folder being read.
-    let source = try PluginCatalog(searchFolders: []).find("checklist")
-    do {
-      let lua = try LuaState()
-      PluginRun.installLibraries(in: lua, source: source, print: { _ in })
-      lua.setMemoryLimit(bytes: 256 << 20, message: "\(path): reading it took more than 256 MB")
-      lua.setTimeLimit(seconds: 30, message: "\(path): reading it took more than 30 s")
-      let chunk = try lua.load(
-        "local text, name = ...; return require(\"pm.mdreport\").read(text, name)",
-        chunkName: "=(pmhost validate)")
-      let value =
-        try lua.call(chunk, [.text(text), .text(URL(fileURLWithPath: path).lastPathComponent)]).first ?? .nil
-      return try LuaJSON.json(value)
-    } catch let error as LuaError {
-      throw .failed("\(path): cannot read it as a post-mortem: \(error.message)")
-    } catch {
-      throw .failed("\(path): cannot read it as a post-mortem: \(error)")
-    }
+    return DocumentReader.read(text: text, name: URL(fileURLWithPath: path).lastPathComponent)
   }
 
   /// Loads and runs one plugin: nil when it succeeded, else its problem and traceback.

@@ -5,7 +5,7 @@ import PostmortemCore
 /// model of the core (``ReportModel``, which holds the report and its rules) and what only
 /// the run needs (files written, answers given, an imported document).
 public final class RunModel: ReportModel {
-  /// A hand-written post-mortem read by pm.mdreport (`pmhost validate FILE.md`): what
+  /// A hand-written post-mortem read by DocumentReader (`pmhost validate FILE.md`): what
   /// `ctx.report:data()` gives instead of the model, which it has no run to fill.
   public var imported: JSONValue?
   /// Files written to the out folder, relative to it, in order.

@@ -1,0 +1,327 @@
+import Testing
+
+@testable import PostmortemDocument
+
+/// Timelines in the shapes real post-mortems use (fixtures written for these tests, in the
+/// styles of published ones).
+@Suite struct TimelineShapeTests {
+  /// SRE-book style: a bold day with the zone, then one bullet per minute.
+  @Test func sreBookBulletsUnderABoldDay() {
+    let r = Read(
+      """
+      # Shakespeare search outage
+
+      ## Timeline
+
+      **2015-10-21** (all times UTC)
+
+      * 14:51 News reports that a new sonnet was discovered
+      * 14:53 Traffic to the search cluster climbs 88x
+      * 14:54 **OUTAGE BEGINS** Search backends start melting down under load
+        * cascading failure across three clusters
+      * 15:01 Pager storm, ManyHttp500s in every cluster
+      * around 15:10 Decision to add capacity
+      * Unknown time: someone pinged the team chat
+      """)
+    #expect(r.kinds == ["other", "timeline"])
+    #expect(r.lines == [7, 8, 9, 11, 12, 13])
+    #expect(
+      r.times == [
+        "2015-10-21T14:51:00Z", "2015-10-21T14:53:00Z", "2015-10-21T14:54:00Z", "2015-10-21T15:01:00Z", nil, nil,
+      ])
+    #expect(r.text(2) == "OUTAGE BEGINS Search backends start melting down under load\ncascading failure across three clusters")
+    #expect(r.text(5) == "Unknown time: someone pinged the team chat")
+    #expect(r.zone == "UTC")
+    #expect(r.zoneLine == 5)
+    #expect(r.timeline.count == 4)
+    #expect(r.timeline.first?["time"]?.stringValue == "2015-10-21T14:51:00.000Z")
+    #expect(r.timeline.first?["evidence"]?[0]?.stringValue == "postmortem.md:7")
+  }
+
+  /// GitLab style: bold times with their zone, a day heading per day.
+  @Test func gitlabBoldTimesUnderDayHeadings() {
+    let r = Read(
+      """
+      # Database incident
+
+      ## Timeline
+
+      ### 2017-01-31
+
+      - **17:20 UTC** - team-member-1 takes an LVM snapshot of the production database
+      - **19:00 UTC** - Database load increases due to spam
+      - **23:27 UTC** - team-member-1 starts removing the data directory
+          - the replication process is stopped first
+
+      ### 2017-02-01
+
+      - **00:36 UTC** - Backup restore started
+      - **18:14 UTC** - GitLab.com is available again
+      """)
+    #expect(r.times == ["2017-01-31T17:20:00Z", "2017-01-31T19:00:00Z", "2017-01-31T23:27:00Z", "2017-02-01T00:36:00Z", "2017-02-01T18:14:00Z"])
+    #expect(r.lines == [7, 8, 9, 14, 15])
+    #expect(r.text(2) == "team-member-1 starts removing the data directory\nthe replication process is stopped first")
+    // Day headings are not sections of their own.
+    #expect(r.sections.count == 2)
+  }
+
+  /// PagerDuty / Atlassian templates: a metadata table, and Date and Time in two columns
+  /// (the date is not the time).
+  @Test func splitDateAndTimeColumns() {
+    let r = Read(
+      """
+      # Postmortem: checkout errors
+
+      | Incident date | Severity | Time zone |
+      |---|---|---|
+      | 2024-03-05 | SEV-2 | UTC |
+
+      ## Timeline
+
+      | Date | Time | Event | Owner |
+      |------|------|-------|-------|
+      | 2024-03-05 | 09:12 | Deploy of cart-service 4.2 | Ana |
+      | | 09:20 | 5xx alerts fire | PagerDuty |
+      | 2024-03-06 | 01:05 | Rollback completed | Ben |
+      | TBD | TBD | Customer comms sent | |
+      """)
+    #expect(r.facts["date"] == "2024-03-05")
+    #expect(r.facts["severity"] == "SEV-2")
+    #expect(r.lines == [11, 12, 13, 14])
+    #expect(r.times == ["2024-03-05T09:12:00Z", "2024-03-05T09:20:00Z", "2024-03-06T01:05:00Z", nil])
+    #expect(r.written[0] == "2024-03-05 09:12")
+    #expect(r.rows.map(\.text) == ["Deploy of cart-service 4.2", "5xx alerts fire", "Rollback completed", "Customer comms sent"])
+    #expect(r.timeline.first?["actor"]?.stringValue == "Ana")
+  }
+
+  /// A US team writing 12-hour times in Pacific Time under day headings.
+  @Test func twelveHourClockInPacificTimeUnderDayHeadings() {
+    let r = Read(
+      """
+      # API latency incident
+
+      ## Timeline (all times PT)
+
+      ### Sunday, January 14, 2024
+
+      1. 10:18 AM: Deploy of config change begins
+      2. 10:31 AM: p99 latency alert fires
+      3. 11:02 PM: Engineers declare the incident over
+
+      ### January 15, 2024
+
+      - 9:02 AM: Follow-up review scheduled
+      """)
+    #expect(r.zone == "PT")
+    #expect(r.zoneLine == 3)
+    #expect(r.times == ["2024-01-14T18:18:00Z", "2024-01-14T18:31:00Z", "2024-01-15T07:02:00Z", "2024-01-15T17:02:00Z"])
+    #expect(r.written.first == "10:18 AM")
+  }
+
+  /// A European team: DD-MM-YYYY dates and CEST.
+  @Test func europeanDayFirstDatesInCEST() {
+    let r = Read(
+      """
+      # Storingsrapport: payment gateway
+
+      ## Timeline
+
+      All times are CEST.
+
+      - 14-06-2024 09:12 - Monitoring reports failing payments
+      - 14-06-2024 09:40 - Vendor confirms an outage
+      - 15-06-2024 08:05 - Payments flow again
+      """)
+    #expect(r.zone == "CEST")
+    #expect(r.zoneLine == 5)
+    #expect(r.times == ["2024-06-14T07:12:00Z", "2024-06-14T07:40:00Z", "2024-06-15T06:05:00Z"])
+  }
+
+  /// One heading per entry, the paragraphs under it its text; the date from the metadata.
+  @Test func aHeadingPerEntry() {
+    let r = Read(
+      """
+      # Queue backlog
+
+      **Date**: 2024-03-02
+
+      ## Timeline
+
+      All times UTC.
+
+      ### 14:43
+
+      Alert fired for queue depth on orders-worker.
+
+      The on-call engineer acknowledged it.
+
+      ### 14:50 - Mitigation
+
+      Workers scaled from 4 to 12.
+
+      ## Root cause
+
+      A slow consumer.
+      """)
+    #expect(r.lines == [9, 15])
+    #expect(r.times == ["2024-03-02T14:43:00Z", "2024-03-02T14:50:00Z"])
+    #expect(r.text(0) == "Alert fired for queue depth on orders-worker.\nThe on-call engineer acknowledged it.")
+    #expect(r.text(1) == "Mitigation\nWorkers scaled from 4 to 12.")
+    #expect(r.kinds == ["other", "timeline", "root_cause"])
+    #expect(r.value["incident"]?["root_cause"]?.stringValue == "A slow consumer.")
+  }
+
+  /// Setext headings, bracketed times, the date from the file name.
+  @Test func setextHeadingsAndTheDateFromTheFileName() {
+    let r = Read(
+      """
+      Login failures
+      ==============
+
+      Timeline (UTC)
+      --------------
+
+      * [08:47] First login failures reported
+      * [08:52] Identity provider status page shows degraded
+      * [09:30] Resolved
+
+      Action items
+      ------------
+
+      * Add a synthetic login probe (@dana)
+      """, name: "2023-11-07-login-failures.md")
+    #expect(r.kinds == ["other", "timeline", "actions"])
+    #expect(r.times == ["2023-11-07T08:47:00Z", "2023-11-07T08:52:00Z", "2023-11-07T09:30:00Z"])
+    #expect(r.lines == [7, 8, 9])
+    #expect(r.items.map(\.owner) == ["@dana"])
+  }
+
+  /// A prose timeline: each line of a paragraph that starts with a time is a row.
+  @Test func paragraphLinesThatStartWithATime() {
+    let r = Read(
+      """
+      # CDN purge incident
+
+      Date: March 9, 2024
+
+      ## Sequence of events
+
+      09:00 UTC - Engineers notice cache hit ratio dropping
+      09:15 UTC - A purge of all objects is traced to a script
+      which ran with the wrong flag
+      10:02 UTC - Hit ratio back to normal
+      """)
+    #expect(r.kinds == ["other", "timeline"])
+    #expect(r.lines == [7, 8, 10])
+    #expect(r.times == ["2024-03-09T09:00:00Z", "2024-03-09T09:15:00Z", "2024-03-09T10:02:00Z"])
+    #expect(r.text(1) == "A purge of all objects is traced to a script\nwhich ran with the wrong flag")
+  }
+
+  /// Code times and a day bullet whose sub-bullets are the times.
+  @Test func codeTimesUnderADayBullet() {
+    let r = Read(
+      """
+      # Disk full on build agents
+
+      ## Chronology (UTC)
+
+      - 2024-05-20
+        - `08:47` Disk usage alert on agent-3
+        - `09:05` Old artefacts removed
+      - 2024-05-21
+        - `07:30` Retention policy deployed
+      """)
+    #expect(r.times == ["2024-05-20T08:47:00Z", "2024-05-20T09:05:00Z", "2024-05-21T07:30:00Z"])
+    #expect(r.rows.map(\.text) == ["Disk usage alert on agent-3", "Old artefacts removed", "Retention policy deployed"])
+  }
+
+  /// A table with the time in its first column and no header word for it.
+  @Test func timeInTheFirstColumnWithoutAHeaderWord() {
+    let r = Read(
+      """
+      # Cache stampede
+
+      ## Timeline
+
+      Date: 2024-02-10. Times in UTC.
+
+      | | What happened |
+      |---|---|
+      | 10:05 | Cache cluster restarted |
+      | 10:07 | Database CPU at 100% |
+      """)
+    #expect(r.times == ["2024-02-10T10:05:00Z", "2024-02-10T10:07:00Z"])
+    #expect(r.rows.map(\.text) == ["Cache cluster restarted", "Database CPU at 100%"])
+  }
+
+  /// Without a zone, rows keep their order and a local time without `Z`; without a date,
+  /// no time but what was written.
+  @Test func noZoneGivesLocalTimesAndNoDateGivesNone() {
+    let dated = Read(
+      """
+      # Outage
+
+      ## Timeline
+
+      ### 2024-01-14
+
+      - 10:18 Deploy
+      - 10:20 Alert
+      """)
+    #expect(dated.zone == nil)
+    #expect(dated.times == ["2024-01-14T10:18:00", "2024-01-14T10:20:00"])
+    #expect(dated.timeline.isEmpty)
+    let undated = Read("## Timeline\n\n- 10:18 Deploy\n- 10:20 Alert\n")
+    #expect(undated.times == [nil, nil])
+    #expect(undated.written == ["10:18", "10:20"])
+    #expect(undated.rows.map(\.text) == ["Deploy", "Alert"])
+  }
+
+  /// An ambiguous zone abbreviation is reported, never guessed.
+  @Test func ambiguousZoneIsReported() {
+    let r = Read(
+      """
+      # Outage
+
+      ## Timeline (CST)
+
+      - 2024-01-14 10:18 Deploy
+      """)
+    #expect(r.zone == "CST")
+    #expect((r.imported["zone_ambiguous"]?.arrayValue?.count ?? 0) >= 2)
+    #expect(r.times == ["2024-01-14T10:18:00"])
+  }
+
+  /// A section's kind covers its subheadings; the timeline ends at a heading of its level.
+  @Test func sectionKindsCoverSubheadings() {
+    let r = Read(
+      """
+      # Title
+
+      ## Detailed timeline
+
+      ### Detection
+
+      - 2024-01-01 10:00 UTC first alert
+
+      ## Corrective and Preventative Measures
+
+      ### Short term
+
+      - Fix the alert threshold
+
+      ### Long term
+
+      - Rewrite the consumer
+
+      ## What went well
+
+      - Fast rollback
+      """)
+    #expect(r.sections.map(\.title) == ["Title", "Detailed timeline", "Detection", "Corrective and Preventative Measures", "Short term", "Long term", "What went well"])
+    #expect(r.kinds == ["other", "timeline", "timeline", "actions", "actions", "actions", "went_well"])
+    #expect(r.items.map(\.text) == ["Fix the alert threshold", "Rewrite the consumer"])
+    #expect(r.rows.count == 1)
+    #expect(r.value["what_went_well"]?.arrayValue == ["Fast rollback"])
+  }
+}
