@@ -47,13 +47,13 @@ local function t(text) return type(text) == "string" and pm.time.parse(text) or 
 local HOUR, MIN = 3600, 60
 
 -- ---------------------------------------------------------------------------------------
--- Text: sentences with their line offsets, a lower-case copy of the same length.
+-- Text: sentences with their line offsets.
 
--- Typographic characters replaced by ASCII, each by as many bytes (so positions in the
--- lower-case copy are positions in the quoted text).
+-- Typographic characters as ASCII: dashes, no-break spaces, the apostrophe, "approximately".
+-- Claims are quoted from this text; its lower-case copy has the same byte positions.
 local function ascii(s)
-  s = s:gsub("\u{2013}", "  -"):gsub("\u{2014}", "  -"):gsub("\u{2212}", "  -")
-  s = s:gsub("\u{00a0}", " "):gsub("\u{2019}", "  '"):gsub("\u{2248}", "  ~"):gsub("\u{202f}", "  ")
+  s = s:gsub("\u{2013}", "-"):gsub("\u{2014}", "-"):gsub("\u{2212}", "-")
+  s = s:gsub("\u{00a0}", " "):gsub("\u{202f}", " "):gsub("\u{2019}", "'"):gsub("\u{2248}", "~")
   return s
 end
 
@@ -625,7 +625,7 @@ local function read_sentence(text, ctx)
   for _, d in ipairs(spans) do
     for k = d.a, d.b do protected[k] = true end
   end
-  local whole = text:gsub("%s+$", ""):gsub("^%s+", "")
+  local whole = text:gsub("%s+", " "):gsub("%s$", ""):gsub("^%s", "")
   local shown = #whole <= 160 and whole or nil
   local function said(a, b) return ctx.fact_text or shown or quote(text, toks, a, b) end
 
