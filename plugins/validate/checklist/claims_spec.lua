@@ -156,6 +156,8 @@ describe("claims that agree with the timeline", function()
     "Recovery took about 35 minutes.",
     "Acknowledgement took 4 minutes.",
     "Detection took less than two minutes.",
+    "Errors were detected 1-2 minutes after they began.",
+    "The outage lasted half an hour or so.",
   }
   for _, sentence in ipairs(cases) do
     it(sentence, function()
@@ -230,6 +232,8 @@ describe("claims that disagree with the timeline", function()
     { "Detection took more than 10 minutes.", "(at least 10min); the timeline has impact start at 10:05:23 and detection "
       .. "at 10:06:45: 1min 22s" },
     { "MTTA 4m / MTTR 47m", "(47min); the timeline has impact start at 10:05:23 and resolution at 10:40: 34min 37s" },
+    { "The alert fired 5-10 minutes after the first errors.", "(5min to 10min); the timeline has impact start at "
+      .. "10:05:23 and detection at 10:06:45: 1min 22s" },
     { "The incident was mitigated 40 minutes after it began.", "(40min); the timeline has impact start at 10:05:23 and "
       .. "mitigation at 10:22:10: 16min 47s" },
   }
@@ -277,6 +281,7 @@ describe("durations and times that are not claims about the incident", function(
     "The rollback took 5 minutes.",
     "The team spent 2 hours on the post-incident review.",
     "Next time the on-call must acknowledge within 5 minutes.",
+    "During the first 20 minutes, errors were elevated on every node.",
   }
   for _, sentence in ipairs(cases) do
     it(sentence, function()
@@ -427,7 +432,8 @@ describe("durations as people write them", function()
     { "under an hour", 3600, "upper" }, { "in under an hour", 3600, "upper" }, { "within 90 seconds", 90, "upper" },
     { "less than 5 minutes", 300, "upper" }, { "over 2 hours", 7200, "lower" }, { "more than 30 minutes", 1800, "lower" },
     { "~10 min", 600, nil, true }, { "about 10 minutes", 600, nil, true }, { "just over an hour", 3600, nil, true },
-    { "a couple of hours", 7200, nil, true },
+    { "a couple of hours", 7200, nil, true }, { "1h35", 5700 }, { "an hour or so", 3600, nil, true },
+    { "a half-hour outage", 1800 }, { "10-15 minutes", 900, "range" }, { "between 10 and 15 minutes", 900, "range" },
   }
   for _, case in ipairs(cases) do
     it(case[1], function()
