@@ -35,7 +35,8 @@
 --     "nearly", "some", "just over") within max(2 min, 20%);
 --   * an upper bound ("within", "under", "less than", "at most") agrees when the timeline's
 --     value is at most the bound plus that tolerance; a lower bound ("over", "more than",
---     "at least", "longer than") when it is at least the bound minus it;
+--     "at least", "longer than") when it is at least the bound minus it; a range ("10-15
+--     minutes") when it lies between its ends, with that tolerance at each;
 --   * a clock time agrees within 2 min of the moment (5 min when hedged: "around 10:20");
 --     a clock time without a date is read on the day that puts it nearest the moment;
 --   * the incident's start and end agree within max(2 min, 10% of the timeline's duration).
@@ -366,7 +367,7 @@ local ROLE_PATTERNS = {
   },
   paged = {
     strong = { "paged", "paging" },
-    weak = { "page%f[%A]" },
+    weak = { "page%f[%A]", "pages%f[%A]" },
   },
   acknowledged = {
     strong = { "acknowledg%a*", "acked", "ack'?d", "ack%f[%A]" },
@@ -631,6 +632,7 @@ end
 -- Returns the claims and how many durations could not be mapped.
 local function read_sentence(text, ctx)
   local claims, unmapped = {}, 0
+  text = text:gsub("%s", " ") -- a sentence wrapped over lines reads as one line (same length)
   local low = text:lower()
   if has_any(low, INTENT, true) then return claims, 0 end
   local toks = tokenize(low)
