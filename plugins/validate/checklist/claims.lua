@@ -35,7 +35,8 @@
 --     "nearly", "some", "just over") within max(2 min, 20%);
 --   * an upper bound ("within", "under", "less than", "at most") agrees when the timeline's
 --     value is at most the bound plus that tolerance; a lower bound ("over", "more than",
---     "at least", "longer than") when it is at least the bound minus it;
+--     "at least", "longer than") when it is at least the bound minus it; a range ("10-15
+--     minutes") when it lies between its ends, with that tolerance at each;
 --   * a clock time agrees within 2 min of the moment (5 min when hedged: "around 10:20");
 --     a clock time without a date is read on the day that puts it nearest the moment;
 --   * the incident's start and end agree within max(2 min, 10% of the timeline's duration).
@@ -47,13 +48,13 @@ local function t(text) return type(text) == "string" and pm.time.parse(text) or 
 local HOUR, MIN = 3600, 60
 
 -- ---------------------------------------------------------------------------------------
--- Text: sentences with their line offsets, a lower-case copy of the same length.
+-- Text: sentences with their line offsets.
 
--- Typographic characters replaced by ASCII, each by as many bytes (so positions in the
--- lower-case copy are positions in the quoted text).
+-- Typographic characters as ASCII: dashes, no-break spaces, the apostrophe, "approximately".
+-- Claims are quoted from this text; its lower-case copy has the same byte positions.
 local function ascii(s)
-  s = s:gsub("\u{2013}", "  -"):gsub("\u{2014}", "  -"):gsub("\u{2212}", "  -")
-  s = s:gsub("\u{00a0}", " "):gsub("\u{2019}", "  '"):gsub("\u{2248}", "  ~"):gsub("\u{202f}", "  ")
+  s = s:gsub("\u{2013}", "-"):gsub("\u{2014}", "-"):gsub("\u{2212}", "-")
+  s = s:gsub("\u{00a0}", " "):gsub("\u{202f}", " "):gsub("\u{2019}", "'"):gsub("\u{2248}", "~")
   return s
 end
 
@@ -220,7 +221,9 @@ local function amount_at(toks, j)
   if a.k ~= "word" then return nil end
   local w = a.v
   if w == "half" and toks[j + 1] and (toks[j + 1].v == "an" or toks[j + 1].v == "a") then return 0.5, j + 2 end
-  if (w == "a" or w == "an") and toks[j + 1] and toks[j + 1].v == "half" then return 0.5, j + 2 end -- "a half hour"
+  if (w == "a" or w == "an") and toks[j + 1] and toks[j + 1].v == "half" then -- "a half hour", "a half-hour outage"
+    return 0.5, (toks[j + 2] and toks[j + 2].v == "-") and j + 3 or j + 2
+  end
   if (w == "a" or w == "an") and toks[j + 1] and toks[j + 1].v == "couple" then
     local k = j + 2
     if toks[k] and toks[k].v == "of" then k = k + 1 end
@@ -291,6 +294,11 @@ local function durations(toks)
         if toks[m] and (toks[m].v == "and" or toks[m].v == ",") then m = m + 1 end
         local v2, k2 = amount_at(toks, m)
         local s2 = v2 and toks[m].k == "num" and unit_at(toks, k2)
+        -- "1h35": minutes written straight after the hours, without their unit
+        if v2 and not s2 and unit == HOUR and toks[last].attached and toks[m].s == toks[last].e + 1 and v2 < 60 then
+          value, unit, last = value + v2 * MIN, MIN, m
+          break
+        end
         if not (s2 and s2 < unit) then break end
         value, unit, last = value + v2 * s2, s2, k2
       end
@@ -306,7 +314,23 @@ local function durations(toks)
         local _, h3, a3 = qualifier(toks, a)
         if h3 then hedge2, a = true, a3 end
       end
-      out[#out + 1] = { value = value, unit = unit, bound = bound, hedged = hedged or hedge2, a = a, b = last, ta = j }
+      -- "an hour or so"
+      if toks[last + 1] and toks[last + 1].v == "or" and toks[last + 2] and toks[last + 2].v == "so" then
+        hedge2, last = true, last + 2
+      end
+      -- "10-15 minutes", "between 10 and 15 minutes": a range
+      local lo
+      local sep, first = toks[j - 1], toks[j - 2]
+      if toks[j].k == "num" and sep and (sep.v == "-" or sep.v == "to" or sep.v == "and") and first and first.k == "num"
+        and not first.money and first.v < v then
+        lo, bound, a = first.v * secs, "range", j - 2
+        if toks[a - 1] and toks[a - 1].v == "between" then a = a - 1 end
+      end
+      -- "the first 20 minutes", "the next hour": part of the incident, not a span of it
+      local partial = toks[a - 1] and (toks[a - 1].v == "first" or toks[a - 1].v == "next" or toks[a - 1].v == "last"
+        or toks[a - 1].v == "past" or toks[a - 1].v == "initial" or toks[a - 1].v == "following" or toks[a - 1].v == "final")
+      out[#out + 1] = { value = value, lo = lo, unit = unit, bound = bound, hedged = hedged or hedge2, a = a, b = last, ta = j,
+        partial = partial }
       j = last + 1
     else
       j = j + 1
@@ -330,7 +354,7 @@ local ROLE_PATTERNS = {
       "disruption began", "disruption started", "downtime began", "downtime started", "problems began",
       "problems started", "issues began", "issues started", "start of the incident", "start of the outage",
       "start of the impact", "start of impact", "onset", "customer impact began", "the start%f[%A]", "it began",
-      "it started", "the problem began", "the problem started", "the issue began", "the issue started" },
+      "it started", "they began", "they started", "the problem began", "the problem started", "the issue began", "the issue started" },
     weak = {},
   },
   detected = {
@@ -343,7 +367,7 @@ local ROLE_PATTERNS = {
   },
   paged = {
     strong = { "paged", "paging" },
-    weak = { "page%f[%A]" },
+    weak = { "page%f[%A]", "pages%f[%A]" },
   },
   acknowledged = {
     strong = { "acknowledg%a*", "acked", "ack'?d", "ack%f[%A]" },
@@ -608,6 +632,7 @@ end
 -- Returns the claims and how many durations could not be mapped.
 local function read_sentence(text, ctx)
   local claims, unmapped = {}, 0
+  text = text:gsub("%s", " ") -- a sentence wrapped over lines reads as one line (same length)
   local low = text:lower()
   if has_any(low, INTENT, true) then return claims, 0 end
   local toks = tokenize(low)
@@ -625,7 +650,7 @@ local function read_sentence(text, ctx)
   for _, d in ipairs(spans) do
     for k = d.a, d.b do protected[k] = true end
   end
-  local whole = text:gsub("%s+$", ""):gsub("^%s+", "")
+  local whole = text:gsub("%s+", " "):gsub("%s$", ""):gsub("^%s", "")
   local shown = #whole <= 160 and whole or nil
   local function said(a, b) return ctx.fact_text or shown or quote(text, toks, a, b) end
 
@@ -653,13 +678,13 @@ local function read_sentence(text, ctx)
     do
       local ca, cb = clause_of(toks, d.ta, protected)
       local sa, sb = toks[ca].s, toks[cb].e
-      local claim = { kind = "duration", value = d.value, unit = d.unit, bound = d.bound, hedged = d.hedged,
+      local claim = { kind = "duration", value = d.value, lo = d.lo, unit = d.unit, bound = d.bound, hedged = d.hedged,
         quote = said(d.a, d.b), where = ctx.where, line = ctx.line }
       local before_b = toks[d.a].s - 1
       local after_a = toks[d.b].e + 1
       local before, after = low:sub(sa, before_b), low:sub(after_a, sb)
       local lead = low:sub(sa, toks[d.ta].s - 1) -- with the qualifier: "for about", "over"
-      if has_any(low:sub(sa, sb), NOT_A_SPAN) then
+      if d.partial or has_any(low:sub(sa, sb), NOT_A_SPAN) then
         unmapped = unmapped + 1
         goto next_span
       end
@@ -895,6 +920,7 @@ end
 local function agrees(claim, d)
   local tol = tolerance(claim, d)
   if claim.bound == "upper" then return d <= claim.value + tol end
+  if claim.bound == "range" then return d >= claim.lo - tol and d <= claim.value + tol end
   if claim.bound == "lower" then return d >= claim.value - tol end
   return math.abs(d - claim.value) <= tol
 end
@@ -907,6 +933,7 @@ local function instant(clock, utc, ev, near)
 end
 
 local function stated(claim)
+  if claim.bound == "range" then return dur(claim.lo) .. " to " .. dur(claim.value) end
   local words = { upper = "at most ", lower = "at least " }
   return (words[claim.bound] or (claim.hedged and "about " or "")) .. dur(claim.value)
 end
@@ -1129,7 +1156,7 @@ M._durations = function(text)
   local low = ascii(text):lower()
   local toks = tokenize(low)
   for _, d in ipairs(durations(toks)) do
-    out[#out + 1] = { value = d.value, bound = d.bound, hedged = d.hedged or false }
+    out[#out + 1] = { value = d.value, lo = d.lo, bound = d.bound, hedged = d.hedged or false }
   end
   return out
 end

@@ -156,6 +156,8 @@ describe("claims that agree with the timeline", function()
     "Recovery took about 35 minutes.",
     "Acknowledgement took 4 minutes.",
     "Detection took less than two minutes.",
+    "Errors were detected 1-2 minutes after they began.",
+    "The outage lasted half an hour or so.",
   }
   for _, sentence in ipairs(cases) do
     it(sentence, function()
@@ -230,6 +232,8 @@ describe("claims that disagree with the timeline", function()
     { "Detection took more than 10 minutes.", "(at least 10min); the timeline has impact start at 10:05:23 and detection "
       .. "at 10:06:45: 1min 22s" },
     { "MTTA 4m / MTTR 47m", "(47min); the timeline has impact start at 10:05:23 and resolution at 10:40: 34min 37s" },
+    { "The alert fired 5-10 minutes after the first errors.", "(5min to 10min); the timeline has impact start at "
+      .. "10:05:23 and detection at 10:06:45: 1min 22s" },
     { "The incident was mitigated 40 minutes after it began.", "(40min); the timeline has impact start at 10:05:23 and "
       .. "mitigation at 10:22:10: 16min 47s" },
   }
@@ -277,6 +281,7 @@ describe("durations and times that are not claims about the incident", function(
     "The rollback took 5 minutes.",
     "The team spent 2 hours on the post-incident review.",
     "Next time the on-call must acknowledge within 5 minutes.",
+    "During the first 20 minutes, errors were elevated on every node.",
   }
   for _, sentence in ipairs(cases) do
     it(sentence, function()
@@ -410,6 +415,61 @@ describe("claims in a Markdown document", function()
     assert.equals(4, findings[1].line)
   end)
 
+  it("a US-style document: 12-hour clocks in PT, one wrong claim among five", function()
+    local function at(line, clock, utc, text) return { line = line, time = "2025-03-04T" .. utc .. ":00Z", written = clock, text = text } end
+    local ok, detail, findings = claims.check(document { zone = "PT",
+      rows = {
+        at(20, "2:14 PM", "22:14", "Deploy of payments-api v88 begins"),
+        at(21, "2:19 PM", "22:19", "Checkout error rate climbs above 5%"),
+        at(22, "2:23 PM", "22:23", "PagerDuty pages the payments on-call"),
+        at(23, "2:26 PM", "22:26", "On-call acknowledges the page"),
+        at(24, "2:41 PM", "22:41", "Rolled back to v87"),
+        at(25, "2:52 PM", "22:52", "Error rate back to baseline; incident resolved"),
+      },
+      prose = {
+        { line = 5, section = "summary", text = "On March 4, checkout failed for roughly a third of customers for 33 minutes,\n"
+          .. "from 2:19 PM to 2:52 PM PT." },
+        { line = 7, section = "summary", text = "The on-call engineer was paged within 2 minutes of the first errors and rolled\n"
+          .. "back 15 minutes after acknowledging." },
+        { line = 30, section = "went_well", text = "Rollback completed in under 20 minutes from the page." },
+        { line = 31, section = "went_well", text = "Time to acknowledge was 3 minutes." },
+      },
+    })
+    assert.is_false(ok)
+    assert.matches("^1 of 5 claims disagree", detail)
+    assert.same({ { line = 7, text = 'the summary says "The on-call engineer was paged within 2 minutes of the first errors and '
+      .. 'rolled back 15 minutes after acknowledging." (at most 2min); the timeline has impact start at 14:19 PT (line 21) '
+      .. "and the page at 14:23 PT (line 22): 4min" } }, findings)
+  end)
+
+  it("a European-style document: Start, End and response metrics, a wrong close time and a wrong failover", function()
+    local function at(line, clock, text) return { line = line, time = "2024-11-12T" .. clock .. ":00Z", written = clock, text = text } end
+    local ok, detail, findings = claims.check(document {
+      facts = { { line = 3, key = "start", text = "2024-11-12 08:02 UTC" }, { line = 4, key = "end", text = "2024-11-12 09:47 UTC" },
+        { line = 5, key = "time_to_detect", text = "12 minutes" }, { line = 6, key = "time_to_resolve", text = "1 hour 45 minutes" } },
+      rows = {
+        at(15, "08:02", "Replica lag starts growing on db-eu-2"),
+        at(16, "08:14", "Alert ReplicaLagHigh fires"),
+        at(17, "08:20", "Incident declared, on-call acknowledges"),
+        at(18, "08:55", "Failover to db-eu-3 completed (mitigated)"),
+        at(19, "09:47", "Replication healthy again, incident closed"),
+      },
+      prose = {
+        { line = 9, section = "summary", text = "Reads returned stale data and errors for 53 minutes until the failover at 08:55." },
+        { line = 10, section = "summary", text = "The incident was closed at 10:47." },
+        { line = 11, section = "happened", text = "Detection took 12 minutes, and the failover finished 35 minutes after the alert." },
+      },
+    })
+    assert.is_false(ok)
+    assert.matches("^2 of 9 claims disagree", detail)
+    assert.same({
+      { line = 10, text = 'the summary says "The incident was closed at 10:47."; the timeline has resolution at 09:47 (line 19) '
+        .. "(1h earlier)" },
+      { line = 11, text = 'what happened says "Detection took 12 minutes, and the failover finished 35 minutes after the alert." '
+        .. "(35min); the timeline has detection at 08:14 (line 16) and mitigation at 08:55 (line 18): 41min" },
+    }, findings)
+  end)
+
   it("is pending for a document whose timeline has no timed row", function()
     local ok, detail = claims.check(document { rows = { { line = 9, written = "morning", text = "Errors start" } },
       prose = { { line = 3, section = "summary", text = "The outage lasted 35 minutes." } } })
@@ -427,7 +487,8 @@ describe("durations as people write them", function()
     { "under an hour", 3600, "upper" }, { "in under an hour", 3600, "upper" }, { "within 90 seconds", 90, "upper" },
     { "less than 5 minutes", 300, "upper" }, { "over 2 hours", 7200, "lower" }, { "more than 30 minutes", 1800, "lower" },
     { "~10 min", 600, nil, true }, { "about 10 minutes", 600, nil, true }, { "just over an hour", 3600, nil, true },
-    { "a couple of hours", 7200, nil, true },
+    { "a couple of hours", 7200, nil, true }, { "1h35", 5700 }, { "an hour or so", 3600, nil, true },
+    { "a half-hour outage", 1800 }, { "10-15 minutes", 900, "range" }, { "between 10 and 15 minutes", 900, "range" },
   }
   for _, case in ipairs(cases) do
     it(case[1], function()
