@@ -316,7 +316,7 @@ struct Reader {
         // `### 14:43` (or `### 14:43 - Alert fires`): a row, its text the paragraphs below.
         addRow(line: h.line, moment: m, written: m.written, text: m.rest)
         entryRow = rows.count - 1
-        prose.append(proseEntry(h.line, m.rest))
+        addProse(h.line, m.rest)
         return
       }
       if let d = dayOnly(text, moment: m) {
@@ -356,14 +356,31 @@ struct Reader {
     return nil
   }
 
-  /// The day a line names when it names only a day (`### January 14, 2024`, `**2024-01-14**`).
+  /// The day a line names when it names only a day (`### January 14, 2024`, `**2024-01-14**`,
+  /// `**2015-10-21** (all times UTC)`, `2024-01-14 (Sunday)`).
   func dayOnly(_ text: String, moment: WrittenMoment?) -> WrittenDate? {
     if let m = moment {
-      if m.clock == nil, let d = m.date, m.rest.trimmingMarks.isEmpty { return d }
+      if m.clock == nil, let d = m.date, Self.isAside(m.rest) { return d }
       if m.clock != nil { return nil }
     }
     guard text.count <= 60 else { return nil }
     return WrittenTimes.day(text, order: order)
+  }
+
+  /// What may follow a day on its line without making it an event: nothing, a weekday, a
+  /// parenthesis, a zone note ("(all times UTC)", "- Sunday", "UTC").
+  static func isAside(_ rest: String) -> Bool {
+    let t = rest.trimmedSpaces
+    let bare = t.trimmingMarks.trimmedSpaces
+    if bare.isEmpty { return true }
+    if t.hasPrefix("(") && t.hasSuffix(")") && t.count <= 40 { return true }
+    let lower = bare.lowercased().trimmingCharacters(in: ["-", ":", ",", " ", "–"])
+    let weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    if weekdays.contains(lower) || weekdays.contains(where: { lower.hasPrefix(String($0.prefix(3))) && lower.count <= 4 }) {
+      return true
+    }
+    return bare.count <= 30 && WrittenTimes.zone(in: bare) != nil
+      && bare.split(separator: " ").count <= 5
   }
 
   /// A date with its year from the context when it has none.
@@ -459,7 +476,7 @@ struct Reader {
   func rowMoment(_ text: String) -> WrittenMoment? {
     guard let m = WrittenTimes.leading(text, order: order) else { return nil }
     if m.clock != nil || m.approximate { return m }
-    if m.date != nil && !m.rest.trimmingMarks.isEmpty { return m }
+    if m.date != nil && !Self.isAside(m.rest) { return m }
     return nil
   }
 
