@@ -56,7 +56,9 @@ public enum WrittenZone: Sendable, Equatable, Hashable {
   public func offset(year: Int, month: Int, day: Int, hour: Int, minute: Int) -> Int? {
     switch self {
     case .fixed(_, let seconds): seconds
-    case .region: nil
+    case .region(_, let identifier):
+      WrittenZoneTable.offset(
+        identifier: identifier, year: year, month: month, day: day, hour: hour, minute: minute)
     case .ambiguous: nil
     }
   }
@@ -99,7 +101,8 @@ public struct WrittenMoment: Sendable, Equatable {
     else { return nil }
     let days = CivilDate.days(year: Int64(year), month: Int64(d.month), day: Int64(d.day))
     let seconds =
-      days * 86_400 + Int64(clock.hour) * 3600 + Int64(clock.minute) * 60 + Int64(clock.second ?? 0) - Int64(offset)
+      days * 86_400 + Int64(clock.hour) * 3600 + Int64(clock.minute) * 60 + Int64(clock.second ?? 0)
+      - Int64(offset)
     return Timestamp(milliseconds: seconds * 1000)
   }
 }
@@ -110,29 +113,38 @@ public enum WrittenTimes {
   /// first line), after any bracket, bold or code marks the caller left. Nil when the text
   /// does not start with a time or a date.
   public static func leading(_ text: String, order: DateOrder = .unknown) -> WrittenMoment? {
-    nil
+    withBytes(text) { readLeading(WrittenScanner($0), order: order) }
   }
 
   /// The day a whole heading or short line names: `January 14, 2024`, `Tuesday 14 Jan`,
   /// `2024-01-14`, `Day 2 (Jan 15)`, `14/01/2024`. Nil when it names no single day.
   public static func day(_ text: String, order: DateOrder = .unknown) -> WrittenDate? {
-    nil
+    guard text.utf8.count <= dayTextLimit else { return nil }
+    return withBytes(text) { readDay(WrittenScanner($0), order: order) }
   }
 
   /// The zone a heading or note states anywhere in it: "Timeline (UTC)", "All times are
   /// Pacific Time", "times in CEST", "(UTC+2)". Nil when it names none.
   public static func zone(in text: String) -> WrittenZone? {
-    nil
+    withBytes(text) { readZone(WrittenScanner($0)) }
   }
 
-  /// A zone name or abbreviation on its own: `UTC`, `pst`, `Europe/Berlin`, `Eastern`.
+  /// A zone name or abbreviation on its own: `UTC`, `utc`, `PST`, `Europe/Berlin`, `Eastern`, `pacific`
+  /// (names in any case, abbreviations in upper case: `est` is no zone).
   public static func zone(named name: String) -> WrittenZone? {
-    nil
+    withBytes(name) { readNamedZone(WrittenScanner($0)) }
   }
 
   /// The order a document's numeric dates use, from all of them together: day-first when one
   /// has a first number above 12, month-first when one has a second number above 12.
   public static func dateOrder(of texts: some Sequence<String>) -> DateOrder {
-    .unknown
+    var dayFirst = 0
+    var monthFirst = 0
+    for text in texts {
+      let (d, m) = withBytes(text) { orderEvidence(WrittenScanner($0)) }
+      dayFirst += d
+      monthFirst += m
+    }
+    return dayFirst > monthFirst ? .dayFirst : monthFirst > dayFirst ? .monthFirst : .unknown
   }
 }

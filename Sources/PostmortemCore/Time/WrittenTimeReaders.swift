@@ -1,0 +1,426 @@
+/// The readers of `WrittenTimes`, over a text's UTF-8 bytes with `WrittenScanner`.
+@inline(__always) private func ch(_ s: Unicode.Scalar) -> UInt8 { UInt8(ascii: s) }
+
+extension WrittenTimes {
+  /// `body` over the UTF-8 bytes of `text`, without a copy when the string is native.
+  static func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    if let r = text.utf8.withContiguousStorageIfAvailable(body) { return r }
+    var copy = text
+    copy.makeContiguousUTF8()
+    return copy.utf8.withContiguousStorageIfAvailable(body)!
+  }
+
+  // MARK: leading
+
+  static func readLeading(_ s: WrittenScanner, order: DateOrder) -> WrittenMoment? {
+    var i = openers(s, 0)
+    var writtenStart = i
+    var approximate = false
+    var sawWeekday = false
+    prefixes: for _ in 0..<5 {
+      let c = s[i]
+      if c == ch("~") {
+        approximate = true
+        i = s.spaces(i + 1)
+        continue
+      }
+      if c == 0xE2 && s[i + 1] == 0x89 && s[i + 2] == 0x88 {  // ≈
+        approximate = true
+        i = s.spaces(i + 3)
+        continue
+      }
+      guard WrittenScanner.alpha(c) else { break }
+      let e = s.letters(i)
+      guard e - i <= 13 else { break }
+      switch s.lower(i, e) {
+      case "around", "about", "approximately", "circa", "roughly":
+        guard s.spaces(e) > e else { break prefixes }
+        approximate = true
+        i = s.spaces(e)
+      case "approx", "ca", "c":
+        let dot = s[e] == ch(".") ? e + 1 : e
+        guard s.spaces(dot) > dot || (dot > e && WrittenScanner.digit(s[dot])) else { break prefixes }
+        approximate = true
+        i = s.spaces(dot)
+      case "shortly":
+        let w = s.spaces(e)
+        guard w > e, s.isWord(w, "after") || s.isWord(w, "before") else { break prefixes }
+        approximate = true
+        i = s.spaces(s.letters(w))
+      case "at", "on":
+        guard s.spaces(e) > e else { break prefixes }
+        let moved = writtenStart == i
+        i = s.spaces(e)
+        if moved { writtenStart = i }
+      default:
+        guard !sawWeekday, let w = s.weekday(i) else { break prefixes }
+        sawWeekday = true
+        i = w
+      }
+    }
+
+    var date: WrittenDate?
+    var clock: WrittenScanner.ClockRead?
+    var end: Int
+    var iso = false
+    if let d = s.date(i, order: order) {
+      date = d.date
+      end = d.end
+      iso = d.iso
+      if let (c, ce) = clockAfterDate(s, d.end, iso: d.iso) {
+        clock = c
+        end = ce
+      } else if let pe = placeholderAfterDate(s, d.end) {
+        end = pe
+      } else if d.needsClock {
+        return nil
+      } else {
+        // A date alone: not a range (`Jan 14-15`), not part of a longer number.
+        let c = s[end]
+        if (c == ch("-") || c == ch("/") || c == ch(".") || c == ch(":")) && WrittenScanner.digit(s[end + 1])
+        {
+          return nil
+        }
+        if c == 0xE2 && s[end + 1] == 0x80 && WrittenScanner.digit(s[s.spaces(end + 3)]) { return nil }
+      }
+    } else if let c = s.clock(i) {
+      clock = c
+      end = c.end
+    } else {
+      return nil
+    }
+
+    var zone: WrittenZone?
+    if let c = clock {
+      approximate = approximate || c.approximate
+      if let (z, ze) = s.zoneAfterTime(end, minusOffset: iso || c.second != nil) {
+        zone = z
+        end = ze
+      } else if !c.meridiem && s.durationFollows(end) {
+        return nil
+      }
+      // `Tue Jan 14 10:18:00 UTC 2024`
+      if var d = date, d.year == nil, let (y, ye) = s.yearAfter(end),
+        WrittenScanner.valid(year: y, month: d.month, day: d.day)
+      {
+        d.year = y
+        date = d
+        end = ye
+      }
+    }
+    if s[end] == ch("~") {
+      approximate = true
+      end += 1
+    }
+    // The moment ends here: not inside a longer word or number (`1.2.3`, `10:18:12:14`).
+    let after = s[end]
+    if WrittenScanner.alnum(after) { return nil }
+    if (after == ch(".") || after == ch(":") || after == ch("/") || after == ch(","))
+      && WrittenScanner.digit(s[end + 1])
+    {
+      return nil
+    }
+    if after >= 0x80 && s.punctuation(end) == 0 { return nil }
+
+    let written = s.text(writtenStart, end)
+    let rest = restAfter(s, end)
+    return WrittenMoment(
+      date: date,
+      clock: clock.map { WrittenClock(hour: $0.hour, minute: $0.minute, second: $0.second) },
+      zone: zone, approximate: approximate, written: written, rest: rest)
+  }
+
+  /// Past blanks and the marks a caller may leave before a moment: `[`, `(`, `**`, `` ` ``, `_`.
+  static func openers(_ s: WrittenScanner, _ i: Int) -> Int {
+    var i = s.spaces(i)
+    while true {
+      let c = s[i]
+      guard c == ch("[") || c == ch("(") || c == ch("*") || c == ch("_") || c == ch("`") else { return i }
+      i = s.spaces(i + 1)
+    }
+  }
+
+  /// The clock after a date: `T10:18`, ` 10:18`, `, 10:18 AM`, ` at 10am`, ` @ 10:18`,
+  /// ` - 10:18`.
+  static func clockAfterDate(_ s: WrittenScanner, _ j: Int, iso: Bool) -> (WrittenScanner.ClockRead, Int)? {
+    if iso && (s[j] == ch("T") || s[j] == ch("t")) && WrittenScanner.digit(s[j + 1]) {
+      guard let c = s.clock(j + 1), c.full else { return nil }
+      return (c, c.end)
+    }
+    guard let (k, dash) = afterDateSeparator(s, j) else { return nil }
+    guard let c = s.clock(k), !dash || c.full else { return nil }
+    return (c, c.end)
+  }
+
+  /// A time left unwritten after a date (`2021-12-10 HH:mm`, `2019-12-03 --:--`).
+  static func placeholderAfterDate(_ s: WrittenScanner, _ j: Int) -> Int? {
+    if s.spaces(j) > j, let e = s.placeholderClock(s.spaces(j)) { return e }
+    guard let (k, _) = afterDateSeparator(s, j) else { return nil }
+    return s.placeholderClock(k)
+  }
+
+  /// Where a time may start after a date, and whether a dash came between.
+  static func afterDateSeparator(_ s: WrittenScanner, _ j: Int) -> (Int, Bool)? {
+    var k = s.spaces(j)
+    var dash = false
+    if s[k] == ch(",") || s[k] == ch("@") {
+      k = s.spaces(k + 1)
+    } else if k > j
+      && (s[k] == ch("-") || (s[k] == 0xE2 && s[k + 1] == 0x80 && (s[k + 2] == 0x93 || s[k + 2] == 0x94)))
+    {
+      let after = s[k] == ch("-") ? k + 1 : k + 3
+      guard s.spaces(after) > after else { return nil }
+      k = s.spaces(after)
+      dash = true
+    } else if k == j {
+      return nil
+    }
+    if s.isWord(k, "at") && s.spaces(k + 2) > k + 2 { k = s.spaces(k + 2) }
+    return (k, dash)
+  }
+
+  /// The text after a moment: past closing marks and one separator, trimmed.
+  static func restAfter(_ s: WrittenScanner, _ end: Int) -> String {
+    var k = s.spaces(end)
+    while true {
+      let c = s[k]
+      guard c == ch("]") || c == ch(")") || c == ch("*") || c == ch("_") || c == ch("`") else { break }
+      k = s.spaces(k + 1)
+    }
+    let c = s[k]
+    switch c {
+    case ch("-"), ch("="):
+      k += 1
+      if s[k] == ch(">") || s[k] == ch("-") { k += 1 }
+    case ch(":"), ch("|"), ch(","), ch(";"), ch(">"):
+      k += 1
+    case ch("."):
+      if s[k + 1] == ch(" ") || s[k + 1] == 0 { k += 1 }
+    case 0xE2:
+      // – — → •
+      if (s[k + 1] == 0x80 && (s[k + 2] == 0x93 || s[k + 2] == 0x94 || s[k + 2] == 0xA2)) || s[k + 1] == 0x86
+      {
+        k += 3
+      }
+    default: break
+    }
+    k = s.spaces(k)
+    var e = s.b.count
+    while e > k, s[e - 1] == ch(" ") || s[e - 1] == ch("\t") || s[e - 1] == ch("\n") || s[e - 1] == ch("\r") {
+      e -= 1
+    }
+    return s.text(k, e)
+  }
+
+  // MARK: day
+
+  /// Texts longer than this name more than a day.
+  static let dayTextLimit = 160
+
+  static func readDay(_ s: WrittenScanner, order: DateOrder) -> WrittenDate? {
+    guard s.b.count <= dayTextLimit else { return nil }
+    func mark(_ c: UInt8) -> Bool {
+      c == ch("#") || c == ch("*") || c == ch("_") || c == ch("`") || c == ch("=") || c == ch(" ")
+        || c == ch("\t")
+        || c == ch("\r") || c == ch("\n")
+    }
+    var i = 0
+    while i < s.b.count && mark(s[i]) { i += 1 }
+    var end = s.b.count
+    while end > i && (mark(s[end - 1]) || s[end - 1] == ch(":") || s[end - 1] == ch(".")) { end -= 1 }
+    if s.isWord(i, "on") && s.spaces(i + 2) > i + 2 { i = s.spaces(i + 2) }
+    // `Day 2 - January 15`, `Day 2 (Jan 15, 2024)`, `Day 2: Jan 15`
+    var paren = false
+    if s.isWord(i, "day") {
+      let n = s.spaces(i + 3)
+      let (_, dc) = s.digits(n)
+      guard n > i + 3, dc >= 1, dc <= 3 else { return nil }
+      var k = s.spaces(n + dc)
+      switch s[k] {
+      case ch("("):
+        paren = true
+        k += 1
+      case ch("-"), ch(":"), ch(","), ch("|"), ch("/"): k += 1
+      case 0xE2 where s[k + 1] == 0x80 && (s[k + 2] == 0x93 || s[k + 2] == 0x94): k += 3
+      default: return nil
+      }
+      i = s.spaces(k)
+    }
+    if let w = s.weekday(i) { i = w }
+    guard let d = s.date(i, order: order), !d.needsClock else { return nil }
+    var k = s.spaces(d.end)
+    // `(Tuesday)`, `(all times UTC)`: a note in parentheses that names no other date.
+    if k < end && s[k] == ch("(") && !paren {
+      var close = k + 1
+      var hasDigit = false
+      while close < end && s[close] != ch(")") {
+        if WrittenScanner.digit(s[close]) { hasDigit = true }
+        close += 1
+      }
+      guard close < end else { return nil }
+      if hasDigit {
+        let inner = String(decoding: UnsafeBufferPointer(rebasing: s.b[(k + 1)..<close]), as: UTF8.self)
+        guard withBytes(inner, { readZone(WrittenScanner($0)) }) != nil else { return nil }
+      }
+      k = s.spaces(close + 1)
+    }
+    if paren {
+      guard s[k] == ch(")") else { return nil }
+      k = s.spaces(k + 1)
+    }
+    return k >= end ? d.date : nil
+  }
+
+  // MARK: zone(in:)
+
+  static let timesWords: Set<String> = [
+    "time", "times", "timed", "timezone", "timezones", "timeline", "timestamp", "timestamps", "zone", "zones",
+    "tz",
+    "clock", "clocks", "utc", "gmt", "local",
+  ]
+
+  /// Whether a text speaks of times or zones (so that `PT` in it is a zone).
+  static func speaksOfTimes(_ s: WrittenScanner) -> Bool {
+    var i = 0
+    let n = s.b.count
+    while i < n {
+      if WrittenScanner.alpha(s[i]) && s.startsAt(i) {
+        let e = s.letters(i)
+        if e - i >= 2 && e - i <= 10 && timesWords.contains(s.lower(i, e)) { return true }
+        i = e
+      } else {
+        i += 1
+      }
+    }
+    return false
+  }
+
+  static func readZone(_ s: WrittenScanner) -> WrittenZone? {
+    let n = s.b.count
+    var i = 0
+    var clockEnd = -10  // where the last time read ended
+    var previousWordIn = false
+    var times: Bool?
+    while i < n {
+      let c = s[i]
+      if WrittenScanner.digit(c) {
+        guard s.startsAt(i) else {
+          i += 1
+          continue
+        }
+        if let clock = s.clock(i) {
+          if let (z, _) = s.zoneAfterTime(clock.end, minusOffset: clock.second != nil) { return z }
+          clockEnd = clock.end
+          i = clock.end
+        } else {
+          i += max(1, s.digits(i).count)
+        }
+        previousWordIn = false
+        continue
+      }
+      if (c == ch("+") || c == ch("-") || c == 0xE2) && s.startsAt(i) {
+        if let (seconds, e) = s.numericOffset(i, short: false), s[i] != ch("-") || s[i + 3] == ch(":") {
+          if times == nil { times = speaksOfTimes(s) }
+          if times == true { return .fixed(label: WrittenZoneTable.offsetLabel(seconds), seconds: seconds) }
+          i = e
+          continue
+        }
+        i += 1
+        continue
+      }
+      if WrittenScanner.alpha(c) {
+        guard s.startsAt(i) else {
+          i = s.letters(i)
+          continue
+        }
+        // A time just before: only blanks or an opening parenthesis between.
+        var k = i - 1
+        while k > clockEnd && (s[k] == ch(" ") || s[k] == ch("(")) { k -= 1 }
+        let context: WrittenScanner.ZoneContext
+        if k == clockEnd - 1 && clockEnd >= 0 {
+          context = .afterTime
+        } else {
+          if times == nil && mayNeedContext(s, i) { times = speaksOfTimes(s) }
+          let bare = previousWordIn || (i > 0 && s[i - 1] == ch("("))
+          context = times == true ? .timesText(bareAllowed: bare) : .prose
+        }
+        if let (z, _) = s.zoneWord(i, context) { return z }
+        let e = s.letters(i)
+        previousWordIn = s.isWord(i, "in")
+        i = e
+        continue
+      }
+      i += 1
+    }
+    return nil
+  }
+
+  /// Whether the word at `i` could be a zone only in text about times (a cheap test, so that
+  /// most words cost no scan of the whole text).
+  private static func mayNeedContext(_ s: WrittenScanner, _ i: Int) -> Bool {
+    WrittenScanner.upper(s[i])
+  }
+
+  // MARK: zone(named:)
+
+  static func readNamedZone(_ s: WrittenScanner) -> WrittenZone? {
+    var i = 0
+    var end = s.b.count
+    func blank(_ c: UInt8) -> Bool { c == ch(" ") || c == ch("\t") || c == ch("\n") || c == ch("\r") }
+    while i < end && (blank(s[i]) || s[i] == ch("(") || s[i] == ch("[")) { i += 1 }
+    while end > i && (blank(s[end - 1]) || s[end - 1] == ch(")") || s[end - 1] == ch("]")) { end -= 1 }
+    guard end > i, end - i <= 64 else { return nil }
+    if end - i == 1 && s[i] == ch("Z") { return .fixed(label: "UTC", seconds: 0) }
+    if s[i] == ch("+") || s[i] == ch("-") || s[i] == 0xE2 {
+      guard let (seconds, e) = s.numericOffset(i, short: false), e == end else { return nil }
+      return .fixed(label: WrittenZoneTable.offsetLabel(seconds), seconds: seconds)
+    }
+    guard let (zone, e) = s.zoneWord(i, .named) else { return nil }
+    if e == end { return zone }
+    // `Pacific (PT)`, `CET/CEST`: the first name, when the rest names a zone too.
+    return nil
+  }
+
+  // MARK: dateOrder
+
+  /// Evidence for the order of numeric dates in `s`: (day-first, month-first) counts.
+  static func orderEvidence(_ s: WrittenScanner) -> (dayFirst: Int, monthFirst: Int) {
+    var dayFirst = 0
+    var monthFirst = 0
+    let n = s.b.count
+    var i = 0
+    while i < n {
+      guard WrittenScanner.digit(s[i]) else {
+        i += 1
+        continue
+      }
+      let (a, ac) = s.digits(i)
+      let before = i > 0 ? s[i - 1] : 0
+      let j = i + ac
+      let sep = s[j]
+      defer { i = max(i + 1, j) }
+      guard ac <= 2, s.startsAt(i), before != ch("-"), before != ch("/"), before != ch("."),
+        before != ch(":"),
+        sep == ch("-") || sep == ch("/") || sep == ch(".")
+      else { continue }
+      let (b, bc) = s.digits(j + 1)
+      guard bc >= 1, bc <= 2 else { continue }
+      let k = j + 1 + bc
+      var dated = false
+      if s[k] == sep {
+        let (_, yc) = s.digits(k + 1)
+        dated =
+          (yc == 4 || yc == 2) && !WrittenScanner.alnum(s[k + 1 + yc])
+          && !((s[k + 1 + yc] == sep || s[k + 1 + yc] == ch(".")) && WrittenScanner.digit(s[k + 2 + yc]))
+        if dated && yc == 2 && sep != ch("/") && (ac != 2 || bc != 2) { dated = false }
+      } else if sep != ch("."), ac == 2, bc == 2, s[k] == ch(" ") {
+        // `01-14 10:18`: a date without a year, before a time.
+        dated = s.clock(s.spaces(k))?.full == true
+      }
+      guard dated, a >= 1, b >= 1, a <= 31, b <= 31 else { continue }
+      if a > 12 && b <= 12 { dayFirst += 1 }
+      if b > 12 && a <= 12 { monthFirst += 1 }
+    }
+    return (dayFirst, monthFirst)
+  }
+}
