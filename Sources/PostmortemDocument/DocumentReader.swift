@@ -105,6 +105,7 @@ struct Reader {
   var zoneUsed: StatedZone?
   var ambiguous: [String] = []
 
+  var hasActionsSection = false
   var texts: [SectionKind: [String]] = [:]
   var listTexts: [SectionKind: [String]] = [:]
 
@@ -129,6 +130,10 @@ struct Reader {
     collect(document.blocks, into: &all, depth: 0)
     order = WrittenTimes.dateOrder(of: all)
     findTitle()
+    hasActionsSection = document.blocks.contains { block in
+      if case .heading(let h) = block { return h.line != titleLine && SectionKind.of(heading: h.text.text) == .actions }
+      return false
+    }
     gatherFacts(document.blocks, depth: 0)
     findDocumentDateAndZone()
     walk(document.blocks, depth: 0)
@@ -726,8 +731,10 @@ struct Reader {
       timelineList(l, depth: depth)
       return
     }
+    // A task list is the action list outside an actions section only in a document that has
+    // none (pmhost's own report.md ticks its checks in a task list under "Validation").
     let isTaskList = l.items.contains { $0.task != nil }
-    if kind == .actions || isTaskList {
+    if kind == .actions || (isTaskList && !hasActionsSection) {
       actionList(l, depth: depth)
       return
     }
