@@ -17,7 +17,9 @@ import Testing
       parts.append("-")
     }
     if let c = m.clock {
-      parts.append(two(c.hour) + ":" + two(c.minute) + (c.second.map { ":" + two($0) } ?? ""))
+      var clock = two(c.hour) + ":" + two(c.minute) + (c.second.map { ":" + two($0) } ?? "")
+      if let u = m.until { clock += "-" + two(u.hour) + ":" + two(u.minute) }
+      parts.append(clock)
     } else {
       parts.append("-")
     }
@@ -67,9 +69,41 @@ import Testing
       ("10h18 redémarrage", "- 10:18 - | redémarrage"),
       ("1018Z first alert", "- 10:18 UTC | first alert"),
       ("1018 UTC first alert", "- 10:18 UTC | first alert"),
-      ("09:00 - 11:00 maintenance window", "- 09:00 - | 11:00 maintenance window"),
-      ("12:26-12:?? degraded", "- 12:26 - | 12:?? degraded"),
     ])
+  }
+
+  @Test func rangesOfTimes() {
+    Self.check([
+      ("09:00 - 11:00 maintenance window", "- 09:00-11:00 - | maintenance window"),
+      ("09:00-11:00 UTC: maintenance window", "- 09:00-11:00 UTC | maintenance window"),
+      ("09:00 – 11:00 (CET) window", "- 09:00-11:00 CET | window"),
+      ("10:00–11:30 PM deploy", "- 22:00-23:30 - | deploy"),
+      ("11:00 AM - 1:00 PM deploy", "- 11:00-13:00 - | deploy"),
+      ("10:00 to 11:00 freeze", "- 10:00-11:00 - | freeze"),
+      ("12:26-12:?? degraded", "- 12:26-12:00 - | degraded"),
+      ("2020-10-06 09:00 - 11:00 | upgrade", "2020-10-06 09:00-11:00 - | upgrade"),
+      // Not ranges: a count after the dash, a duration.
+      ("10:05 - 3 pods restarted", "- 10:05 - | 3 pods restarted"),
+      ("10:05 - 1:30 hours of downtime", "- 10:05 - | 1:30 hours of downtime"),
+      ("10:05 today", "- 10:05 - | today"),
+    ])
+    let m = WrittenTimes.leading("09:00-11:00 UTC: window")
+    #expect(m?.written == "09:00-11:00 UTC")
+    #expect(m?.until == WrittenClock(hour: 11, minute: 0))
+  }
+
+  @Test func hoursWrittenMilitaryStyle() {
+    Self.check([
+      ("14:00 hrs - bridge opened", "- 14:00 - | bridge opened"),
+      ("1400hrs bridge opened", "- 14:00 - | bridge opened"),
+      ("1400 hrs: bridge opened", "- 14:00 - | bridge opened"),
+      ("0930Z bridge opened", "- 09:30 UTC | bridge opened"),
+      ("10:18 UTC on Jan 14 - alert", "--01-14 10:18 UTC | alert"),
+      ("10:18 on 14 January 2024: alert", "2024-01-14 10:18 - | alert"),
+    ])
+    for text in ["1:30 hrs of downtime", "14:00:10 hrs", "1400 hours later", "2400hrs", "1460Z"] {
+      #expect(WrittenTimes.leading(text) == nil, "\(text)")
+    }
   }
 
   @Test func twelveHourClocks() {
@@ -337,6 +371,11 @@ import Testing
       ("Timeline (BST)", "BST"),
       ("Timeline, all times Coordinated Universal Time", "UTC"),
       ("Started 10:18Z", "UTC"),
+      ("All times in CET/CEST", "CET/CEST"),
+      ("Times are PST/PDT", "PT"),
+      ("Timeline (GMT/BST)", "Europe/London"),
+      ("Times in MSK", "MSK"),
+      ("Timestamps (UTC) from the MSK broker logs", "UTC"),
     ]
     for (text, label) in cases {
       #expect(WrittenTimes.zone(in: text)?.label == label, "\(text)")
@@ -346,7 +385,9 @@ import Testing
       "the est. duration", "Timeline", "Root cause", "The Pacific region failed", "Eastern region failed",
       "The AST parser crashed", "BST rebalancing failed", "WEST datacenter", "PT boat", "MT Everest",
       "We met at 3:1 odds", "Contact: +45 1234 5678", "Version 2-0500", "Input/Output errors",
-      "Central team", "It was a mess",
+      "Central team", "It was a mess", "Timeline of the MSK outage", "set utc_offset to zero",
+      "GMT_OFFSET", "the AMSK cluster", "ADT values in the timeline", "The time PT spent",
+      "UTC2 is not a zone",
     ]
     for text in not {
       #expect(
@@ -393,6 +434,9 @@ import Testing
     let berlin = WrittenTimes.zone(named: "Europe/Berlin")
     #expect(berlin?.offset(year: 2024, month: 10, day: 27, hour: 2, minute: 30) == 7200)
     #expect(berlin?.offset(year: 2024, month: 1, day: 27, hour: 2, minute: 30) == 3600)
+    #expect(
+      WrittenTimes.zone(in: "All times CET/CEST")?.offset(year: 2024, month: 7, day: 1, hour: 12, minute: 0)
+        == 7200)
     #expect(
       WrittenTimes.zone(named: "ET")?.offset(year: 2024, month: 7, day: 4, hour: 12, minute: 0) == -4 * 3600)
   }

@@ -76,10 +76,13 @@ public struct WrittenMoment: Sendable, Equatable {
   public var written: String
   /// The text after the moment and its separator (`-`, `–`, `:`, `|`, `]`), trimmed.
   public var rest: String
+  /// The end of a range of times written at the start (`09:00 - 11:00 UTC`: 11:00), on the
+  /// moment's date and in its zone; `clock` is the start.
+  public var until: WrittenClock?
 
   public init(
     date: WrittenDate? = nil, clock: WrittenClock? = nil, zone: WrittenZone? = nil, approximate: Bool = false,
-    written: String, rest: String
+    written: String, rest: String, until: WrittenClock? = nil
   ) {
     self.date = date
     self.clock = clock
@@ -87,6 +90,7 @@ public struct WrittenMoment: Sendable, Equatable {
     self.approximate = approximate
     self.written = written
     self.rest = rest
+    self.until = until
   }
 
   /// The instant this moment names, its date and zone filled from the context when it does

@@ -91,13 +91,38 @@ extension WrittenTimes {
     }
 
     var zone: WrittenZone?
-    if let c = clock {
+    var until: WrittenClock?
+    if var c = clock {
       approximate = approximate || c.approximate
+      // `14:00 hrs` is a time; `1:30 hrs`, `10:00 minutes` are durations.
+      if !c.meridiem, let (word, we) = s.durationFollows(end) {
+        guard (word == "hrs" || word == "h") && c.hourDigits == 2 && c.second == nil else { return nil }
+        end = we
+      }
       if let (z, ze) = s.zoneAfterTime(end, minusOffset: iso || c.second != nil) {
         zone = z
         end = ze
-      } else if !c.meridiem && s.durationFollows(end) {
-        return nil
+      } else if let (last, re) = rangeEnd(s, end, first: &c) {
+        // `09:00 - 11:00 UTC`, `10:00–11:30 PM`: the zone written once for both.
+        clock = c
+        until = WrittenClock(hour: last.hour, minute: last.minute, second: last.second)
+        end = last.end
+        if let (z, ze) = s.zoneAfterTime(end, minusOffset: false) {
+          zone = z
+          end = ze
+        } else {
+          end = re
+        }
+      }
+      // `10:18 UTC on Jan 14`
+      if date == nil {
+        let k = s.spaces(end)
+        if k > end && s.isWord(k, "on"), let d = s.date(s.spaces(k + 2), order: order), !d.needsClock,
+          s.spaces(k + 2) > k + 2
+        {
+          date = d.date
+          end = d.end
+        }
       }
       // `Tue Jan 14 10:18:00 UTC 2024`
       if var d = date, d.year == nil, let (y, ye) = s.yearAfter(end),
@@ -127,7 +152,34 @@ extension WrittenTimes {
     return WrittenMoment(
       date: date,
       clock: clock.map { WrittenClock(hour: $0.hour, minute: $0.minute, second: $0.second) },
-      zone: zone, approximate: approximate, written: written, rest: rest)
+      zone: zone, approximate: approximate, written: written, rest: rest, until: until)
+  }
+
+  /// The end of a range of times after `i` (`- 11:00`, `–11:30 PM`, ` to 11:00`), both with
+  /// minutes or a meridiem; a first time without a meridiem takes the second's afternoon.
+  static func rangeEnd(
+    _ s: WrittenScanner, _ i: Int, first: inout WrittenScanner.ClockRead
+  ) -> (WrittenScanner.ClockRead, Int)? {
+    var k = s.spaces(i)
+    if s[k] == ch("-") {
+      k += 1
+    } else if s[k] == 0xE2 && s[k + 1] == 0x80 && (s[k + 2] == 0x93 || s[k + 2] == 0x94) {
+      k += 3
+    } else if k > i && (s.isWord(k, "to") || s.isWord(k, "until")) {
+      k = s.letters(k)
+      guard s.spaces(k) > k else { return nil }
+    } else {
+      return nil
+    }
+    k = s.spaces(k)
+    guard let last = s.clock(k), last.full || last.meridiem, first.full || first.meridiem else { return nil }
+    if s.durationFollows(last.end) != nil { return nil }
+    if last.meridiem && !first.meridiem && first.hourDigits <= 2 && first.hour >= 1 && first.hour < 12
+      && last.hour >= 12 && first.hour + 12 <= last.hour
+    {
+      first.hour += 12
+    }
+    return (last, last.end)
   }
 
   /// Past blanks and the marks a caller may leave before a moment: `[`, `(`, `**`, `` ` ``, `_`.
@@ -274,9 +326,9 @@ extension WrittenTimes {
   // MARK: zone(in:)
 
   static let timesWords: Set<String> = [
-    "time", "times", "timed", "timezone", "timezones", "timeline", "timestamp", "timestamps", "zone", "zones",
-    "tz",
-    "clock", "clocks", "utc", "gmt", "local",
+    "time", "times", "timezone", "timezones", "timeline", "timestamp", "timestamps", "zone", "zones", "tz",
+    "utc",
+    "gmt",
   ]
 
   /// Whether a text speaks of times or zones (so that `PT` in it is a zone).
@@ -295,11 +347,16 @@ extension WrittenTimes {
     return false
   }
 
+  /// Words after which a zone is named: "in PT", "times are Pacific", "All times ET".
+  static let zoneLeadWords: Set<String> = [
+    "in", "are", "is", "times", "timezone", "zone", "tz", "timeline", "timestamps", "as",
+  ]
+
   static func readZone(_ s: WrittenScanner) -> WrittenZone? {
     let n = s.b.count
     var i = 0
     var clockEnd = -10  // where the last time read ended
-    var previousWordIn = false
+    var previousWord = ""
     var times: Bool?
     while i < n {
       let c = s[i]
@@ -315,11 +372,11 @@ extension WrittenTimes {
         } else {
           i += max(1, s.digits(i).count)
         }
-        previousWordIn = false
+        previousWord = ""
         continue
       }
       if (c == ch("+") || c == ch("-") || c == 0xE2) && s.startsAt(i) {
-        if let (seconds, e) = s.numericOffset(i, short: false), s[i] != ch("-") || s[i + 3] == ch(":") {
+        if let (seconds, e) = s.numericOffset(i, short: false) {
           if times == nil { times = speaksOfTimes(s) }
           if times == true { return .fixed(label: WrittenZoneTable.offsetLabel(seconds), seconds: seconds) }
           i = e
@@ -329,7 +386,7 @@ extension WrittenTimes {
         continue
       }
       if WrittenScanner.alpha(c) {
-        guard s.startsAt(i) else {
+        guard s.startsAt(i), !(s[i - 1] == ch("_") && WrittenScanner.alnum(s[i - 2])) else {
           i = s.letters(i)
           continue
         }
@@ -337,28 +394,24 @@ extension WrittenTimes {
         var k = i - 1
         while k > clockEnd && (s[k] == ch(" ") || s[k] == ch("(")) { k -= 1 }
         let context: WrittenScanner.ZoneContext
-        if k == clockEnd - 1 && clockEnd >= 0 {
+        if clockEnd >= 0 && k == clockEnd - 1 {
           context = .afterTime
+        } else if WrittenScanner.upper(c) {
+          if times == nil { times = speaksOfTimes(s) }
+          let placed = zoneLeadWords.contains(previousWord) || s[i - 1] == ch("(") || s[i - 1] == ch("[")
+          context = times == true ? .timesText(placed: placed) : .prose
         } else {
-          if times == nil && mayNeedContext(s, i) { times = speaksOfTimes(s) }
-          let bare = previousWordIn || (i > 0 && s[i - 1] == ch("("))
-          context = times == true ? .timesText(bareAllowed: bare) : .prose
+          context = .prose
         }
         if let (z, _) = s.zoneWord(i, context) { return z }
         let e = s.letters(i)
-        previousWordIn = s.isWord(i, "in")
+        previousWord = e - i <= 10 ? s.lower(i, e) : ""
         i = e
         continue
       }
       i += 1
     }
     return nil
-  }
-
-  /// Whether the word at `i` could be a zone only in text about times (a cheap test, so that
-  /// most words cost no scan of the whole text).
-  private static func mayNeedContext(_ s: WrittenScanner, _ i: Int) -> Bool {
-    WrittenScanner.upper(s[i])
   }
 
   // MARK: zone(named:)

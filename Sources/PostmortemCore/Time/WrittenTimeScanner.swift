@@ -286,7 +286,8 @@ struct WrittenScanner {
     let s = spaces(p)
     guard s > i else { return nil }
     let (y, yc) = digits(s)
-    guard yc == 4, self[s + 4] != ch(":"), !Self.alpha(self[s + 4]), self[s + 4] != ch("."),
+    guard yc == 4, !(self[s + 4] == ch(":") && Self.digit(self[s + 5])), !Self.alpha(self[s + 4]),
+      !(self[s + 4] == ch(".") && Self.digit(self[s + 5])),
       y >= 1900, y <= 2199
     else { return nil }
     return (y, s + 4)
@@ -302,6 +303,8 @@ struct WrittenScanner {
     var meridiem: Bool
     /// Written with minutes (`10:18`, `10h18`, `1018Z`), not an hour alone (`10am`).
     var full: Bool
+    /// Digits of the hour as written (`8:47` 1, `08:47` 2, `1018Z` 4).
+    var hourDigits: Int
     var end: Int
   }
 
@@ -350,10 +353,12 @@ struct WrittenScanner {
       let zulu = self[j] | 0x20 == ch("z") && !Self.alnum(self[j + 1])
       let s = spaces(j)
       let named = s == j + 1 && (isWord(s, "utc") || isWord(s, "gmt"))
-      guard zulu || named else { return nil }
+      let hrs = isWord(j, "hrs") || (s == j + 1 && isWord(s, "hrs"))
+      guard zulu || named || hrs else { return nil }
       hour = h / 100
       minute = h % 100
       full = true
+      if hrs { j = letters(s) }
     } else if hc > 2 {
       return nil
     }
@@ -382,7 +387,7 @@ struct WrittenScanner {
     }
     return ClockRead(
       hour: hour, minute: minute, second: second, approximate: approximate, meridiem: meridiem, full: full,
-      end: j)
+      hourDigits: hc, end: j)
   }
 
   /// `xx`, `XX`, `??`, `--`: minutes not known.
@@ -425,11 +430,13 @@ struct WrittenScanner {
     "ms",
   ]
 
-  /// Whether a duration's unit follows `i` (`1:30 hours`).
-  func durationFollows(_ i: Int) -> Bool {
+  /// The duration unit after `i` (`1:30 hours`), in lower case; nil when none.
+  func durationFollows(_ i: Int) -> (word: String, end: Int)? {
     let s = spaces(i)
     let e = letters(s)
-    return e > s && Self.durationWords.contains(lower(s, e))
+    guard e > s, !Self.digit(self[e]) else { return nil }
+    let word = lower(s, e)
+    return Self.durationWords.contains(word) ? (word, e) : nil
   }
 
   // MARK: Zones
@@ -438,9 +445,10 @@ struct WrittenScanner {
   enum ZoneContext {
     /// Right after a time: `PT`, `ET`, `Pacific` are zones.
     case afterTime
-    /// Text about times (a heading with "time", "timeline", "zone"): `PT` is a zone,
-    /// `Pacific` alone only after "in".
-    case timesText(bareAllowed: Bool)
+    /// Text about times (a heading with "time", "timeline", "zone"): `PT`, `BST` and
+    /// `Pacific` are zones only where a zone is named (`placed`): in parentheses, after "in",
+    /// "are", "times" (`Timeline (PT)`, `All times PT`, `Times are in Pacific`).
+    case timesText(placed: Bool)
     /// Text about something else: only names that cannot mean anything else.
     case prose
     /// A name on its own: any case for names (`pacific`), upper case for abbreviations.
@@ -507,7 +515,10 @@ struct WrittenScanner {
       if let (seconds, end) = numericOffset(p, short: true) {
         return (.fixed(label: WrittenZoneTable.offsetLabel(seconds), seconds: seconds), end)
       }
-      guard !Self.digit(self[e]) else { return nil }
+      guard !Self.digit(self[e]), !joined(e) else { return nil }
+      if self[i] | 0x20 == ch("g") && self[e] == ch("/") && isWord(e + 1, "bst") {
+        return (.region(label: "Europe/London", identifier: "Europe/London"), e + 4)
+      }
       let label = self[i] | 0x20 == ch("u") ? "UTC" : "GMT"
       return (.fixed(label: label, seconds: 0), e)
     }
@@ -544,7 +555,7 @@ struct WrittenScanner {
         guard matched, endsBefore(p) else { continue }
         if phrase.bare {
           switch context {
-          case .afterTime, .named, .timesText(bareAllowed: true):
+          case .afterTime, .named, .timesText(placed: true):
             guard Self.upper(self[i]) || isNamed(context) else { continue }
           default: continue
           }
@@ -568,16 +579,27 @@ struct WrittenScanner {
       }
     }
     // Abbreviations.
-    guard length >= 2, length <= 5, endsBefore(e) else { return nil }
+    guard length >= 2, length <= 5, endsBefore(e), !joined(e) else { return nil }
     var allUpper = true
     for k in i..<e where !Self.upper(self[k]) { allUpper = false }
-    if allUpper, let entry = WrittenZoneTable.abbreviations[text(i, e)] {
-      if entry.needsContext {
-        if case .prose = context { return nil }
-      }
-      return (entry.zone, e)
+    guard allUpper, let entry = WrittenZoneTable.abbreviations[text(i, e)] else { return nil }
+    // `PST/PDT`, `CET/CEST`: the region whose standard and summer times they are.
+    if self[e] == ch("/") && Self.upper(self[e + 1]) {
+      let e2 = letters(e + 1)
+      if endsBefore(e2), !joined(e2), let zone = WrittenZoneTable.pairs[text(i, e2)] { return (zone, e2) }
     }
-    return nil
+    if entry.needsContext {
+      switch context {
+      case .afterTime, .named, .timesText(placed: true): break
+      default: return nil
+      }
+    }
+    return (entry.zone, e)
+  }
+
+  /// Whether an identifier goes on at `i` (`utc_offset`, `GMT_2`).
+  @inline(__always) func joined(_ i: Int) -> Bool {
+    self[i] == ch("_") && Self.alnum(self[i + 1])
   }
 
   private func isNamed(_ c: ZoneContext) -> Bool {

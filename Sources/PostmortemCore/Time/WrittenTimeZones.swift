@@ -51,7 +51,7 @@ enum WrittenZoneTable {
     f("EEST", 180)
     f("WET", 0, context: true)
     f("WEST", 60, context: true)
-    f("MSK", 180)
+    f("MSK", 180, context: true)  // also Amazon's managed Kafka
     f("SAST", 120)
     f("PST", -480)
     f("PDT", -420)
@@ -60,7 +60,7 @@ enum WrittenZoneTable {
     f("CDT", -300)
     f("EST", -300)
     f("EDT", -240)
-    f("ADT", -180)
+    f("ADT", -180, context: true)
     f("AKST", -540)
     f("AKDT", -480)
     f("HST", -600)
@@ -86,6 +86,27 @@ enum WrittenZoneTable {
     amb("BST", ["British Summer (UTC+1)", "Bangladesh (UTC+6)"], context: true)
     amb("AST", ["Atlantic (UTC-4)", "Arabia (UTC+3)"], context: true)
     amb("ECT", ["Ecuador (UTC-5)", "Eastern Caribbean (UTC-4)"], context: true)
+    return t
+  }()
+
+  /// A standard and a summer abbreviation written together (`PST/PDT`): the region.
+  static let pairs: [String: WrittenZone] = {
+    var t: [String: WrittenZone] = [:]
+    func pair(_ a: String, _ b: String, _ label: String, _ id: String) {
+      t[a + "/" + b] = .region(label: label, identifier: id)
+      t[b + "/" + a] = .region(label: label, identifier: id)
+    }
+    pair("PST", "PDT", "PT", "America/Los_Angeles")
+    pair("MST", "MDT", "MT", "America/Denver")
+    pair("CST", "CDT", "CT", "America/Chicago")
+    pair("EST", "EDT", "ET", "America/New_York")
+    pair("AKST", "AKDT", "AKT", "America/Anchorage")
+    pair("CET", "CEST", "CET/CEST", "Europe/Paris")
+    pair("EET", "EEST", "EET/EEST", "Europe/Helsinki")
+    pair("WET", "WEST", "WET/WEST", "Europe/Lisbon")
+    pair("GMT", "BST", "Europe/London", "Europe/London")
+    pair("AEST", "AEDT", "Australia/Sydney", "Australia/Sydney")
+    pair("NZST", "NZDT", "Pacific/Auckland", "Pacific/Auckland")
     return t
   }()
 
