@@ -106,6 +106,9 @@ struct Reader {
   var ambiguous: [String] = []
 
   var hasActionsSection = false
+  var hasTimelineSection = false
+  /// The local date and clock of the last row placed from the context, for a day's roll-over.
+  var lastClock: (date: WrittenDate, minutes: Int)?
   var texts: [SectionKind: [String]] = [:]
   var listTexts: [SectionKind: [String]] = [:]
 
@@ -130,9 +133,10 @@ struct Reader {
     collect(document.blocks, into: &all, depth: 0)
     order = WrittenTimes.dateOrder(of: all)
     findTitle()
-    hasActionsSection = document.blocks.contains { block in
-      if case .heading(let h) = block { return h.line != titleLine && SectionKind.of(heading: h.text.text) == .actions }
-      return false
+    for case .heading(let h) in document.blocks where h.line != titleLine {
+      let kind = SectionKind.of(heading: h.text.text)
+      if kind == .actions { hasActionsSection = true }
+      if kind == .timeline { hasTimelineSection = true }
     }
     gatherFacts(document.blocks, depth: 0)
     findDocumentDateAndZone()
@@ -436,6 +440,16 @@ struct Reader {
         }
       }
       if let clock = m.clock, !m.approximate {
+        var context = context
+        let minutes = clock.hour * 60 + clock.minute
+        if m.date == nil, let c = context, let last = lastClock, last.date == c, last.minutes >= 18 * 60,
+          minutes < 6 * 60, let next = Self.nextDay(c)
+        {
+          // 23:50 then 00:10 with no date written: the next day.
+          context = next
+          currentDate = next
+        }
+        if let c = m.date ?? context, c.year != nil { lastClock = (c, minutes) }
         if let instant = m.instant(on: context, zone: zone?.zone) {
           row.instant = instant
           row.time = instant.formatted(.dateTime).replacingAll(" ", with: "T") + "Z"
@@ -445,6 +459,15 @@ struct Reader {
       }
     }
     rows.append(row)
+  }
+
+  static func nextDay(_ d: WrittenDate) -> WrittenDate? {
+    guard let y = d.year else { return nil }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    guard (1...12).contains(d.month) else { return nil }
+    if d.day < lengths[d.month - 1] { return WrittenDate(year: y, month: d.month, day: d.day + 1) }
+    return d.month == 12 ? WrittenDate(year: y + 1, month: 1, day: 1) : WrittenDate(year: y, month: d.month + 1, day: 1)
   }
 
   static func localISO(year: Int, month: Int, day: Int, clock: WrittenClock) -> String {
@@ -726,8 +749,18 @@ struct Reader {
     return t.wholeMatch(of: /https?:\/\/\S+/) != nil
   }
 
+  /// Whether a list outside a timeline section is one: two or more items, two thirds of
+  /// them starting with a clock time.
+  func isTimedList(_ l: MarkdownList) -> Bool {
+    guard l.items.count >= 2 else { return false }
+    let timed = l.items.filter {
+      rowMoment(String($0.text.text.split(separator: "\n", maxSplits: 1).first ?? ""))?.clock != nil
+    }.count
+    return timed >= 2 && timed * 3 >= l.items.count * 2
+  }
+
   mutating func list(_ l: MarkdownList, depth: Int) {
-    if inTimeline {
+    if inTimeline || (!hasTimelineSection && kind != .actions && isTimedList(l)) {
       timelineList(l, depth: depth)
       return
     }
