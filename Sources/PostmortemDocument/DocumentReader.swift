@@ -90,6 +90,8 @@ struct Reader {
   var titleLine: Int?
   var docDate: WrittenDate?
   var docZone: StatedZone?
+  /// A note such as "All times are in UTC" anywhere in the document.
+  var zoneNote: StatedZone?
 
   var sections: [JSONValue] = []
   var rows: [Row] = []
@@ -228,6 +230,13 @@ struct Reader {
       case .paragraph(let p):
         for (i, line) in p.text.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
           if let kv = Self.keyValue(String(line)) { facts.append((p.line + i, kv.key, kv.value)) }
+          // "All times are Pacific Time" anywhere: the document's zone when nothing closer says.
+          if zoneNote == nil, line.count <= 160,
+            line.lowercased().firstMatch(of: /\ball times\b|\btimes (?:are|in|shown)\b|\btime ?zone\b|\btimes? (?:are )?(?:given )?in\b/) != nil,
+            let z = WrittenTimes.zone(in: String(line))
+          {
+            zoneNote = StatedZone(zone: z, line: p.line + i)
+          }
         }
       case .list(let l):
         for item in l.items {
@@ -289,6 +298,8 @@ struct Reader {
       let z = WrittenTimes.zone(named: f.text) ?? WrittenTimes.zone(in: f.text)
     {
       docZone = StatedZone(zone: z, line: f.line)
+    } else if let zoneNote {
+      docZone = zoneNote
     } else {
       for f in facts where ["start", "end", "detected", "resolved", "mitigated", "date"].contains(f.key) {
         if let z = WrittenTimes.leading(f.text, order: order)?.zone ?? WrittenTimes.zone(in: f.text) {
@@ -319,7 +330,8 @@ struct Reader {
 
   mutating func heading(_ h: Heading, following: ArraySlice<MarkdownBlock>) {
     let text = h.text.text.trimmedSpaces
-    if inTimeline, let level = timelineLevel, h.level > level, SectionKind.of(heading: text) == nil {
+    // Under a timeline (or beside its heading, at its level): `### 14:43`, `## January 14`.
+    if inTimeline, let level = timelineLevel, h.level >= level, SectionKind.of(heading: text) == nil {
       let m = WrittenTimes.leading(text, order: order)
       if let m, m.clock != nil {
         // `### 14:43` (or `### 14:43 - Alert fires`): a row, its text the paragraphs below.
@@ -619,6 +631,11 @@ struct Reader {
         }
       }
     }
+    // A table written without a header row: its first line is a row too.
+    var rows = t.rows
+    if let c = timeCol, c < t.header.count, rowMoment(t.header[c].text)?.clock != nil {
+      rows.insert(MarkdownTable.Row(line: t.line, cells: t.header), at: 0)
+    }
     var used: Set<Int> = Set([timeCol, dateCol].compactMap { $0 })
     let actorCol = Self.column(header, ["who", "actor", "owner", "person", "responder", "author"], except: used)
     if let actorCol { used.insert(actorCol) }
@@ -631,7 +648,7 @@ struct Reader {
       (timeCol.flatMap { header.indices.contains($0) ? WrittenTimes.zone(in: header[$0]) : nil }
       ?? dateCol.flatMap { header.indices.contains($0) ? WrittenTimes.zone(in: header[$0]) : nil })
       .map { StatedZone(zone: $0, line: t.line) }
-    for row in t.rows {
+    for row in rows {
       let timeText = Self.cell(row, timeCol)
       let dateText = Self.cell(row, dateCol)
       var event = Self.cell(row, eventCol)

@@ -385,3 +385,35 @@ import Testing
     #expect(r.times == ["2024-05-01T11:08:00Z", "2024-05-01T11:07:00Z"])
   }
 }
+
+@Suite struct TimelineOddShapesTests {
+  @Test func aTableWithoutAHeaderRowKeepsItsFirstRow() {
+    let r = Read("## Timeline\n\n| 10:05 | Cache restarted |\n|---|---|\n| 10:07 | DB CPU at 100% |\n", name: "2024-02-10-cache.md")
+    #expect(r.rows.map(\.text) == ["Cache restarted", "DB CPU at 100%"])
+    #expect(r.lines == [3, 5])
+  }
+
+  @Test func dayHeadingsBesideTheTimelineHeading() {
+    let r = Read(
+      """
+      # Outage
+
+      All times are in UTC.
+
+      ## Timeline
+
+      - 2024-01-14 10:00 Deploy
+
+      ## January 15, 2024
+
+      - 09:00 Rollback
+
+      ## Root cause
+
+      - A bad flag
+      """)
+    #expect(r.times == ["2024-01-14T10:00:00Z", "2024-01-15T09:00:00Z"])
+    #expect(r.kinds == ["other", "timeline", "root_cause"])
+    #expect(r.zoneLine == 3)
+  }
+}
