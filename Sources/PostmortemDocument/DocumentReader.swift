@@ -90,6 +90,8 @@ struct Reader {
   var titleLine: Int?
   var docDate: WrittenDate?
   var docZone: StatedZone?
+  /// A note such as "All times are in UTC" anywhere in the document.
+  var zoneNote: StatedZone?
 
   var sections: [JSONValue] = []
   var rows: [Row] = []
@@ -105,6 +107,10 @@ struct Reader {
   var zoneUsed: StatedZone?
   var ambiguous: [String] = []
 
+  var hasActionsSection = false
+  var hasTimelineSection = false
+  /// The local date and clock of the last row placed from the context, for a day's roll-over.
+  var lastClock: (date: WrittenDate, minutes: Int)?
   var texts: [SectionKind: [String]] = [:]
   var listTexts: [SectionKind: [String]] = [:]
 
@@ -129,6 +135,11 @@ struct Reader {
     collect(document.blocks, into: &all, depth: 0)
     order = WrittenTimes.dateOrder(of: all)
     findTitle()
+    for case .heading(let h) in document.blocks where h.line != titleLine {
+      let kind = SectionKind.of(heading: h.text.text)
+      if kind == .actions { hasActionsSection = true }
+      if kind == .timeline { hasTimelineSection = true }
+    }
     gatherFacts(document.blocks, depth: 0)
     findDocumentDateAndZone()
     walk(document.blocks, depth: 0)
@@ -219,6 +230,13 @@ struct Reader {
       case .paragraph(let p):
         for (i, line) in p.text.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
           if let kv = Self.keyValue(String(line)) { facts.append((p.line + i, kv.key, kv.value)) }
+          // "All times are Pacific Time" anywhere: the document's zone when nothing closer says.
+          if zoneNote == nil, line.count <= 160,
+            line.lowercased().firstMatch(of: /\ball times\b|\btimes (?:are|in|shown)\b|\btime ?zone\b|\btimes? (?:are )?(?:given )?in\b/) != nil,
+            let z = WrittenTimes.zone(in: String(line))
+          {
+            zoneNote = StatedZone(zone: z, line: p.line + i)
+          }
         }
       case .list(let l):
         for item in l.items {
@@ -280,6 +298,8 @@ struct Reader {
       let z = WrittenTimes.zone(named: f.text) ?? WrittenTimes.zone(in: f.text)
     {
       docZone = StatedZone(zone: z, line: f.line)
+    } else if let zoneNote {
+      docZone = zoneNote
     } else {
       for f in facts where ["start", "end", "detected", "resolved", "mitigated", "date"].contains(f.key) {
         if let z = WrittenTimes.leading(f.text, order: order)?.zone ?? WrittenTimes.zone(in: f.text) {
@@ -310,13 +330,14 @@ struct Reader {
 
   mutating func heading(_ h: Heading, following: ArraySlice<MarkdownBlock>) {
     let text = h.text.text.trimmedSpaces
-    if inTimeline, let level = timelineLevel, h.level > level, SectionKind.of(heading: text) == nil {
+    // Under a timeline (or beside its heading, at its level): `### 14:43`, `## January 14`.
+    if inTimeline, let level = timelineLevel, h.level >= level, SectionKind.of(heading: text) == nil {
       let m = WrittenTimes.leading(text, order: order)
       if let m, m.clock != nil {
         // `### 14:43` (or `### 14:43 - Alert fires`): a row, its text the paragraphs below.
         addRow(line: h.line, moment: m, written: m.written, text: m.rest)
         entryRow = rows.count - 1
-        prose.append(proseEntry(h.line, m.rest))
+        addProse(h.line, m.rest)
         return
       }
       if let d = dayOnly(text, moment: m) {
@@ -356,14 +377,31 @@ struct Reader {
     return nil
   }
 
-  /// The day a line names when it names only a day (`### January 14, 2024`, `**2024-01-14**`).
+  /// The day a line names when it names only a day (`### January 14, 2024`, `**2024-01-14**`,
+  /// `**2015-10-21** (all times UTC)`, `2024-01-14 (Sunday)`).
   func dayOnly(_ text: String, moment: WrittenMoment?) -> WrittenDate? {
     if let m = moment {
-      if m.clock == nil, let d = m.date, m.rest.trimmingMarks.isEmpty { return d }
+      if m.clock == nil, let d = m.date, Self.isAside(m.rest) { return d }
       if m.clock != nil { return nil }
     }
     guard text.count <= 60 else { return nil }
     return WrittenTimes.day(text, order: order)
+  }
+
+  /// What may follow a day on its line without making it an event: nothing, a weekday, a
+  /// parenthesis, a zone note ("(all times UTC)", "- Sunday", "UTC").
+  static func isAside(_ rest: String) -> Bool {
+    let t = rest.trimmedSpaces
+    let bare = t.trimmingMarks.trimmedSpaces
+    if bare.isEmpty { return true }
+    if t.hasPrefix("(") && t.hasSuffix(")") && t.count <= 40 { return true }
+    let lower = bare.lowercased().trimmingCharacters(in: ["-", ":", ",", " ", "–"])
+    let weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    if weekdays.contains(lower) || weekdays.contains(where: { lower.hasPrefix(String($0.prefix(3))) && lower.count <= 4 }) {
+      return true
+    }
+    return bare.count <= 30 && WrittenTimes.zone(in: bare) != nil
+      && bare.split(separator: " ").count <= 5
   }
 
   /// A date with its year from the context when it has none.
@@ -414,6 +452,16 @@ struct Reader {
         }
       }
       if let clock = m.clock, !m.approximate {
+        var context = context
+        let minutes = clock.hour * 60 + clock.minute
+        if m.date == nil, let c = context, let last = lastClock, last.date == c, last.minutes >= 18 * 60,
+          minutes < 6 * 60, let next = Self.nextDay(c)
+        {
+          // 23:50 then 00:10 with no date written: the next day.
+          context = next
+          currentDate = next
+        }
+        if let c = m.date ?? context, c.year != nil { lastClock = (c, minutes) }
         if let instant = m.instant(on: context, zone: zone?.zone) {
           row.instant = instant
           row.time = instant.formatted(.dateTime).replacingAll(" ", with: "T") + "Z"
@@ -423,6 +471,15 @@ struct Reader {
       }
     }
     rows.append(row)
+  }
+
+  static func nextDay(_ d: WrittenDate) -> WrittenDate? {
+    guard let y = d.year else { return nil }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    guard (1...12).contains(d.month) else { return nil }
+    if d.day < lengths[d.month - 1] { return WrittenDate(year: y, month: d.month, day: d.day + 1) }
+    return d.month == 12 ? WrittenDate(year: y + 1, month: 1, day: 1) : WrittenDate(year: y, month: d.month + 1, day: 1)
   }
 
   static func localISO(year: Int, month: Int, day: Int, clock: WrittenClock) -> String {
@@ -459,7 +516,7 @@ struct Reader {
   func rowMoment(_ text: String) -> WrittenMoment? {
     guard let m = WrittenTimes.leading(text, order: order) else { return nil }
     if m.clock != nil || m.approximate { return m }
-    if m.date != nil && !m.rest.trimmingMarks.isEmpty { return m }
+    if m.date != nil && !Self.isAside(m.rest) { return m }
     return nil
   }
 
@@ -574,6 +631,11 @@ struct Reader {
         }
       }
     }
+    // A table written without a header row: its first line is a row too.
+    var rows = t.rows
+    if let c = timeCol, c < t.header.count, rowMoment(t.header[c].text)?.clock != nil {
+      rows.insert(MarkdownTable.Row(line: t.line, cells: t.header), at: 0)
+    }
     var used: Set<Int> = Set([timeCol, dateCol].compactMap { $0 })
     let actorCol = Self.column(header, ["who", "actor", "owner", "person", "responder", "author"], except: used)
     if let actorCol { used.insert(actorCol) }
@@ -586,7 +648,7 @@ struct Reader {
       (timeCol.flatMap { header.indices.contains($0) ? WrittenTimes.zone(in: header[$0]) : nil }
       ?? dateCol.flatMap { header.indices.contains($0) ? WrittenTimes.zone(in: header[$0]) : nil })
       .map { StatedZone(zone: $0, line: t.line) }
-    for row in t.rows {
+    for row in rows {
       let timeText = Self.cell(row, timeCol)
       let dateText = Self.cell(row, dateCol)
       var event = Self.cell(row, eventCol)
@@ -704,13 +766,25 @@ struct Reader {
     return t.wholeMatch(of: /https?:\/\/\S+/) != nil
   }
 
+  /// Whether a list outside a timeline section is one: two or more items, two thirds of
+  /// them starting with a clock time.
+  func isTimedList(_ l: MarkdownList) -> Bool {
+    guard l.items.count >= 2 else { return false }
+    let timed = l.items.filter {
+      rowMoment(String($0.text.text.split(separator: "\n", maxSplits: 1).first ?? ""))?.clock != nil
+    }.count
+    return timed >= 2 && timed * 3 >= l.items.count * 2
+  }
+
   mutating func list(_ l: MarkdownList, depth: Int) {
-    if inTimeline {
+    if inTimeline || (!hasTimelineSection && kind != .actions && isTimedList(l)) {
       timelineList(l, depth: depth)
       return
     }
+    // A task list is the action list outside an actions section only in a document that has
+    // none (pmhost's own report.md ticks its checks in a task list under "Validation").
     let isTaskList = l.items.contains { $0.task != nil }
-    if kind == .actions || isTaskList {
+    if kind == .actions || (isTaskList && !hasActionsSection) {
       actionList(l, depth: depth)
       return
     }

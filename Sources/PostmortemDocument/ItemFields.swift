@@ -92,7 +92,8 @@ public struct ItemFields: Sendable, Equatable {
     let lower = flat.lowercased()
 
     // "Owner: X", "OWNER: name@", "owner - X", "Assignee: X", "Assigned to X".
-    if let m = flat.firstMatch(of: /(?i)\b(?:owners?|assignee|assigned to|responsible|dri|poc)\b\s*(?::|-|–|—|=|\bis\b)?\s*/),
+    if let m = flat.firstMatch(
+      of: /(?i)\b(?:(?:owners?|assignee|responsible|dri|poc)\s*(?::|-|–|—|=)|assigned to\b:?|owned by\b:?)\s*/),
       let v = value(after: flat[m.range.upperBound...])
     {
       f.owner = v
@@ -138,7 +139,10 @@ public struct ItemFields: Sendable, Equatable {
     }
     // Trailing parentheses: "(Alice)", "(@bob, P1)", "(team-sre)", "(due 2024-02-01)".
     if let m = flat.firstMatch(of: /\(([^()]{1,120})\)[\s.]*$/) {
-      for part in m.1.split(whereSeparator: { ",;/".contains($0) }).map({ String($0).trimmedSpaces }) where !part.isEmpty {
+      let inside = String(m.1)
+      let separators: String = inside.contains("://") ? ",;" : ",;/"
+      for part in inside.split(whereSeparator: { separators.contains($0) }).map({ String($0).trimmedSpaces })
+      where !part.isEmpty {
         let pl = part.lowercased()
         if let p = priorityWord(part) {
           if f.priority == nil { f.priority = p }
@@ -158,20 +162,21 @@ public struct ItemFields: Sendable, Equatable {
     return f
   }
 
-  /// A short name: one to four words, each starting with a letter, no sentence words.
+  /// A short name in parentheses: "Alice", "Ana Lopez", "SRE team", "team-sre", "sre".
+  /// Sentences ("Docker images etc", "for example X") are not names.
   static func isName(_ text: String) -> Bool {
     let words = text.split(separator: " ")
-    guard (1...4).contains(words.count), text.count <= 40 else { return false }
-    let stop: Set<String> = ["the", "a", "an", "to", "of", "in", "for", "and", "or", "is", "was", "will", "be", "if", "on", "with", "see"]
+    guard (1...3).contains(words.count), text.count <= 40 else { return false }
+    let teamWords: Set<String> = ["team", "squad", "sre", "ops", "oncall", "on-call", "platform", "infra", "guild"]
     for w in words {
       guard let first = w.first, first.isLetter else { return false }
-      if stop.contains(w.lowercased()) && words.count > 1 { return false }
+      if first.isUppercase || teamWords.contains(w.lowercased()) { continue }
+      // A lower-case word passes only alone with a team-like shape ("team-sre").
+      if words.count == 1 && (w.contains("-") || w.hasSuffix("team")) { continue }
+      return false
     }
-    // A single lower-case word is a name only with a team-like shape ("team-sre", "sre").
-    if words.count == 1, let first = words[0].first, first.isLowercase {
-      return words[0].contains("-") || words[0].count <= 5 || words[0].hasSuffix("team")
-    }
-    return true
+    let stop: Set<String> = ["See", "For", "E.g.", "Etc", "And", "Or", "The", "Optional", "Note"]
+    return !words.contains { stop.contains(String($0)) }
   }
 }
 

@@ -324,3 +324,13 @@ extension StringProtocol {
     return String(self[first...last])
   }
 }
+
+extension String {
+  /// Without any of `characters` at either end.
+  func trimmingCharacters(in characters: Set<Character>) -> String {
+    var s = Substring(self)
+    while let f = s.first, characters.contains(f) { s = s.dropFirst() }
+    while let l = s.last, characters.contains(l) { s = s.dropLast() }
+    return String(s)
+  }
+}

@@ -10,7 +10,8 @@ public enum SectionKind: String, Sendable, CaseIterable {
   public static func of(heading: String) -> SectionKind? {
     let t = " " + heading.lowercased().replacingAll("\u{2019}", with: "'") + " "
     func has(_ words: String...) -> Bool { words.contains { t.contains($0) } }
-    if has("timeline", "time line", "chronology", "sequence of events", "log of events", "order of events")
+    if has("timeline", "time line", "chronology", "sequence of events", "log of events", "order of events",
+      "incident log", "event log", "events log")
       || t.trimmedSpaces == "events"
     {
       return .timeline

@@ -144,3 +144,26 @@ import Testing
     #expect(r.items.map(\.owner) == ["Mo"])
   }
 }
+
+/// A task list of checks in a document that has an action list is not more action items.
+@Suite struct TaskListPlacementTests {
+  @Test func aChecklistBesideTheActionItemsIsNotAnItem() {
+    let r = Read(
+      """
+      ## Action Items
+
+      - Add pool metrics (@bob)
+
+      ## Validation
+
+      - [x] timeline_complete: 9 events
+      - [ ] follow_up_scheduled
+      """)
+    #expect(r.items.map(\.text) == ["Add pool metrics (@bob)"])
+  }
+
+  @Test func aTaskListIsTheActionListWhenThereIsNoOther() {
+    let r = Read("## Notes\n\n- [ ] Add pool metrics (@bob)\n- [x] Page the DBA team\n")
+    #expect(r.items.map(\.done) == [false, true])
+  }
+}

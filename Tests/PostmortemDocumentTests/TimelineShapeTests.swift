@@ -325,3 +325,95 @@ import Testing
     #expect(r.value["what_went_well"]?.arrayValue == ["Fast rollback"])
   }
 }
+
+/// Timelines that are not under a Timeline heading, and days that roll over unwritten.
+@Suite struct TimelinePlacementTests {
+  @Test func aTimedListUnderWhatHappenedIsTheTimelineWhenThereIsNoOther() {
+    let r = Read(
+      """
+      # Search outage
+
+      Date: 2024-04-02. All times UTC.
+
+      ## What happened
+
+      - 09:10 UTC: index rebuild started
+      - 09:40 UTC: queries time out
+      - Engineers paged
+
+      ## Detection
+
+      - Alerting caught it
+      - Customers reported it
+      """)
+    #expect(r.times == ["2024-04-02T09:10:00Z", "2024-04-02T09:40:00Z", nil])
+    #expect(r.rows.map(\.text) == ["index rebuild started", "queries time out", "Engineers paged"])
+  }
+
+  @Test func aTimedListElsewhereIsNotARowWhenATimelineExists() {
+    let r = Read(
+      """
+      ## Timeline (UTC)
+
+      - 2024-04-02 09:10 index rebuild started
+
+      ## Detection
+
+      - 09:12 alert
+      - 09:15 page
+      """)
+    #expect(r.rows.count == 1)
+  }
+
+  @Test func midnightRollsTheDayOver() {
+    let r = Read(
+      """
+      ## Timeline (UTC)
+
+      ### 2024-12-31
+
+      - 23:40 Certificate rotation starts
+      - 23:58 Handshakes fail
+      - 00:07 Old certificate restored
+      - 00:30 All clear
+      """)
+    #expect(r.times == ["2024-12-31T23:40:00Z", "2024-12-31T23:58:00Z", "2025-01-01T00:07:00Z", "2025-01-01T00:30:00Z"])
+  }
+
+  @Test func aSmallStepBackIsKeptForTheOrderCheck() {
+    let r = Read("## Timeline (UTC)\n\n### 2024-05-01\n\n- 11:08 Restored\n- 11:07 Ticket raised\n")
+    #expect(r.times == ["2024-05-01T11:08:00Z", "2024-05-01T11:07:00Z"])
+  }
+}
+
+@Suite struct TimelineOddShapesTests {
+  @Test func aTableWithoutAHeaderRowKeepsItsFirstRow() {
+    let r = Read("## Timeline\n\n| 10:05 | Cache restarted |\n|---|---|\n| 10:07 | DB CPU at 100% |\n", name: "2024-02-10-cache.md")
+    #expect(r.rows.map(\.text) == ["Cache restarted", "DB CPU at 100%"])
+    #expect(r.lines == [3, 5])
+  }
+
+  @Test func dayHeadingsBesideTheTimelineHeading() {
+    let r = Read(
+      """
+      # Outage
+
+      All times are in UTC.
+
+      ## Timeline
+
+      - 2024-01-14 10:00 Deploy
+
+      ## January 15, 2024
+
+      - 09:00 Rollback
+
+      ## Root cause
+
+      - A bad flag
+      """)
+    #expect(r.times == ["2024-01-14T10:00:00Z", "2024-01-15T09:00:00Z"])
+    #expect(r.kinds == ["other", "timeline", "root_cause"])
+    #expect(r.zoneLine == 3)
+  }
+}
