@@ -135,7 +135,18 @@ local FAULT_NOUNS = set_of([[outage outages incident incidents issue issues prob
   downtime error errors bug bugs breakage disruption disruptions impact damage corruption degradation crash crashes
   it this everything loss]])
 local WITHOUT_OBJECTS = set_of([[testing tests test review reviewing approval checking verifying running telling
-  notifying asking following waiting consulting a any peer second]])
+  notifying asking following waiting consulting]])
+local WITHOUT_FILLERS = set_of("a an any the proper prior second peer further code")
+-- "without (a proper) review": the word after the fillers is in WITHOUT_OBJECTS.
+local function without_object(rest)
+  local n = 0
+  for w in rest:gmatch("[%a%-]+") do
+    n = n + 1
+    if WITHOUT_OBJECTS[w] then return true end
+    if not WITHOUT_FILLERS[w] or n > 3 then return false end
+  end
+  return false
+end
 local MISHAP_VERBS = set_of([[deleted removed dropped terminated killed ran truncated overwrote overwritten pushed
   merged applied restarted shut wiped destroyed deployed changed modified disabled enabled reverted rebooted
   stopped purged reset]])
@@ -143,6 +154,9 @@ local MISHAP_VERBS = set_of([[deleted removed dropped terminated killed ran trun
 -- Past-tense verbs of doing something to a system: "-ed" words and the common irregular ones.
 local IRREGULAR = set_of("ran took made sent put set shut rolled upgraded wrote rewrote built rebuilt began")
 local ACTED = setmetatable({}, { __index = function(_, w) return IRREGULAR[w] or (w:find("ed$") ~= nil and #w > 4) end })
+
+local PARTICIPLES = set_of([[caught known seen run done made taken told written read kept spotted given sent
+  thought understood found noticed]])
 
 -- "caused" keeps a match when a fault noun comes within five words ("caused the outage",
 -- "caused a 40-minute outage", "caused it"): "caused the alert to be acknowledged" is no fault.
@@ -195,13 +209,15 @@ local PHRASES = {
   { "%f[%w]wasn't paying attention%f[%W]", "strong", "not paying attention", "say why the signal was easy to miss" },
   -- A verb (in `verbs`) then, within 100 characters and no stop (`gap`), the anchor.
   { "%f[%w]without%f[%W]", "strong", "without", "say which review or check was missing",
-    after = after_word(WITHOUT_OBJECTS), verbs = ACTED, gap = "[.;,]" },
+    after = without_object, verbs = ACTED, gap = "[.;,]" },
   { "%f[%w]skipped%f[%W]", "strong", "skipped", "say what made the step easy to skip", after = object_within(SKIPPED, 4) },
   { "%f[%w]instead of%f[%W]", "strong", "instead of", "say what made the two easy to confuse",
     verbs = MISHAP_VERBS, gap = "[.;,]" },
   { "%f[%w]the wrong%f[%W]", "strong", "the wrong", "say what made the two easy to confuse",
     verbs = MISHAP_VERBS, gap = "[.;,]" },
   { "%f[%w]by mistake%f[%W]", "strong", "by mistake", "ask what allowed the mistake to have this effect",
+    verbs = MISHAP_VERBS, gap = "[.;]" },
+  { "%f[%w]by accident%f[%W]", "strong", "by mistake", "ask what allowed the mistake to have this effect",
     verbs = MISHAP_VERBS, gap = "[.;]" },
   -- weak
   { "%f[%w]failed to%f[%W]", "weak", "failed to", "describe the gap in process or tooling that let the step be missed" },
@@ -211,7 +227,11 @@ local PHRASES = {
     after = fault_object },
   { "%f[%w]broke%f[%W]", "weak", "broke", "say what broke and which safeguard was missing",
     after = function(rest) local w = rest:match("^%s*(%a+)"); return w ~= "down" and w ~= "out" and w ~= "up" end },
-  { "%f[%w]should have %a+ed%f[%W]", "weak", "should have", "say what would have caught it: a check, an alert, a review step" },
+  { "%f[%w]should have%f[%W]", "weak", "should have", "say what would have caught it: a check, an alert, a review step",
+    after = function(rest)
+      local w = rest:match("^%s*(%a+)")
+      return w ~= nil and w ~= "been" and (w:find("ed$") ~= nil or PARTICIPLES[w] == true)
+    end },
   { "%f[%w]should have been%f[%W]", "weak", "should have", "say what would have caught it: a check, an alert, a review step" },
   { "%f[%w]accidentally%f[%W]", "weak", "accidentally", "ask what allowed the slip to have this effect" },
   { "%f[%w]inadvertently%f[%W]", "weak", "accidentally", "ask what allowed the slip to have this effect" },
@@ -281,13 +301,13 @@ local ARTICLES = { "the", "a", "an", "our", "their", "one of the", "one of our",
   "her", "each", "every", "any" }
 -- Roles that may be systems ("the Kubernetes operator", "the admin API"): person only with a
 -- strong phrase, unless a person modifier ("the human operator") says otherwise.
-local MAYBE_SYSTEM = { operator = true, admin = true, author = true, reviewer = true, approver = true, responder = true,
-  qa = true }
+local MAYBE_SYSTEM = { operator = true, admin = true, qa = true }
 
 -- Capitalised words that are systems or sentence openers, not people.
 local NOT_NAMES = set_of([[the this that these those it its we our they their there then when while after before
   during once if as at on in by for from with without because since although though however also but and or so
   nobody no one someone everyone somebody anyone he she i you team teams everybody people management engineering
+  engineers developers operators admins administrators reviewers users staff customers humans people folks devs
   kubernetes k8s redis deploy deployment deployments release build builds pipeline pipelines script scripts job jobs
   service services server servers system systems cluster clusters node nodes pod pods database databases cache
   monitoring alerting automation migration upgrade rollout rollback config configuration test tests testing customer
@@ -316,7 +336,7 @@ local TRIGGERS = set_of([[error careless carelessly carelessness negligence negl
   incompetence incompetently sloppy sloppiness fault mistake part blame blamed blaming forgot forgotten forgetting
   neglected neglecting ignored ignoring did didn following failed failing mistakenly made should overlooked misread
   paying without skipped instead wrong caused broke broken accidentally inadvertently unintentionally misconfigured
-  missed responsible introduced bad untested faulty]])
+  missed responsible introduced bad untested faulty accident]])
 
 -- "operator error counter", "user error rate": a name of a thing, not a judgement.
 local ERROR_NOUNS = set_of([[counter counters count counts rate rates metric metrics code codes message messages
@@ -339,12 +359,17 @@ local function role_at_end(prefix)
         before = trim(before:sub(1, #before - #w))
       end
       local ok = before == ""
+      local indefinite = false
       for _, a in ipairs(ARTICLES) do
-        ok = ok or before:find("%f[%w]" .. a .. "$") ~= nil
+        if before:find("%f[%w]" .. a .. "$") then
+          ok = true
+          indefinite = indefinite or a == "a" or a == "an" or a == "our" or a:find("^one of") ~= nil
+        end
       end
       if ok then
         local last = role:match("(%a+)$")
-        if MAYBE_SYSTEM[last] and not modified and role ~= "author of the %a+" then return "maybe" end
+        -- "the operator" may be a Kubernetes operator; "an operator", "the human operator" are people
+        if MAYBE_SYSTEM[last] and not modified and not indefinite then return "maybe" end
         return "definite"
       end
     end
@@ -415,6 +440,14 @@ local function agent_before(lower, orig, s, known)
       local comma = inner:match(".*(),")
       if not comma or #inner - comma > 60 then return nil end
       prefix = inner:sub(1, comma - 1)
+    elseif trimmed:find("%f[%w]on duty$") or trimmed:find("%f[%w]on call$") or trimmed:find("%f[%w]in charge$")
+      or trimmed:find("%f[%w]at the time$") then
+      -- "the SRE on duty failed to": the role before its complement (the complement alone is no agent)
+      local cut = trimmed:gsub("%s*%f[%w]on duty$", ""):gsub("%s*%f[%w]on call$", ""):gsub("%s*%f[%w]in charge$", "")
+        :gsub("%s*%f[%w]at the time$", "")
+      local agent = agent_at_end(cut, orig, known)
+      if agent then return agent end
+      break
     elseif trimmed:sub(-1) == ")" then
       -- "John (on call) forgot", "the engineer (John) forgot": inside, then before the brackets.
       local open = trimmed:match(".*()%(")

@@ -54,6 +54,10 @@ local BLAMING = {
   { "10:42 John (on call) failed to notice the disk alert", "failed to" },
   { "The developer pushed a bad config to the edge proxies.", "pushed a bad change" },
   { "Tomasz deployed an untested build on Friday evening.", "pushed a bad change" },
+  { "The SRE on duty failed to escalate the incident.", "failed to" },
+  { "The reviewer should have caught the missing index.", "should have" },
+  { "An operator accidentally ran the purge job in production.", "accidentally" },
+  { "The intern dropped the production table by accident.", "by mistake" },
   { "Priya overlooked the warning in the Terraform plan.", "overlooked" },
   { "He misread the dashboard and scaled the wrong pool.", "misread" },
   -- a definite person and a weak phrase
@@ -122,6 +126,10 @@ local NOT_BLAMING = {
   { "The pipeline deployed a broken image to staging.", "a pipeline" },
   { "Jake pushed a bad config.", "an unknown name with a phrase systems share (Jenkins pushed a bad config)" },
   { "The developer who was on call restarted the pods.", "neutral action" },
+  { "Engineers ignored the alerts because 90% of them were noise.", "engineers in general, not a person" },
+  { "Tomasz approved the pull request without any automated checks running.", "the checks were missing" },
+  { "The system should have rejected the request.", "a system" },
+  { "The health check failed to detect the degraded state.", "a health check" },
   { "Tomasz escalated to the network team, who found the broken route.", "neutral action" },
 }
 
