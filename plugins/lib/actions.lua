@@ -6,6 +6,9 @@
 --
 -- An item is vague when it asks for an attitude or commits to no outcome. Three families,
 -- tried in this order; the first that applies gives the phrase returned:
+-- The vague wording counts in the item's head (before the first ": ", " - ", ". ", "(" or ";"),
+-- so that an explanation after a specific action does not make it vague; what makes an item
+-- specific counts anywhere in it.
 -- 1. Exhortations, vague on their own: "be (more) careful", "pay (more) attention", "be
 --    vigilant", "raise awareness", "communicate better", "better communication", "follow best
 --    practices", "double check", "make sure this doesn't happen again", "prevent recurrence",
@@ -15,8 +18,9 @@
 --    exhortation is only the item's reason: "Add a CI check on `replicas` so nobody has to
 --    double check it" is specific.
 -- 2. Improvement without a measure: improve, enhance, optimise, strengthen, harden, refine,
---    "better", "monitor better", "more monitoring / testing / alerts / logging / ...",
---    "increase coverage / visibility". Not vague when the item names a measure: a number
+--    "better", "monitor better", "more monitoring / testing / alerts / logging / ...", "more"
+--    and a noun among the item's first three words ("Test more devices"), "increase coverage /
+--    visibility". Not vague when the item names a measure: a number
 --    that is not a date ("300ms", "80%", "10k", "5xx", "p99"), a comparison ("< 100ms"), or a
 --    metric or code identifier (`pg_stat_activity`, max_connections, a.b.c, /search). So
 --    "Improve p99 latency of /search below 300ms by 2024-03" is specific; "Improve monitoring
@@ -78,6 +82,9 @@ M.EXHORTATIONS = {
   { "doesn't happen again", "%f[%w]avoid similar" },
   { "doesn't happen again", "%f[%w]avoid this in the future%f[%W]" },
   { "keep an eye on", "%f[%w]keep an eye on%f[%W]" },
+  { "keep an eye on", "%f[%w]monitor the situation%f[%W]" },
+  { "keep an eye on", "%f[%w]monitor %a*%s*closely%f[%W]" },
+  { "keep an eye on", "%f[%w]keep monitoring%f[%W]" },
   { "more thoroughly", "%f[%w]more thorough" },
   { "properly", "%f[%w]properly%f[%W]" },
   { "as needed", "%f[%w]as needed%f[%W]" },
@@ -168,6 +175,9 @@ local HYPHENATED = set_of([[on-call follow-up re-run post-mortem postmortem up-t
 
 local MONTHS = set_of([[january february march april may june july august september october november december jan
   feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday q1 q2 q3 q4]])
+
+local NOT_AFTER_MORE = set_of([[than of with to and or in on for at by often closely carefully quickly easily
+  frequently reliably than about from into like so the a an]])
 
 -- A measure: a number that is not a date, a comparison, a percentile, an identifier.
 local function measure(text, lower)
@@ -268,9 +278,11 @@ function M.vague(text, extra_phrases)
   for _, rule in ipairs(M.IMPROVEMENTS) do
     local s, e = head:find(rule[2])
     local phrase = s and head:sub(s, e)
-    if phrase and rule[1] == "more" and (phrase:find("^more than") or phrase:find("^more of")
-      or head:find("%f[%w]no%s+" .. phrase) or head:find("%f[%w]any%s+" .. phrase) or head:find("%f[%w]once%s+" .. phrase)) then
-      s = nil
+    if phrase and rule[1] == "more" then
+      -- "Test more devices", "Add more replicas": "more" and a noun among the item's first words,
+      -- not "aligns more with", "a more descriptive name", "more than one".
+      local _, before = head:sub(1, s - 1):gsub("%a+", "")
+      if before > 2 or NOT_AFTER_MORE[phrase:match("(%a+)$")] then s = nil end
     end
     if s then
       if measure(text, lower) then break end

@@ -38,6 +38,9 @@ local VAGUE = {
   { "More testing before releases", "more testing" },
   { "Add more alerts for Kafka", "more alerts" },
   { "Increase test coverage of the billing module", "increase coverage" },
+  { "Test more devices", "more" },
+  { "Setup more Fluentd alerts", "more" },
+  { "Monitor the situation", "keep an eye on" },
   -- exploring without an outcome
   { "Look into the cache eviction settings", "look into" },
   { "Look into the Apple support SLA", "look into" },
@@ -98,6 +101,10 @@ local SPECIFIC = {
   "Give the on-call rotation a secondary for weekends",
   "Disable automatic minor version upgrades on the analytics database",
   "Investigate the incident and write a proposal for queue isolation",
+  "Point sandbox alerting at a test Slack channel so that it aligns more with production",
+  "Rename the disk alert to something more descriptive of the volume it watches",
+  "Require approval from more than one reviewer for production migrations",
+  "Implement priority classes for critical workloads: part of our effort to improve scheduling",
 }
 
 describe("pm.actions.vague", function()
