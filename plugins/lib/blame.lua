@@ -753,6 +753,12 @@ function M.texts(data)
   return texts
 end
 
+-- A document section's kind, named as the report field it fills ("lessons" -> "lesson"); a
+-- section of another kind keeps its title.
+local WHERE = { summary = "summary", root_cause = "root cause", impact = "impact", immediate = "immediate cause",
+  factors = "contributing factor", systemic = "systemic issue", went_well = "what went well", lessons = "lesson",
+  actions = "action item", timeline = "timeline", happened = "what happened" }
+
 -- Every blaming sentence: { where, sentence, line, rule, suggestion }, document prose first
 -- (in document order), then the report's fields; a sentence found in the document is not
 -- quoted again from a report field.
@@ -776,7 +782,8 @@ function M.find(data, opts)
   local imported = type(data.imported) == "table" and data.imported or {}
   for _, p in ipairs(type(imported.prose) == "table" and imported.prose or {}) do
     if type(p) == "table" and type(p.text) == "string" then
-      look(p.section or "document", p.text, math.tointeger(p.line) or nil)
+      local where = type(p.section) == "string" and (WHERE[p.section] or p.section) or "document"
+      look(where, p.text, math.tointeger(p.line) or nil)
     end
   end
   for _, entry in ipairs(M.texts(data)) do

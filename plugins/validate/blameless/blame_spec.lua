@@ -219,6 +219,9 @@ describe("pm.blame.find", function()
         { line = 12, section = "timeline", text = "10:05 Deploy of v2.3.0 starts" },
         { line = 13, section = "timeline", text = "10:20 The developer forgot to\nrun the migration." },
         { line = 20, section = "happened", text = "The cache filled.\nThe DBA was blamed\nfor it. Then it passed." },
+        { line = 30, section = "lessons", text = "Human error is a symptom.\nSloppy handovers cost us." },
+        { line = 35, section = "Appendix B", text = "He forgot to check." },
+        { line = 40, text = "Someone forgot to check the pool." },
       } },
     }
     local found = blame.find(data)
@@ -227,7 +230,11 @@ describe("pm.blame.find", function()
     assert.same({
       "summary|3|human error|Human error.",
       "timeline|13|forgot|10:20 The developer forgot to run the migration.",
-      "happened|21|blame|The DBA was blamed for it.",
+      "what happened|21|blame|The DBA was blamed for it.",
+      "lesson|30|human error|Human error is a symptom.",
+      "lesson|31|sloppy|Sloppy handovers cost us.",
+      "Appendix B|35|forgot|He forgot to check.",
+      "document|40|forgot|Someone forgot to check the pool.",
     }, got)
   end)
 

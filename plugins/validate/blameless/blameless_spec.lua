@@ -73,7 +73,7 @@ describe("blameless on an imported document", function()
     }
     assert.equals("blameless", got.name)
     assert.is_false(got.ok)
-    assert.equals('happened, line 23: "The admin forgot to renew it, again." '
+    assert.equals('what happened, line 23: "The admin forgot to renew it, again." '
       .. "(say which checklist, automation or reminder was missing)", got.detail)
     assert.same({ findings = { { line = 23, text = "The admin forgot to renew it, again." } } }, got.extra)
     assert.equals(1, #got.warnings)
