@@ -65,6 +65,10 @@ M.WORDS = {
   { "'s mistake%f[%W]", "ask what allowed the mistake to have this effect" },
   { "%f[%w]mistake by%f[%W]", "ask what allowed the mistake to have this effect" },
   { "%f[%w]on the part of%f[%W]", "describe the chain of events, not whose part it was" },
+  { "%f[%w]pebkac%f[%W]", "name the condition that made the error possible: an unclear runbook, a missing guard rail, a confusing tool" },
+  { "%f[%w]pebcak%f[%W]", "name the condition that made the error possible: an unclear runbook, a missing guard rail, a confusing tool" },
+  { "%f[%w]layer 8 %a+", "name the condition that made the error possible: an unclear runbook, a missing guard rail, a confusing tool" },
+  { "%f[%w]fat[%- ]finger", "say which confirmation or guard rail would have caught the slip" },
 }
 
 -- Possessors that make "'s fault" / "'s mistake" no person's: "it's fault tolerant".
@@ -203,6 +207,11 @@ local PHRASES = {
     "say what information was missing and where it should have been visible" },
   { "%f[%w]should have been more careful%f[%W]", "strong", "should have known",
     "say what would have caught it: a check, an alert, a review step" },
+  { "%f[%w]be more careful%f[%W]", "strong", "be more careful", "say which check or guard rail would make care unnecessary" },
+  { "%f[%w]be careful%f[%W]", "strong", "be more careful", "say which check or guard rail would make care unnecessary" },
+  { "%f[%w]pay more attention%f[%W]", "strong", "be more careful", "say why the signal was easy to miss" },
+  { "%f[%w]be more vigilant%f[%W]", "strong", "be more careful", "say which check or guard rail would make care unnecessary" },
+  { "%f[%w]be more thorough%f[%W]", "strong", "be more careful", "say which check or guard rail would make care unnecessary" },
   { "%f[%w]overlooked%f[%W]", "strong", "overlooked", "say why it was easy to overlook" },
   { "%f[%w]misread%f[%W]", "strong", "misread", "say what made it easy to misread" },
   { "%f[%w]was not paying attention%f[%W]", "strong", "not paying attention", "say why the signal was easy to miss" },
@@ -233,6 +242,11 @@ local PHRASES = {
       return w ~= nil and w ~= "been" and (w:find("ed$") ~= nil or PARTICIPLES[w] == true)
     end },
   { "%f[%w]should have been%f[%W]", "weak", "should have", "say what would have caught it: a check, an alert, a review step" },
+  { "%f[%w]never%f[%W]", "weak", "never", "say what would have prompted the step: a checklist, an owner, an alert",
+    after = function(rest)
+      local w = rest:match("^%s*(%a+)")
+      return w ~= nil and (w:find("ed$") ~= nil or PARTICIPLES[w] == true or IRREGULAR[w] == true)
+    end },
   { "%f[%w]accidentally%f[%W]", "weak", "accidentally", "ask what allowed the slip to have this effect" },
   { "%f[%w]inadvertently%f[%W]", "weak", "accidentally", "ask what allowed the slip to have this effect" },
   { "%f[%w]unintentionally%f[%W]", "weak", "accidentally", "ask what allowed the slip to have this effect" },
@@ -284,7 +298,7 @@ local BY_PHRASES = {
 -- Words that may stand between the agent and the fault phrase.
 local BETWEEN = set_of([[also then just simply apparently unfortunately again later initially previously had has
   have did clearly obviously unknowingly subsequently still probably likely reportedly allegedly however therefore
-  who]])
+  to should must will needs need shall would really]])
 
 -- Roles (the last word or words of a role), and the modifiers allowed between article and role.
 local ROLES = { "developer", "developers'", "dev", "engineer", "operator", "on%-call", "oncall", "on call", "dba",
@@ -336,7 +350,8 @@ local TRIGGERS = set_of([[error careless carelessly carelessness negligence negl
   incompetence incompetently sloppy sloppiness fault mistake part blame blamed blaming forgot forgotten forgetting
   neglected neglecting ignored ignoring did didn following failed failing mistakenly made should overlooked misread
   paying without skipped instead wrong caused broke broken accidentally inadvertently unintentionally misconfigured
-  missed responsible introduced bad untested faulty accident]])
+  missed responsible introduced bad untested faulty accident pebkac pebcak layer fat never careful attention
+  vigilant thorough]])
 
 -- "operator error counter", "user error rate": a name of a thing, not a judgement.
 local ERROR_NOUNS = set_of([[counter counters count counts rate rates metric metrics code codes message messages
@@ -427,9 +442,17 @@ local function agent_before(lower, orig, s, known)
   local base = math.max(1, s - 200)
   local prefix = lower:sub(base, s - 1)
   orig = orig:sub(base)
+  -- "The operator who set up the list never added ...": "who" makes the noun before it a person.
+  local who = prefix:match(".*()%f[%w]who%f[%W]")
+  if who and #prefix - who < 60 and not prefix:sub(who):find("[,.;:]") then
+    local agent = agent_at_end(prefix:sub(1, who - 1), orig, known)
+    if agent then return "definite" end
+  end
   for _ = 1, 4 do
     local trimmed = prefix:gsub("%s+$", "")
     local w = trimmed:match("(%a+)$")
+    local agent = w and BETWEEN[w] and agent_at_end(trimmed, orig, known) -- "Will caused": a name, not a modal
+    if agent then return agent end
     if w and BETWEEN[w] then
       prefix = trimmed:sub(1, #trimmed - #w)
     elseif trimmed:sub(-1) == "," then
@@ -528,7 +551,7 @@ function M.judge(sentence, known, opts)
   -- A sentence is judged on its first 2,000 characters: longer ones are tables or logs, and
   -- every rule then stays linear in the text.
   if #sentence > 2000 then sentence = sentence:sub(1, 2000) end
-  if not opts.words and not opts.phrases then
+  if #(opts.words or {}) == 0 and #(opts.phrases or {}) == 0 then -- an organisation's own rules need no trigger
     local any = false
     for w in sentence:lower():gmatch("%a+") do
       if TRIGGERS[w] then any = true; break end

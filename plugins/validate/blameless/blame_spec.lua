@@ -58,6 +58,11 @@ local BLAMING = {
   { "The reviewer should have caught the missing index.", "should have" },
   { "An operator accidentally ran the purge job in production.", "accidentally" },
   { "The intern dropped the production table by accident.", "by mistake" },
+  { "The operator who set up the mailing list never added a second member.", "never" },
+  { "Honestly this was a classic PEBKAC: the contractor used a personal address.", "pebkac" },
+  { "Bob to be more careful with renewals", "be more careful" },
+  { "The engineer who ran the migration forgot to disable the trigger.", "forgot" },
+  { "A fat-fingered command removed the route table.", "fat[%- ]finger" },
   { "Priya overlooked the warning in the Terraform plan.", "overlooked" },
   { "He misread the dashboard and scaled the wrong pool.", "misread" },
   -- a definite person and a weak phrase
@@ -130,6 +135,9 @@ local NOT_BLAMING = {
   { "Tomasz approved the pull request without any automated checks running.", "the checks were missing" },
   { "The system should have rejected the request.", "a system" },
   { "The health check failed to detect the degraded state.", "a health check" },
+  { "The job never completed because the lock was held.", "a job" },
+  { "We need to be more careful with manual certificates.", "we are the team" },
+  { "Traefik never reloaded the new routes.", "a system with a weak phrase" },
   { "Tomasz escalated to the network team, who found the broken route.", "neutral action" },
 }
 
@@ -174,7 +182,8 @@ describe("pm.blame.judge", function()
     assert.equals("took a shortcut", blame.judge("Ana took a shortcut through the checklist.",
       blame.people { incident = { people = { ["@ana"] = { "Ana" } } } }, { phrases = { "took a shortcut" } }))
     assert.is_nil(blame.judge("Ana took a shortcut through the checklist.", {}, { phrases = { "took a shortcut" } }))
-    assert.equals("fat%-finger", blame.judge("A fat-finger took the router down.", {}, { words = { "fat%-finger" } }))
+    assert.is_nil(blame.judge("A cowboy change took the router down.", {}))
+    assert.equals("cowboy", blame.judge("A cowboy change took the router down.", {}, { words = { "cowboy" } }))
     assert.is_nil(blame.judge("This was human error in the old sense.", {}, { allow = { "in the old sense" } }))
   end)
 end)
