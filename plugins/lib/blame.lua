@@ -451,8 +451,8 @@ local function agent_before(lower, orig, s, known)
   for _ = 1, 4 do
     local trimmed = prefix:gsub("%s+$", "")
     local w = trimmed:match("(%a+)$")
-    local agent = w and BETWEEN[w] and agent_at_end(trimmed, orig, known) -- "Will caused": a name, not a modal
-    if agent then return agent end
+    local named = w and BETWEEN[w] and agent_at_end(trimmed, orig, known) -- "Will caused": a name, not a modal
+    if named then return named end
     if w and BETWEEN[w] then
       prefix = trimmed:sub(1, #trimmed - #w)
     elseif trimmed:sub(-1) == "," then
