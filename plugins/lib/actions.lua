@@ -10,7 +10,8 @@
 -- so that an explanation after a specific action does not make it vague; what makes an item
 -- specific counts anywhere in it.
 -- 1. Exhortations, vague on their own: "be (more) careful", "pay (more) attention", "be
---    vigilant", "raise awareness", "communicate better", "better communication", "follow best
+--    vigilant", "(raise) awareness", "communicate better", "better communication", "stay in
+--    (closer) contact", "work closely with", "follow best
 --    practices", "double check", "make sure this doesn't happen again", "prevent recurrence",
 --    "keep an eye on", "more thoroughly", "properly", "as needed", "where possible", "remember
 --    to", "try to". Not vague when the item starts with a verb that builds something (add,
@@ -35,6 +36,8 @@
 --    issue, things). So "Investigate why search returned 502s on 2024-01-14 and write up the
 --    findings" is specific, "Look into the cache eviction settings" and "Discuss DNS
 --    ownership" are vague.
+-- Owners and dates written into the item ("(@jonas.k)", "(Owner: Mei Lin, due 2024-11-29)",
+-- "- ETA: 15/08") are cut off first: who and when do not say what.
 -- `extra_phrases` (an organisation's own, e.g. "asap") are vague wherever they start a word,
 -- after the built-in families. Matching is on the lower-cased text with plain patterns, no
 -- state: the same text always gives the same answer, in time linear in its length.
@@ -68,12 +71,19 @@ M.EXHORTATIONS = {
   { "be aware", "%f[%w]be %a*%s*aware%f[%W]" },
   { "raise awareness", "%f[%w]raise awareness%f[%W]" },
   { "raise awareness", "%f[%w]increase awareness%f[%W]" },
-  { "raise awareness", "%f[%w]awareness of%f[%W]" },
+  { "raise awareness", "%f[%w]awareness%f[%W]" },
   { "communicate better", "%f[%w]communicate better%f[%W]" },
   { "communicate better", "%f[%w]communicate more%f[%W]" },
   { "communicate better", "%f[%w]better communication%f[%W]" },
   { "communicate better", "%f[%w]improve communication%f[%W]" },
   { "follow best practices", "%f[%w]best practices?%f[%W]" },
+  { "stay in contact", "%f[%w]stay in %a*%s*contact%f[%W]" },
+  { "stay in contact", "%f[%w]stay in %a*%s*touch%f[%W]" },
+  { "stay in contact", "%f[%w]keep in %a*%s*touch%f[%W]" },
+  { "stay in contact", "%f[%w]closer contact%f[%W]" },
+  { "stay in contact", "%f[%w]closer collaboration%f[%W]" },
+  { "stay in contact", "%f[%w]work %a*%s*closely with%f[%W]" },
+  { "stay in contact", "%f[%w]collaborate %a*%s*closely%f[%W]" },
   { "double check", "%f[%w]double[%- ]check" },
   { "doesn't happen again", "%f[%w]happens? again%f[%W]" },
   { "doesn't happen again", "%f[%w]happening again%f[%W]" },
@@ -259,6 +269,15 @@ end
 -- The vague phrase of an action item and a suggestion, or nil when it is specific.
 function M.vague(text, extra_phrases)
   if type(text) ~= "string" then return nil end
+  local written = text
+  -- Who and when are not what: an owner's handle or mail, "(Owner: Mei Lin, due 2024-11-29)",
+  -- "- ETA: 15/08" say nothing about the work, so they neither pin nor name it.
+  text = text:sub(1, 2000):gsub("[%w._%-]*@[%w._%-]*", " ")
+  for _, key in ipairs { "owner", "due", "eta", "deadline", "assignee", "assigned to", "by:" } do
+    local at = text:lower():find("[%(%[%-\226,;|]%s*" .. key .. "%f[%W]")
+      or text:lower():find("%s%s*" .. key .. "%s*:")
+    if at and at > 1 then text = text:sub(1, at - 1) end
+  end
   local lower = text:lower()
   -- The vague words count in the item's head, before an explanation ("Implement priority
   -- classes: part of our effort to improve ..."); what makes it specific counts anywhere.
@@ -301,8 +320,9 @@ function M.vague(text, extra_phrases)
       init = e + 1
     end
   end
+  local whole = written:lower()
   for _, phrase in ipairs(extra_phrases or {}) do
-    if type(phrase) == "string" and lower:find("%f[%w]" .. escape(phrase:lower())) then
+    if type(phrase) == "string" and whole:find("%f[%w]" .. escape(phrase:lower())) then
       return phrase, M.SUGGESTIONS.extra
     end
   end
