@@ -6,8 +6,12 @@
 --
 -- An item is vague when it asks for an attitude or commits to no outcome. Three families,
 -- tried in this order; the first that applies gives the phrase returned:
+-- The vague wording counts in the item's head (before the first ": ", " - ", ". ", "(" or ";"),
+-- so that an explanation after a specific action does not make it vague; what makes an item
+-- specific counts anywhere in it.
 -- 1. Exhortations, vague on their own: "be (more) careful", "pay (more) attention", "be
---    vigilant", "raise awareness", "communicate better", "better communication", "follow best
+--    vigilant", "(raise) awareness", "communicate better", "better communication", "stay in
+--    (closer) contact", "work closely with", "follow best
 --    practices", "double check", "make sure this doesn't happen again", "prevent recurrence",
 --    "keep an eye on", "more thoroughly", "properly", "as needed", "where possible", "remember
 --    to", "try to". Not vague when the item starts with a verb that builds something (add,
@@ -15,8 +19,9 @@
 --    exhortation is only the item's reason: "Add a CI check on `replicas` so nobody has to
 --    double check it" is specific.
 -- 2. Improvement without a measure: improve, enhance, optimise, strengthen, harden, refine,
---    "better", "monitor better", "more monitoring / testing / alerts / logging / ...",
---    "increase coverage / visibility". Not vague when the item names a measure: a number
+--    "better", "monitor better", "more monitoring / testing / alerts / logging / ...", "more"
+--    and a noun among the item's first three words ("Test more devices"), "increase coverage /
+--    visibility". Not vague when the item names a measure: a number
 --    that is not a date ("300ms", "80%", "10k", "5xx", "p99"), a comparison ("< 100ms"), or a
 --    metric or code identifier (`pg_stat_activity`, max_connections, a.b.c, /search). So
 --    "Improve p99 latency of /search below 300ms by 2024-03" is specific; "Improve monitoring
@@ -31,6 +36,8 @@
 --    issue, things). So "Investigate why search returned 502s on 2024-01-14 and write up the
 --    findings" is specific, "Look into the cache eviction settings" and "Discuss DNS
 --    ownership" are vague.
+-- Owners and dates written into the item ("(@jonas.k)", "(Owner: Mei Lin, due 2024-11-29)",
+-- "- ETA: 15/08") are cut off first: who and when do not say what.
 -- `extra_phrases` (an organisation's own, e.g. "asap") are vague wherever they start a word,
 -- after the built-in families. Matching is on the lower-cased text with plain patterns, no
 -- state: the same text always gives the same answer, in time linear in its length.
@@ -64,12 +71,19 @@ M.EXHORTATIONS = {
   { "be aware", "%f[%w]be %a*%s*aware%f[%W]" },
   { "raise awareness", "%f[%w]raise awareness%f[%W]" },
   { "raise awareness", "%f[%w]increase awareness%f[%W]" },
-  { "raise awareness", "%f[%w]awareness of%f[%W]" },
+  { "raise awareness", "%f[%w]awareness%f[%W]" },
   { "communicate better", "%f[%w]communicate better%f[%W]" },
   { "communicate better", "%f[%w]communicate more%f[%W]" },
   { "communicate better", "%f[%w]better communication%f[%W]" },
   { "communicate better", "%f[%w]improve communication%f[%W]" },
   { "follow best practices", "%f[%w]best practices?%f[%W]" },
+  { "stay in contact", "%f[%w]stay in %a*%s*contact%f[%W]" },
+  { "stay in contact", "%f[%w]stay in %a*%s*touch%f[%W]" },
+  { "stay in contact", "%f[%w]keep in %a*%s*touch%f[%W]" },
+  { "stay in contact", "%f[%w]closer contact%f[%W]" },
+  { "stay in contact", "%f[%w]closer collaboration%f[%W]" },
+  { "stay in contact", "%f[%w]work %a*%s*closely with%f[%W]" },
+  { "stay in contact", "%f[%w]collaborate %a*%s*closely%f[%W]" },
   { "double check", "%f[%w]double[%- ]check" },
   { "doesn't happen again", "%f[%w]happens? again%f[%W]" },
   { "doesn't happen again", "%f[%w]happening again%f[%W]" },
@@ -78,6 +92,9 @@ M.EXHORTATIONS = {
   { "doesn't happen again", "%f[%w]avoid similar" },
   { "doesn't happen again", "%f[%w]avoid this in the future%f[%W]" },
   { "keep an eye on", "%f[%w]keep an eye on%f[%W]" },
+  { "keep an eye on", "%f[%w]monitor the situation%f[%W]" },
+  { "keep an eye on", "%f[%w]monitor %a*%s*closely%f[%W]" },
+  { "keep an eye on", "%f[%w]keep monitoring%f[%W]" },
   { "more thoroughly", "%f[%w]more thorough" },
   { "properly", "%f[%w]properly%f[%W]" },
   { "as needed", "%f[%w]as needed%f[%W]" },
@@ -169,6 +186,9 @@ local HYPHENATED = set_of([[on-call follow-up re-run post-mortem postmortem up-t
 local MONTHS = set_of([[january february march april may june july august september october november december jan
   feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday q1 q2 q3 q4]])
 
+local NOT_AFTER_MORE = set_of([[than of with to and or in on for at by often closely carefully quickly easily
+  frequently reliably than about from into like so the a an]])
+
 -- A measure: a number that is not a date, a comparison, a percentile, an identifier.
 local function measure(text, lower)
   if lower:find("[<>]=?%s*%d") or lower:find("%d%s*%%") or lower:find("%f[%w]p%d%d") or lower:find("%f[%w]%dxx%f[%W]") then
@@ -249,6 +269,15 @@ end
 -- The vague phrase of an action item and a suggestion, or nil when it is specific.
 function M.vague(text, extra_phrases)
   if type(text) ~= "string" then return nil end
+  local written = text
+  -- Who and when are not what: an owner's handle or mail, "(Owner: Mei Lin, due 2024-11-29)",
+  -- "- ETA: 15/08" say nothing about the work, so they neither pin nor name it.
+  text = text:sub(1, 2000):gsub("[%w._%-]*@[%w._%-]*", " ")
+  for _, key in ipairs { "owner", "due", "eta", "deadline", "assignee", "assigned to", "by:" } do
+    local at = text:lower():find("[%(%[%-\226,;|]%s*" .. key .. "%f[%W]")
+      or text:lower():find("%s%s*" .. key .. "%s*:")
+    if at and at > 1 then text = text:sub(1, at - 1) end
+  end
   local lower = text:lower()
   -- The vague words count in the item's head, before an explanation ("Implement priority
   -- classes: part of our effort to improve ..."); what makes it specific counts anywhere.
@@ -268,9 +297,11 @@ function M.vague(text, extra_phrases)
   for _, rule in ipairs(M.IMPROVEMENTS) do
     local s, e = head:find(rule[2])
     local phrase = s and head:sub(s, e)
-    if phrase and rule[1] == "more" and (phrase:find("^more than") or phrase:find("^more of")
-      or head:find("%f[%w]no%s+" .. phrase) or head:find("%f[%w]any%s+" .. phrase) or head:find("%f[%w]once%s+" .. phrase)) then
-      s = nil
+    if phrase and rule[1] == "more" then
+      -- "Test more devices", "Add more replicas": "more" and a noun among the item's first words,
+      -- not "aligns more with", "a more descriptive name", "more than one".
+      local _, before = head:sub(1, s - 1):gsub("%a+", "")
+      if before > 2 or NOT_AFTER_MORE[phrase:match("(%a+)$")] then s = nil end
     end
     if s then
       if measure(text, lower) then break end
@@ -289,8 +320,9 @@ function M.vague(text, extra_phrases)
       init = e + 1
     end
   end
+  local whole = written:lower()
   for _, phrase in ipairs(extra_phrases or {}) do
-    if type(phrase) == "string" and lower:find("%f[%w]" .. escape(phrase:lower())) then
+    if type(phrase) == "string" and whole:find("%f[%w]" .. escape(phrase:lower())) then
       return phrase, M.SUGGESTIONS.extra
     end
   end

@@ -65,6 +65,10 @@ M.WORDS = {
   { "'s mistake%f[%W]", "ask what allowed the mistake to have this effect" },
   { "%f[%w]mistake by%f[%W]", "ask what allowed the mistake to have this effect" },
   { "%f[%w]on the part of%f[%W]", "describe the chain of events, not whose part it was" },
+  { "%f[%w]pebkac%f[%W]", "name the condition that made the error possible: an unclear runbook, a missing guard rail, a confusing tool" },
+  { "%f[%w]pebcak%f[%W]", "name the condition that made the error possible: an unclear runbook, a missing guard rail, a confusing tool" },
+  { "%f[%w]layer 8 %a+", "name the condition that made the error possible: an unclear runbook, a missing guard rail, a confusing tool" },
+  { "%f[%w]fat[%- ]finger", "say which confirmation or guard rail would have caught the slip" },
 }
 
 -- Possessors that make "'s fault" / "'s mistake" no person's: "it's fault tolerant".
@@ -135,7 +139,18 @@ local FAULT_NOUNS = set_of([[outage outages incident incidents issue issues prob
   downtime error errors bug bugs breakage disruption disruptions impact damage corruption degradation crash crashes
   it this everything loss]])
 local WITHOUT_OBJECTS = set_of([[testing tests test review reviewing approval checking verifying running telling
-  notifying asking following waiting consulting a any peer second]])
+  notifying asking following waiting consulting]])
+local WITHOUT_FILLERS = set_of("a an any the proper prior second peer further code")
+-- "without (a proper) review": the word after the fillers is in WITHOUT_OBJECTS.
+local function without_object(rest)
+  local n = 0
+  for w in rest:gmatch("[%a%-]+") do
+    n = n + 1
+    if WITHOUT_OBJECTS[w] then return true end
+    if not WITHOUT_FILLERS[w] or n > 3 then return false end
+  end
+  return false
+end
 local MISHAP_VERBS = set_of([[deleted removed dropped terminated killed ran truncated overwrote overwritten pushed
   merged applied restarted shut wiped destroyed deployed changed modified disabled enabled reverted rebooted
   stopped purged reset]])
@@ -143,6 +158,9 @@ local MISHAP_VERBS = set_of([[deleted removed dropped terminated killed ran trun
 -- Past-tense verbs of doing something to a system: "-ed" words and the common irregular ones.
 local IRREGULAR = set_of("ran took made sent put set shut rolled upgraded wrote rewrote built rebuilt began")
 local ACTED = setmetatable({}, { __index = function(_, w) return IRREGULAR[w] or (w:find("ed$") ~= nil and #w > 4) end })
+
+local PARTICIPLES = set_of([[caught known seen run done made taken told written read kept spotted given sent
+  thought understood found noticed]])
 
 -- "caused" keeps a match when a fault noun comes within five words ("caused the outage",
 -- "caused a 40-minute outage", "caused it"): "caused the alert to be acknowledged" is no fault.
@@ -189,19 +207,27 @@ local PHRASES = {
     "say what information was missing and where it should have been visible" },
   { "%f[%w]should have been more careful%f[%W]", "strong", "should have known",
     "say what would have caught it: a check, an alert, a review step" },
+  { "%f[%w]be more careful%f[%W]", "strong", "be more careful", "say which check or guard rail would make care unnecessary" },
+  { "%f[%w]be careful%f[%W]", "strong", "be more careful", "say which check or guard rail would make care unnecessary" },
+  { "%f[%w]pay more attention%f[%W]", "strong", "be more careful", "say why the signal was easy to miss" },
+  { "%f[%w]be more vigilant%f[%W]", "strong", "be more careful", "say which check or guard rail would make care unnecessary" },
+  { "%f[%w]be more thorough%f[%W]", "strong", "be more careful", "say which check or guard rail would make care unnecessary" },
   { "%f[%w]overlooked%f[%W]", "strong", "overlooked", "say why it was easy to overlook" },
   { "%f[%w]misread%f[%W]", "strong", "misread", "say what made it easy to misread" },
   { "%f[%w]was not paying attention%f[%W]", "strong", "not paying attention", "say why the signal was easy to miss" },
   { "%f[%w]wasn't paying attention%f[%W]", "strong", "not paying attention", "say why the signal was easy to miss" },
-  { "%f[%w]%a+%f[%W][^.;,]-%f[%w]without%f[%W]", "strong", "without", "say which review or check was missing",
-    after = after_word(WITHOUT_OBJECTS), verbs = ACTED },
+  -- A verb (in `verbs`) then, within 100 characters and no stop (`gap`), the anchor.
+  { "%f[%w]without%f[%W]", "strong", "without", "say which review or check was missing",
+    after = without_object, verbs = ACTED, gap = "[.;,]" },
   { "%f[%w]skipped%f[%W]", "strong", "skipped", "say what made the step easy to skip", after = object_within(SKIPPED, 4) },
-  { "%f[%w]%a+%f[%W][^.;,]-%f[%w]instead of%f[%W]", "strong", "instead of", "say what made the two easy to confuse",
-    verbs = MISHAP_VERBS },
-  { "%f[%w]%a+%f[%W][^.;,]-%f[%w]the wrong%f[%W]", "strong", "the wrong", "say what made the two easy to confuse",
-    verbs = MISHAP_VERBS },
-  { "%f[%w]%a+%f[%W][^.;]-%f[%w]by mistake%f[%W]", "strong", "by mistake", "ask what allowed the mistake to have this effect",
-    verbs = MISHAP_VERBS },
+  { "%f[%w]instead of%f[%W]", "strong", "instead of", "say what made the two easy to confuse",
+    verbs = MISHAP_VERBS, gap = "[.;,]" },
+  { "%f[%w]the wrong%f[%W]", "strong", "the wrong", "say what made the two easy to confuse",
+    verbs = MISHAP_VERBS, gap = "[.;,]" },
+  { "%f[%w]by mistake%f[%W]", "strong", "by mistake", "ask what allowed the mistake to have this effect",
+    verbs = MISHAP_VERBS, gap = "[.;]" },
+  { "%f[%w]by accident%f[%W]", "strong", "by mistake", "ask what allowed the mistake to have this effect",
+    verbs = MISHAP_VERBS, gap = "[.;]" },
   -- weak
   { "%f[%w]failed to%f[%W]", "weak", "failed to", "describe the gap in process or tooling that let the step be missed" },
   { "%f[%w]did not%f[%W]", "weak", "did not", "say what made the step easy to skip", after = after_word(WEAK_CHECK_VERBS) },
@@ -210,25 +236,58 @@ local PHRASES = {
     after = fault_object },
   { "%f[%w]broke%f[%W]", "weak", "broke", "say what broke and which safeguard was missing",
     after = function(rest) local w = rest:match("^%s*(%a+)"); return w ~= "down" and w ~= "out" and w ~= "up" end },
-  { "%f[%w]should have %a+ed%f[%W]", "weak", "should have", "say what would have caught it: a check, an alert, a review step" },
+  { "%f[%w]should have%f[%W]", "weak", "should have", "say what would have caught it: a check, an alert, a review step",
+    after = function(rest)
+      local w = rest:match("^%s*(%a+)")
+      return w ~= nil and w ~= "been" and (w:find("ed$") ~= nil or PARTICIPLES[w] == true)
+    end },
   { "%f[%w]should have been%f[%W]", "weak", "should have", "say what would have caught it: a check, an alert, a review step" },
+  { "%f[%w]never%f[%W]", "weak", "never", "say what would have prompted the step: a checklist, an owner, an alert",
+    after = function(rest)
+      local w = rest:match("^%s*(%a+)")
+      return w ~= nil and (w:find("ed$") ~= nil or PARTICIPLES[w] == true or IRREGULAR[w] == true)
+    end },
   { "%f[%w]accidentally%f[%W]", "weak", "accidentally", "ask what allowed the slip to have this effect" },
   { "%f[%w]inadvertently%f[%W]", "weak", "accidentally", "ask what allowed the slip to have this effect" },
   { "%f[%w]unintentionally%f[%W]", "weak", "accidentally", "ask what allowed the slip to have this effect" },
   { "%f[%w]misconfigured%f[%W]", "weak", "misconfigured", "say which check or default let the configuration through" },
-  { "%f[%w]w[ae][sr]e? at fault%f[%W]", "weak", "at fault", "describe the chain of events, not whose fault it was" },
+  { "%f[%w]w[ae][sr]e? at fault%f[%W]", "weak", "at fault", "describe the chain of events, not whose fault it was",
+    need = "at fault" },
   { "%f[%w]missed%f[%W]", "weak", "missed", "say why the signal was easy to miss", after = function(rest)
     local w = rest:match("^%s*%a+%s+([%a%-]+)") or ""
     return PEOPLE_OBJECTS[w] == true or w == "step" or w == "check"
   end },
   { "%f[%w]w[ae][sr]e? responsible for%f[%W]", "weak", "responsible for", "describe the chain of events, not who is responsible",
+    need = "responsible for",
     after = function(rest)
       local w = rest:match("^%s*%a+%s+([%a%-]+)") or rest:match("^%s*([%a%-]+)") or ""
       return FAULT_NOUNS[w] == true
     end },
+  { "%f[%w]an? bad%f[%W]", "weak", "pushed a bad change", "say which test or review would have caught it",
+    verbs = set_of("pushed deployed merged shipped applied released committed rolled wrote made"), gap = "[.;,]" },
+  { "%f[%w]an? broken%f[%W]", "weak", "pushed a bad change", "say which test or review would have caught it",
+    verbs = set_of("pushed deployed merged shipped applied released committed rolled wrote made"), gap = "[.;,]" },
+  { "%f[%w]an? faulty%f[%W]", "weak", "pushed a bad change", "say which test or review would have caught it",
+    verbs = set_of("pushed deployed merged shipped applied released committed rolled wrote made"), gap = "[.;,]" },
+  { "%f[%w]an? untested%f[%W]", "weak", "pushed a bad change", "say which test or review would have caught it",
+    verbs = set_of("pushed deployed merged shipped applied released committed rolled wrote made"), gap = "[.;,]" },
   { "%f[%w]introduced an? %a*%s*bug%f[%W]", "weak", "introduced a bug", "say which test or review would have caught it" },
 }
 M.PHRASES = PHRASES
+
+-- The literal text a pattern needs ("made an? mistake" needs "made a"): a plain search for it
+-- skips most rules at once.
+local function literal(pattern)
+  local p = pattern:gsub("%%f%[%%[wW]%]", "")
+  local run = p:match("^[^%%%[%]%(%)%.%*%+%-%?%^%$]*")
+  local nextc = p:sub(#run + 1, #run + 1)
+  if nextc == "?" or nextc == "*" or nextc == "-" then run = run:sub(1, -2) end
+  run = run:gsub("%s+$", "")
+  return #run >= 2 and run or nil
+end
+for _, list in ipairs { M.WORDS, PHRASES } do
+  for _, rule in ipairs(list) do rule.need = rule.need or literal(rule[1]) end
+end
 
 -- Passive agents: "caused by @bob", "broken by the intern".
 local BY_PHRASES = {
@@ -239,7 +298,7 @@ local BY_PHRASES = {
 -- Words that may stand between the agent and the fault phrase.
 local BETWEEN = set_of([[also then just simply apparently unfortunately again later initially previously had has
   have did clearly obviously unknowingly subsequently still probably likely reportedly allegedly however therefore
-  who]])
+  to should must will needs need shall would really]])
 
 -- Roles (the last word or words of a role), and the modifiers allowed between article and role.
 local ROLES = { "developer", "developers'", "dev", "engineer", "operator", "on%-call", "oncall", "on call", "dba",
@@ -256,13 +315,13 @@ local ARTICLES = { "the", "a", "an", "our", "their", "one of the", "one of our",
   "her", "each", "every", "any" }
 -- Roles that may be systems ("the Kubernetes operator", "the admin API"): person only with a
 -- strong phrase, unless a person modifier ("the human operator") says otherwise.
-local MAYBE_SYSTEM = { operator = true, admin = true, author = true, reviewer = true, approver = true, responder = true,
-  qa = true }
+local MAYBE_SYSTEM = { operator = true, admin = true, qa = true }
 
 -- Capitalised words that are systems or sentence openers, not people.
 local NOT_NAMES = set_of([[the this that these those it its we our they their there then when while after before
   during once if as at on in by for from with without because since although though however also but and or so
   nobody no one someone everyone somebody anyone he she i you team teams everybody people management engineering
+  engineers developers operators admins administrators reviewers users staff customers humans people folks devs
   kubernetes k8s redis deploy deployment deployments release build builds pipeline pipelines script scripts job jobs
   service services server servers system systems cluster clusters node nodes pod pods database databases cache
   monitoring alerting automation migration upgrade rollout rollback config configuration test tests testing customer
@@ -285,6 +344,20 @@ local NOT_NAMES = set_of([[the this that these those it its we our they their th
 
 local function escape(s) return (s:gsub("%p", "%%%0")) end
 
+-- Every rule needs one of these words (a word of the sentence, split at non-letters): a
+-- sentence without any is skipped after one pass over its words.
+local TRIGGERS = set_of([[error careless carelessly carelessness negligence negligent negligently incompetent
+  incompetence incompetently sloppy sloppiness fault mistake part blame blamed blaming forgot forgotten forgetting
+  neglected neglecting ignored ignoring did didn following failed failing mistakenly made should overlooked misread
+  paying without skipped instead wrong caused broke broken accidentally inadvertently unintentionally misconfigured
+  missed responsible introduced bad untested faulty accident pebkac pebcak layer fat never careful attention
+  vigilant thorough]])
+
+-- "operator error counter", "user error rate": a name of a thing, not a judgement.
+local ERROR_NOUNS = set_of([[counter counters count counts rate rates metric metrics code codes message messages
+  handling handler handlers budget budgets ratio log logs page pages screen screens dialog path paths case cases
+  class classes type types bucket buckets panel panels alert alerts field fields]])
+
 local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
 
 -- Does `prefix` (lower case, trimmed) end with a role? Returns "definite" | "maybe" | nil.
@@ -301,12 +374,17 @@ local function role_at_end(prefix)
         before = trim(before:sub(1, #before - #w))
       end
       local ok = before == ""
+      local indefinite = false
       for _, a in ipairs(ARTICLES) do
-        ok = ok or before:find("%f[%w]" .. a .. "$") ~= nil
+        if before:find("%f[%w]" .. a .. "$") then
+          ok = true
+          indefinite = indefinite or a == "a" or a == "an" or a == "our" or a:find("^one of") ~= nil
+        end
       end
       if ok then
         local last = role:match("(%a+)$")
-        if MAYBE_SYSTEM[last] and not modified and role ~= "author of the %a+" then return "maybe" end
+        -- "the operator" may be a Kubernetes operator; "an operator", "the human operator" are people
+        if MAYBE_SYSTEM[last] and not modified and not indefinite then return "maybe" end
         return "definite"
       end
     end
@@ -318,6 +396,10 @@ end
 local function agent_at_end(prefix, orig, known)
   prefix = prefix:gsub("%s+$", "")
   if prefix == "" then return nil end
+  if #prefix > 120 then -- an agent is a few words: look at the end only
+    local cut = #prefix - 120
+    prefix, orig = prefix:sub(cut + 1), orig:sub(cut + 1, #prefix)
+  end
   if prefix:find("@[%w_%.%-]*%w$") then return "definite" end
   for _, p in ipairs { "he", "she", "someone", "somebody" } do
     local s = prefix:find("%f[%w]" .. p .. "$")
@@ -333,8 +415,9 @@ local function agent_at_end(prefix, orig, known)
   end
   local role = role_at_end(prefix)
   if role then return role end
-  for _, name in ipairs(known) do
-    if prefix:find("%f[%w]" .. name .. "$") then return "definite" end
+  for _, name in ipairs(known) do -- as a name is written: "Will", not "will"
+    local at = prefix:find("%f[%w]" .. name .. "$")
+    if at and orig:sub(at, at):find("%u") then return "definite" end
   end
   -- A capitalised first name, or first and last, not a system word and not after an article.
   local o = orig:sub(1, #prefix)
@@ -356,10 +439,20 @@ end
 
 -- The agent before position `s` of the sentence, skipping adverbs and an apposition.
 local function agent_before(lower, orig, s, known)
-  local prefix = lower:sub(1, s - 1)
+  local base = math.max(1, s - 200)
+  local prefix = lower:sub(base, s - 1)
+  orig = orig:sub(base)
+  -- "The operator who set up the list never added ...": "who" makes the noun before it a person.
+  local who = prefix:match(".*()%f[%w]who%f[%W]")
+  if who and #prefix - who < 60 and not prefix:sub(who):find("[,.;:]") then
+    local agent = agent_at_end(prefix:sub(1, who - 1), orig, known)
+    if agent then return "definite" end
+  end
   for _ = 1, 4 do
     local trimmed = prefix:gsub("%s+$", "")
     local w = trimmed:match("(%a+)$")
+    local named = w and BETWEEN[w] and agent_at_end(trimmed, orig, known) -- "Will caused": a name, not a modal
+    if named then return named end
     if w and BETWEEN[w] then
       prefix = trimmed:sub(1, #trimmed - #w)
     elseif trimmed:sub(-1) == "," then
@@ -370,6 +463,21 @@ local function agent_before(lower, orig, s, known)
       local comma = inner:match(".*(),")
       if not comma or #inner - comma > 60 then return nil end
       prefix = inner:sub(1, comma - 1)
+    elseif trimmed:find("%f[%w]on duty$") or trimmed:find("%f[%w]on call$") or trimmed:find("%f[%w]in charge$")
+      or trimmed:find("%f[%w]at the time$") then
+      -- "the SRE on duty failed to": the role before its complement (the complement alone is no agent)
+      local cut = trimmed:gsub("%s*%f[%w]on duty$", ""):gsub("%s*%f[%w]on call$", ""):gsub("%s*%f[%w]in charge$", "")
+        :gsub("%s*%f[%w]at the time$", "")
+      local agent = agent_at_end(cut, orig, known)
+      if agent then return agent end
+      break
+    elseif trimmed:sub(-1) == ")" then
+      -- "John (on call) forgot", "the engineer (John) forgot": inside, then before the brackets.
+      local open = trimmed:match(".*()%(")
+      if not open or #trimmed - open > 60 then return nil end
+      local agent = agent_at_end(trimmed:sub(open + 1, -2), orig:sub(open + 1), known)
+      if agent == "definite" then return agent end
+      prefix = trimmed:sub(1, open - 1)
     else
       break
     end
@@ -390,6 +498,7 @@ end
 
 -- Blank out text in quotes (kept the same length, so positions still match the sentence).
 local function unquote(s)
+  if not s:find('["`\226]') then return s end
   s = s:gsub('"[^"]*"', function(q) return (q:gsub("[^\n]", " ")) end)
   s = s:gsub("\226\128\156.-\226\128\157", function(q) return (q:gsub("[^\n]", " ")) end) -- “ ”
   s = s:gsub("\226\128\152.-\226\128\153", function(q) return (q:gsub("[^\n]", " ")) end) -- ‘ ’
@@ -407,12 +516,18 @@ local function has_person(lower, orig, known)
     while true do
       local _, e = lower:find("%f[%w]" .. role .. "%f[%W]", init)
       if not e then break end
-      if role_at_end(lower:sub(1, e)) == "definite" then return true end
+      if role_at_end(lower:sub(math.max(1, e - 120), e)) == "definite" then return true end
       init = e + 1
     end
   end
   for _, name in ipairs(known) do
-    if lower:find("%f[%w]" .. name .. "%f[%W]") then return true end
+    local init = 1
+    while true do
+      local at, e = lower:find("%f[%w]" .. name .. "%f[%W]", init)
+      if not at then break end
+      if orig:sub(at, at):find("%u") then return true end
+      init = e + 1
+    end
   end
   for name in orig:gmatch("%f[%w](%u%l+)'s%f[%W]") do
     if not NOT_NAMES[name:lower()] then return true end
@@ -426,34 +541,63 @@ local function compile(list, default)
   return out
 end
 
+local first_rule
+
 -- The rule a sentence breaks, or nil: rule, suggestion. `known`: lower-case patterns of
 -- known people's names (see M.people); `opts`: words, phrases, allow.
 function M.judge(sentence, known, opts)
   opts = opts or {}
   known = known or {}
-  local orig = unquote(sentence):gsub("[\226\128\153\202\188]", "'") -- curly apostrophes
-  orig = orig:gsub("\226''", "'")
+  -- A sentence is judged on its first 2,000 characters: longer ones are tables or logs, and
+  -- every rule then stays linear in the text.
+  if #sentence > 2000 then sentence = sentence:sub(1, 2000) end
+  if #(opts.words or {}) == 0 and #(opts.phrases or {}) == 0 then -- an organisation's own rules need no trigger
+    local any = false
+    for w in sentence:lower():gmatch("%a+") do
+      if TRIGGERS[w] then any = true; break end
+    end
+    if not any then return nil end
+  end
+  local orig = unquote(sentence):gsub("\226\128[\152\153]", "'"):gsub("\202\188", "'") -- curly apostrophes
   local lower = orig:lower()
+  local rule, suggestion = first_rule(lower, orig, known, opts)
+  if not rule then return nil end
   for _, a in ipairs(opts.allow or {}) do
     if sentence:lower():find(a:lower()) then return nil end
   end
   for _, d in ipairs(DENIALS) do
     if lower:find(d) then return nil end
   end
+  return rule, suggestion
+end
+
+-- The first rule that `lower` (the sentence in lower case, quotes blanked) breaks.
+first_rule = function(lower, orig, known, opts)
   -- 1. A person as the agent of a fault phrase.
   for _, p in ipairs(PHRASES) do
-    local init = 1
+    local init = p.need and not lower:find(p.need, 1, true) and #lower + 1 or 1
     while true do
       local s, e = lower:find(p[1], init)
       if not s then break end
-      local ok = true
-      if p.verbs then ok = p.verbs[lower:match("^(%a+)", s)] and true or false end
-      if ok and p.after then ok = p.after(lower:sub(e + 1)) end
-      if ok then
-        local agent = agent_before(lower, orig, s, known)
-        if agent == "definite" or (agent == "maybe" and p[2] == "strong") then return p[3], p[4] end
+      if not p.after or p.after(lower:sub(e + 1, e + 120)) then
+        -- The agent stands before the phrase, or before its verb ("Ana pushed it without review").
+        local starts = { s }
+        if p.verbs then
+          starts = {}
+          local from = math.max(1, s - 100)
+          for at, w in lower:sub(from, s - 1):gmatch("()(%a+)") do
+            local v = from + at - 1
+            if p.verbs[w] and (v == 1 or not lower:sub(v - 1, v - 1):find("%w")) and not lower:sub(v, s - 1):find(p.gap) then
+              starts[#starts + 1] = v
+            end
+          end
+        end
+        for _, v in ipairs(starts) do
+          local agent = agent_before(lower, orig, v, known)
+          if agent == "definite" or (agent == "maybe" and p[2] == "strong") then return p[3], p[4] end
+        end
       end
-      init = s + 1
+      init = e + 1
     end
   end
   for _, p in ipairs(compile(opts.phrases, "describe the system, not the person")) do
@@ -483,11 +627,12 @@ function M.judge(sentence, known, opts)
   end
   -- 2. Words that blame on their own.
   for _, w in ipairs(M.WORDS) do
-    local init = 1
+    local init = w.need and not lower:find(w.need, 1, true) and #lower + 1 or 1
     while true do
       local s, e = lower:find(w[1], init)
       if not s then break end
       local ok = not negated(lower, s)
+      if ok and w[1]:find(" error$") then ok = not ERROR_NOUNS[lower:match("^%s+([%a%-]+)", e + 1) or ""] end
       if ok and (w[1] == "'s fault%f[%W]" or w[1] == "'s mistake%f[%W]") then
         local owner = lower:sub(1, s - 1):match("([%a']+)$")
         ok = owner ~= nil and not NOT_POSSESSOR[owner]
@@ -522,31 +667,38 @@ end
 function M.sentences(text)
   local out = {}
   local lines = {}
-  for line in (text .. "\n"):gmatch("(.-)\n") do lines[#lines + 1] = line end
-  -- Blocks: runs of lines joined by soft breaks.
-  local blocks, cur, cur_line = {}, nil, 0
+  if text:find("\n", 1, true) then
+    for line in (text .. "\n"):gmatch("(.-)\n") do lines[#lines + 1] = line end
+  else
+    lines[1] = text
+  end
+  -- Blocks: runs of lines joined by soft breaks, each with the line it starts on.
+  local blocks, cur = {}, nil
   for i, line in ipairs(lines) do
     local prev = lines[i - 1]
     local hard = prev == nil or line:find("^%s*$") or prev:find("^%s*$") or list_like(line)
       or (list_like(prev) and line:find("^%s*%u")) or prev:find("[:;]%s*$")
     if hard then
-      if cur then blocks[#blocks + 1] = { cur, cur_line } end
-      cur, cur_line = line, i - 1
+      if cur then blocks[#blocks + 1] = cur end
+      cur = { line = i - 1, parts = { line } }
     else
-      cur = cur .. "\n" .. line
+      cur.parts[#cur.parts + 1] = line
     end
   end
-  if cur then blocks[#blocks + 1] = { cur, cur_line } end
+  if cur then blocks[#blocks + 1] = cur end
   for _, block in ipairs(blocks) do
-    local s, base = block[1], block[2]
-    local start = 1
+    local s = table.concat(block.parts, "\n")
+    local start, counted, breaks = 1, 1, 0
     local function emit(stop)
       local piece = s:sub(start, stop)
       local lead = piece:match("^%s*()")
       local body = piece:sub(lead):gsub("%s+$", "")
       if body:find("%w") then
-        local _, breaks = s:sub(1, start + lead - 2):gsub("\n", "")
-        out[#out + 1] = { text = (body:gsub("%s*\n%s*", " ")), line = base + breaks }
+        -- line breaks before the sentence's first character, counted once across the block
+        local first = start + lead - 1
+        local _, n = s:sub(counted, first - 1):gsub("\n", "")
+        breaks, counted = breaks + n, first
+        out[#out + 1] = { text = (body:gsub("%s*\n%s*", " ")), line = block.line + breaks }
       end
     end
     local i = 1
@@ -554,7 +706,7 @@ function M.sentences(text)
       local p, q = s:find("[%.!?]+[\"')%]\226\128\157]*%s+", i)
       if not p then break end
       local nextc = s:sub(q + 1, q + 1)
-      local word = s:sub(1, p - 1):match("([%a%.]+)$")
+      local word = s:sub(math.max(1, p - 12), p - 1):match("([%a%.]+)$")
       word = word and word:lower()
       local split = not nextc:find("%l")
       if s:sub(p, p) == "." and word and ABBREVIATIONS[word] and (word ~= "etc" or not nextc:find("%u")) then
@@ -624,6 +776,12 @@ function M.texts(data)
   return texts
 end
 
+-- A document section's kind, named as the report field it fills ("lessons" -> "lesson"); a
+-- section of another kind keeps its title.
+local WHERE = { summary = "summary", root_cause = "root cause", impact = "impact", immediate = "immediate cause",
+  factors = "contributing factor", systemic = "systemic issue", went_well = "what went well", lessons = "lesson",
+  actions = "action item", timeline = "timeline", happened = "what happened" }
+
 -- Every blaming sentence: { where, sentence, line, rule, suggestion }, document prose first
 -- (in document order), then the report's fields; a sentence found in the document is not
 -- quoted again from a report field.
@@ -647,7 +805,8 @@ function M.find(data, opts)
   local imported = type(data.imported) == "table" and data.imported or {}
   for _, p in ipairs(type(imported.prose) == "table" and imported.prose or {}) do
     if type(p) == "table" and type(p.text) == "string" then
-      look(p.section or "document", p.text, math.tointeger(p.line) or nil)
+      local where = type(p.section) == "string" and (WHERE[p.section] or p.section) or "document"
+      look(where, p.text, math.tointeger(p.line) or nil)
     end
   end
   for _, entry in ipairs(M.texts(data)) do

@@ -12,6 +12,9 @@ local VAGUE = {
   { "Everyone should pay closer attention to the deploy channel", "pay closer attention" },
   { "Be more vigilant about expiring tokens", "be vigilant" },
   { "Raise awareness of the change freeze among contractors", "raise awareness" },
+  { "Security awareness", "raise awareness" },
+  { "Stay in closer contact with the aggregator. Owner: Nils Eriksen", "stay in contact" },
+  { "Work more closely with the payments provider", "stay in contact" },
   { "Communicate better with the support desk during incidents", "communicate better" },
   { "Better communication with business customers", "communicate better" },
   { "Follow best practices for Terraform state", "follow best practices" },
@@ -38,9 +41,14 @@ local VAGUE = {
   { "More testing before releases", "more testing" },
   { "Add more alerts for Kafka", "more alerts" },
   { "Increase test coverage of the billing module", "increase coverage" },
+  { "Test more devices", "more" },
+  { "Setup more Fluentd alerts", "more" },
+  { "Monitor the situation", "keep an eye on" },
   -- exploring without an outcome
   { "Look into the cache eviction settings", "look into" },
   { "Look into the Apple support SLA", "look into" },
+  { "Look into origin capacity (@jonas.k)", "look into" },
+  { "Investigate the outage (Owner: Mei Lin, due 2024-12-01)", "investigate" },
   { "Investigate", "investigate" },
   { "[ ] investigate", "investigate" },
   { "Investigate high memory on the kiam pods", "investigate" },
@@ -98,6 +106,13 @@ local SPECIFIC = {
   "Give the on-call rotation a secondary for weekends",
   "Disable automatic minor version upgrades on the analytics database",
   "Investigate the incident and write a proposal for queue isolation",
+  "Add a security awareness module on phishing to onboarding in LMS-204",
+  "Rate-limit the purge worker to 500 purges/s (@aylin)",
+  "Forward provider security emails from the root mailbox to the security pager — @hbrooks — due May 27",
+  "Point sandbox alerting at a test Slack channel so that it aligns more with production",
+  "Rename the disk alert to something more descriptive of the volume it watches",
+  "Require approval from more than one reviewer for production migrations",
+  "Implement priority classes for critical workloads: part of our effort to improve scheduling",
 }
 
 describe("pm.actions.vague", function()
