@@ -205,6 +205,10 @@ local function unit_at(toks, j)
   return secs
 end
 
+-- Words after "a second" that keep it a duration ("a second later", "a second or two").
+local AFTER_SECOND = {}
+for w in ("of after before later or and to for into from in the at than"):gmatch("%a+") do AFTER_SECOND[w] = true end
+
 -- An amount at token j: value, next index, hedged. "90", "1.5", "an", "two", "twenty-five",
 -- "half an", "a couple of", "one and a half".
 local function amount_at(toks, j)
@@ -235,7 +239,12 @@ local function amount_at(toks, j)
     if toks[k] and (toks[k].v == "an" or toks[k].v == "a") then k = k + 1 end
     return 0.25, k
   end
-  if w == "a" or w == "an" then return 1, j + 1 end
+  if w == "a" or w == "an" then
+    -- "a second provider", "a second attempt": an ordinal, not one second.
+    local unit, after = toks[j + 1], toks[j + 2]
+    if unit and unit.v == "second" and after and after.k == "word" and not AFTER_SECOND[after.v] then return nil end
+    return 1, j + 1
+  end
   local v = NUMBER_WORDS[w]
   if not v then return nil end
   local k = j + 1

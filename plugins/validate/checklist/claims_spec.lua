@@ -282,6 +282,8 @@ describe("durations and times that are not claims about the incident", function(
     "The team spent 2 hours on the post-incident review.",
     "Next time the on-call must acknowledge within 5 minutes.",
     "During the first 20 minutes, errors were elevated on every node.",
+    "Three merchants invoked their failover to a second provider over the outage.",
+    "A second attempt at the rollback succeeded.",
   }
   for _, sentence in ipairs(cases) do
     it(sentence, function()
