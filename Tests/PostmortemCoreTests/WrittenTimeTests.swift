@@ -86,6 +86,9 @@ import Testing
       ("10:05 - 3 pods restarted", "- 10:05 - | 3 pods restarted"),
       ("10:05 - 1:30 hours of downtime", "- 10:05 - | 1:30 hours of downtime"),
       ("10:05 today", "- 10:05 - | today"),
+      ("Between 10:31 and 10:40 UTC, errors continued", "- 10:31-10:40 UTC | errors continued"),
+      ("From 10:31 to 10:40 UTC errors continued", "- 10:31-10:40 UTC | errors continued"),
+      ("Between 10:31 and then errors", "- 10:31 - | and then errors"),
     ])
     let m = WrittenTimes.leading("09:00-11:00 UTC: window")
     #expect(m?.written == "09:00-11:00 UTC")
@@ -100,8 +103,19 @@ import Testing
       ("0930Z bridge opened", "- 09:30 UTC | bridge opened"),
       ("10:18 UTC on Jan 14 - alert", "--01-14 10:18 UTC | alert"),
       ("10:18 on 14 January 2024: alert", "2024-01-14 10:18 - | alert"),
+      ("14.01.2024, 10:45 Uhr - Neustart", "2024-01-14 10:45 - | Neustart"),
+      ("kl. 09:05 standup", "- 09:05 - | standup"),
+      ("9.05 am - standup", "- 09:05 - | standup"),
+      ("9.05pm - standup", "- 21:05 - | standup"),
+      ("Noon - lunch deploy", "- 12:00 - | lunch deploy"),
+      ("midnight UTC: cron ran", "- 00:00 UTC | cron ran"),
+      ("10:2x - traffic shifted", "- 10:20 - ~ | traffic shifted"),
     ])
-    for text in ["1:30 hrs of downtime", "14:00:10 hrs", "1400 hours later", "2400hrs", "1460Z"] {
+    for text in [
+      "1:30 hrs of downtime", "14:00:10 hrs", "1400 hours later", "2400hrs", "1460Z", "09.05 - standup",
+      "9.05", "1.05 million",
+      "noon and midnight", "Midnight Commander crashed", "10:6x x", "10:2xx x",
+    ] {
       #expect(WrittenTimes.leading(text) == nil, "\(text)")
     }
   }
@@ -283,7 +297,8 @@ import Testing
       "13:00 PM x", "0 am x", "13pm x", "Timeline", "Root cause", "Release 2024.01", "2024 was a year",
       "HH:mm - template row", "20xx-MM-DD HH:mm", "2022-02-?? ??:??", "20202-01-16 12:00 typo year",
       "1:30 hours of downtime", "10:00 minutes", "10:18:12:14 x", "10:18abc", "3 pmhost", "10 a thing",
-      "Jan 14-15 migration", "2024-01-14-2024-01-15", "Janu 14", "January 2024", "May", "12-14 alone",
+      "Jan 14-15 migration", "Jan 13 – 14 migration", "2024-01-13 - 2024-01-14 migration",
+      "2024-01-14-2024-01-15", "Janu 14", "January 2024", "May", "12-14 alone",
       "1/2 of the fleet", "", "   ", "**", "[", "~", "around the clock", "At least 3 nodes", "On-call paged",
       "١٠:١٨ arabic digits", "１０:１８ fullwidth", "10:1٨ mixed", "10:18é", "2.10.24 release",
       "version 14.01.24", "12:30:5 x",
@@ -324,6 +339,13 @@ import Testing
       ("## 14th January:", WrittenDate(year: nil, month: 1, day: 14)),
       ("On January 14th", WrittenDate(year: nil, month: 1, day: 14)),
       ("Sat. 3 Feb 2024", WrittenDate(year: 2024, month: 2, day: 3)),
+      ("Monday (2024-01-15)", WrittenDate(year: 2024, month: 1, day: 15)),
+      ("January 14, 2024 (Day 1)", WrittenDate(year: 2024, month: 1, day: 14)),
+      ("January 14 – Day 1", WrittenDate(year: nil, month: 1, day: 14)),
+      ("Day 1 - Monday, January 13", WrittenDate(year: nil, month: 1, day: 13)),
+      ("14.01.2024", WrittenDate(year: 2024, month: 1, day: 14)),
+      ("2024/01/14", WrittenDate(year: 2024, month: 1, day: 14)),
+      ("Jan 14th, 2024 (Sunday)", WrittenDate(year: 2024, month: 1, day: 14)),
     ]
     for (text, date) in cases {
       #expect(WrittenTimes.day(text) == date, "\(text)")
@@ -334,7 +356,9 @@ import Testing
       "Timeline", "Root cause", "Release 2024.01", "Jan 14-15", "Jan 14 - 15", "Jan 14 – Jan 15",
       "2024-01-14 to 2024-01-15", "Jan 14, 10:18", "2024-01-14 10:18", "On Jan 14 the database fell over",
       "The outage began on January 14, 2024 and lasted two days", "January 2024", "Day 2", "Tuesday",
-      "Jan 14 (Jan 15)", "2025-02-30", "[01-14]", "01-14", "Q1 2024", "Day 2 - everything broke",
+      "Jan 14 (Jan 15)", "Jan 14 (Day 1 and 2)", "January 14 - Day 1 of 3", "Monday (2024-01-15",
+      "Jan 14, the outage", "Jan 14 - outage", "2025-02-30", "[01-14]", "01-14", "Q1 2024",
+      "Day 2 - everything broke",
       String(repeating: "Jan 14 ", count: 2000), "",
     ]
     for text in not {
@@ -401,13 +425,15 @@ import Testing
       ("PT", "PT"), ("Pacific", "PT"), ("pacific", "PT"), ("Pacific Time", "PT"), ("Eastern", "ET"),
       ("Europe/Berlin", "Europe/Berlin"), ("europe/berlin", "Europe/Berlin"), ("US/Eastern", "US/Eastern"),
       ("UTC+2", "UTC+02:00"), ("+05:30", "UTC+05:30"), ("-03:00", "UTC-03:00"), ("(CEST)", "CEST"),
-      ("UTC+0", "UTC"), ("America/Argentina/Buenos_Aires", "America/Argentina/Buenos_Aires"),
+      ("UTC+0", "UTC"), ("Pacific Time (PT)", "PT"), ("Central European Time (CET)", "CET"),
+      ("America/Argentina/Buenos_Aires", "America/Argentina/Buenos_Aires"),
     ]
     for (text, label) in cases {
       #expect(WrittenTimes.zone(named: text)?.label == label, "\(text)")
     }
     for text in [
       "", "pt", "est", "pst", "art", "Est", "Mars/Olympus", "UTC+15", "+25:00", "Pacific Ocean", "time",
+      "Pacific Time (PT", "Pacific Time (PT) x",
       "PSTX",
     ] {
       #expect(WrittenTimes.zone(named: text) == nil, "\(text)")
@@ -465,6 +491,24 @@ import Testing
       WrittenTimes.leading("2024-01-14 23:30 CET x")?.instant(on: nil, zone: nil) == t("2024-01-14T22:30:00Z")
     )
     #expect(WrittenTimes.leading("2024-01-14 x")?.instant(on: nil, zone: utc) == nil)
+    // A day without a year takes the year that puts it nearest the day it is read on.
+    let newYear = WrittenDate(year: 2024, month: 12, day: 31)
+    #expect(
+      WrittenTimes.leading("Jan 1 00:10 x")?.instant(on: newYear, zone: utc) == t("2025-01-01T00:10:00Z"))
+    #expect(
+      WrittenTimes.leading("Dec 31 23:50 x")?.instant(
+        on: WrittenDate(year: 2025, month: 1, day: 1), zone: utc)
+        == t("2024-12-31T23:50:00Z"))
+    #expect(
+      WrittenTimes.leading("Jun 3 10:00 x")?.instant(on: newYear, zone: utc) == t("2024-06-03T10:00:00Z"))
+    #expect(
+      WrittenTimes.leading("Feb 29 10:00 x")?.instant(
+        on: WrittenDate(year: 2024, month: 3, day: 5), zone: utc)
+        == t("2024-02-29T10:00:00Z"))
+    // 29 February without a year, read in 2026: no such day.
+    #expect(
+      WrittenTimes.leading("Feb 29 10:00 x")?.instant(
+        on: WrittenDate(year: 2026, month: 6, day: 5), zone: utc) == nil)
     #expect(
       WrittenTimes.leading("10:18:30 x")?.instant(on: WrittenDate(year: 1969, month: 12, day: 31), zone: utc)
         == t("1969-12-31T10:18:30Z"))

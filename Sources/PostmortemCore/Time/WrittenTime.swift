@@ -99,7 +99,10 @@ public struct WrittenMoment: Sendable, Equatable {
   /// ambiguous or missing zone.
   public func instant(on fallbackDate: WrittenDate?, zone fallbackZone: WrittenZone?) -> Timestamp? {
     guard let clock, let d = date ?? fallbackDate else { return nil }
-    guard let year = d.year ?? fallbackDate?.year else { return nil }
+    guard let year = d.year ?? fallbackDate.flatMap({ Self.nearestYear(month: d.month, day: d.day, to: $0) })
+    else {
+      return nil
+    }
     guard let zone = zone ?? fallbackZone,
       let offset = zone.offset(year: year, month: d.month, day: d.day, hour: clock.hour, minute: clock.minute)
     else { return nil }
@@ -108,6 +111,22 @@ public struct WrittenMoment: Sendable, Equatable {
       days * 86_400 + Int64(clock.hour) * 3600 + Int64(clock.minute) * 60 + Int64(clock.second ?? 0)
       - Int64(offset)
     return Timestamp(milliseconds: seconds * 1000)
+  }
+
+  /// The year of a month and day read on a dated day: that day's year, or the one next to it
+  /// across New Year (`Jan 2` read on 31 December 2024 is in 2025, within 61 days). Nil when
+  /// the day has no year, or the date is not in its year (29 February).
+  static func nearestYear(month: Int, day: Int, to near: WrittenDate) -> Int? {
+    guard let y = near.year else { return nil }
+    let target = CivilDate.days(year: Int64(y), month: Int64(near.month), day: Int64(near.day))
+    func distance(_ year: Int) -> Int64? {
+      guard day <= Int(CivilDate.daysInMonth(year: Int64(year), month: Int64(month))) else { return nil }
+      return abs(CivilDate.days(year: Int64(year), month: Int64(month), day: Int64(day)) - target)
+    }
+    for year in [y - 1, y + 1] {
+      if let d = distance(year), d <= 61 { return year }
+    }
+    return distance(y) == nil ? nil : y
   }
 }
 

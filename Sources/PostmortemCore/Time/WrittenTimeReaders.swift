@@ -17,6 +17,7 @@ extension WrittenTimes {
     var writtenStart = i
     var approximate = false
     var sawWeekday = false
+    var between = false
     prefixes: for _ in 0..<5 {
       let c = s[i]
       if c == ch("~") {
@@ -32,7 +33,8 @@ extension WrittenTimes {
       guard WrittenScanner.alpha(c) else { break }
       let e = s.letters(i)
       guard e - i <= 13 else { break }
-      switch s.lower(i, e) {
+      let w = s.lower(i, e)
+      switch w {
       case "around", "about", "approximately", "circa", "roughly":
         guard s.spaces(e) > e else { break prefixes }
         approximate = true
@@ -47,8 +49,16 @@ extension WrittenTimes {
         guard w > e, s.isWord(w, "after") || s.isWord(w, "before") else { break prefixes }
         approximate = true
         i = s.spaces(s.letters(w))
-      case "at", "on":
+      case "at", "on", "from", "kl":
+        // `kl.` (Danish, Norwegian: klokken)
+        let dot = w == "kl" && s[e] == ch(".") ? e + 1 : e
+        guard s.spaces(dot) > dot else { break prefixes }
+        let moved = writtenStart == i
+        i = s.spaces(dot)
+        if moved { writtenStart = i }
+      case "between":
         guard s.spaces(e) > e else { break prefixes }
+        between = true
         let moved = writtenStart == i
         i = s.spaces(e)
         if moved { writtenStart = i }
@@ -81,9 +91,17 @@ extension WrittenTimes {
         {
           return nil
         }
-        if c == 0xE2 && s[end + 1] == 0x80 && WrittenScanner.digit(s[s.spaces(end + 3)]) { return nil }
+        // `Jan 13 – 14`, `2024-01-13 - 2024-01-14`
+        let k = s.spaces(end)
+        let dash =
+          s[k] == ch("-")
+          ? 1 : (s[k] == 0xE2 && s[k + 1] == 0x80 && (s[k + 2] == 0x93 || s[k + 2] == 0x94)) ? 3 : 0
+        if dash > 0 && WrittenScanner.digit(s[s.spaces(k + dash)]) { return nil }
       }
     } else if let c = s.clock(i) {
+      clock = c
+      end = c.end
+    } else if let c = noonOrMidnight(s, i) {
       clock = c
       end = c.end
     } else {
@@ -96,13 +114,15 @@ extension WrittenTimes {
       approximate = approximate || c.approximate
       // `14:00 hrs` is a time; `1:30 hrs`, `10:00 minutes` are durations.
       if !c.meridiem, let (word, we) = s.durationFollows(end) {
-        guard (word == "hrs" || word == "h") && c.hourDigits == 2 && c.second == nil else { return nil }
+        guard (word == "hrs" || word == "h" || word == "uhr") && c.hourDigits == 2 && c.second == nil else {
+          return nil
+        }
         end = we
       }
       if let (z, ze) = s.zoneAfterTime(end, minusOffset: iso || c.second != nil) {
         zone = z
         end = ze
-      } else if let (last, re) = rangeEnd(s, end, first: &c) {
+      } else if let (last, re) = rangeEnd(s, end, first: &c, between: between) {
         // `09:00 - 11:00 UTC`, `10:00–11:30 PM`: the zone written once for both.
         clock = c
         until = WrittenClock(hour: last.hour, minute: last.minute, second: last.second)
@@ -158,10 +178,14 @@ extension WrittenTimes {
   /// The end of a range of times after `i` (`- 11:00`, `–11:30 PM`, ` to 11:00`), both with
   /// minutes or a meridiem; a first time without a meridiem takes the second's afternoon.
   static func rangeEnd(
-    _ s: WrittenScanner, _ i: Int, first: inout WrittenScanner.ClockRead
+    _ s: WrittenScanner, _ i: Int, first: inout WrittenScanner.ClockRead, between: Bool = false
   ) -> (WrittenScanner.ClockRead, Int)? {
     var k = s.spaces(i)
-    if s[k] == ch("-") {
+    if between {
+      guard k > i, s.isWord(k, "and") else { return nil }
+      k += 3
+      guard s.spaces(k) > k else { return nil }
+    } else if s[k] == ch("-") {
       k += 1
     } else if s[k] == 0xE2 && s[k + 1] == 0x80 && (s[k + 2] == 0x93 || s[k + 2] == 0x94) {
       k += 3
@@ -180,6 +204,26 @@ extension WrittenTimes {
       first.hour += 12
     }
     return (last, last.end)
+  }
+
+  /// `noon`, `midnight`, when a separator or a zone follows (`Noon - deploy`, `midnight UTC:`).
+  static func noonOrMidnight(_ s: WrittenScanner, _ i: Int) -> WrittenScanner.ClockRead? {
+    let e = s.letters(i)
+    let hour: Int
+    switch s.lower(i, e) {
+    case "noon": hour = 12
+    case "midnight": hour = 0
+    default: return nil
+    }
+    let k = s.spaces(e)
+    let c = s[k]
+    let separated =
+      c == 0 || c == ch("-") || c == ch(":") || c == ch("|") || c == ch(",") || c == ch("]") || c == ch(")")
+      || c == ch("*") || (c == 0xE2 && s[k + 1] == 0x80) || s.zoneAfterTime(e, minusOffset: false) != nil
+    guard separated else { return nil }
+    return WrittenScanner.ClockRead(
+      hour: hour, minute: 0, second: nil, approximate: false, meridiem: true, full: true, hourDigits: 0,
+      end: e)
   }
 
   /// Past blanks and the marks a caller may leave before a moment: `[`, `(`, `**`, `` ` ``, `_`.
@@ -298,9 +342,26 @@ extension WrittenTimes {
       }
       i = s.spaces(k)
     }
-    if let w = s.weekday(i) { i = w }
+    if let w = s.weekday(i) {
+      i = w
+      // `Monday (2024-01-15)`
+      if s[i] == ch("(") && !paren {
+        paren = true
+        i = s.spaces(i + 1)
+      }
+    }
     guard let d = s.date(i, order: order), !d.needsClock else { return nil }
     var k = s.spaces(d.end)
+    // `January 14 - Day 1`
+    if k < end && k > d.end || s[k] == ch(",") {
+      var sep = k
+      if s[sep] == ch("-") || s[sep] == ch(",") || s[sep] == ch(":") || s[sep] == ch("|") {
+        sep += 1
+      } else if s[sep] == 0xE2 && s[sep + 1] == 0x80 && (s[sep + 2] == 0x93 || s[sep + 2] == 0x94) {
+        sep += 3
+      }
+      if sep > k, let e = dayLabel(s, s.spaces(sep)), s.spaces(e) >= end { return d.date }
+    }
     // `(Tuesday)`, `(all times UTC)`: a note in parentheses that names no other date.
     if k < end && s[k] == ch("(") && !paren {
       var close = k + 1
@@ -310,7 +371,7 @@ extension WrittenTimes {
         close += 1
       }
       guard close < end else { return nil }
-      if hasDigit {
+      if hasDigit && dayLabel(s, s.spaces(k + 1)).map({ s.spaces($0) == close }) != true {
         let inner = String(decoding: UnsafeBufferPointer(rebasing: s.b[(k + 1)..<close]), as: UTF8.self)
         guard withBytes(inner, { readZone(WrittenScanner($0)) }) != nil else { return nil }
       }
@@ -321,6 +382,15 @@ extension WrittenTimes {
       k = s.spaces(k + 1)
     }
     return k >= end ? d.date : nil
+  }
+
+  /// The end of `Day 2` at `i`.
+  static func dayLabel(_ s: WrittenScanner, _ i: Int) -> Int? {
+    guard s.isWord(i, "day") else { return nil }
+    let n = s.spaces(i + 3)
+    let (_, dc) = s.digits(n)
+    guard n > i + 3, dc >= 1, dc <= 3, !WrittenScanner.alpha(s[n + dc]) else { return nil }
+    return n + dc
   }
 
   // MARK: zone(in:)
@@ -430,8 +500,11 @@ extension WrittenTimes {
     }
     guard let (zone, e) = s.zoneWord(i, .named) else { return nil }
     if e == end { return zone }
-    // `Pacific (PT)`, `CET/CEST`: the first name, when the rest names a zone too.
-    return nil
+    // `Pacific Time (PT)`: a name and its abbreviation.
+    let open = s.spaces(e)
+    guard s[open] == ch("("), let (_, e2) = s.zoneWord(s.spaces(open + 1), .named) else { return nil }
+    let close = s.spaces(e2)
+    return s[close] == ch(")") && s.spaces(close + 1) >= s.b.count ? zone : nil
   }
 
   // MARK: dateOrder

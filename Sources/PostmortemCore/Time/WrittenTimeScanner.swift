@@ -339,9 +339,23 @@ struct WrittenScanner {
         j += 3
         full = true
         approximate = true
+      } else if mc == 1 && m <= 5 && (self[j + 2] | 0x20 == ch("x") || self[j + 2] == ch("?"))
+        && !Self.alnum(self[j + 3])
+      {
+        // `10:2x`: some time in the twenties.
+        minute = m * 10
+        j += 3
+        full = true
+        approximate = true
       } else {
         return nil
       }
+    } else if hc <= 2 && self[j] == ch(".") && Self.digit(self[j + 1]) && Self.digit(self[j + 2])
+      && !Self.digit(self[j + 3]) && meridiemAt(self[j + 3] == ch(" ") ? j + 4 : j + 3) != nil
+    {
+      // `9.05 am`: dotted only with a meridiem (`9.05` alone may be a version or a number).
+      minute = Int(self[j + 1] &- 0x30) * 10 + Int(self[j + 2] &- 0x30)
+      j += 3
     } else if hc <= 2 && self[j] == ch("h") && Self.digit(self[j + 1]) {
       let (m, mc) = digits(j + 1)
       guard mc == 2 else { return nil }
@@ -353,7 +367,7 @@ struct WrittenScanner {
       let zulu = self[j] | 0x20 == ch("z") && !Self.alnum(self[j + 1])
       let s = spaces(j)
       let named = s == j + 1 && (isWord(s, "utc") || isWord(s, "gmt"))
-      let hrs = isWord(j, "hrs") || (s == j + 1 && isWord(s, "hrs"))
+      let hrs = isWord(j, "hrs") || (s == j + 1 && (isWord(s, "hrs") || isWord(s, "uhr")))
       guard zulu || named || hrs else { return nil }
       hour = h / 100
       minute = h % 100
@@ -426,7 +440,8 @@ struct WrittenScanner {
   }
 
   static let durationWords: Set<String> = [
-    "min", "mins", "minute", "minutes", "h", "hr", "hrs", "hour", "hours", "sec", "secs", "second", "seconds",
+    "min", "mins", "minute", "minutes", "h", "hr", "hrs", "uhr", "hour", "hours", "sec", "secs", "second",
+    "seconds",
     "ms",
   ]
 
