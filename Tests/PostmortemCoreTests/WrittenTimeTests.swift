@@ -86,6 +86,11 @@ import Testing
       ("10:05 - 3 pods restarted", "- 10:05 - | 3 pods restarted"),
       ("10:05 - 1:30 hours of downtime", "- 10:05 - | 1:30 hours of downtime"),
       ("10:05 today", "- 10:05 - | today"),
+      ("**10:18** **Alert** fired", "- 10:18 - | **Alert** fired"),
+      ("**[10:18]** - x", "- 10:18 - | x"),
+      ("10:18\nAlert fired\nsecond line", "- 10:18 - | Alert fired\nsecond line"),
+      ("\n10:18 x", "- 10:18 - | x"),
+      ("Est. 10:00 first report", "- 10:00 - ~ | first report"),
       ("Between 10:31 and 10:40 UTC, errors continued", "- 10:31-10:40 UTC | errors continued"),
       ("From 10:31 to 10:40 UTC errors continued", "- 10:31-10:40 UTC | errors continued"),
       ("Between 10:31 and then errors", "- 10:31 - | and then errors"),
@@ -301,7 +306,7 @@ import Testing
       "2024-01-14-2024-01-15", "Janu 14", "January 2024", "May", "12-14 alone",
       "1/2 of the fleet", "", "   ", "**", "[", "~", "around the clock", "At least 3 nodes", "On-call paged",
       "١٠:١٨ arabic digits", "１０:１８ fullwidth", "10:1٨ mixed", "10:18é", "2.10.24 release",
-      "version 14.01.24", "12:30:5 x",
+      "version 14.01.24", "12:30:5 x", "1. January review", "2. Restart the service",
     ]
     for t in texts {
       #expect(WrittenTimes.leading(t) == nil, "\(t) → \(Self.read(t))")

@@ -39,7 +39,7 @@ extension WrittenTimes {
         guard s.spaces(e) > e else { break prefixes }
         approximate = true
         i = s.spaces(e)
-      case "approx", "ca", "c":
+      case "approx", "ca", "c", "est":
         let dot = s[e] == ch(".") ? e + 1 : e
         guard s.spaces(dot) > dot || (dot > e && WrittenScanner.digit(s[dot])) else { break prefixes }
         approximate = true
@@ -228,11 +228,18 @@ extension WrittenTimes {
 
   /// Past blanks and the marks a caller may leave before a moment: `[`, `(`, `**`, `` ` ``, `_`.
   static func openers(_ s: WrittenScanner, _ i: Int) -> Int {
-    var i = s.spaces(i)
+    var i = i
     while true {
       let c = s[i]
-      guard c == ch("[") || c == ch("(") || c == ch("*") || c == ch("_") || c == ch("`") else { return i }
-      i = s.spaces(i + 1)
+      if c == ch("[") || c == ch("(") || c == ch("*") || c == ch("_") || c == ch("`") || c == ch("\n")
+        || c == ch("\r")
+      {
+        i += 1
+      } else if s.spaces(i) > i {
+        i = s.spaces(i)
+      } else {
+        return i
+      }
     }
   }
 
@@ -277,12 +284,16 @@ extension WrittenTimes {
 
   /// The text after a moment: past closing marks and one separator, trimmed.
   static func restAfter(_ s: WrittenScanner, _ end: Int) -> String {
+    // Closing marks right after the moment (`]`, `**`, `` ` ``, `)`), not the next one's opening.
     var k = s.spaces(end)
+    var closed = false
     while true {
       let c = s[k]
       guard c == ch("]") || c == ch(")") || c == ch("*") || c == ch("_") || c == ch("`") else { break }
-      k = s.spaces(k + 1)
+      k += 1
+      closed = true
     }
+    if closed { k = s.spaces(k) }
     let c = s[k]
     switch c {
     case ch("-"), ch("="):
@@ -300,7 +311,7 @@ extension WrittenTimes {
       }
     default: break
     }
-    k = s.spaces(k)
+    while s.spaces(k) > k || s[k] == ch("\n") || s[k] == ch("\r") { k = s[k] < 0x80 ? k + 1 : s.spaces(k) }
     var e = s.b.count
     while e > k, s[e - 1] == ch(" ") || s[e - 1] == ch("\t") || s[e - 1] == ch("\n") || s[e - 1] == ch("\r") {
       e -= 1

@@ -240,8 +240,8 @@ struct WrittenScanner {
         k += 1
       } else {
         let s = spaces(k)
-        guard s > k || self[k] == ch(".") else { return nil }
-        k = self[k] == ch(".") ? spaces(k + 1) : s
+        guard s > k else { return nil }
+        k = s
         if isWord(k, "of") { k = spaces(k + 2) }
       }
       guard let (m, me) = month(k) else { return nil }
