@@ -406,11 +406,14 @@ extension WrittenTimes {
 
   // MARK: zone(in:)
 
-  static let timesWords: Set<String> = [
+  static let timesWords: Set<UInt64> = packedSet([
     "time", "times", "timezone", "timezones", "timeline", "timestamp", "timestamps", "zone", "zones", "tz",
-    "utc",
-    "gmt",
-  ]
+    "utc", "gmt",
+  ])
+
+  static func packedSet(_ words: [String]) -> Set<UInt64> {
+    Set(words.map { WrittenScanner.packed(Substring($0)) })
+  }
 
   /// Whether a text speaks of times or zones (so that `PT` in it is a zone).
   static func speaksOfTimes(_ s: WrittenScanner) -> Bool {
@@ -419,7 +422,7 @@ extension WrittenTimes {
     while i < n {
       if WrittenScanner.alpha(s[i]) && s.startsAt(i) {
         let e = s.letters(i)
-        if e - i >= 2 && e - i <= 10 && timesWords.contains(s.lower(i, e)) { return true }
+        if e - i >= 2 && e - i <= 10 && timesWords.contains(WrittenScanner.packed(s, i, e)) { return true }
         i = e
       } else {
         i += 1
@@ -429,15 +432,15 @@ extension WrittenTimes {
   }
 
   /// Words after which a zone is named: "in PT", "times are Pacific", "All times ET".
-  static let zoneLeadWords: Set<String> = [
+  static let zoneLeadWords: Set<UInt64> = packedSet([
     "in", "are", "is", "times", "timezone", "zone", "tz", "timeline", "timestamps", "as",
-  ]
+  ])
 
   static func readZone(_ s: WrittenScanner) -> WrittenZone? {
     let n = s.b.count
     var i = 0
     var clockEnd = -10  // where the last time read ended
-    var previousWord = ""
+    var previousWord: UInt64 = 0
     var times: Bool?
     while i < n {
       let c = s[i]
@@ -453,7 +456,7 @@ extension WrittenTimes {
         } else {
           i += max(1, s.digits(i).count)
         }
-        previousWord = ""
+        previousWord = 0
         continue
       }
       if (c == ch("+") || c == ch("-") || c == 0xE2) && s.startsAt(i) {
@@ -486,7 +489,7 @@ extension WrittenTimes {
         }
         if let (z, _) = s.zoneWord(i, context) { return z }
         let e = s.letters(i)
-        previousWord = e - i <= 10 ? s.lower(i, e) : ""
+        previousWord = WrittenScanner.packed(s, i, e)
         i = e
         continue
       }

@@ -152,6 +152,21 @@ struct WrittenScanner {
     return ok && !Self.alpha(self[i + 2]) ? i + 2 : i
   }
 
+  /// A word of up to 12 ASCII letters as one number, case folded (0 for longer words).
+  static func packed(_ s: WrittenScanner, _ i: Int, _ e: Int) -> UInt64 {
+    guard e - i <= 12 else { return 0 }
+    var v: UInt64 = 0
+    for k in i..<e { v = v << 5 | UInt64((s[k] | 0x20) &- 0x60) }
+    return v
+  }
+
+  static func packed(_ word: Substring) -> UInt64 {
+    guard word.utf8.count <= 12 else { return 0 }
+    var v: UInt64 = 0
+    for b in word.utf8 { v = v << 5 | UInt64((b | 0x20) &- 0x60) }
+    return v
+  }
+
   // MARK: Dates
 
   struct DateRead {
@@ -553,9 +568,9 @@ struct WrittenScanner {
       }
       if self[e] == ch("_") { return nil }
     }
-    let first = lower(i, e)
-    // Names in words.
-    if let phrases = WrittenZoneTable.phrases[first] {
+    // Names in words and cities, for the few words that begin one (most words cost no string).
+    let first = WrittenZoneTable.firstWords.contains(Self.packed(self, i, e)) ? lower(i, e) : ""
+    if !first.isEmpty, let phrases = WrittenZoneTable.phrases[first] {
       for phrase in phrases {
         var p = e
         var matched = true
@@ -579,7 +594,7 @@ struct WrittenScanner {
       }
     }
     // "Berlin time", "New York time".
-    if Self.upper(self[i]) || isNamed(context) {
+    if !first.isEmpty && (Self.upper(self[i]) || isNamed(context)) {
       var p = e
       var key = first
       for _ in 0..<3 {
