@@ -305,7 +305,7 @@ import Testing
       "Jan 14-15 migration", "Jan 13 – 14 migration", "2024-01-13 - 2024-01-14 migration",
       "2024-01-14-2024-01-15", "Janu 14", "January 2024", "May", "12-14 alone",
       "1/2 of the fleet", "", "   ", "**", "[", "~", "around the clock", "At least 3 nodes", "On-call paged",
-      "١٠:١٨ arabic digits", "１０:１８ fullwidth", "10:1٨ mixed", "10:18é", "2.10.24 release",
+      "١٠:١٨ arabic digits", "１０:１８ fullwidth", "10:1٨ mixed", "10:18é", "10:18①", "10:18Ⅻ", "10:18ℓ", "10:18中", "2.10.24 release",
       "version 14.01.24", "12:30:5 x", "1. January review", "2. Restart the service",
     ]
     for t in texts {
@@ -320,6 +320,9 @@ import Testing
       ("10:18\u{00A0}UTC\u{00A0}– alerte", "- 10:18 UTC | alerte"),
       ("\u{00A0}10:18 x", "- 10:18 - | x"),
       ("10:18 – ﷽", "- 10:18 - | ﷽"),
+      ("10:18🚨 alert", "- 10:18 - | 🚨 alert"),
+      ("10:18✅ fixed", "- 10:18 - | ✅ fixed"),
+      ("10:18 UTC⚠️ degraded", "- 10:18 UTC | ⚠️ degraded"),
     ])
   }
 
@@ -409,8 +412,10 @@ import Testing
     for (text, label) in cases {
       #expect(WrittenTimes.zone(in: text)?.label == label, "\(text)")
     }
+    #expect(WrittenTimes.zone(in: "🕐UTC times")?.label == "UTC")
+    #expect(WrittenTimes.zone(in: "✅ All times PT")?.label == "PT")
     let not = [
-      "The best option", "We set the flag", "the list of hosts", "AT the end", "ART was deployed",
+      "The best option", "éUTC", "ñPST", "中UTC", "We set the flag", "the list of hosts", "AT the end", "ART was deployed",
       "the est. duration", "Timeline", "Root cause", "The Pacific region failed", "Eastern region failed",
       "The AST parser crashed", "BST rebalancing failed", "WEST datacenter", "PT boat", "MT Everest",
       "We met at 3:1 odds", "Contact: +45 1234 5678", "Version 2-0500", "Input/Output errors",

@@ -39,13 +39,19 @@ struct WrittenScanner {
   func punctuation(_ i: Int) -> Int {
     let c = self[i]
     if c == 0xC2 && (self[i + 1] == 0xA0 || self[i + 1] == 0xB7) { return 2 }
-    if c == 0xE2 && (self[i + 1] == 0x80 || self[i + 1] == 0x86 || self[i + 1] == 0x88 || self[i + 1] == 0x89)
-    {
-      return 3
-    }
+    if c == 0xE2 && Self.symbolBlocks.contains(self[i + 1]) { return 3 }
     if c == 0xE3 && self[i + 1] == 0x80 && self[i + 2] == 0x80 { return 3 }
+    if c == 0xF0 && self[i + 1] == 0x9F { return 4 }  // emoji
     return 0
   }
+
+  /// Second bytes of U+2000...U+2BFF blocks that hold no letters or digits: punctuation,
+  /// arrows, mathematical operators, box drawing, shapes, symbols, dingbats (not letterlike
+  /// symbols, number forms, enclosed alphanumerics).
+  static let symbolBlocks: Set<UInt8> = [
+    0x80, 0x81, 0x86, 0x87, 0x88, 0x89, 0x8A, 0x8B, 0x8C, 0x8F, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9A, 0x9B,
+    0x9C, 0x9D, 0x9E, 0x9F, 0xAC, 0xAD, 0xAE, 0xAF,
+  ]
 
   /// Whether a word or number may end before `i`: nothing, a blank or punctuation follows.
   func endsBefore(_ i: Int) -> Bool {
@@ -63,6 +69,9 @@ struct WrittenScanner {
     if c < 0x80 { return true }
     if c == 0xA0 && self[i - 2] == 0xC2 { return true }
     if i >= 3 && self[i - 3] == 0xE2 { return punctuation(i - 3) == 3 }
+    if i >= 4 && self[i - 4] == 0xF0 { return punctuation(i - 4) == 4 }
+    // After an emoji's variation selector (U+FE0F).
+    if i >= 3 && self[i - 3] == 0xEF && self[i - 2] == 0xB8 && c == 0x8F { return true }
     return false
   }
 
