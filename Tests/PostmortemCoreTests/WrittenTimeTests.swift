@@ -108,6 +108,7 @@ import Testing
       ("0930Z bridge opened", "- 09:30 UTC | bridge opened"),
       ("10:18 UTC on Jan 14 - alert", "--01-14 10:18 UTC | alert"),
       ("10:18 on 14 January 2024: alert", "2024-01-14 10:18 - | alert"),
+      ("Between 09:02 and 11:47 ET on Tuesday, November 5, 2024, users", "2024-11-05 09:02-11:47 ET | users"),
       ("14.01.2024, 10:45 Uhr - Neustart", "2024-01-14 10:45 - | Neustart"),
       ("kl. 09:05 standup", "- 09:05 - | standup"),
       ("9.05 am - standup", "- 09:05 - | standup"),
@@ -305,7 +306,8 @@ import Testing
       "Jan 14-15 migration", "Jan 13 – 14 migration", "2024-01-13 - 2024-01-14 migration",
       "2024-01-14-2024-01-15", "Janu 14", "January 2024", "May", "12-14 alone",
       "1/2 of the fleet", "", "   ", "**", "[", "~", "around the clock", "At least 3 nodes", "On-call paged",
-      "١٠:١٨ arabic digits", "１０:１８ fullwidth", "10:1٨ mixed", "10:18é", "10:18①", "10:18Ⅻ", "10:18ℓ", "10:18中", "2.10.24 release",
+      "١٠:١٨ arabic digits", "１０:１８ fullwidth", "10:1٨ mixed", "10:18é", "10:18①", "10:18Ⅻ", "10:18ℓ",
+      "10:18中", "2.10.24 release",
       "version 14.01.24", "12:30:5 x", "1. January review", "2. Restart the service",
     ]
     for t in texts {
@@ -408,14 +410,32 @@ import Testing
       ("Timeline (GMT/BST)", "Europe/London"),
       ("Times in MSK", "MSK"),
       ("Timestamps (UTC) from the MSK broker logs", "UTC"),
+      // A zone made precise by what follows it in parentheses.
+      ("All times in this document are IST (UTC+5:30).", "IST"),
+      ("Zone for all times: Mountain Time (MDT, UTC-6)", "MDT"),
+      ("times are Eastern (EDT), date is Tuesday", "EDT"),
+      ("Time zone: Pacific Time (PST)", "PST"),
+      ("Times: JST (UTC+9)", "JST"),
+      ("Times: CST (see notes)", "CST"),
     ]
     for (text, label) in cases {
       #expect(WrittenTimes.zone(in: text)?.label == label, "\(text)")
     }
     #expect(WrittenTimes.zone(in: "🕐UTC times")?.label == "UTC")
+    #expect(WrittenTimes.zone(in: "All times IST (UTC+5:30)") == .fixed(label: "IST", seconds: 19_800))
+    #expect(WrittenTimes.zone(in: "Times: AST (UTC+3)") == .fixed(label: "AST", seconds: 10_800))
+    #expect(
+      WrittenTimes.zone(in: "Times: CST (UTC-6)")?.offset(year: 2025, month: 1, day: 1, hour: 0, minute: 0)
+        == -21_600)
+    #expect(
+      WrittenTimes.zone(in: "Times: Mountain Time (MDT, UTC-6)") == .fixed(label: "MDT", seconds: -21_600))
+    #expect(WrittenTimes.zone(named: "IST (UTC+5:30)") == .fixed(label: "IST", seconds: 19_800))
+    #expect(WrittenTimes.leading("10:18 IST (UTC+5:30) - x")?.zone == .fixed(label: "IST", seconds: 19_800))
+    #expect(WrittenTimes.leading("10:18 IST (UTC+5:30) - x")?.rest == "x")
     #expect(WrittenTimes.zone(in: "✅ All times PT")?.label == "PT")
     let not = [
-      "The best option", "éUTC", "ñPST", "中UTC", "We set the flag", "the list of hosts", "AT the end", "ART was deployed",
+      "The best option", "éUTC", "ñPST", "中UTC", "We set the flag", "the list of hosts", "AT the end",
+      "ART was deployed",
       "the est. duration", "Timeline", "Root cause", "The Pacific region failed", "Eastern region failed",
       "The AST parser crashed", "BST rebalancing failed", "WEST datacenter", "PT boat", "MT Everest",
       "We met at 3:1 odds", "Contact: +45 1234 5678", "Version 2-0500", "Input/Output errors",

@@ -137,8 +137,9 @@ extension WrittenTimes {
       // `10:18 UTC on Jan 14`
       if date == nil {
         let k = s.spaces(end)
-        if k > end && s.isWord(k, "on"), let d = s.date(s.spaces(k + 2), order: order), !d.needsClock,
-          s.spaces(k + 2) > k + 2
+        let d0 = s.spaces(k + 2)
+        if k > end && s.isWord(k, "on") && d0 > k + 2,
+          let d = s.date(s.weekday(d0) ?? d0, order: order), !d.needsClock
         {
           date = d.date
           end = d.end
@@ -487,7 +488,7 @@ extension WrittenTimes {
         } else {
           context = .prose
         }
-        if let (z, _) = s.zoneWord(i, context) { return z }
+        if let (z, e) = s.zoneWord(i, context) { return s.refined(z, e).zone }
         let e = s.letters(i)
         previousWord = WrittenScanner.packed(s, i, e)
         i = e
@@ -512,8 +513,9 @@ extension WrittenTimes {
       guard let (seconds, e) = s.numericOffset(i, short: false), e == end else { return nil }
       return .fixed(label: WrittenZoneTable.offsetLabel(seconds), seconds: seconds)
     }
-    guard let (zone, e) = s.zoneWord(i, .named) else { return nil }
-    if e == end { return zone }
+    guard let (word, wordEnd) = s.zoneWord(i, .named) else { return nil }
+    let (zone, e) = s.refined(word, wordEnd)
+    if e == end || s.spaces(e) >= s.b.count { return zone }
     // `Pacific Time (PT)`: a name and its abbreviation.
     let open = s.spaces(e)
     guard s[open] == ch("("), let (_, e2) = s.zoneWord(s.spaces(open + 1), .named) else { return nil }

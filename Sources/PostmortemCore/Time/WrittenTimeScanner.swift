@@ -49,7 +49,8 @@ struct WrittenScanner {
   /// arrows, mathematical operators, box drawing, shapes, symbols, dingbats (not letterlike
   /// symbols, number forms, enclosed alphanumerics).
   static let symbolBlocks: Set<UInt8> = [
-    0x80, 0x81, 0x86, 0x87, 0x88, 0x89, 0x8A, 0x8B, 0x8C, 0x8F, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9A, 0x9B,
+    0x80, 0x81, 0x86, 0x87, 0x88, 0x89, 0x8A, 0x8B, 0x8C, 0x8F, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9A,
+    0x9B,
     0x9C, 0x9D, 0x9E, 0x9F, 0xAC, 0xAD, 0xAE, 0xAF,
   ]
 
@@ -669,9 +670,39 @@ struct WrittenScanner {
       k = spaces(k + 1)
     }
     guard let (zone, e) = zoneWord(k, .afterTime) else { return nil }
-    guard paren else { return (zone, e) }
+    guard paren else { return refined(zone, e) }
     let close = spaces(e)
     guard self[close] == ch(")") else { return nil }
     return (zone, close + 1)
+  }
+
+  /// A zone made precise by the offset or abbreviation in parentheses after it: `IST
+  /// (UTC+5:30)` is India's, `Mountain Time (MDT, UTC-6)` is MDT, `Eastern (EDT)` is EDT.
+  /// A fixed zone stays as it is (`JST (UTC+9)`).
+  func refined(_ zone: WrittenZone, _ end: Int) -> (zone: WrittenZone, end: Int) {
+    if case .fixed = zone { return (zone, end) }
+    let open = spaces(end)
+    guard self[open] == ch("(") else { return (zone, end) }
+    let k = spaces(open + 1)
+    let inner: (zone: WrittenZone, end: Int)?
+    if self[k] == ch("+") || self[k] == ch("-") || self[k] == 0xE2 {
+      inner = numericOffset(k, short: true).map {
+        (.fixed(label: WrittenZoneTable.offsetLabel($0.seconds), seconds: $0.seconds), $0.end)
+      }
+    } else {
+      inner = zoneWord(k, .afterTime)
+    }
+    guard let inner, case .fixed(_, let seconds) = inner.zone else { return (zone, end) }
+    var close = spaces(inner.end)
+    if self[close] == ch(",") || self[close] == ch(";") {
+      var c = close
+      while c < b.count && c - close < 32 && self[c] != ch(")") && self[c] != ch("(") { c += 1 }
+      close = c
+    }
+    guard self[close] == ch(")") else { return (zone, end) }
+    switch zone {
+    case .ambiguous(let label, _): return (.fixed(label: label, seconds: seconds), close + 1)
+    default: return (inner.zone, close + 1)
+    }
   }
 }
