@@ -238,6 +238,12 @@ import Testing
       ("10:18 Central European Summer Time - deploy", "- 10:18 CEST | deploy"),
       ("10:18 Eastern - deploy", "- 10:18 ET | deploy"),
       ("10:18 Berlin time - deploy", "- 10:18 Europe/Berlin | deploy"),
+      (
+        "Tue Jan 14 2024 10:18:00 GMT+0100 (Central European Standard Time) page",
+        "2024-01-14 10:18:00 UTC+01:00 | page"
+      ),
+      ("10:18 UTC (12:18 CEST) page", "- 10:18 UTC | (12:18 CEST) page"),
+      ("10:18 PT (PDT) page", "- 10:18 PDT | page"),
       // Not zones: a lower-case word, a word that is not one.
       ("10:18 est. start of impact", "- 10:18 - | est. start of impact"),
       ("10:18 AT&T reported", "- 10:18 - | AT&T reported"),

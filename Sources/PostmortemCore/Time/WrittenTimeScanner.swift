@@ -678,9 +678,8 @@ struct WrittenScanner {
 
   /// A zone made precise by the offset or abbreviation in parentheses after it: `IST
   /// (UTC+5:30)` is India's, `Mountain Time (MDT, UTC-6)` is MDT, `Eastern (EDT)` is EDT.
-  /// A fixed zone stays as it is (`JST (UTC+9)`).
+  /// A fixed zone stays as it is (`JST (UTC+9)`, `GMT+0100 (Central European Standard Time)`).
   func refined(_ zone: WrittenZone, _ end: Int) -> (zone: WrittenZone, end: Int) {
-    if case .fixed = zone { return (zone, end) }
     let open = spaces(end)
     guard self[open] == ch("(") else { return (zone, end) }
     let k = spaces(open + 1)
@@ -692,7 +691,7 @@ struct WrittenScanner {
     } else {
       inner = zoneWord(k, .afterTime)
     }
-    guard let inner, case .fixed(_, let seconds) = inner.zone else { return (zone, end) }
+    guard let inner else { return (zone, end) }
     var close = spaces(inner.end)
     if self[close] == ch(",") || self[close] == ch(";") {
       var c = close
@@ -700,9 +699,11 @@ struct WrittenScanner {
       close = c
     }
     guard self[close] == ch(")") else { return (zone, end) }
-    switch zone {
-    case .ambiguous(let label, _): return (.fixed(label: label, seconds: seconds), close + 1)
-    default: return (inner.zone, close + 1)
+    switch (zone, inner.zone) {
+    case (.ambiguous(let label, _), .fixed(_, let seconds)):
+      return (.fixed(label: label, seconds: seconds), close + 1)
+    case (.region, .fixed): return (inner.zone, close + 1)
+    default: return (zone, close + 1)
     }
   }
 }
