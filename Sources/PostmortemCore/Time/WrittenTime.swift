@@ -135,19 +135,41 @@ public enum WrittenTimes {
   /// The moment at the start of `text` (a table cell, a list item, a heading, a paragraph's
   /// first line), after any bracket, bold or code marks the caller left. Nil when the text
   /// does not start with a time or a date.
+  ///
+  /// Clocks: `8:47`, `08:47:12.5`, `10:18 AM`, `10am`, `12:05 a.m.`, `9.05 pm`, `10h18`,
+  /// `1018Z`, `14:00 hrs`, `noon -`; approximate: `~10:00`, `around 10am`, `approx. 14:00`,
+  /// `10:xx`, `10:2x`, `10:45~`, `10:30ish`; a range `09:00 - 11:00 UTC` (the end in
+  /// `until`). Dates before the clock: `2024-01-14`, `2024-01-14T10:18:00+02:00`,
+  /// `14-01-2024`, `01/14/24`, `14.01.2024` (by `order`, else by the rule in `dateOrder`),
+  /// `[01-14 10:18]` (month first), `Jan 14`, `January 14th, 2024 at`, `14 Jan 2024`,
+  /// `Tue Jan 14 10:18:00 UTC 2024`; after it: `10:18 UTC on Jan 14`. Zones right after the
+  /// time: `Z`, `+02:00`, `UTC`, `(PST)`, `PT`, `Pacific`, `UTC+5:30`, `Europe/Berlin`.
+  /// Prefixes `At`, `On`, `Between ... and`, `From ... to`, `kl.` and a weekday are read past.
+  /// Not moments: `T+5m`, `v2.3.0`, `1.2.3`, `3:1`, `10 minutes`, `1:30 hours`, IP
+  /// addresses, `24:00`, `99:99`, `2025-02-30`, a date range (`Jan 14-15`), digits other
+  /// than ASCII.
   public static func leading(_ text: String, order: DateOrder = .unknown) -> WrittenMoment? {
     withBytes(text) { readLeading(WrittenScanner($0), order: order) }
   }
 
   /// The day a whole heading or short line names: `January 14, 2024`, `Tuesday 14 Jan`,
-  /// `2024-01-14`, `Day 2 (Jan 15)`, `14/01/2024`. Nil when it names no single day.
+  /// `2024-01-14`, `Day 2 (Jan 15)`, `Day 2 - January 15`, `January 14 (Day 1)`,
+  /// `14/01/2024`, `2024-01-14 (all times UTC)`. Nil when it names no single day: a range
+  /// (`Jan 14-15`), a date with a time, a sentence that mentions a date, a text over 160
+  /// bytes.
   public static func day(_ text: String, order: DateOrder = .unknown) -> WrittenDate? {
     guard text.utf8.count <= dayTextLimit else { return nil }
     return withBytes(text) { readDay(WrittenScanner($0), order: order) }
   }
 
   /// The zone a heading or note states anywhere in it: "Timeline (UTC)", "All times are
-  /// Pacific Time", "times in CEST", "(UTC+2)". Nil when it names none.
+  /// Pacific Time", "times in CEST", "(UTC+2)". Nil when it names none. The first zone
+  /// named wins. Whole words only, abbreviations in upper case (`best`, `est` are none);
+  /// abbreviations that are also other words (`PT`, `ET`, `BST`, `AST`, `ART`, `MSK`) and
+  /// bare region names (`Pacific`) name a zone after a time (`10:18 PT`), or in text about
+  /// times where a zone goes (`Timeline (PT)`, `All times ET`, `Times are in Pacific`).
+  /// Parentheses after a zone make it precise: `IST (UTC+5:30)` is a fixed offset, not
+  /// ambiguous; `Mountain Time (MDT, UTC-6)` is MDT.
   public static func zone(in text: String) -> WrittenZone? {
     withBytes(text) { readZone(WrittenScanner($0)) }
   }
