@@ -181,7 +181,11 @@ public enum WrittenTimes {
   }
 
   /// The order a document's numeric dates use, from all of them together: day-first when one
-  /// has a first number above 12, month-first when one has a second number above 12.
+  /// has a first number above 12, month-first when one has a second number above 12 (the
+  /// more frequent when both occur; `.unknown` on a tie or without evidence). Only dates with
+  /// a year last (`14/01/2024`, `14.01.24`) or before a time (`01-14 10:18`) count; versions,
+  /// fractions and addresses do not. With `.unknown`, `leading` and `day` read `03/04/2024`
+  /// month-first, `03-04-2024` and `03.04.2024` day-first, `[03-04 10:18]` month-first.
   public static func dateOrder(of texts: some Sequence<String>) -> DateOrder {
     var dayFirst = 0
     var monthFirst = 0
