@@ -157,6 +157,9 @@ extension WrittenTimes {
     if s[end] == ch("~") {
       approximate = true
       end += 1
+    } else if clock != nil, let e = approximateNote(s, end) {
+      approximate = true
+      end = e
     }
     // The moment ends here: not inside a longer word or number (`1.2.3`, `10:18:12:14`).
     let after = s[end]
@@ -205,6 +208,25 @@ extension WrittenTimes {
       first.hour += 12
     }
     return (last, last.end)
+  }
+
+  /// ` (approx.)`, ` (estimated)`, ` (?)` after a time: its end.
+  static func approximateNote(_ s: WrittenScanner, _ i: Int) -> Int? {
+    let open = s.spaces(i)
+    guard s[open] == ch("(") else { return nil }
+    var k = s.spaces(open + 1)
+    if s[k] == ch("?") {
+      k += 1
+    } else {
+      let e = s.letters(k)
+      switch s.lower(k, e) {
+      case "approx", "approximately", "approximate", "est", "estimated", "roughly", "about", "circa", "ca":
+        k = s[e] == ch(".") ? e + 1 : e
+      default: return nil
+      }
+    }
+    k = s.spaces(k)
+    return s[k] == ch(")") ? k + 1 : nil
   }
 
   /// `noon`, `midnight`, when a separator or a zone follows (`Noon - deploy`, `midnight UTC:`).
