@@ -465,7 +465,8 @@ import Testing
       ("PT", "PT"), ("Pacific", "PT"), ("pacific", "PT"), ("Pacific Time", "PT"), ("Eastern", "ET"),
       ("Europe/Berlin", "Europe/Berlin"), ("europe/berlin", "Europe/Berlin"), ("US/Eastern", "US/Eastern"),
       ("UTC+2", "UTC+02:00"), ("+05:30", "UTC+05:30"), ("-03:00", "UTC-03:00"), ("(CEST)", "CEST"),
-      ("UTC+0", "UTC"), ("Pacific Time (PT)", "PT"), ("Central European Time (CET)", "CET"),
+      ("UTC+0", "UTC"), ("Pacific Time (PT)", "PT"), ("UTC.", "UTC"), ("**CET**", "CET"), ("`UTC`", "UTC"),
+      ("Central European Time (CET)", "CET"),
       ("America/Argentina/Buenos_Aires", "America/Argentina/Buenos_Aires"),
     ]
     for (text, label) in cases {

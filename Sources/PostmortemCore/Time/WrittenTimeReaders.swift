@@ -527,8 +527,14 @@ extension WrittenTimes {
     var i = 0
     var end = s.b.count
     func blank(_ c: UInt8) -> Bool { c == ch(" ") || c == ch("\t") || c == ch("\n") || c == ch("\r") }
-    while i < end && (blank(s[i]) || s[i] == ch("(") || s[i] == ch("[")) { i += 1 }
-    while end > i && (blank(s[end - 1]) || s[end - 1] == ch(")") || s[end - 1] == ch("]")) { end -= 1 }
+    func mark(_ c: UInt8) -> Bool { c == ch("*") || c == ch("_") || c == ch("`") }
+    while i < end && (blank(s[i]) || s[i] == ch("(") || s[i] == ch("[") || mark(s[i])) { i += 1 }
+    while end > i
+      && (blank(s[end - 1]) || s[end - 1] == ch(")") || s[end - 1] == ch("]") || mark(s[end - 1])
+        || s[end - 1] == ch(".") || s[end - 1] == ch(":") || s[end - 1] == ch(","))
+    {
+      end -= 1
+    }
     guard end > i, end - i <= 64 else { return nil }
     if end - i == 1 && s[i] == ch("Z") { return .fixed(label: "UTC", seconds: 0) }
     if s[i] == ch("+") || s[i] == ch("-") || s[i] == 0xE2 {
@@ -537,12 +543,12 @@ extension WrittenTimes {
     }
     guard let (word, wordEnd) = s.zoneWord(i, .named) else { return nil }
     let (zone, e) = s.refined(word, wordEnd)
-    if e == end || s.spaces(e) >= s.b.count { return zone }
+    if e >= end { return zone }
     // `Pacific Time (PT)`: a name and its abbreviation.
     let open = s.spaces(e)
     guard s[open] == ch("("), let (_, e2) = s.zoneWord(s.spaces(open + 1), .named) else { return nil }
     let close = s.spaces(e2)
-    return s[close] == ch(")") && s.spaces(close + 1) >= s.b.count ? zone : nil
+    return s[close] == ch(")") && close + 1 >= end ? zone : nil
   }
 
   // MARK: dateOrder
