@@ -603,6 +603,56 @@ import Testing
     #expect(WrittenTimes.zone(in: upper) == nil)
   }
 
+  /// Texts assembled at random from pieces of times, dates, zones and noise: whatever is
+  /// read is a real clock and date, `written` is part of the text and `rest` ends it.
+  @Test func randomAssembliesReadOnlyRealMoments() {
+    let pieces = [
+      "10", "1", "23", "24", "99", ":", ":", "00", "59", "60", "7", ".", "-", "/", "2024", "2025", "02", "29",
+      "30",
+      "31", "13", "12", " ", " ", "  ", "AM", "pm", "a.m.", "Z", "UTC", "+02:00", "-05", "PT", "CST", "(",
+      ")",
+      "[", "]", "**", "~", "Jan", "February", "Tue", "on", "at", "x", "xx", "??", "T", ",", "–", "—", "🚨",
+      "é",
+      "٣", "\u{00A0}", "\n", "Europe/Berlin", "hrs", "ish", "between", "and", "to", "noon", "Day", "|",
+    ]
+    var rng = SeededGenerator(seed: 16)
+    let clock = ContinuousClock()
+    var read = 0
+    let elapsed = clock.measure {
+      for _ in 0..<20_000 {
+        // Half the texts start with a clock-like number pair, in range or not.
+        var text =
+          Bool.random(using: &rng)
+          ? "\(Int.random(in: 0...99, using: &rng)):\(Int.random(in: 0...99, using: &rng))" : ""
+        for _ in 0..<Int.random(in: 1...12, using: &rng) { text += pieces.randomElement(using: &rng)! }
+        _ = WrittenTimes.day(text)
+        _ = WrittenTimes.zone(in: text)
+        _ = WrittenTimes.zone(named: text)
+        _ = WrittenTimes.dateOrder(of: [text])
+        guard let m = WrittenTimes.leading(text) else { continue }
+        read += 1
+        #expect(text.contains(m.written), "\(text)")
+        #expect(
+          m.rest.isEmpty || text.hasSuffix(m.rest)
+            || text.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(m.rest), "\(text)")
+        if let c = m.clock {
+          #expect(
+            (0...23).contains(c.hour) && (0...59).contains(c.minute) && (0...59).contains(c.second ?? 0),
+            "\(text)")
+        }
+        if let d = m.date {
+          #expect((1...12).contains(d.month) && d.day >= 1, "\(text)")
+          #expect(
+            d.day <= Int(CivilDate.daysInMonth(year: Int64(d.year ?? 2000), month: Int64(d.month))), "\(text)"
+          )
+        }
+        #expect(m.clock != nil || m.date != nil, "\(text)")
+      }
+    }
+    #expect(read > 300)
+    #expect(elapsed < .seconds(10), "\(elapsed)")
+  }
+
   @Test func manyLinesAreCheap() {
     let lines = (0..<20_000).map { "\(10 + $0 % 14):\($0 % 50 + 10) UTC - event number \($0) on host-\($0)" }
     let clock = ContinuousClock()
@@ -652,5 +702,18 @@ import Testing
     #expect(cells > 100)
     #expect(read == cells)
     #expect(zones >= 5)
+  }
+}
+
+/// A small deterministic generator (SplitMix64), so a failing assembly can be found again.
+struct SeededGenerator: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
   }
 }
