@@ -9,7 +9,8 @@ import Testing
     ("Timeline", "timeline"), ("Chronology", "timeline"), ("Sequence of Events", "timeline"),
     ("Timeline of events", "timeline"), ("Detailed timeline", "timeline"), ("Action Items", "actions"),
     ("Corrective and Preventative Measures", "actions"), ("Corrective actions", "actions"),
-    ("Remediation", "actions"), ("Follow-ups", "actions"), ("Next steps", "actions"), ("Prevention", "actions"),
+    ("Remediation", "actions"), ("Follow-ups", "actions"), ("Next steps", "actions"),
+    ("Prevention", "actions"),
     ("Preventive actions", "actions"), ("Action plan", "actions"), ("TODO", "actions"),
     ("Contributing factors", "factors"), ("Causes", "factors"), ("Root causes", "root_cause"),
     ("Root Cause", "root_cause"), ("Trigger", "immediate"), ("What went wrong", "factors"),
@@ -56,7 +57,9 @@ import Testing
     #expect(summary?.line == 9)
     #expect(summary?.text == "Payments failed for most customers.\nA config change removed the pool limit.")
     #expect(r.value["incident"]?["title"]?.stringValue == "Payment API outage")
-    #expect(r.value["incident"]?["summary"]?.stringValue == "Payments failed for most customers. A config change removed the pool limit.")
+    #expect(
+      r.value["incident"]?["summary"]?.stringValue
+        == "Payments failed for most customers. A config change removed the pool limit.")
     #expect(r.value["factors"]?["contributing"]?.arrayValue?.count == 2)
     #expect(r.value["lessons_learned"]?.arrayValue == ["Config changes need review"])
     #expect(r.value["incident"]?["id"]?.stringValue == "postmortem")
@@ -117,6 +120,13 @@ import Testing
     let r = Read("## Notes\n\n" + wide + "\n|" + String(repeating: "-|", count: 5000) + "\n" + wide + "\n")
     #expect(Date().timeIntervalSince(start) < 10)
     #expect(r.imported["notes"]?.arrayValue?.contains { $0.stringValue?.contains("line 3") == true } == true)
+  }
+
+  @Test func documentsAboveTenMegabytesAreRefusedByName() {
+    #expect(DocumentReader.refusal(byteCount: 10 << 20, name: "a.md") == nil)
+    #expect(
+      DocumentReader.refusal(byteCount: (10 << 20) + 1, name: "big.md")
+        == "big.md: 10485761 bytes is more than a post-mortem (10 MB at most): not read")
   }
 
   @Test func extensionsAreLoaded() {
