@@ -318,6 +318,18 @@ struct Reader {
     return WrittenDate(year: y, month: mo, day: d)
   }
 
+  /// The day a title names, whole or in one of its parts ("Post-incident review — Tuesday
+  /// 5 March 2024", "DB outage (2024-01-14)").
+  func titleDate(_ title: String) -> WrittenDate? {
+    var parts = [title]
+    parts += title.split(whereSeparator: { "—–:()|,[]".contains($0) }).map { String($0).trimmedSpaces }
+    parts += title.split(separator: " - ").map { String($0).trimmedSpaces }
+    for part in parts where !part.isEmpty {
+      if let d = WrittenTimes.day(part, order: order), d.year != nil { return d }
+    }
+    return Self.isoDate(in: title)
+  }
+
   mutating func findDocumentDateAndZone() {
     for key in ["date", "start", "detected", "end", "resolved"] {
       if let f = facts.first(where: { $0.key == key }), let d = dateIn(f.text), d.year != nil {
@@ -325,11 +337,7 @@ struct Reader {
         break
       }
     }
-    if docDate == nil, let title, let d = WrittenTimes.day(title, order: order) ?? Self.isoDate(in: title),
-      d.year != nil
-    {
-      docDate = d
-    }
+    if docDate == nil, let title, let d = titleDate(title) { docDate = d }
     if docDate == nil, let d = Self.isoDate(in: name) { docDate = d }
     if let f = facts.first(where: { $0.key == "zone" }),
       let z = WrittenTimes.zone(named: f.text) ?? WrittenTimes.zone(in: f.text)

@@ -133,3 +133,110 @@ import Testing
     #expect(MarkdownDocument(parsing: "x").extensions)
   }
 }
+
+/// Whole documents in two more house styles: a metadata table with US dates and ET, and a
+/// setext document with bold times in paragraphs, its date only in the title.
+@Suite struct WholeDocumentTests {
+  static let atlassianStyle = #"""
+    # Incident Postmortem: Checkout latency (INC-2291)
+
+    | Field | Value |
+    |---|---|
+    | Incident date | 03/14/2024 |
+    | Authors | Priya Raman, Tom Becker |
+    | Status | Complete |
+    | Start time | 2:05 PM ET |
+    | End time | 4:40 PM ET |
+    | Duration | 2h 35m |
+
+    ## Overview
+
+    Checkout requests slowed to 9 s p99 for 2.5 hours.
+
+    ## Incident timeline
+
+    All times Eastern (ET).
+
+    | Time | Event |
+    |---|---|
+    | 2:05 PM | Payment provider starts timing out |
+    | 2:11 PM | PagerDuty pages the on-call engineer |
+    | ~2:30 PM | Decision to fail over |
+    | 4:40 PM | Latency back to normal |
+
+    ## Root causes and trigger
+
+    The trigger was a provider certificate change.
+
+    ## Corrective actions
+
+    | Action | Type | Owner | Due date | Jira |
+    |---|---|---|---|---|
+    | Add timeout budget to payment client | Prevent | Priya | 04/01/2024 | PAY-341 |
+    | Alert on provider latency | Detect | Tom | 03/28/2024 | [PAY-342](https://jira.example.com/browse/PAY-342) |
+
+    ## Lessons learned
+
+    ### What went well
+    - Failover runbook worked
+
+    ### What went wrong
+    - Detection took 6 minutes
+
+    ### Where we got lucky
+    - Low traffic day
+    """#
+
+  static let reviewStyle = #"""
+    Post-incident review — Tuesday 5 March 2024
+    ===
+
+    **Severity:** SEV2 · **Zone:** all times CET
+
+    Timeline
+    ---
+
+    **09:02** — Nightly batch overruns into business hours.
+
+    **09:15** — Support reports slow invoices page.
+    Engineers start looking at the DB.
+
+    **10:48** — Batch killed; latency recovers.
+
+    Follow-up
+    ---
+
+    1. [ ] Move batch to a replica — *owner: @marta* — due 2024-03-20
+    2. [ ] Cap batch runtime (P2)
+       * see https://wiki.example.com/batch
+    3. [x] Notify support when batch overruns
+    """#
+
+  @Test func metadataTableUSDatesAndEasternTime() {
+    let r = Read(Self.atlassianStyle)
+    #expect(r.zone == "ET")
+    #expect(r.lines == [22, 23, 24, 25])
+    #expect(r.times == ["2024-03-14T18:05:00Z", "2024-03-14T18:11:00Z", nil, "2024-03-14T20:40:00Z"])
+    #expect(r.facts["date"] == "03/14/2024")
+    #expect(r.facts["duration"] == "2h 35m")
+    #expect(r.facts["start"] == "2:05 PM ET")
+    #expect(r.items.map(\.owner) == ["Priya", "Tom"])
+    #expect(r.items.map(\.deadline) == ["04/01/2024", "03/28/2024"])
+    #expect(r.items.map(\.tracking) == ["PAY-341", "https://jira.example.com/browse/PAY-342"])
+    #expect(
+      r.kinds == [
+        "other", "summary", "timeline", "root_cause", "actions", "lessons", "went_well", "factors", "lessons",
+      ])
+    #expect(r.value["what_went_well"]?.arrayValue == ["Failover runbook worked"])
+  }
+
+  @Test func boldTimeParagraphsDatedByTheTitle() {
+    let r = Read(Self.reviewStyle)
+    #expect(r.zone == "CET")
+    #expect(r.times == ["2024-03-05T08:02:00Z", "2024-03-05T08:15:00Z", "2024-03-05T09:48:00Z"])
+    #expect(r.text(1) == "Support reports slow invoices page.\nEngineers start looking at the DB.")
+    #expect(r.items.map(\.owner) == ["@marta", nil, nil])
+    #expect(r.items.map(\.done) == [false, false, true])
+    #expect(r.items.map(\.tracking) == [nil, "https://wiki.example.com/batch", nil])
+  }
+}
