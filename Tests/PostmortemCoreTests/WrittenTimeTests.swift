@@ -86,6 +86,14 @@ import Testing
       ("10:05 - 3 pods restarted", "- 10:05 - | 3 pods restarted"),
       ("10:05 - 1:30 hours of downtime", "- 10:05 - | 1:30 hours of downtime"),
       ("10:05 today", "- 10:05 - | today"),
+      ("**10:18** **Alert** fired", "- 10:18 - | **Alert** fired"),
+      ("**[10:18]** - x", "- 10:18 - | x"),
+      ("10:18\nAlert fired\nsecond line", "- 10:18 - | Alert fired\nsecond line"),
+      ("\n10:18 x", "- 10:18 - | x"),
+      ("Est. 10:00 first report", "- 10:00 - ~ | first report"),
+      ("Between 10:31 and 10:40 UTC, errors continued", "- 10:31-10:40 UTC | errors continued"),
+      ("From 10:31 to 10:40 UTC errors continued", "- 10:31-10:40 UTC | errors continued"),
+      ("Between 10:31 and then errors", "- 10:31 - | and then errors"),
     ])
     let m = WrittenTimes.leading("09:00-11:00 UTC: window")
     #expect(m?.written == "09:00-11:00 UTC")
@@ -100,8 +108,20 @@ import Testing
       ("0930Z bridge opened", "- 09:30 UTC | bridge opened"),
       ("10:18 UTC on Jan 14 - alert", "--01-14 10:18 UTC | alert"),
       ("10:18 on 14 January 2024: alert", "2024-01-14 10:18 - | alert"),
+      ("Between 09:02 and 11:47 ET on Tuesday, November 5, 2024, users", "2024-11-05 09:02-11:47 ET | users"),
+      ("14.01.2024, 10:45 Uhr - Neustart", "2024-01-14 10:45 - | Neustart"),
+      ("kl. 09:05 standup", "- 09:05 - | standup"),
+      ("9.05 am - standup", "- 09:05 - | standup"),
+      ("9.05pm - standup", "- 21:05 - | standup"),
+      ("Noon - lunch deploy", "- 12:00 - | lunch deploy"),
+      ("midnight UTC: cron ran", "- 00:00 UTC | cron ran"),
+      ("10:2x - traffic shifted", "- 10:20 - ~ | traffic shifted"),
     ])
-    for text in ["1:30 hrs of downtime", "14:00:10 hrs", "1400 hours later", "2400hrs", "1460Z"] {
+    for text in [
+      "1:30 hrs of downtime", "14:00:10 hrs", "1400 hours later", "2400hrs", "1460Z", "09.05 - standup",
+      "9.05", "1.05 million",
+      "noon and midnight", "Midnight Commander crashed", "10:6x x", "10:2xx x",
+    ] {
       #expect(WrittenTimes.leading(text) == nil, "\(text)")
     }
   }
@@ -145,6 +165,10 @@ import Testing
       ("10:30ish users noticed", "- 10:30 - ~ | users noticed"),
       ("10am-ish users noticed", "- 10:00 - ~ | users noticed"),
       ("≈10:00 users noticed", "- 10:00 - ~ | users noticed"),
+      ("10:00 (approx.) users noticed", "- 10:00 - ~ | users noticed"),
+      ("10:00 UTC (estimated) - users noticed", "- 10:00 UTC ~ | users noticed"),
+      ("10:00 (?) users noticed", "- 10:00 - ~ | users noticed"),
+      ("10:00 (see below) users noticed", "- 10:00 - | (see below) users noticed"),
       ("Shortly after 10:00 the queue grew", "- 10:00 - ~ | the queue grew"),
       ("~2025-03-03 19:30 | wider capacity issue", "2025-03-03 19:30 - ~ | wider capacity issue"),
       ("2020-11-17 10:45~ restarted", "2020-11-17 10:45 - ~ | restarted"),
@@ -218,6 +242,12 @@ import Testing
       ("10:18 Central European Summer Time - deploy", "- 10:18 CEST | deploy"),
       ("10:18 Eastern - deploy", "- 10:18 ET | deploy"),
       ("10:18 Berlin time - deploy", "- 10:18 Europe/Berlin | deploy"),
+      (
+        "Tue Jan 14 2024 10:18:00 GMT+0100 (Central European Standard Time) page",
+        "2024-01-14 10:18:00 UTC+01:00 | page"
+      ),
+      ("10:18 UTC (12:18 CEST) page", "- 10:18 UTC | (12:18 CEST) page"),
+      ("10:18 PT (PDT) page", "- 10:18 PDT | page"),
       // Not zones: a lower-case word, a word that is not one.
       ("10:18 est. start of impact", "- 10:18 - | est. start of impact"),
       ("10:18 AT&T reported", "- 10:18 - | AT&T reported"),
@@ -283,10 +313,12 @@ import Testing
       "13:00 PM x", "0 am x", "13pm x", "Timeline", "Root cause", "Release 2024.01", "2024 was a year",
       "HH:mm - template row", "20xx-MM-DD HH:mm", "2022-02-?? ??:??", "20202-01-16 12:00 typo year",
       "1:30 hours of downtime", "10:00 minutes", "10:18:12:14 x", "10:18abc", "3 pmhost", "10 a thing",
-      "Jan 14-15 migration", "2024-01-14-2024-01-15", "Janu 14", "January 2024", "May", "12-14 alone",
+      "Jan 14-15 migration", "Jan 13 – 14 migration", "2024-01-13 - 2024-01-14 migration",
+      "2024-01-14-2024-01-15", "Janu 14", "January 2024", "May", "12-14 alone",
       "1/2 of the fleet", "", "   ", "**", "[", "~", "around the clock", "At least 3 nodes", "On-call paged",
-      "١٠:١٨ arabic digits", "１０:１８ fullwidth", "10:1٨ mixed", "10:18é", "2.10.24 release",
-      "version 14.01.24", "12:30:5 x",
+      "١٠:١٨ arabic digits", "１０:１８ fullwidth", "10:1٨ mixed", "10:18é", "10:18①", "10:18Ⅻ", "10:18ℓ",
+      "10:18中", "2.10.24 release",
+      "version 14.01.24", "12:30:5 x", "1. January review", "2. Restart the service",
     ]
     for t in texts {
       #expect(WrittenTimes.leading(t) == nil, "\(t) → \(Self.read(t))")
@@ -300,6 +332,9 @@ import Testing
       ("10:18\u{00A0}UTC\u{00A0}– alerte", "- 10:18 UTC | alerte"),
       ("\u{00A0}10:18 x", "- 10:18 - | x"),
       ("10:18 – ﷽", "- 10:18 - | ﷽"),
+      ("10:18🚨 alert", "- 10:18 - | 🚨 alert"),
+      ("10:18✅ fixed", "- 10:18 - | ✅ fixed"),
+      ("10:18 UTC⚠️ degraded", "- 10:18 UTC | ⚠️ degraded"),
     ])
   }
 
@@ -324,6 +359,13 @@ import Testing
       ("## 14th January:", WrittenDate(year: nil, month: 1, day: 14)),
       ("On January 14th", WrittenDate(year: nil, month: 1, day: 14)),
       ("Sat. 3 Feb 2024", WrittenDate(year: 2024, month: 2, day: 3)),
+      ("Monday (2024-01-15)", WrittenDate(year: 2024, month: 1, day: 15)),
+      ("January 14, 2024 (Day 1)", WrittenDate(year: 2024, month: 1, day: 14)),
+      ("January 14 – Day 1", WrittenDate(year: nil, month: 1, day: 14)),
+      ("Day 1 - Monday, January 13", WrittenDate(year: nil, month: 1, day: 13)),
+      ("14.01.2024", WrittenDate(year: 2024, month: 1, day: 14)),
+      ("2024/01/14", WrittenDate(year: 2024, month: 1, day: 14)),
+      ("Jan 14th, 2024 (Sunday)", WrittenDate(year: 2024, month: 1, day: 14)),
     ]
     for (text, date) in cases {
       #expect(WrittenTimes.day(text) == date, "\(text)")
@@ -334,7 +376,9 @@ import Testing
       "Timeline", "Root cause", "Release 2024.01", "Jan 14-15", "Jan 14 - 15", "Jan 14 – Jan 15",
       "2024-01-14 to 2024-01-15", "Jan 14, 10:18", "2024-01-14 10:18", "On Jan 14 the database fell over",
       "The outage began on January 14, 2024 and lasted two days", "January 2024", "Day 2", "Tuesday",
-      "Jan 14 (Jan 15)", "2025-02-30", "[01-14]", "01-14", "Q1 2024", "Day 2 - everything broke",
+      "Jan 14 (Jan 15)", "Jan 14 (Day 1 and 2)", "January 14 - Day 1 of 3", "Monday (2024-01-15",
+      "Jan 14, the outage", "Jan 14 - outage", "2025-02-30", "[01-14]", "01-14", "Q1 2024",
+      "Day 2 - everything broke",
       String(repeating: "Jan 14 ", count: 2000), "",
     ]
     for text in not {
@@ -376,12 +420,32 @@ import Testing
       ("Timeline (GMT/BST)", "Europe/London"),
       ("Times in MSK", "MSK"),
       ("Timestamps (UTC) from the MSK broker logs", "UTC"),
+      // A zone made precise by what follows it in parentheses.
+      ("All times in this document are IST (UTC+5:30).", "IST"),
+      ("Zone for all times: Mountain Time (MDT, UTC-6)", "MDT"),
+      ("times are Eastern (EDT), date is Tuesday", "EDT"),
+      ("Time zone: Pacific Time (PST)", "PST"),
+      ("Times: JST (UTC+9)", "JST"),
+      ("Times: CST (see notes)", "CST"),
     ]
     for (text, label) in cases {
       #expect(WrittenTimes.zone(in: text)?.label == label, "\(text)")
     }
+    #expect(WrittenTimes.zone(in: "🕐UTC times")?.label == "UTC")
+    #expect(WrittenTimes.zone(in: "All times IST (UTC+5:30)") == .fixed(label: "IST", seconds: 19_800))
+    #expect(WrittenTimes.zone(in: "Times: AST (UTC+3)") == .fixed(label: "AST", seconds: 10_800))
+    #expect(
+      WrittenTimes.zone(in: "Times: CST (UTC-6)")?.offset(year: 2025, month: 1, day: 1, hour: 0, minute: 0)
+        == -21_600)
+    #expect(
+      WrittenTimes.zone(in: "Times: Mountain Time (MDT, UTC-6)") == .fixed(label: "MDT", seconds: -21_600))
+    #expect(WrittenTimes.zone(named: "IST (UTC+5:30)") == .fixed(label: "IST", seconds: 19_800))
+    #expect(WrittenTimes.leading("10:18 IST (UTC+5:30) - x")?.zone == .fixed(label: "IST", seconds: 19_800))
+    #expect(WrittenTimes.leading("10:18 IST (UTC+5:30) - x")?.rest == "x")
+    #expect(WrittenTimes.zone(in: "✅ All times PT")?.label == "PT")
     let not = [
-      "The best option", "We set the flag", "the list of hosts", "AT the end", "ART was deployed",
+      "The best option", "éUTC", "ñPST", "中UTC", "We set the flag", "the list of hosts", "AT the end",
+      "ART was deployed",
       "the est. duration", "Timeline", "Root cause", "The Pacific region failed", "Eastern region failed",
       "The AST parser crashed", "BST rebalancing failed", "WEST datacenter", "PT boat", "MT Everest",
       "We met at 3:1 odds", "Contact: +45 1234 5678", "Version 2-0500", "Input/Output errors",
@@ -401,13 +465,16 @@ import Testing
       ("PT", "PT"), ("Pacific", "PT"), ("pacific", "PT"), ("Pacific Time", "PT"), ("Eastern", "ET"),
       ("Europe/Berlin", "Europe/Berlin"), ("europe/berlin", "Europe/Berlin"), ("US/Eastern", "US/Eastern"),
       ("UTC+2", "UTC+02:00"), ("+05:30", "UTC+05:30"), ("-03:00", "UTC-03:00"), ("(CEST)", "CEST"),
-      ("UTC+0", "UTC"), ("America/Argentina/Buenos_Aires", "America/Argentina/Buenos_Aires"),
+      ("UTC+0", "UTC"), ("Pacific Time (PT)", "PT"), ("UTC.", "UTC"), ("**CET**", "CET"), ("`UTC`", "UTC"),
+      ("Central European Time (CET)", "CET"),
+      ("America/Argentina/Buenos_Aires", "America/Argentina/Buenos_Aires"),
     ]
     for (text, label) in cases {
       #expect(WrittenTimes.zone(named: text)?.label == label, "\(text)")
     }
     for text in [
       "", "pt", "est", "pst", "art", "Est", "Mars/Olympus", "UTC+15", "+25:00", "Pacific Ocean", "time",
+      "Pacific Time (PT", "Pacific Time (PT) x",
       "PSTX",
     ] {
       #expect(WrittenTimes.zone(named: text) == nil, "\(text)")
@@ -465,6 +532,24 @@ import Testing
       WrittenTimes.leading("2024-01-14 23:30 CET x")?.instant(on: nil, zone: nil) == t("2024-01-14T22:30:00Z")
     )
     #expect(WrittenTimes.leading("2024-01-14 x")?.instant(on: nil, zone: utc) == nil)
+    // A day without a year takes the year that puts it nearest the day it is read on.
+    let newYear = WrittenDate(year: 2024, month: 12, day: 31)
+    #expect(
+      WrittenTimes.leading("Jan 1 00:10 x")?.instant(on: newYear, zone: utc) == t("2025-01-01T00:10:00Z"))
+    #expect(
+      WrittenTimes.leading("Dec 31 23:50 x")?.instant(
+        on: WrittenDate(year: 2025, month: 1, day: 1), zone: utc)
+        == t("2024-12-31T23:50:00Z"))
+    #expect(
+      WrittenTimes.leading("Jun 3 10:00 x")?.instant(on: newYear, zone: utc) == t("2024-06-03T10:00:00Z"))
+    #expect(
+      WrittenTimes.leading("Feb 29 10:00 x")?.instant(
+        on: WrittenDate(year: 2024, month: 3, day: 5), zone: utc)
+        == t("2024-02-29T10:00:00Z"))
+    // 29 February without a year, read in 2026: no such day.
+    #expect(
+      WrittenTimes.leading("Feb 29 10:00 x")?.instant(
+        on: WrittenDate(year: 2026, month: 6, day: 5), zone: utc) == nil)
     #expect(
       WrittenTimes.leading("10:18:30 x")?.instant(on: WrittenDate(year: 1969, month: 12, day: 31), zone: utc)
         == t("1969-12-31T10:18:30Z"))
@@ -518,6 +603,56 @@ import Testing
     #expect(WrittenTimes.zone(in: upper) == nil)
   }
 
+  /// Texts assembled at random from pieces of times, dates, zones and noise: whatever is
+  /// read is a real clock and date, `written` is part of the text and `rest` ends it.
+  @Test func randomAssembliesReadOnlyRealMoments() {
+    let pieces = [
+      "10", "1", "23", "24", "99", ":", ":", "00", "59", "60", "7", ".", "-", "/", "2024", "2025", "02", "29",
+      "30",
+      "31", "13", "12", " ", " ", "  ", "AM", "pm", "a.m.", "Z", "UTC", "+02:00", "-05", "PT", "CST", "(",
+      ")",
+      "[", "]", "**", "~", "Jan", "February", "Tue", "on", "at", "x", "xx", "??", "T", ",", "–", "—", "🚨",
+      "é",
+      "٣", "\u{00A0}", "\n", "Europe/Berlin", "hrs", "ish", "between", "and", "to", "noon", "Day", "|",
+    ]
+    var rng = SeededGenerator(seed: 16)
+    let clock = ContinuousClock()
+    var read = 0
+    let elapsed = clock.measure {
+      for _ in 0..<20_000 {
+        // Half the texts start with a clock-like number pair, in range or not.
+        var text =
+          Bool.random(using: &rng)
+          ? "\(Int.random(in: 0...99, using: &rng)):\(Int.random(in: 0...99, using: &rng))" : ""
+        for _ in 0..<Int.random(in: 1...12, using: &rng) { text += pieces.randomElement(using: &rng)! }
+        _ = WrittenTimes.day(text)
+        _ = WrittenTimes.zone(in: text)
+        _ = WrittenTimes.zone(named: text)
+        _ = WrittenTimes.dateOrder(of: [text])
+        guard let m = WrittenTimes.leading(text) else { continue }
+        read += 1
+        #expect(text.contains(m.written), "\(text)")
+        #expect(
+          m.rest.isEmpty || text.hasSuffix(m.rest)
+            || text.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(m.rest), "\(text)")
+        if let c = m.clock {
+          #expect(
+            (0...23).contains(c.hour) && (0...59).contains(c.minute) && (0...59).contains(c.second ?? 0),
+            "\(text)")
+        }
+        if let d = m.date {
+          #expect((1...12).contains(d.month) && d.day >= 1, "\(text)")
+          #expect(
+            d.day <= Int(CivilDate.daysInMonth(year: Int64(d.year ?? 2000), month: Int64(d.month))), "\(text)"
+          )
+        }
+        #expect(m.clock != nil || m.date != nil, "\(text)")
+      }
+    }
+    #expect(read > 300)
+    #expect(elapsed < .seconds(10), "\(elapsed)")
+  }
+
   @Test func manyLinesAreCheap() {
     let lines = (0..<20_000).map { "\(10 + $0 % 14):\($0 % 50 + 10) UTC - event number \($0) on host-\($0)" }
     let clock = ContinuousClock()
@@ -567,5 +702,18 @@ import Testing
     #expect(cells > 100)
     #expect(read == cells)
     #expect(zones >= 5)
+  }
+}
+
+/// A small deterministic generator (SplitMix64), so a failing assembly can be found again.
+struct SeededGenerator: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
   }
 }

@@ -99,7 +99,10 @@ public struct WrittenMoment: Sendable, Equatable {
   /// ambiguous or missing zone.
   public func instant(on fallbackDate: WrittenDate?, zone fallbackZone: WrittenZone?) -> Timestamp? {
     guard let clock, let d = date ?? fallbackDate else { return nil }
-    guard let year = d.year ?? fallbackDate?.year else { return nil }
+    guard let year = d.year ?? fallbackDate.flatMap({ Self.nearestYear(month: d.month, day: d.day, to: $0) })
+    else {
+      return nil
+    }
     guard let zone = zone ?? fallbackZone,
       let offset = zone.offset(year: year, month: d.month, day: d.day, hour: clock.hour, minute: clock.minute)
     else { return nil }
@@ -109,6 +112,22 @@ public struct WrittenMoment: Sendable, Equatable {
       - Int64(offset)
     return Timestamp(milliseconds: seconds * 1000)
   }
+
+  /// The year of a month and day read on a dated day: that day's year, or the one next to it
+  /// across New Year (`Jan 2` read on 31 December 2024 is in 2025, within 61 days). Nil when
+  /// the day has no year, or the date is not in its year (29 February).
+  static func nearestYear(month: Int, day: Int, to near: WrittenDate) -> Int? {
+    guard let y = near.year else { return nil }
+    let target = CivilDate.days(year: Int64(y), month: Int64(near.month), day: Int64(near.day))
+    func distance(_ year: Int) -> Int64? {
+      guard day <= Int(CivilDate.daysInMonth(year: Int64(year), month: Int64(month))) else { return nil }
+      return abs(CivilDate.days(year: Int64(year), month: Int64(month), day: Int64(day)) - target)
+    }
+    for year in [y - 1, y + 1] {
+      if let d = distance(year), d <= 61 { return year }
+    }
+    return distance(y) == nil ? nil : y
+  }
 }
 
 /// The readers.
@@ -116,19 +135,41 @@ public enum WrittenTimes {
   /// The moment at the start of `text` (a table cell, a list item, a heading, a paragraph's
   /// first line), after any bracket, bold or code marks the caller left. Nil when the text
   /// does not start with a time or a date.
+  ///
+  /// Clocks: `8:47`, `08:47:12.5`, `10:18 AM`, `10am`, `12:05 a.m.`, `9.05 pm`, `10h18`,
+  /// `1018Z`, `14:00 hrs`, `noon -`; approximate: `~10:00`, `around 10am`, `approx. 14:00`,
+  /// `10:xx`, `10:2x`, `10:45~`, `10:30ish`; a range `09:00 - 11:00 UTC` (the end in
+  /// `until`). Dates before the clock: `2024-01-14`, `2024-01-14T10:18:00+02:00`,
+  /// `14-01-2024`, `01/14/24`, `14.01.2024` (by `order`, else by the rule in `dateOrder`),
+  /// `[01-14 10:18]` (month first), `Jan 14`, `January 14th, 2024 at`, `14 Jan 2024`,
+  /// `Tue Jan 14 10:18:00 UTC 2024`; after it: `10:18 UTC on Jan 14`. Zones right after the
+  /// time: `Z`, `+02:00`, `UTC`, `(PST)`, `PT`, `Pacific`, `UTC+5:30`, `Europe/Berlin`.
+  /// Prefixes `At`, `On`, `Between ... and`, `From ... to`, `kl.` and a weekday are read past.
+  /// Not moments: `T+5m`, `v2.3.0`, `1.2.3`, `3:1`, `10 minutes`, `1:30 hours`, IP
+  /// addresses, `24:00`, `99:99`, `2025-02-30`, a date range (`Jan 14-15`), digits other
+  /// than ASCII.
   public static func leading(_ text: String, order: DateOrder = .unknown) -> WrittenMoment? {
     withBytes(text) { readLeading(WrittenScanner($0), order: order) }
   }
 
   /// The day a whole heading or short line names: `January 14, 2024`, `Tuesday 14 Jan`,
-  /// `2024-01-14`, `Day 2 (Jan 15)`, `14/01/2024`. Nil when it names no single day.
+  /// `2024-01-14`, `Day 2 (Jan 15)`, `Day 2 - January 15`, `January 14 (Day 1)`,
+  /// `14/01/2024`, `2024-01-14 (all times UTC)`. Nil when it names no single day: a range
+  /// (`Jan 14-15`), a date with a time, a sentence that mentions a date, a text over 160
+  /// bytes.
   public static func day(_ text: String, order: DateOrder = .unknown) -> WrittenDate? {
     guard text.utf8.count <= dayTextLimit else { return nil }
     return withBytes(text) { readDay(WrittenScanner($0), order: order) }
   }
 
   /// The zone a heading or note states anywhere in it: "Timeline (UTC)", "All times are
-  /// Pacific Time", "times in CEST", "(UTC+2)". Nil when it names none.
+  /// Pacific Time", "times in CEST", "(UTC+2)". Nil when it names none. The first zone
+  /// named wins. Whole words only, abbreviations in upper case (`best`, `est` are none);
+  /// abbreviations that are also other words (`PT`, `ET`, `BST`, `AST`, `ART`, `MSK`) and
+  /// bare region names (`Pacific`) name a zone after a time (`10:18 PT`), or in text about
+  /// times where a zone goes (`Timeline (PT)`, `All times ET`, `Times are in Pacific`).
+  /// Parentheses after a zone make it precise: `IST (UTC+5:30)` is a fixed offset, not
+  /// ambiguous; `Mountain Time (MDT, UTC-6)` is MDT.
   public static func zone(in text: String) -> WrittenZone? {
     withBytes(text) { readZone(WrittenScanner($0)) }
   }
@@ -140,7 +181,11 @@ public enum WrittenTimes {
   }
 
   /// The order a document's numeric dates use, from all of them together: day-first when one
-  /// has a first number above 12, month-first when one has a second number above 12.
+  /// has a first number above 12, month-first when one has a second number above 12 (the
+  /// more frequent when both occur; `.unknown` on a tie or without evidence). Only dates with
+  /// a year last (`14/01/2024`, `14.01.24`) or before a time (`01-14 10:18`) count; versions,
+  /// fractions and addresses do not. With `.unknown`, `leading` and `day` read `03/04/2024`
+  /// month-first, `03-04-2024` and `03.04.2024` day-first, `[03-04 10:18]` month-first.
   public static func dateOrder(of texts: some Sequence<String>) -> DateOrder {
     var dayFirst = 0
     var monthFirst = 0

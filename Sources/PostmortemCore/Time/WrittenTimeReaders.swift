@@ -17,6 +17,7 @@ extension WrittenTimes {
     var writtenStart = i
     var approximate = false
     var sawWeekday = false
+    var between = false
     prefixes: for _ in 0..<5 {
       let c = s[i]
       if c == ch("~") {
@@ -32,12 +33,13 @@ extension WrittenTimes {
       guard WrittenScanner.alpha(c) else { break }
       let e = s.letters(i)
       guard e - i <= 13 else { break }
-      switch s.lower(i, e) {
+      let w = s.lower(i, e)
+      switch w {
       case "around", "about", "approximately", "circa", "roughly":
         guard s.spaces(e) > e else { break prefixes }
         approximate = true
         i = s.spaces(e)
-      case "approx", "ca", "c":
+      case "approx", "ca", "c", "est":
         let dot = s[e] == ch(".") ? e + 1 : e
         guard s.spaces(dot) > dot || (dot > e && WrittenScanner.digit(s[dot])) else { break prefixes }
         approximate = true
@@ -47,8 +49,16 @@ extension WrittenTimes {
         guard w > e, s.isWord(w, "after") || s.isWord(w, "before") else { break prefixes }
         approximate = true
         i = s.spaces(s.letters(w))
-      case "at", "on":
+      case "at", "on", "from", "kl":
+        // `kl.` (Danish, Norwegian: klokken)
+        let dot = w == "kl" && s[e] == ch(".") ? e + 1 : e
+        guard s.spaces(dot) > dot else { break prefixes }
+        let moved = writtenStart == i
+        i = s.spaces(dot)
+        if moved { writtenStart = i }
+      case "between":
         guard s.spaces(e) > e else { break prefixes }
+        between = true
         let moved = writtenStart == i
         i = s.spaces(e)
         if moved { writtenStart = i }
@@ -81,9 +91,17 @@ extension WrittenTimes {
         {
           return nil
         }
-        if c == 0xE2 && s[end + 1] == 0x80 && WrittenScanner.digit(s[s.spaces(end + 3)]) { return nil }
+        // `Jan 13 – 14`, `2024-01-13 - 2024-01-14`
+        let k = s.spaces(end)
+        let dash =
+          s[k] == ch("-")
+          ? 1 : (s[k] == 0xE2 && s[k + 1] == 0x80 && (s[k + 2] == 0x93 || s[k + 2] == 0x94)) ? 3 : 0
+        if dash > 0 && WrittenScanner.digit(s[s.spaces(k + dash)]) { return nil }
       }
     } else if let c = s.clock(i) {
+      clock = c
+      end = c.end
+    } else if let c = noonOrMidnight(s, i) {
       clock = c
       end = c.end
     } else {
@@ -96,13 +114,15 @@ extension WrittenTimes {
       approximate = approximate || c.approximate
       // `14:00 hrs` is a time; `1:30 hrs`, `10:00 minutes` are durations.
       if !c.meridiem, let (word, we) = s.durationFollows(end) {
-        guard (word == "hrs" || word == "h") && c.hourDigits == 2 && c.second == nil else { return nil }
+        guard (word == "hrs" || word == "h" || word == "uhr") && c.hourDigits == 2 && c.second == nil else {
+          return nil
+        }
         end = we
       }
       if let (z, ze) = s.zoneAfterTime(end, minusOffset: iso || c.second != nil) {
         zone = z
         end = ze
-      } else if let (last, re) = rangeEnd(s, end, first: &c) {
+      } else if let (last, re) = rangeEnd(s, end, first: &c, between: between) {
         // `09:00 - 11:00 UTC`, `10:00–11:30 PM`: the zone written once for both.
         clock = c
         until = WrittenClock(hour: last.hour, minute: last.minute, second: last.second)
@@ -117,8 +137,9 @@ extension WrittenTimes {
       // `10:18 UTC on Jan 14`
       if date == nil {
         let k = s.spaces(end)
-        if k > end && s.isWord(k, "on"), let d = s.date(s.spaces(k + 2), order: order), !d.needsClock,
-          s.spaces(k + 2) > k + 2
+        let d0 = s.spaces(k + 2)
+        if k > end && s.isWord(k, "on") && d0 > k + 2,
+          let d = s.date(s.weekday(d0) ?? d0, order: order), !d.needsClock
         {
           date = d.date
           end = d.end
@@ -136,6 +157,9 @@ extension WrittenTimes {
     if s[end] == ch("~") {
       approximate = true
       end += 1
+    } else if clock != nil, let e = approximateNote(s, end) {
+      approximate = true
+      end = e
     }
     // The moment ends here: not inside a longer word or number (`1.2.3`, `10:18:12:14`).
     let after = s[end]
@@ -158,10 +182,14 @@ extension WrittenTimes {
   /// The end of a range of times after `i` (`- 11:00`, `–11:30 PM`, ` to 11:00`), both with
   /// minutes or a meridiem; a first time without a meridiem takes the second's afternoon.
   static func rangeEnd(
-    _ s: WrittenScanner, _ i: Int, first: inout WrittenScanner.ClockRead
+    _ s: WrittenScanner, _ i: Int, first: inout WrittenScanner.ClockRead, between: Bool = false
   ) -> (WrittenScanner.ClockRead, Int)? {
     var k = s.spaces(i)
-    if s[k] == ch("-") {
+    if between {
+      guard k > i, s.isWord(k, "and") else { return nil }
+      k += 3
+      guard s.spaces(k) > k else { return nil }
+    } else if s[k] == ch("-") {
       k += 1
     } else if s[k] == 0xE2 && s[k + 1] == 0x80 && (s[k + 2] == 0x93 || s[k + 2] == 0x94) {
       k += 3
@@ -182,13 +210,59 @@ extension WrittenTimes {
     return (last, last.end)
   }
 
+  /// ` (approx.)`, ` (estimated)`, ` (?)` after a time: its end.
+  static func approximateNote(_ s: WrittenScanner, _ i: Int) -> Int? {
+    let open = s.spaces(i)
+    guard s[open] == ch("(") else { return nil }
+    var k = s.spaces(open + 1)
+    if s[k] == ch("?") {
+      k += 1
+    } else {
+      let e = s.letters(k)
+      switch s.lower(k, e) {
+      case "approx", "approximately", "approximate", "est", "estimated", "roughly", "about", "circa", "ca":
+        k = s[e] == ch(".") ? e + 1 : e
+      default: return nil
+      }
+    }
+    k = s.spaces(k)
+    return s[k] == ch(")") ? k + 1 : nil
+  }
+
+  /// `noon`, `midnight`, when a separator or a zone follows (`Noon - deploy`, `midnight UTC:`).
+  static func noonOrMidnight(_ s: WrittenScanner, _ i: Int) -> WrittenScanner.ClockRead? {
+    let e = s.letters(i)
+    let hour: Int
+    switch s.lower(i, e) {
+    case "noon": hour = 12
+    case "midnight": hour = 0
+    default: return nil
+    }
+    let k = s.spaces(e)
+    let c = s[k]
+    let separated =
+      c == 0 || c == ch("-") || c == ch(":") || c == ch("|") || c == ch(",") || c == ch("]") || c == ch(")")
+      || c == ch("*") || (c == 0xE2 && s[k + 1] == 0x80) || s.zoneAfterTime(e, minusOffset: false) != nil
+    guard separated else { return nil }
+    return WrittenScanner.ClockRead(
+      hour: hour, minute: 0, second: nil, approximate: false, meridiem: true, full: true, hourDigits: 0,
+      end: e)
+  }
+
   /// Past blanks and the marks a caller may leave before a moment: `[`, `(`, `**`, `` ` ``, `_`.
   static func openers(_ s: WrittenScanner, _ i: Int) -> Int {
-    var i = s.spaces(i)
+    var i = i
     while true {
       let c = s[i]
-      guard c == ch("[") || c == ch("(") || c == ch("*") || c == ch("_") || c == ch("`") else { return i }
-      i = s.spaces(i + 1)
+      if c == ch("[") || c == ch("(") || c == ch("*") || c == ch("_") || c == ch("`") || c == ch("\n")
+        || c == ch("\r")
+      {
+        i += 1
+      } else if s.spaces(i) > i {
+        i = s.spaces(i)
+      } else {
+        return i
+      }
     }
   }
 
@@ -233,12 +307,16 @@ extension WrittenTimes {
 
   /// The text after a moment: past closing marks and one separator, trimmed.
   static func restAfter(_ s: WrittenScanner, _ end: Int) -> String {
+    // Closing marks right after the moment (`]`, `**`, `` ` ``, `)`), not the next one's opening.
     var k = s.spaces(end)
+    var closed = false
     while true {
       let c = s[k]
       guard c == ch("]") || c == ch(")") || c == ch("*") || c == ch("_") || c == ch("`") else { break }
-      k = s.spaces(k + 1)
+      k += 1
+      closed = true
     }
+    if closed { k = s.spaces(k) }
     let c = s[k]
     switch c {
     case ch("-"), ch("="):
@@ -256,7 +334,7 @@ extension WrittenTimes {
       }
     default: break
     }
-    k = s.spaces(k)
+    while s.spaces(k) > k || s[k] == ch("\n") || s[k] == ch("\r") { k = s[k] < 0x80 ? k + 1 : s.spaces(k) }
     var e = s.b.count
     while e > k, s[e - 1] == ch(" ") || s[e - 1] == ch("\t") || s[e - 1] == ch("\n") || s[e - 1] == ch("\r") {
       e -= 1
@@ -298,9 +376,26 @@ extension WrittenTimes {
       }
       i = s.spaces(k)
     }
-    if let w = s.weekday(i) { i = w }
+    if let w = s.weekday(i) {
+      i = w
+      // `Monday (2024-01-15)`
+      if s[i] == ch("(") && !paren {
+        paren = true
+        i = s.spaces(i + 1)
+      }
+    }
     guard let d = s.date(i, order: order), !d.needsClock else { return nil }
     var k = s.spaces(d.end)
+    // `January 14 - Day 1`
+    if k < end && k > d.end || s[k] == ch(",") {
+      var sep = k
+      if s[sep] == ch("-") || s[sep] == ch(",") || s[sep] == ch(":") || s[sep] == ch("|") {
+        sep += 1
+      } else if s[sep] == 0xE2 && s[sep + 1] == 0x80 && (s[sep + 2] == 0x93 || s[sep + 2] == 0x94) {
+        sep += 3
+      }
+      if sep > k, let e = dayLabel(s, s.spaces(sep)), s.spaces(e) >= end { return d.date }
+    }
     // `(Tuesday)`, `(all times UTC)`: a note in parentheses that names no other date.
     if k < end && s[k] == ch("(") && !paren {
       var close = k + 1
@@ -310,7 +405,7 @@ extension WrittenTimes {
         close += 1
       }
       guard close < end else { return nil }
-      if hasDigit {
+      if hasDigit && dayLabel(s, s.spaces(k + 1)).map({ s.spaces($0) == close }) != true {
         let inner = String(decoding: UnsafeBufferPointer(rebasing: s.b[(k + 1)..<close]), as: UTF8.self)
         guard withBytes(inner, { readZone(WrittenScanner($0)) }) != nil else { return nil }
       }
@@ -323,13 +418,25 @@ extension WrittenTimes {
     return k >= end ? d.date : nil
   }
 
+  /// The end of `Day 2` at `i`.
+  static func dayLabel(_ s: WrittenScanner, _ i: Int) -> Int? {
+    guard s.isWord(i, "day") else { return nil }
+    let n = s.spaces(i + 3)
+    let (_, dc) = s.digits(n)
+    guard n > i + 3, dc >= 1, dc <= 3, !WrittenScanner.alpha(s[n + dc]) else { return nil }
+    return n + dc
+  }
+
   // MARK: zone(in:)
 
-  static let timesWords: Set<String> = [
+  static let timesWords: Set<UInt64> = packedSet([
     "time", "times", "timezone", "timezones", "timeline", "timestamp", "timestamps", "zone", "zones", "tz",
-    "utc",
-    "gmt",
-  ]
+    "utc", "gmt",
+  ])
+
+  static func packedSet(_ words: [String]) -> Set<UInt64> {
+    Set(words.map { WrittenScanner.packed(Substring($0)) })
+  }
 
   /// Whether a text speaks of times or zones (so that `PT` in it is a zone).
   static func speaksOfTimes(_ s: WrittenScanner) -> Bool {
@@ -338,7 +445,7 @@ extension WrittenTimes {
     while i < n {
       if WrittenScanner.alpha(s[i]) && s.startsAt(i) {
         let e = s.letters(i)
-        if e - i >= 2 && e - i <= 10 && timesWords.contains(s.lower(i, e)) { return true }
+        if e - i >= 2 && e - i <= 10 && timesWords.contains(WrittenScanner.packed(s, i, e)) { return true }
         i = e
       } else {
         i += 1
@@ -348,15 +455,15 @@ extension WrittenTimes {
   }
 
   /// Words after which a zone is named: "in PT", "times are Pacific", "All times ET".
-  static let zoneLeadWords: Set<String> = [
+  static let zoneLeadWords: Set<UInt64> = packedSet([
     "in", "are", "is", "times", "timezone", "zone", "tz", "timeline", "timestamps", "as",
-  ]
+  ])
 
   static func readZone(_ s: WrittenScanner) -> WrittenZone? {
     let n = s.b.count
     var i = 0
     var clockEnd = -10  // where the last time read ended
-    var previousWord = ""
+    var previousWord: UInt64 = 0
     var times: Bool?
     while i < n {
       let c = s[i]
@@ -372,7 +479,7 @@ extension WrittenTimes {
         } else {
           i += max(1, s.digits(i).count)
         }
-        previousWord = ""
+        previousWord = 0
         continue
       }
       if (c == ch("+") || c == ch("-") || c == 0xE2) && s.startsAt(i) {
@@ -403,9 +510,9 @@ extension WrittenTimes {
         } else {
           context = .prose
         }
-        if let (z, _) = s.zoneWord(i, context) { return z }
+        if let (z, e) = s.zoneWord(i, context) { return s.refined(z, e).zone }
         let e = s.letters(i)
-        previousWord = e - i <= 10 ? s.lower(i, e) : ""
+        previousWord = WrittenScanner.packed(s, i, e)
         i = e
         continue
       }
@@ -420,18 +527,28 @@ extension WrittenTimes {
     var i = 0
     var end = s.b.count
     func blank(_ c: UInt8) -> Bool { c == ch(" ") || c == ch("\t") || c == ch("\n") || c == ch("\r") }
-    while i < end && (blank(s[i]) || s[i] == ch("(") || s[i] == ch("[")) { i += 1 }
-    while end > i && (blank(s[end - 1]) || s[end - 1] == ch(")") || s[end - 1] == ch("]")) { end -= 1 }
+    func mark(_ c: UInt8) -> Bool { c == ch("*") || c == ch("_") || c == ch("`") }
+    while i < end && (blank(s[i]) || s[i] == ch("(") || s[i] == ch("[") || mark(s[i])) { i += 1 }
+    while end > i
+      && (blank(s[end - 1]) || s[end - 1] == ch(")") || s[end - 1] == ch("]") || mark(s[end - 1])
+        || s[end - 1] == ch(".") || s[end - 1] == ch(":") || s[end - 1] == ch(","))
+    {
+      end -= 1
+    }
     guard end > i, end - i <= 64 else { return nil }
     if end - i == 1 && s[i] == ch("Z") { return .fixed(label: "UTC", seconds: 0) }
     if s[i] == ch("+") || s[i] == ch("-") || s[i] == 0xE2 {
       guard let (seconds, e) = s.numericOffset(i, short: false), e == end else { return nil }
       return .fixed(label: WrittenZoneTable.offsetLabel(seconds), seconds: seconds)
     }
-    guard let (zone, e) = s.zoneWord(i, .named) else { return nil }
-    if e == end { return zone }
-    // `Pacific (PT)`, `CET/CEST`: the first name, when the rest names a zone too.
-    return nil
+    guard let (word, wordEnd) = s.zoneWord(i, .named) else { return nil }
+    let (zone, e) = s.refined(word, wordEnd)
+    if e >= end { return zone }
+    // `Pacific Time (PT)`: a name and its abbreviation.
+    let open = s.spaces(e)
+    guard s[open] == ch("("), let (_, e2) = s.zoneWord(s.spaces(open + 1), .named) else { return nil }
+    let close = s.spaces(e2)
+    return s[close] == ch(")") && close + 1 >= end ? zone : nil
   }
 
   // MARK: dateOrder

@@ -39,13 +39,20 @@ struct WrittenScanner {
   func punctuation(_ i: Int) -> Int {
     let c = self[i]
     if c == 0xC2 && (self[i + 1] == 0xA0 || self[i + 1] == 0xB7) { return 2 }
-    if c == 0xE2 && (self[i + 1] == 0x80 || self[i + 1] == 0x86 || self[i + 1] == 0x88 || self[i + 1] == 0x89)
-    {
-      return 3
-    }
+    if c == 0xE2 && Self.symbolBlocks.contains(self[i + 1]) { return 3 }
     if c == 0xE3 && self[i + 1] == 0x80 && self[i + 2] == 0x80 { return 3 }
+    if c == 0xF0 && self[i + 1] == 0x9F { return 4 }  // emoji
     return 0
   }
+
+  /// Second bytes of U+2000...U+2BFF blocks that hold no letters or digits: punctuation,
+  /// arrows, mathematical operators, box drawing, shapes, symbols, dingbats (not letterlike
+  /// symbols, number forms, enclosed alphanumerics).
+  static let symbolBlocks: Set<UInt8> = [
+    0x80, 0x81, 0x86, 0x87, 0x88, 0x89, 0x8A, 0x8B, 0x8C, 0x8F, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9A,
+    0x9B,
+    0x9C, 0x9D, 0x9E, 0x9F, 0xAC, 0xAD, 0xAE, 0xAF,
+  ]
 
   /// Whether a word or number may end before `i`: nothing, a blank or punctuation follows.
   func endsBefore(_ i: Int) -> Bool {
@@ -63,6 +70,9 @@ struct WrittenScanner {
     if c < 0x80 { return true }
     if c == 0xA0 && self[i - 2] == 0xC2 { return true }
     if i >= 3 && self[i - 3] == 0xE2 { return punctuation(i - 3) == 3 }
+    if i >= 4 && self[i - 4] == 0xF0 { return punctuation(i - 4) == 4 }
+    // After an emoji's variation selector (U+FE0F).
+    if i >= 3 && self[i - 3] == 0xEF && self[i - 2] == 0xB8 && c == 0x8F { return true }
     return false
   }
 
@@ -150,6 +160,21 @@ struct WrittenScanner {
       (a == ch("s") && b == ch("t")) || (a == ch("n") && b == ch("d")) || (a == ch("r") && b == ch("d"))
       || (a == ch("t") && b == ch("h"))
     return ok && !Self.alpha(self[i + 2]) ? i + 2 : i
+  }
+
+  /// A word of up to 12 ASCII letters as one number, case folded (0 for longer words).
+  static func packed(_ s: WrittenScanner, _ i: Int, _ e: Int) -> UInt64 {
+    guard e - i <= 12 else { return 0 }
+    var v: UInt64 = 0
+    for k in i..<e { v = v << 5 | UInt64((s[k] | 0x20) &- 0x60) }
+    return v
+  }
+
+  static func packed(_ word: Substring) -> UInt64 {
+    guard word.utf8.count <= 12 else { return 0 }
+    var v: UInt64 = 0
+    for b in word.utf8 { v = v << 5 | UInt64((b | 0x20) &- 0x60) }
+    return v
   }
 
   // MARK: Dates
@@ -240,8 +265,8 @@ struct WrittenScanner {
         k += 1
       } else {
         let s = spaces(k)
-        guard s > k || self[k] == ch(".") else { return nil }
-        k = self[k] == ch(".") ? spaces(k + 1) : s
+        guard s > k else { return nil }
+        k = s
         if isWord(k, "of") { k = spaces(k + 2) }
       }
       guard let (m, me) = month(k) else { return nil }
@@ -339,9 +364,23 @@ struct WrittenScanner {
         j += 3
         full = true
         approximate = true
+      } else if mc == 1 && m <= 5 && (self[j + 2] | 0x20 == ch("x") || self[j + 2] == ch("?"))
+        && !Self.alnum(self[j + 3])
+      {
+        // `10:2x`: some time in the twenties.
+        minute = m * 10
+        j += 3
+        full = true
+        approximate = true
       } else {
         return nil
       }
+    } else if hc <= 2 && self[j] == ch(".") && Self.digit(self[j + 1]) && Self.digit(self[j + 2])
+      && !Self.digit(self[j + 3]) && meridiemAt(self[j + 3] == ch(" ") ? j + 4 : j + 3) != nil
+    {
+      // `9.05 am`: dotted only with a meridiem (`9.05` alone may be a version or a number).
+      minute = Int(self[j + 1] &- 0x30) * 10 + Int(self[j + 2] &- 0x30)
+      j += 3
     } else if hc <= 2 && self[j] == ch("h") && Self.digit(self[j + 1]) {
       let (m, mc) = digits(j + 1)
       guard mc == 2 else { return nil }
@@ -353,7 +392,7 @@ struct WrittenScanner {
       let zulu = self[j] | 0x20 == ch("z") && !Self.alnum(self[j + 1])
       let s = spaces(j)
       let named = s == j + 1 && (isWord(s, "utc") || isWord(s, "gmt"))
-      let hrs = isWord(j, "hrs") || (s == j + 1 && isWord(s, "hrs"))
+      let hrs = isWord(j, "hrs") || (s == j + 1 && (isWord(s, "hrs") || isWord(s, "uhr")))
       guard zulu || named || hrs else { return nil }
       hour = h / 100
       minute = h % 100
@@ -426,7 +465,8 @@ struct WrittenScanner {
   }
 
   static let durationWords: Set<String> = [
-    "min", "mins", "minute", "minutes", "h", "hr", "hrs", "hour", "hours", "sec", "secs", "second", "seconds",
+    "min", "mins", "minute", "minutes", "h", "hr", "hrs", "uhr", "hour", "hours", "sec", "secs", "second",
+    "seconds",
     "ms",
   ]
 
@@ -538,9 +578,9 @@ struct WrittenScanner {
       }
       if self[e] == ch("_") { return nil }
     }
-    let first = lower(i, e)
-    // Names in words.
-    if let phrases = WrittenZoneTable.phrases[first] {
+    // Names in words and cities, for the few words that begin one (most words cost no string).
+    let first = WrittenZoneTable.firstWords.contains(Self.packed(self, i, e)) ? lower(i, e) : ""
+    if !first.isEmpty, let phrases = WrittenZoneTable.phrases[first] {
       for phrase in phrases {
         var p = e
         var matched = true
@@ -564,7 +604,7 @@ struct WrittenScanner {
       }
     }
     // "Berlin time", "New York time".
-    if Self.upper(self[i]) || isNamed(context) {
+    if !first.isEmpty && (Self.upper(self[i]) || isNamed(context)) {
       var p = e
       var key = first
       for _ in 0..<3 {
@@ -630,9 +670,40 @@ struct WrittenScanner {
       k = spaces(k + 1)
     }
     guard let (zone, e) = zoneWord(k, .afterTime) else { return nil }
-    guard paren else { return (zone, e) }
+    guard paren else { return refined(zone, e) }
     let close = spaces(e)
     guard self[close] == ch(")") else { return nil }
     return (zone, close + 1)
+  }
+
+  /// A zone made precise by the offset or abbreviation in parentheses after it: `IST
+  /// (UTC+5:30)` is India's, `Mountain Time (MDT, UTC-6)` is MDT, `Eastern (EDT)` is EDT.
+  /// A fixed zone stays as it is (`JST (UTC+9)`, `GMT+0100 (Central European Standard Time)`).
+  func refined(_ zone: WrittenZone, _ end: Int) -> (zone: WrittenZone, end: Int) {
+    let open = spaces(end)
+    guard self[open] == ch("(") else { return (zone, end) }
+    let k = spaces(open + 1)
+    let inner: (zone: WrittenZone, end: Int)?
+    if self[k] == ch("+") || self[k] == ch("-") || self[k] == 0xE2 {
+      inner = numericOffset(k, short: true).map {
+        (.fixed(label: WrittenZoneTable.offsetLabel($0.seconds), seconds: $0.seconds), $0.end)
+      }
+    } else {
+      inner = zoneWord(k, .afterTime)
+    }
+    guard let inner else { return (zone, end) }
+    var close = spaces(inner.end)
+    if self[close] == ch(",") || self[close] == ch(";") {
+      var c = close
+      while c < b.count && c - close < 32 && self[c] != ch(")") && self[c] != ch("(") { c += 1 }
+      close = c
+    }
+    guard self[close] == ch(")") else { return (zone, end) }
+    switch (zone, inner.zone) {
+    case (.ambiguous(let label, _), .fixed(_, let seconds)):
+      return (.fixed(label: label, seconds: seconds), close + 1)
+    case (.region, .fixed): return (inner.zone, close + 1)
+    default: return (zone, close + 1)
+    }
   }
 }

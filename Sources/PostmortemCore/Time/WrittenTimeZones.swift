@@ -199,6 +199,19 @@ enum WrittenZoneTable {
     return t
   }()
 
+  /// The first words of `phrases` and `cities`, packed (`WrittenScanner.packed`).
+  static let firstWords: Set<UInt64> = {
+    var t = Set<UInt64>()
+    for k in phrases.keys { t.insert(WrittenScanner.packed(Substring(k))) }
+    for k in cities.keys {
+      if let w = k.split(separator: "_").first, w.allSatisfy({ $0.isASCII && $0.isLetter }) {
+        t.insert(WrittenScanner.packed(w))
+      }
+    }
+    t.remove(0)
+    return t
+  }()
+
   /// Older identifiers Foundation reads but does not list (`US/Eastern`, `Etc/UTC`).
   static let legacyAreas: Set<String> = ["us", "canada", "etc", "mexico", "brazil", "chile"]
 
