@@ -15,12 +15,20 @@ public enum DocumentReader {
   /// extension takes time quadratic in a row's cells.
   public static let maxCellsPerLine = 256
 
-  public static func read(text: String, name: String) -> JSONValue {
-    var warnings: [String] = []
+  /// Why a document of `byteCount` bytes is not read, nil when it is read.
+  public static func refusal(byteCount: Int, name: String) -> String? {
+    guard byteCount > maxBytes else { return nil }
+    return "\(name): \(byteCount) bytes is more than a post-mortem (\(maxBytes >> 20) MB at most): not read"
+  }
+
+  /// `notes`: what the caller has to say about the text (how it was decoded), kept in
+  /// `imported.notes` with the reader's own.
+  public static func read(text: String, name: String, notes: [String] = []) -> JSONValue {
+    var warnings: [String] = notes
     let source = bounded(text, warnings: &warnings)
     let document = MarkdownDocument(parsing: source)
     var reader = Reader(document: document, name: name)
-    reader.warnings = document.warnings + warnings
+    reader.warnings = warnings + document.warnings
     return reader.run()
   }
 
@@ -43,12 +51,14 @@ public enum DocumentReader {
     guard wide else { return text }
     var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     var first: Int?
-    for i in lines.indices where lines[i].utf8.lazy.filter({ $0 == UInt8(ascii: "|") }).count > maxCellsPerLine {
+    for i in lines.indices
+    where lines[i].utf8.lazy.filter({ $0 == UInt8(ascii: "|") }).count > maxCellsPerLine {
       first = first ?? i + 1
       lines[i] = lines[i].replacingAll("|", with: "\\|")
     }
     if let first {
-      warnings.append("line \(first) has more than \(maxCellsPerLine) table cells: such lines are read as text")
+      warnings.append(
+        "line \(first) has more than \(maxCellsPerLine) table cells: such lines are read as text")
     }
     return lines.joined(separator: "\n")
   }
@@ -196,13 +206,34 @@ struct Reader {
       ("time_to_mitigate", ["time to mitigate", "time to mitigation", "ttm", "time-to-mitigate"]),
       ("time_to_resolve", ["time to resolve", "time to resolution", "ttr", "mttr", "time-to-resolve"]),
       ("time_to_recover", ["time to recovery", "time to recover", "time-to-recovery"]),
-      ("duration", ["duration", "total duration", "outage duration", "incident duration", "impact duration", "length"]),
-      ("start", ["start", "start time", "started", "started at", "incident start", "impact start", "began", "start of impact", "begin"]),
-      ("end", ["end", "end time", "ended", "ended at", "incident end", "impact end", "end of impact", "finish"]),
-      ("detected", ["detected", "detection", "detection time", "time detected", "detected at", "first detected"]),
+      (
+        "duration",
+        ["duration", "total duration", "outage duration", "incident duration", "impact duration", "length"]
+      ),
+      (
+        "start",
+        [
+          "start", "start time", "started", "started at", "incident start", "impact start", "began",
+          "start of impact", "begin",
+        ]
+      ),
+      (
+        "end",
+        ["end", "end time", "ended", "ended at", "incident end", "impact end", "end of impact", "finish"]
+      ),
+      (
+        "detected",
+        ["detected", "detection", "detection time", "time detected", "detected at", "first detected"]
+      ),
       ("resolved", ["resolved", "resolution time", "time resolved", "resolved at", "fixed"]),
       ("mitigated", ["mitigated", "mitigation time", "time mitigated", "mitigated at"]),
-      ("date", ["date", "incident date", "date of incident", "day", "occurred", "occurred on", "date of the incident"]),
+      (
+        "date",
+        [
+          "date", "incident date", "date of incident", "day", "occurred", "occurred on",
+          "date of the incident",
+        ]
+      ),
       ("zone", ["time zone", "timezone", "zone", "times in"]),
       ("severity", ["severity", "sev", "severity level", "incident severity", "priority"]),
       ("status", ["status", "incident status"]),
@@ -234,7 +265,9 @@ struct Reader {
           if let kv = Self.keyValue(String(line)) { facts.append((p.line + i, kv.key, kv.value)) }
           // "All times are Pacific Time" anywhere: the document's zone when nothing closer says.
           if zoneNote == nil, line.count <= 160,
-            line.lowercased().firstMatch(of: /\ball times\b|\btimes (?:are|in|shown)\b|\btime ?zone\b|\btimes? (?:are )?(?:given )?in\b/) != nil,
+            line.lowercased().firstMatch(
+              of: /\ball times\b|\btimes (?:are|in|shown)\b|\btime ?zone\b|\btimes? (?:are )?(?:given )?in\b/)
+              != nil,
             let z = WrittenTimes.zone(in: String(line))
           {
             zoneNote = StatedZone(zone: z, line: p.line + i)
@@ -242,7 +275,9 @@ struct Reader {
         }
       case .list(let l):
         for item in l.items {
-          for (i, line) in item.text.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+          for (i, line) in item.text.text.split(separator: "\n", omittingEmptySubsequences: false)
+            .enumerated()
+          {
             if let kv = Self.keyValue(String(line)) { facts.append((item.line + i, kv.key, kv.value)) }
           }
           gatherFacts(item.children, depth: depth + 1)
@@ -285,6 +320,18 @@ struct Reader {
     return WrittenDate(year: y, month: mo, day: d)
   }
 
+  /// The day a title names, whole or in one of its parts ("Post-incident review — Tuesday
+  /// 5 March 2024", "DB outage (2024-01-14)").
+  func titleDate(_ title: String) -> WrittenDate? {
+    var parts = [title]
+    parts += title.split(whereSeparator: { "—–:()|,[]".contains($0) }).map { String($0).trimmedSpaces }
+    parts += title.split(separator: " - ").map { String($0).trimmedSpaces }
+    for part in parts where !part.isEmpty {
+      if let d = WrittenTimes.day(part, order: order), d.year != nil { return d }
+    }
+    return Self.isoDate(in: title)
+  }
+
   mutating func findDocumentDateAndZone() {
     for key in ["date", "start", "detected", "end", "resolved"] {
       if let f = facts.first(where: { $0.key == key }), let d = dateIn(f.text), d.year != nil {
@@ -292,9 +339,7 @@ struct Reader {
         break
       }
     }
-    if docDate == nil, let title, let d = WrittenTimes.day(title, order: order) ?? Self.isoDate(in: title), d.year != nil {
-      docDate = d
-    }
+    if docDate == nil, let title, let d = titleDate(title) { docDate = d }
     if docDate == nil, let d = Self.isoDate(in: name) { docDate = d }
     if let f = facts.first(where: { $0.key == "zone" }),
       let z = WrittenTimes.zone(named: f.text) ?? WrittenTimes.zone(in: f.text)
@@ -354,7 +399,10 @@ struct Reader {
     let parent = stack.last?.kind
     let kind = h.line == titleLine ? SectionKind.other : (own ?? parent ?? .other)
     stack.append(OpenSection(level: h.level, kind: kind, title: text))
-    sections.append(["title": .string(text), "kind": .string(kind.rawValue), "line": .int(Int64(h.line)), "level": .int(Int64(h.level))])
+    sections.append([
+      "title": .string(text), "kind": .string(kind.rawValue), "line": .int(Int64(h.line)),
+      "level": .int(Int64(h.level)),
+    ])
     if kind == .timeline && parent != .timeline {
       timelineZone = statedZone(heading: h, following: following)
       currentDate = nil
@@ -399,7 +447,9 @@ struct Reader {
     if t.hasPrefix("(") && t.hasSuffix(")") && t.count <= 40 { return true }
     let lower = bare.lowercased().trimmingCharacters(in: ["-", ":", ",", " ", "–"])
     let weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-    if weekdays.contains(lower) || weekdays.contains(where: { lower.hasPrefix(String($0.prefix(3))) && lower.count <= 4 }) {
+    if weekdays.contains(lower)
+      || weekdays.contains(where: { lower.hasPrefix(String($0.prefix(3))) && lower.count <= 4 })
+    {
       return true
     }
     return bare.count <= 30 && WrittenTimes.zone(in: bare) != nil
@@ -431,7 +481,8 @@ struct Reader {
     tableZone: StatedZone? = nil, actor: String? = nil, source: String? = nil
   ) {
     var row = Row(
-      line: line, time: nil, instant: nil, written: written, text: text.trimmedSpaces, approximate: false, actor: actor,
+      line: line, time: nil, instant: nil, written: written, text: text.trimmedSpaces, approximate: false,
+      actor: actor,
       source: source)
     if let rowDate = moment?.date ?? date {
       currentDate = filled(rowDate)
@@ -485,7 +536,8 @@ struct Reader {
     let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
     guard (1...12).contains(d.month) else { return nil }
     if d.day < lengths[d.month - 1] { return WrittenDate(year: y, month: d.month, day: d.day + 1) }
-    return d.month == 12 ? WrittenDate(year: y + 1, month: 1, day: 1) : WrittenDate(year: y, month: d.month + 1, day: 1)
+    return d.month == 12
+      ? WrittenDate(year: y + 1, month: 1, day: 1) : WrittenDate(year: y, month: d.month + 1, day: 1)
   }
 
   static func localISO(year: Int, month: Int, day: Int, clock: WrittenClock) -> String {
@@ -493,7 +545,8 @@ struct Reader {
       let s = String(v)
       return String(repeating: "0", count: max(0, w - s.count)) + s
     }
-    return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(clock.hour, 2)):\(pad(clock.minute, 2)):\(pad(clock.second ?? 0, 2))"
+    return
+      "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(clock.hour, 2)):\(pad(clock.minute, 2)):\(pad(clock.second ?? 0, 2))"
   }
 
   /// The texts of the blocks under a list item (sub-bullets, paragraphs), in order.
@@ -537,7 +590,9 @@ struct Reader {
         let more = own.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().map(String.init)
         lines += more
         lines += under.map(\.text)
-        addRow(line: item.line, moment: m, written: m.written, text: lines.filter { !$0.trimmedSpaces.isEmpty }.joined(separator: "\n"))
+        addRow(
+          line: item.line, moment: m, written: m.written,
+          text: lines.filter { !$0.trimmedSpaces.isEmpty }.joined(separator: "\n"))
         addProse(item.line, own)
         for u in under { addProse(u.line, u.text) }
         continue
@@ -547,7 +602,9 @@ struct Reader {
         return nil
       }
       let day = dayOnly(own.trimmedSpaces, moment: WrittenTimes.leading(own, order: order))
-      let timedChildren = childLists.contains { l in l.items.contains { rowMoment(String($0.text.text.split(separator: "\n").first ?? "")) != nil } }
+      let timedChildren = childLists.contains { l in
+        l.items.contains { rowMoment(String($0.text.text.split(separator: "\n").first ?? "")) != nil }
+      }
       if (day != nil || timedChildren) && !childLists.isEmpty && depth < Self.walkLimit {
         // A day bullet (or a group) whose sub-bullets are the times.
         if let day { currentDate = filled(day) }
@@ -556,14 +613,16 @@ struct Reader {
         continue
       }
       if let entryRow {
-        rows[entryRow].text += (rows[entryRow].text.isEmpty ? "" : "\n") + ([own] + under.map(\.text)).joined(separator: "\n")
+        rows[entryRow].text +=
+          (rows[entryRow].text.isEmpty ? "" : "\n") + ([own] + under.map(\.text)).joined(separator: "\n")
         addProse(item.line, own)
         for u in under { addProse(u.line, u.text) }
         continue
       }
       if own.trimmedSpaces.isEmpty && under.isEmpty { continue }
       // A row without a time: kept, time nil.
-      addRow(line: item.line, moment: nil, written: nil, text: ([own] + under.map(\.text)).joined(separator: "\n"))
+      addRow(
+        line: item.line, moment: nil, written: nil, text: ([own] + under.map(\.text)).joined(separator: "\n"))
       addProse(item.line, own)
       for u in under { addProse(u.line, u.text) }
     }
@@ -612,8 +671,13 @@ struct Reader {
   /// Whether a table lists timeline events (a Time column and an Event column).
   static func isTimelineTable(_ header: [String]) -> Bool {
     let lower = header.map { $0.lowercased().trimmingMarks }
-    let time = lower.contains { $0 == "time" || $0.hasPrefix("time (") || $0 == "timestamp" || $0.hasPrefix("date and time") || $0.hasPrefix("date/time") || $0 == "when" }
-    let event = lower.contains { ["event", "events", "description", "what", "what happened", "activity", "details"].contains($0) }
+    let time = lower.contains {
+      $0 == "time" || $0.hasPrefix("time (") || $0 == "timestamp" || $0.hasPrefix("date and time")
+        || $0.hasPrefix("date/time") || $0 == "when"
+    }
+    let event = lower.contains {
+      ["event", "events", "description", "what", "what happened", "activity", "details"].contains($0)
+    }
     return time && event
   }
 
@@ -630,7 +694,9 @@ struct Reader {
       let width = t.rows.map(\.cells.count).max() ?? 0
       for c in 0..<min(width, 4) {
         let cells = t.rows.map { Self.cell($0, c) }.filter { !$0.isEmpty }
-        let timed = cells.prefix(20).filter { rowMoment($0)?.clock != nil || WrittenTimes.leading($0, order: order)?.clock != nil }
+        let timed = cells.prefix(20).filter {
+          rowMoment($0)?.clock != nil || WrittenTimes.leading($0, order: order)?.clock != nil
+        }
         if !cells.isEmpty && timed.count * 2 >= min(cells.count, 20) {
           timeCol = c
           break
@@ -643,12 +709,18 @@ struct Reader {
       rows.insert(MarkdownTable.Row(line: t.line, cells: t.header), at: 0)
     }
     var used: Set<Int> = Set([timeCol, dateCol].compactMap { $0 })
-    let actorCol = Self.column(header, ["who", "actor", "owner", "person", "responder", "author"], except: used)
+    let actorCol = Self.column(
+      header, ["who", "actor", "owner", "person", "responder", "author"], except: used)
     if let actorCol { used.insert(actorCol) }
     let sourceCol = Self.column(header, ["source", "system"], except: used)
     if let sourceCol { used.insert(sourceCol) }
     let eventCol =
-      Self.column(header, ["event", "description", "what", "action", "detail", "activity", "note", "summary", "update", "message", "happen", "comment"], except: used)
+      Self.column(
+        header,
+        [
+          "event", "description", "what", "action", "detail", "activity", "note", "summary", "update",
+          "message", "happen", "comment",
+        ], except: used)
       ?? (0..<max(header.count, 1)).first { !used.contains($0) }
     let tableZone: StatedZone? =
       (timeCol.flatMap { header.indices.contains($0) ? WrittenTimes.zone(in: header[$0]) : nil }
@@ -659,15 +731,20 @@ struct Reader {
       let dateText = Self.cell(row, dateCol)
       var event = Self.cell(row, eventCol)
       if eventCol == nil || (event.isEmpty && row.cells.count > 2) {
-        event = row.cells.enumerated().filter { !used.contains($0.offset) }.map { $0.element.text.trimmedSpaces }
-          .filter { !$0.isEmpty }.joined(separator: " | ")
+        event = row.cells.enumerated().filter { !used.contains($0.offset) }.map {
+          $0.element.text.trimmedSpaces
+        }
+        .filter { !$0.isEmpty }.joined(separator: " | ")
       }
       if row.cells.allSatisfy({ $0.text.trimmedSpaces.isEmpty }) { continue }
       for (i, c) in row.cells.enumerated() where i != timeCol && i != dateCol {
         addProse(row.line, c.text)
       }
       let written = [dateText, timeText].filter { !$0.isEmpty }.joined(separator: " ")
-      let date = dateText.isEmpty ? nil : (WrittenTimes.day(dateText, order: order) ?? WrittenTimes.leading(dateText, order: order)?.date)
+      let date =
+        dateText.isEmpty
+        ? nil
+        : (WrittenTimes.day(dateText, order: order) ?? WrittenTimes.leading(dateText, order: order)?.date)
       var m = WrittenTimes.leading(timeText, order: order)
       if m == nil, dateCol != nil, !dateText.isEmpty, timeText.isEmpty {
         m = WrittenTimes.leading(dateText, order: order)
@@ -685,7 +762,9 @@ struct Reader {
     }
   }
 
-  static let actionWords = ["action", "task", "item", "what", "description", "todo", "to do", "remediation", "measure", "fix"]
+  static let actionWords = [
+    "action", "task", "item", "what", "description", "todo", "to do", "remediation", "measure", "fix",
+  ]
   static let ownerWords = ["owner", "assignee", "assigned", "who", "responsible", "dri", "team", "poc"]
 
   mutating func table(_ t: MarkdownTable) {
@@ -706,7 +785,8 @@ struct Reader {
       if [.factors, .immediate, .systemic, .lessons, .wentWell, .rootCause, .summary, .impact].contains(kind),
         Self.factKey(row.cells.first?.text ?? "") == nil
       {
-        listTexts[kind, default: []].append(row.cells.map(\.text).filter { !$0.isEmpty }.joined(separator: ": "))
+        listTexts[kind, default: []].append(
+          row.cells.map(\.text).filter { !$0.isEmpty }.joined(separator: ": "))
       }
     }
   }
@@ -719,7 +799,9 @@ struct Reader {
       if let c { used.insert(c) }
       return c
     }
-    let idCol = header.firstIndex { ["id", "#", "no", "no.", "number", "ref", "key"].contains($0.lowercased().trimmingMarks) }
+    let idCol = header.firstIndex {
+      ["id", "#", "no", "no.", "number", "ref", "key"].contains($0.lowercased().trimmingMarks)
+    }
     if let idCol { used.insert(idCol) }
     let ownerCol = col(Self.ownerWords)
     let deadlineCol = col(["deadline", "due", "date", "eta", "target", "when", "by"])
@@ -745,11 +827,15 @@ struct Reader {
       }
       if let statusCol {
         let status = Self.cell(row, statusCol).lowercased().trimmingMarks
-        fields.done = ItemFields.doneWords.contains(status) || status.hasPrefix("done") || status.hasPrefix("complete")
+        fields.done =
+          ItemFields.doneWords.contains(status) || status.hasPrefix("done") || status.hasPrefix("complete")
           || status.hasPrefix("closed") || status.contains("✅")
       }
       let text = actionCell.text.trimmedSpaces
-      items.append(Item(line: row.line, text: text.isEmpty ? row.cells.map(\.text).joined(separator: " ") : text, fields: fields, id: value(idCol)))
+      items.append(
+        Item(
+          line: row.line, text: text.isEmpty ? row.cells.map(\.text).joined(separator: " ") : text,
+          fields: fields, id: value(idCol)))
     }
   }
 
@@ -799,7 +885,8 @@ struct Reader {
       let under = texts(of: item.children, depth: depth + 1)
       for u in under { addProse(u.line, u.text) }
       listTexts[kind, default: []].append(
-        ([item.text.text] + under.map(\.text)).filter { !$0.isEmpty }.joined(separator: " ").replacingAll("\n", with: " "))
+        ([item.text.text] + under.map(\.text)).filter { !$0.isEmpty }.joined(separator: " ").replacingAll(
+          "\n", with: " "))
     }
   }
 
@@ -856,27 +943,33 @@ struct Reader {
     for row in rows {
       if let instant = row.instant {
         var e: [String: JSONValue] = [
-          "time": .string(instant.formatted(.rfc3339)), "event": .string(row.text.isEmpty ? "(no text)" : row.text.replacingAll("\n", with: " ")),
+          "time": .string(instant.formatted(.rfc3339)),
+          "event": .string(row.text.isEmpty ? "(no text)" : row.text.replacingAll("\n", with: " ")),
           "source": .string(row.source ?? "document"), "kind": "note",
           "evidence": [.string("\(evidenceName):\(row.line)")], "count": 1, "sources": ["document"],
         ]
         if let actor = row.actor { e["actor"] = .string(actor) }
         timeline.append(.object(e))
       } else {
-        untimed.append(["line": .int(Int64(row.line)), "time": .string(row.written ?? ""), "event": .string(row.text)])
+        untimed.append([
+          "line": .int(Int64(row.line)), "time": .string(row.written ?? ""), "event": .string(row.text),
+        ])
       }
     }
     var actionItems: [JSONValue] = []
     var importedItems: [JSONValue] = []
     for (i, item) in items.enumerated() {
       actionItems.append([
-        "id": .string(item.id ?? "AI-\(i + 1)"), "action": .string(item.text.isEmpty ? "(no text)" : item.text.replacingAll("\n", with: " ")),
-        "owner": str(item.fields.owner), "deadline": str(item.fields.deadline), "priority": str(item.fields.priority),
+        "id": .string(item.id ?? "AI-\(i + 1)"),
+        "action": .string(item.text.isEmpty ? "(no text)" : item.text.replacingAll("\n", with: " ")),
+        "owner": str(item.fields.owner), "deadline": str(item.fields.deadline),
+        "priority": str(item.fields.priority),
         "tracking": str(item.fields.tracking), "status": .string(item.fields.done ? "done" : "open"),
       ])
       importedItems.append([
         "line": .int(Int64(item.line)), "text": .string(item.text), "owner": str(item.fields.owner),
-        "deadline": str(item.fields.deadline), "priority": str(item.fields.priority), "tracking": str(item.fields.tracking),
+        "deadline": str(item.fields.deadline), "priority": str(item.fields.priority),
+        "tracking": str(item.fields.tracking),
         "done": .bool(item.fields.done), "id": str(item.id),
       ])
     }
@@ -898,7 +991,8 @@ struct Reader {
     if let dot = id.lastIndex(of: "."), dot != id.startIndex { id = String(id[..<dot]) }
     let importedRows: [JSONValue] = rows.map { row in
       [
-        "line": .int(Int64(row.line)), "time": str(row.time), "written": str(row.written), "text": .string(row.text),
+        "line": .int(Int64(row.line)), "time": str(row.time), "written": str(row.written),
+        "text": .string(row.text),
         "approximate": .bool(row.approximate),
       ]
     }
@@ -907,22 +1001,29 @@ struct Reader {
       "zone": str(zoneUsed?.zone.label), "zone_line": zoneUsed.map { .int(Int64($0.line)) } ?? .null,
       "zone_ambiguous": ambiguous.isEmpty ? .null : .array(ambiguous.map { .string($0) }),
       "rows": .array(importedRows), "items": .array(importedItems), "prose": .array(prose),
-      "facts": .array(facts.map { ["line": .int(Int64($0.line)), "key": .string($0.key), "text": .string($0.text)] }),
+      "facts": .array(
+        facts.map { ["line": .int(Int64($0.line)), "key": .string($0.key), "text": .string($0.text)] }),
       "untimed": .array(untimed), "notes": .array(warnings.map { .string($0) }),
       "extensions": .bool(document.extensions),
     ]
     if let docDate, let y = docDate.year {
-      imported["date"] = .string(Self.localISO(year: y, month: docDate.month, day: docDate.day, clock: WrittenClock(hour: 0, minute: 0)).prefix(10).description)
+      imported["date"] = .string(
+        Self.localISO(
+          year: y, month: docDate.month, day: docDate.day, clock: WrittenClock(hour: 0, minute: 0)
+        ).prefix(10).description)
     }
     return [
       "incident": [
-        "id": .string(id), "title": str(title), "summary": str(joined(.summary)), "root_cause": str(rootCause),
+        "id": .string(id), "title": str(title), "summary": str(joined(.summary)),
+        "root_cause": str(rootCause),
         "impact_text": str(joined(.impact)), "people": [], "authors": [], "services": [],
       ],
-      "timeline": .array(timeline), "key_moments": [:], "gaps": [], "validation": [], "action_items": .array(actionItems),
+      "timeline": .array(timeline), "key_moments": [:], "gaps": [], "validation": [],
+      "action_items": .array(actionItems),
       "factors": [
         "immediate": .array(list(.immediate).map { .string($0) }),
-        "contributing": .array(list(.factors).map { ["text": .string($0), "why_chain": [], "evidence": []] }),
+        "contributing": .array(
+          list(.factors).map { ["text": .string($0), "why_chain": [], "evidence": []] }),
         "systemic": .array(list(.systemic).map { .string($0) }),
       ],
       "what_went_well": .array((listTexts[.wentWell] ?? []).map { .string($0) }),

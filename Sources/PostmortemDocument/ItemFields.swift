@@ -8,7 +8,10 @@ public struct ItemFields: Sendable, Equatable {
   public var tracking: String?
   public var done: Bool
 
-  public init(owner: String? = nil, deadline: String? = nil, priority: String? = nil, tracking: String? = nil, done: Bool = false) {
+  public init(
+    owner: String? = nil, deadline: String? = nil, priority: String? = nil, tracking: String? = nil,
+    done: Bool = false
+  ) {
     self.owner = owner
     self.deadline = deadline
     self.priority = priority
@@ -73,14 +76,17 @@ public struct ItemFields: Sendable, Equatable {
   }
 
   static let doneWords: Set<String> = [
-    "done", "closed", "complete", "completed", "fixed", "resolved", "finished", "yes", "merged", "shipped", "x", "✅",
+    "done", "closed", "complete", "completed", "fixed", "resolved", "finished", "yes", "merged", "shipped",
+    "x", "✅",
     "✔", "✓", "deployed", "implemented",
   ]
 
   /// Words in parentheses that are never an owner.
   static let notOwners: Set<String> = [
-    "optional", "done", "todo", "tbd", "wip", "ongoing", "in progress", "open", "closed", "see above", "see below",
-    "n/a", "na", "none", "unknown", "unassigned", "short term", "long term", "short-term", "long-term", "mid-term",
+    "optional", "done", "todo", "tbd", "wip", "ongoing", "in progress", "open", "closed", "see above",
+    "see below",
+    "n/a", "na", "none", "unknown", "unassigned", "short term", "long term", "short-term", "long-term",
+    "mid-term",
     "nice to have", "stretch", "blocked", "pending", "later", "now", "recommended", "high", "medium", "low",
     "critical", "urgent", "e.g.", "i.e.", "etc",
   ]
@@ -93,7 +99,8 @@ public struct ItemFields: Sendable, Equatable {
 
     // "Owner: X", "OWNER: name@", "owner - X", "Assignee: X", "Assigned to X".
     if let m = flat.firstMatch(
-      of: /(?i)\b(?:(?:owners?|assignee|responsible|dri|poc)\s*(?::|-|–|—|=)|assigned to\b:?|owned by\b:?)\s*/),
+      of: /(?i)\b(?:(?:owners?|assignee|responsible|dri|poc)\s*(?::|-|–|—|=)|assigned to\b:?|owned by\b:?)\s*/
+    ),
       let v = value(after: flat[m.range.upperBound...])
     {
       f.owner = v
@@ -105,14 +112,18 @@ public struct ItemFields: Sendable, Equatable {
       f.owner = handle
     }
     // Deadline: "due 2024-02-01", "due by Feb 1", "Deadline: Q2", "by Feb 1", "ETA: next week".
-    for m in flat.matches(of: /(?i)\b(due(?:\s+(?:date|by|on))?|deadline|eta|target date|by|before)\b\s*[:\-–=]?\s*/) {
+    for m in flat.matches(
+      of: /(?i)\b(due(?:\s+(?:date|by|on))?|deadline|eta|target date|by|before)\b\s*[:\-–=]?\s*/)
+    {
       let rest = String(flat[m.range.upperBound...])
       if let d = datePhrase(at: rest) {
         f.deadline = d
         break
       }
       let word = m.1.lowercased()
-      if word == "deadline" || word.hasPrefix("due") || word == "eta", let v = value(after: rest[...]), v.count <= 30 {
+      if word == "deadline" || word.hasPrefix("due") || word == "eta", let v = value(after: rest[...]),
+        v.count <= 30
+      {
         f.deadline = v
         break
       }
@@ -146,7 +157,9 @@ public struct ItemFields: Sendable, Equatable {
         let pl = part.lowercased()
         if let p = priorityWord(part) {
           if f.priority == nil { f.priority = p }
-        } else if let d = datePhrase(at: part) ?? datePhrase(at: part.dropPrefix(["due ", "due by ", "by ", "deadline "])) {
+        } else if let d = datePhrase(at: part)
+          ?? datePhrase(at: part.dropPrefix(["due ", "due by ", "by ", "deadline "]))
+        {
           if f.deadline == nil { f.deadline = d }
         } else if isTicket(part) {
           if f.tracking == nil { f.tracking = part }
@@ -167,7 +180,9 @@ public struct ItemFields: Sendable, Equatable {
   static func isName(_ text: String) -> Bool {
     let words = text.split(separator: " ")
     guard (1...3).contains(words.count), text.count <= 40 else { return false }
-    let teamWords: Set<String> = ["team", "squad", "sre", "ops", "oncall", "on-call", "platform", "infra", "guild"]
+    let teamWords: Set<String> = [
+      "team", "squad", "sre", "ops", "oncall", "on-call", "platform", "infra", "guild",
+    ]
     for w in words {
       guard let first = w.first, first.isLetter else { return false }
       if first.isUppercase || teamWords.contains(w.lowercased()) { continue }

@@ -145,7 +145,8 @@ public struct MarkdownDocument: Sendable, Equatable {
       warnings.append(message.isEmpty ? "the GFM extensions could not be loaded" : message)
     }
     guard let root else {
-      self.init(blocks: [], extensions: false, warnings: warnings + ["libcmark-gfm could not parse the document"])
+      self.init(
+        blocks: [], extensions: false, warnings: warnings + ["libcmark-gfm could not parse the document"])
       return
     }
     defer { cmark_node_free(root) }
@@ -176,7 +177,8 @@ public struct MarkdownDocument: Sendable, Equatable {
     if depth > maxDepth {
       // Too deep to walk recursively: the subtree's text as one paragraph.
       let text = inline(node)
-      return text.text.isEmpty ? nil : .paragraph(Paragraph(text: text, line: line(node), endLine: endLine(node)))
+      return text.text.isEmpty
+        ? nil : .paragraph(Paragraph(text: text, line: line(node), endLine: endLine(node)))
     }
     switch kind {
     case PMH_NODE_HEADING:
@@ -188,7 +190,9 @@ public struct MarkdownDocument: Sendable, Equatable {
       return .paragraph(Paragraph(text: inline(node), line: line(node), endLine: endLine(node)))
     case PMH_NODE_LIST:
       let items = children(node).map { item($0, depth: depth) }
-      return .list(MarkdownList(ordered: cmark_node_get_list_type(node) == CMARK_ORDERED_LIST, line: line(node), items: items))
+      return .list(
+        MarkdownList(
+          ordered: cmark_node_get_list_type(node) == CMARK_ORDERED_LIST, line: line(node), items: items))
     case PMH_NODE_ITEM:
       // An item outside a list does not occur; read as a one-item list.
       return .list(MarkdownList(ordered: false, line: line(node), items: [item(node, depth: depth)]))
@@ -257,7 +261,8 @@ public struct MarkdownDocument: Sendable, Equatable {
           bytes += literal(n)
         case PMH_NODE_CODE:
           let code = literal(n)
-          marks.append(RichText.Mark(kind: .code, text: String(decoding: code, as: UTF8.self), offset: bytes.count))
+          marks.append(
+            RichText.Mark(kind: .code, text: String(decoding: code, as: UTF8.self), offset: bytes.count))
           bytes += code
         case PMH_NODE_SOFTBREAK, PMH_NODE_LINEBREAK:
           bytes.append(0x0A)
@@ -273,7 +278,9 @@ public struct MarkdownDocument: Sendable, Equatable {
         case PMH_NODE_CODE_BLOCK:
           break
         case PMH_NODE_STRONG, PMH_NODE_EMPH, PMH_NODE_STRIKETHROUGH, PMH_NODE_LINK, PMH_NODE_IMAGE:
-          if cmark_node_first_child(n) != nil { open.append((n, bytes.count)) } else if kind == PMH_NODE_LINK,
+          if cmark_node_first_child(n) != nil {
+            open.append((n, bytes.count))
+          } else if kind == PMH_NODE_LINK,
             let url = cmark_node_get_url(n)
           {
             links.append(RichText.Link(text: "", url: String(cString: url)))
@@ -287,7 +294,8 @@ public struct MarkdownDocument: Sendable, Equatable {
         switch kind {
         case PMH_NODE_STRONG: marks.append(RichText.Mark(kind: .strong, text: span, offset: top.1))
         case PMH_NODE_EMPH: marks.append(RichText.Mark(kind: .emphasis, text: span, offset: top.1))
-        case PMH_NODE_STRIKETHROUGH: marks.append(RichText.Mark(kind: .strikethrough, text: span, offset: top.1))
+        case PMH_NODE_STRIKETHROUGH:
+          marks.append(RichText.Mark(kind: .strikethrough, text: span, offset: top.1))
         case PMH_NODE_LINK:
           let url = cmark_node_get_url(n).map { String(cString: $0) } ?? ""
           links.append(RichText.Link(text: span, url: url))
@@ -317,8 +325,11 @@ extension RichText {
 extension StringProtocol {
   /// Without leading and trailing spaces, tabs and line breaks.
   var trimmedSpaces: String {
-    let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{A0}" }
-    guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+    let isSpace: (Character) -> Bool = {
+      $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{A0}"
+    }
+    guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) })
+    else {
       return ""
     }
     return String(self[first...last])

@@ -10,7 +10,8 @@ public enum SectionKind: String, Sendable, CaseIterable {
   public static func of(heading: String) -> SectionKind? {
     let t = " " + heading.lowercased().replacingAll("\u{2019}", with: "'") + " "
     func has(_ words: String...) -> Bool { words.contains { t.contains($0) } }
-    if has("timeline", "time line", "chronology", "sequence of events", "log of events", "order of events",
+    if has(
+      "timeline", "time line", "chronology", "sequence of events", "log of events", "order of events",
       "incident log", "event log", "events log")
       || t.trimmedSpaces == "events"
     {
@@ -18,18 +19,24 @@ public enum SectionKind: String, Sendable, CaseIterable {
     }
     if has("actions taken", "what happened", "incident description", "narrative") { return .happened }
     if has(
-      "action item", "action plan", "actions", " action ", "corrective", "preventative", "preventive", "remediation",
-      "follow-up", "follow up", "followup", "next step", "prevention", " todo", " to-do", " to do ", "recommendation",
+      "action item", "action plan", "actions", " action ", "corrective", "preventative", "preventive",
+      "remediation",
+      "follow-up", "follow up", "followup", "next step", "prevention", " todo", " to-do", " to do ",
+      "recommendation",
       "improvement")
     {
       return .actions
     }
     if has("went well", "went right", "what worked") { return .wentWell }
-    if has("lesson", "learnings", "learned", "learnt", "takeaway", "got lucky", "where we were lucky") { return .lessons }
+    if has("lesson", "learnings", "learned", "learnt", "takeaway", "got lucky", "where we were lucky") {
+      return .lessons
+    }
     if has("root cause", " rca ", "5 whys", "five whys") { return .rootCause }
     if has("trigger", "immediate cause", "proximate cause") { return .immediate }
     if has("systemic") { return .systemic }
-    if has("contributing", "cause", "factor", "went wrong", "findings", "what didn't go well", "didn't go well") {
+    if has(
+      "contributing", "cause", "factor", "went wrong", "findings", "what didn't go well", "didn't go well")
+    {
       return .factors
     }
     if has("impact", "blast radius") { return .impact }

@@ -19,8 +19,12 @@ import Testing
       """)
     #expect(
       r.items == [
-        .init(line: 7, text: "Alert on broker disk usage", owner: "@sam", deadline: "2024-04-01", priority: "P1", tracking: "https://jira.example.com/OPS-12", done: true),
-        .init(line: 8, text: "Document the failover runbook", owner: nil, deadline: nil, priority: "P2", tracking: nil, done: false),
+        .init(
+          line: 7, text: "Alert on broker disk usage", owner: "@sam", deadline: "2024-04-01", priority: "P1",
+          tracking: "https://jira.example.com/OPS-12", done: true),
+        .init(
+          line: 8, text: "Document the failover runbook", owner: nil, deadline: nil, priority: "P2",
+          tracking: nil, done: false),
       ])
     #expect(r.actionItems.map { $0["id"]?.stringValue } == ["A1", "A2"])
     #expect(r.actionItems.map { $0["status"]?.stringValue } == ["done", "open"])
@@ -79,7 +83,11 @@ import Testing
       - **Long term:**
         - Move to a connection proxy [High]
       """)
-    #expect(r.items.map(\.text) == ["Raise the connection pool limit (Owner: Priya, by 2024-03-01)", "Add a pool saturation dashboard", "Move to a connection proxy [High]"])
+    #expect(
+      r.items.map(\.text) == [
+        "Raise the connection pool limit (Owner: Priya, by 2024-03-01)", "Add a pool saturation dashboard",
+        "Move to a connection proxy [High]",
+      ])
     #expect(r.items.map(\.owner) == ["Priya", nil, nil])
     #expect(r.items.dropFirst(0).first?.deadline == "2024-03-01")
     #expect(r.items.dropFirst(2).first?.priority == "High")

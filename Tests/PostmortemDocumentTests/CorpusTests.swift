@@ -22,7 +22,8 @@ import Testing
   static let present = FileManager.default.fileExists(atPath: folder)
 
   static func documents() throws -> [(name: String, read: Read)] {
-    try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0 != "LICENSE" }.sorted().map { name in
+    try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0 != "LICENSE" }.sorted().map {
+      name in
       let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))
       return (name, Read(String(decoding: data, as: UTF8.self), name: name))
     }
@@ -57,7 +58,8 @@ import Testing
     for (name, r) in docs {
       for (row, written) in zip(r.rows, r.written) where row.time?.hasSuffix("Z") != true {
         let w = written ?? ""
-        let inexact = w.contains("?") || w.contains("HH") || w.contains("--") || w.contains("~") || w.contains("20202")
+        let inexact =
+          w.contains("?") || w.contains("HH") || w.contains("--") || w.contains("~") || w.contains("20202")
           || w.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil || w.contains("xx")
         #expect(inexact, "\(name):\(row.line): \(w) has an exact time and none was read")
       }

@@ -4,7 +4,10 @@ import Testing
 
 @Suite struct MarkdownDocumentTests {
   @Test func tablesTasksAndMarksComeFromTheTree() {
-    let doc = MarkdownDocument(parsing: "# T\n\n| Time | Event |\n|---|---|\n| 10:00 | **x** ~~y~~ https://a.b/c |\n\n- [x] done\n- [ ] not\n")
+    let doc = MarkdownDocument(
+      parsing:
+        "# T\n\n| Time | Event |\n|---|---|\n| 10:00 | **x** ~~y~~ https://a.b/c |\n\n- [x] done\n- [ ] not\n"
+    )
     #expect(doc.extensions, "\(doc.warnings)")
     guard doc.blocks.count == 3, case .table(let t) = doc.blocks[1], case .list(let l) = doc.blocks[2] else {
       Issue.record("blocks: \(doc.blocks)")

@@ -19,7 +19,9 @@ struct Read {
   }
   var rows: [Row] {
     (imported["rows"]?.arrayValue ?? []).map {
-      Row(line: Int($0["line"]?.intValue ?? -1), time: $0["time"]?.stringValue, text: $0["text"]?.stringValue ?? "")
+      Row(
+        line: Int($0["line"]?.intValue ?? -1), time: $0["time"]?.stringValue,
+        text: $0["text"]?.stringValue ?? "")
     }
   }
   /// Row `i`'s text, nil when there is no such row.
@@ -43,7 +45,8 @@ struct Read {
   var items: [Item] {
     (imported["items"]?.arrayValue ?? []).map {
       Item(
-        line: Int($0["line"]?.intValue ?? -1), text: $0["text"]?.stringValue ?? "", owner: $0["owner"]?.stringValue,
+        line: Int($0["line"]?.intValue ?? -1), text: $0["text"]?.stringValue ?? "",
+        owner: $0["owner"]?.stringValue,
         deadline: $0["deadline"]?.stringValue, priority: $0["priority"]?.stringValue,
         tracking: $0["tracking"]?.stringValue, done: $0["done"]?.boolValue ?? false)
     }

@@ -27,9 +27,13 @@ import Testing
     #expect(r.lines == [7, 8, 9, 11, 12, 13])
     #expect(
       r.times == [
-        "2015-10-21T14:51:00Z", "2015-10-21T14:53:00Z", "2015-10-21T14:54:00Z", "2015-10-21T15:01:00Z", nil, nil,
+        "2015-10-21T14:51:00Z", "2015-10-21T14:53:00Z", "2015-10-21T14:54:00Z", "2015-10-21T15:01:00Z", nil,
+        nil,
       ])
-    #expect(r.text(2) == "OUTAGE BEGINS Search backends start melting down under load\ncascading failure across three clusters")
+    #expect(
+      r.text(2)
+        == "OUTAGE BEGINS Search backends start melting down under load\ncascading failure across three clusters"
+    )
     #expect(r.text(5) == "Unknown time: someone pinged the team chat")
     #expect(r.zone == "UTC")
     #expect(r.zoneLine == 5)
@@ -58,9 +62,15 @@ import Testing
       - **00:36 UTC** - Backup restore started
       - **18:14 UTC** - GitLab.com is available again
       """)
-    #expect(r.times == ["2017-01-31T17:20:00Z", "2017-01-31T19:00:00Z", "2017-01-31T23:27:00Z", "2017-02-01T00:36:00Z", "2017-02-01T18:14:00Z"])
+    #expect(
+      r.times == [
+        "2017-01-31T17:20:00Z", "2017-01-31T19:00:00Z", "2017-01-31T23:27:00Z", "2017-02-01T00:36:00Z",
+        "2017-02-01T18:14:00Z",
+      ])
     #expect(r.lines == [7, 8, 9, 14, 15])
-    #expect(r.text(2) == "team-member-1 starts removing the data directory\nthe replication process is stopped first")
+    #expect(
+      r.text(2)
+        == "team-member-1 starts removing the data directory\nthe replication process is stopped first")
     // Day headings are not sections of their own.
     #expect(r.sections.count == 2)
   }
@@ -90,7 +100,10 @@ import Testing
     #expect(r.lines == [11, 12, 13, 14])
     #expect(r.times == ["2024-03-05T09:12:00Z", "2024-03-05T09:20:00Z", "2024-03-06T01:05:00Z", nil])
     #expect(r.written[0] == "2024-03-05 09:12")
-    #expect(r.rows.map(\.text) == ["Deploy of cart-service 4.2", "5xx alerts fire", "Rollback completed", "Customer comms sent"])
+    #expect(
+      r.rows.map(\.text) == [
+        "Deploy of cart-service 4.2", "5xx alerts fire", "Rollback completed", "Customer comms sent",
+      ])
     #expect(r.timeline.first?["actor"]?.stringValue == "Ana")
   }
 
@@ -114,7 +127,10 @@ import Testing
       """)
     #expect(r.zone == "PT")
     #expect(r.zoneLine == 3)
-    #expect(r.times == ["2024-01-14T18:18:00Z", "2024-01-14T18:31:00Z", "2024-01-15T07:02:00Z", "2024-01-15T17:02:00Z"])
+    #expect(
+      r.times == [
+        "2024-01-14T18:18:00Z", "2024-01-14T18:31:00Z", "2024-01-15T07:02:00Z", "2024-01-15T17:02:00Z",
+      ])
     #expect(r.written.first == "10:18 AM")
   }
 
@@ -165,7 +181,8 @@ import Testing
       """)
     #expect(r.lines == [9, 15])
     #expect(r.times == ["2024-03-02T14:43:00Z", "2024-03-02T14:50:00Z"])
-    #expect(r.text(0) == "Alert fired for queue depth on orders-worker.\nThe on-call engineer acknowledged it.")
+    #expect(
+      r.text(0) == "Alert fired for queue depth on orders-worker.\nThe on-call engineer acknowledged it.")
     #expect(r.text(1) == "Mitigation\nWorkers scaled from 4 to 12.")
     #expect(r.kinds == ["other", "timeline", "root_cause"])
     #expect(r.value["incident"]?["root_cause"]?.stringValue == "A slow consumer.")
@@ -232,7 +249,10 @@ import Testing
         - `07:30` Retention policy deployed
       """)
     #expect(r.times == ["2024-05-20T08:47:00Z", "2024-05-20T09:05:00Z", "2024-05-21T07:30:00Z"])
-    #expect(r.rows.map(\.text) == ["Disk usage alert on agent-3", "Old artefacts removed", "Retention policy deployed"])
+    #expect(
+      r.rows.map(\.text) == [
+        "Disk usage alert on agent-3", "Old artefacts removed", "Retention policy deployed",
+      ])
   }
 
   /// A table with the time in its first column and no header word for it.
@@ -319,7 +339,11 @@ import Testing
 
       - Fast rollback
       """)
-    #expect(r.sections.map(\.title) == ["Title", "Detailed timeline", "Detection", "Corrective and Preventative Measures", "Short term", "Long term", "What went well"])
+    #expect(
+      r.sections.map(\.title) == [
+        "Title", "Detailed timeline", "Detection", "Corrective and Preventative Measures", "Short term",
+        "Long term", "What went well",
+      ])
     #expect(r.kinds == ["other", "timeline", "timeline", "actions", "actions", "actions", "went_well"])
     #expect(r.items.map(\.text) == ["Fix the alert threshold", "Rewrite the consumer"])
     #expect(r.rows.count == 1)
@@ -378,7 +402,10 @@ import Testing
       - 00:07 Old certificate restored
       - 00:30 All clear
       """)
-    #expect(r.times == ["2024-12-31T23:40:00Z", "2024-12-31T23:58:00Z", "2025-01-01T00:07:00Z", "2025-01-01T00:30:00Z"])
+    #expect(
+      r.times == [
+        "2024-12-31T23:40:00Z", "2024-12-31T23:58:00Z", "2025-01-01T00:07:00Z", "2025-01-01T00:30:00Z",
+      ])
   }
 
   @Test func aSmallStepBackIsKeptForTheOrderCheck() {
@@ -389,7 +416,9 @@ import Testing
 
 @Suite struct TimelineOddShapesTests {
   @Test func aTableWithoutAHeaderRowKeepsItsFirstRow() {
-    let r = Read("## Timeline\n\n| 10:05 | Cache restarted |\n|---|---|\n| 10:07 | DB CPU at 100% |\n", name: "2024-02-10-cache.md")
+    let r = Read(
+      "## Timeline\n\n| 10:05 | Cache restarted |\n|---|---|\n| 10:07 | DB CPU at 100% |\n",
+      name: "2024-02-10-cache.md")
     #expect(r.rows.map(\.text) == ["Cache restarted", "DB CPU at 100%"])
     #expect(r.lines == [3, 5])
   }

@@ -409,14 +409,17 @@ public enum PipelineRunner {
   /// A Markdown post-mortem read into report.json's shape by ``DocumentReader`` (libcmark-gfm's
   /// tree): refused above ``DocumentReader/maxBytes``, so reading stays bounded in time and memory.
   static func importMarkdown(_ data: Data, path: String) throws(HostError) -> JSONValue {
-    guard data.count <= DocumentReader.maxBytes else {
-      throw .configuration(
-        "\(path): \(data.count) bytes is more than a post-mortem (\(DocumentReader.maxBytes >> 20) MB at most): not read")
+    if let refusal = DocumentReader.refusal(byteCount: data.count, name: path) {
+      throw .configuration(refusal)
     }
-    guard let text = String(data: data, encoding: .utf8) else {
+    let name = URL(fileURLWithPath: path).lastPathComponent
+    if let text = String(data: data, encoding: .utf8) { return DocumentReader.read(text: text, name: name) }
+    // Saved from a Windows editor: read, and said so in the notes.
+    guard !data.contains(0), let text = String(data: data, encoding: .windowsCP1252) else {
       throw .configuration("\(path): not UTF-8 text")
     }
-    return DocumentReader.read(text: text, name: URL(fileURLWithPath: path).lastPathComponent)
+    return DocumentReader.read(
+      text: text, name: name, notes: ["\(name) is not UTF-8: read as Windows-1252 (save it as UTF-8)"])
   }
 
   /// Loads and runs one plugin: nil when it succeeded, else its problem and traceback.
