@@ -498,7 +498,9 @@ end
 
 -- Blank out text in quotes (kept the same length, so positions still match the sentence).
 local function unquote(s)
-  if not s:find('["`\226]') then return s end
+  if not s:find("[\"`'\226]") then return s end
+  -- 'single quotes' open after a space and close before a non-letter: "Mark's" is no quote.
+  s = (" " .. s):gsub("(%s)('[^']*')%f[%W]", function(space, q) return space .. (q:gsub(".", " ")) end):sub(2)
   s = s:gsub('"[^"]*"', function(q) return (q:gsub("[^\n]", " ")) end)
   s = s:gsub("\226\128\156.-\226\128\157", function(q) return (q:gsub("[^\n]", " ")) end) -- “ ”
   s = s:gsub("\226\128\152.-\226\128\153", function(q) return (q:gsub("[^\n]", " ")) end) -- ‘ ’

@@ -102,6 +102,8 @@ local NOT_BLAMING = {
   { "Assumed user error at the time.", "a hypothesis" },
   { "We ruled out human error early on.", "a hypothesis ruled out" },
   { "Avoid phrases such as \"human error\" in the summary.", "quoted template text" },
+  { "Write the cause, e.g. 'a missing guard rail', never 'human error'.", "single-quoted template text" },
+  { "The alert `user error ratio` fired at 10:02.", "code" },
   { "The incident was first blamed on DNS.", "blaming a system" },
   { "Traffic failed to reach the cluster because the ALB had no targets.", "traffic" },
   { "Each repository should have clear rules for merging to main.", "a repository" },
