@@ -41,7 +41,8 @@
 --    words and not after an article ("Kubernetes ignored", "the Scheduler forgot" are not
 --    people). A weak phrase needs a definite person: a bare "the operator" may be a Kubernetes
 --    operator, so it counts only with a strong phrase.
---    "caused by <person>" and "broken by <person>" count as well.
+--    Passive forms with a definite person count as well: "caused by", "broken by", "ignored
+--    by", "overlooked by", "missed by", "not followed by <person>".
 -- Never findings: "they" and "we" (teams), sentences that deny blame ("blameless", "no one is
 -- to blame", "we don't blame", "not about blame"), conditionals about a generic person ("if
 -- someone forgets to ..."), and text in quotes (a quoted phrase is mentioned, not used).
@@ -90,7 +91,7 @@ local DENIALS = { "blameless", "no one is to blame", "no one was to blame", "nob
   "no one to blame", "nobody to blame", "not to blame", "no blame", "not about blam", "without blam", "n't blame",
   "not blame", "never blame", "not blaming", "n't blaming", "avoid blam", "nobody's fault", "no one's fault",
   "not anyone's fault", "no fault of", "not the fault of", "not at fault", "finger%-pointing", "point fingers",
-  "pointing fingers", "no single person" }
+  "pointing fingers", "no single person", "blame%-free", "blame free", "no%-blame", "non%-blaming", "blame culture" }
 
 -- Fault phrases. `strong`: only people do it; `weak`: systems do it too. `after` tests the
 -- text right after the match (true keeps the match).
@@ -291,6 +292,11 @@ end
 
 -- Passive agents: "caused by @bob", "broken by the intern".
 local BY_PHRASES = {
+  { "%f[%w]ignored by%f[%W]", "ignored", "say why the signal was easy to miss or hard to act on" },
+  { "%f[%w]overlooked by%f[%W]", "overlooked", "say why it was easy to overlook" },
+  { "%f[%w]missed by%f[%W]", "missed", "say why the signal was easy to miss" },
+  { "%f[%w]not followed by%f[%W]", "did not follow", "say what made the procedure hard to follow" },
+  { "%f[%w]deleted by mistake by%f[%W]", "by mistake", "ask what allowed the mistake to have this effect" },
   { "%f[%w]caused by%f[%W]", "caused by", "say what in the system let the change through (a missing review, check or test)" },
   { "%f[%w]broken by%f[%W]", "caused by", "say what broke and which safeguard was missing" },
 }
@@ -351,7 +357,8 @@ local TRIGGERS = set_of([[error careless carelessly carelessness negligence negl
   neglected neglecting ignored ignoring did didn following failed failing mistakenly made should overlooked misread
   paying without skipped instead wrong caused broke broken accidentally inadvertently unintentionally misconfigured
   missed responsible introduced bad untested faulty accident pebkac pebcak layer fat never careful attention
-  vigilant thorough]])
+  vigilant thorough followed]])
+-- (passive forms: "ignored by", "overlooked by", "missed by", "not followed by" share these words)
 
 -- "operator error counter", "user error rate": a name of a thing, not a judgement.
 local ERROR_NOUNS = set_of([[counter counters count counts rate rates metric metrics code codes message messages

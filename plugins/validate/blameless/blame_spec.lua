@@ -63,6 +63,8 @@ local BLAMING = {
   { "Bob to be more careful with renewals", "be more careful" },
   { "The engineer who ran the migration forgot to disable the trigger.", "forgot" },
   { "A fat-fingered command removed the route table.", "fat[%- ]finger" },
+  { "The disk alert was ignored by the on-call engineer for an hour.", "ignored" },
+  { "The rollback runbook was not followed by the deployer.", "did not follow" },
   { "Priya overlooked the warning in the Terraform plan.", "overlooked" },
   { "He misread the dashboard and scaled the wrong pool.", "misread" },
   -- a definite person and a weak phrase
@@ -140,6 +142,8 @@ local NOT_BLAMING = {
   { "The job never completed because the lock was held.", "a job" },
   { "We need to be more careful with manual certificates.", "we are the team" },
   { "Traefik never reloaded the new routes.", "a system with a weak phrase" },
+  { "Our blame-free review meant the developer could explain the change openly.", "blame-free" },
+  { "The duplicate alert was ignored by Alertmanager's inhibition rule.", "a system" },
   { "Tomasz escalated to the network team, who found the broken route.", "neutral action" },
 }
 
