@@ -628,7 +628,8 @@ first_rule = function(lower, orig, known, opts)
       for stop in rest:gmatch("[%w@_%-%.]+()") do
         n = n + 1
         if n > 5 then break end
-        if rest:sub(stop, stop) ~= "'" and agent_at_end(rest:sub(1, stop - 1), orest, known) == "definite" then
+        local head = rest:sub(1, stop - 1):gsub("%.+$", "") -- "by the deployer." ends a sentence
+        if rest:sub(stop, stop) ~= "'" and agent_at_end(head, orest, known) == "definite" then
           return p[2], p[3]
         end
       end
