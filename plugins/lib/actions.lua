@@ -153,6 +153,22 @@ M.EXPLORATIONS = {
   { "check whether", "check whether" }, { "check whether", "check if" },
 }
 
+-- Each rule's plain text ("be more careful" needs "be more careful", "%f[%w]improv" needs
+-- "improv"): a plain search skips the rules whose words are absent. Exploring verbs get their
+-- full pattern once, here.
+local function literal(pattern)
+  local p = pattern:gsub("%%f%[%%[wW]%]", "")
+  local run = p:match("^[^%%%[%]%(%)%.%*%+%-%?%^%$]*")
+  local nextc = p:sub(#run + 1, #run + 1)
+  if nextc == "?" or nextc == "*" or nextc == "-" then run = run:sub(1, -2) end
+  run = run:gsub("%s+$", "")
+  return #run >= 2 and run or nil
+end
+for _, rule in ipairs(M.EXPLORATIONS) do rule.pattern = "%f[%w]" .. rule[2] .. "%f[%W]" end
+for _, list in ipairs { M.EXHORTATIONS, M.IMPROVEMENTS, M.EXPLORATIONS } do
+  for _, rule in ipairs(list) do rule.need = literal(rule[2]) end
+end
+
 -- Words after which an exploring verb is the item's verb.
 local VERB_LEADS = set_of([[to and should will must we shall please then also or let's can could would need needs
   team owner owners on-call oncall first]])
@@ -266,6 +282,9 @@ local function committed(lower)
   return false
 end
 
+-- Words that start an owner's or a date's annotation written into an item.
+local ANNOTATIONS = { "owner", "due", "eta", "deadline", "assignee", "assigned to" }
+
 -- The vague phrase of an action item and a suggestion, or nil when it is specific.
 function M.vague(text, extra_phrases)
   if type(text) ~= "string" then return nil end
@@ -273,12 +292,11 @@ function M.vague(text, extra_phrases)
   -- Who and when are not what: an owner's handle or mail, "(Owner: Mei Lin, due 2024-11-29)",
   -- "- ETA: 15/08" say nothing about the work, so they neither pin nor name it.
   text = text:sub(1, 2000):gsub("[%w._%-]*@[%w._%-]*", " ")
-  for _, key in ipairs { "owner", "due", "eta", "deadline", "assignee", "assigned to", "by:" } do
-    local at = text:lower():find("[%(%[%-\226,;|]%s*" .. key .. "%f[%W]")
-      or text:lower():find("%s%s*" .. key .. "%s*:")
-    if at and at > 1 then text = text:sub(1, at - 1) end
-  end
   local lower = text:lower()
+  for _, key in ipairs(ANNOTATIONS) do
+    local at = lower:find(key, 1, true) and (lower:find("[%(%[%-\226,;|]%s*" .. key .. "%f[%W]") or lower:find("%s" .. key .. "%s*:"))
+    if at and at > 1 then text, lower = text:sub(1, at - 1), lower:sub(1, at - 1) end
+  end
   -- The vague words count in the item's head, before an explanation ("Implement priority
   -- classes: part of our effort to improve ..."); what makes it specific counts anywhere.
   local cut = #lower
@@ -288,14 +306,15 @@ function M.vague(text, extra_phrases)
   end
   local head = lower:sub(1, cut)
   for _, rule in ipairs(M.EXHORTATIONS) do
-    if head:find(rule[2]) then
+    if (not rule.need or head:find(rule.need, 1, true)) and head:find(rule[2]) then
       local first = lower:match("^[%s%p]*(%a+)")
       if not (first and BUILD_VERBS[first] and named(text, lower)) then return rule[1], M.SUGGESTIONS.exhortation end
       break
     end
   end
   for _, rule in ipairs(M.IMPROVEMENTS) do
-    local s, e = head:find(rule[2])
+    local s, e
+    if not rule.need or head:find(rule.need, 1, true) then s, e = head:find(rule[2]) end
     local phrase = s and head:sub(s, e)
     if phrase and rule[1] == "more" then
       -- "Test more devices", "Add more replicas": "more" and a noun among the item's first words,
@@ -309,9 +328,9 @@ function M.vague(text, extra_phrases)
     end
   end
   for _, rule in ipairs(M.EXPLORATIONS) do
-    local init = 1
-    while true do
-      local s, e = head:find("%f[%w]" .. rule[2] .. "%f[%W]", init)
+    local init = (not rule.need or head:find(rule.need, 1, true)) and 1 or #head + 2
+    while init <= #head + 1 do
+      local s, e = head:find(rule.pattern, init)
       if not s then break end
       if verb_position(head, s) then
         if pinned(text, lower) or committed(lower) then return nil end
