@@ -4,43 +4,46 @@
 --   local actions = require "pm.actions"
 --   local phrase, suggestion = actions.vague(text [, extra_phrases])  -- nil when specific
 --
--- An item is vague when it asks for an attitude or commits to no outcome. Three families,
+-- An item is vague when it asks for an attitude or commits to no outcome. Owners and dates
+-- written into the item ("(@jonas.k)", "(Owner: Mei Lin, due 2024-11-29)", "- ETA: 15/08")
+-- are cut off first: who and when do not say what. The vague wording then counts in the
+-- item's head (before the first ": ", " - ", ". ", "(" or ";"), so that an explanation after
+-- a specific action does not make it vague ("Implement priority classes: part of our effort
+-- to improve scheduling"); what makes an item specific counts anywhere in it. Three families,
 -- tried in this order; the first that applies gives the phrase returned:
--- The vague wording counts in the item's head (before the first ": ", " - ", ". ", "(" or ";"),
--- so that an explanation after a specific action does not make it vague; what makes an item
--- specific counts anywhere in it.
 -- 1. Exhortations, vague on their own: "be (more) careful", "pay (more) attention", "be
 --    vigilant", "(raise) awareness", "communicate better", "better communication", "stay in
---    (closer) contact", "work closely with", "follow best
---    practices", "double check", "make sure this doesn't happen again", "prevent recurrence",
---    "keep an eye on", "more thoroughly", "properly", "as needed", "where possible", "remember
---    to", "try to". Not vague when the item starts with a verb that builds something (add,
---    create, automate, implement, enforce, ...) and names a concrete object, because then the
---    exhortation is only the item's reason: "Add a CI check on `replicas` so nobody has to
---    double check it" is specific.
+--    (closer) contact", "work closely with", "follow best practices", "double check", "make
+--    sure this doesn't happen again", "prevent recurrence", "keep an eye on", "monitor the
+--    situation", "more thoroughly", "properly", "as needed", "where possible", "remember to",
+--    "try to", "do better". Not vague when the item starts with a verb that builds something
+--    (add, create, automate, implement, enforce, ...) and names a concrete object, because
+--    then the exhortation is only the item's reason: "Add a CI step that double-checks
+--    `replicas` against the HPA minimum" is specific.
 -- 2. Improvement without a measure: improve, enhance, optimise, strengthen, harden, refine,
 --    "better", "monitor better", "more monitoring / testing / alerts / logging / ...", "more"
---    and a noun among the item's first three words ("Test more devices"), "increase coverage /
---    visibility". Not vague when the item names a measure: a number
---    that is not a date ("300ms", "80%", "10k", "5xx", "p99"), a comparison ("< 100ms"), or a
---    metric or code identifier (`pg_stat_activity`, max_connections, a.b.c, /search). So
---    "Improve p99 latency of /search below 300ms by 2024-03" is specific; "Improve monitoring
---    of the ALB" is vague (a component named, nothing to measure).
+--    and a noun among the item's first three words ("Test more devices", not "aligns more
+--    with" or "more than one"), "increase coverage / visibility". Not vague when the item
+--    names a measure: a number that is not a date ("300ms", "80%", "10k", "502s", "5xx",
+--    "p99", "v2.5"), a comparison ("< 100ms"), or a metric or code identifier
+--    (`pg_stat_activity`, max_connections, a.b.c, /search). So "Improve p99 latency of
+--    /search below 300ms by 2024-03" is specific; "Improve monitoring of the ALB" is vague (a
+--    component named, nothing to measure).
 -- 3. Exploring without an outcome: look into, investigate, review, revisit, consider,
---    explore, evaluate, assess, discuss, research, analyse, "figure out", "think about",
---    "follow up", "work on", "dig into", as the item's verb (its first word, or after "to",
---    "and", "should", "will", "must", "we"; "Require code review" uses review as a noun).
---    Not vague when the item names a measure (as in 2), a date, a ticket (#123, ABC-12), a
---    URL or a file, or commits to a result joined with "and" ("review and adjust the pool
---    size", "investigate and write up") on an object that is not generic (a process, the
---    issue, things). So "Investigate why search returned 502s on 2024-01-14 and write up the
---    findings" is specific, "Look into the cache eviction settings" and "Discuss DNS
---    ownership" are vague.
--- Owners and dates written into the item ("(@jonas.k)", "(Owner: Mei Lin, due 2024-11-29)",
--- "- ETA: 15/08") are cut off first: who and when do not say what.
--- `extra_phrases` (an organisation's own, e.g. "asap") are vague wherever they start a word,
--- after the built-in families. Matching is on the lower-cased text with plain patterns, no
--- state: the same text always gives the same answer, in time linear in its length.
+--    explore, evaluate, assess, discuss, research, analyse, reflect, "figure out", "think
+--    about", "follow up", "work on", "dig into", "check whether", as the item's verb (its
+--    first word, or after "to", "and", "should", "will", "must", "we"; "Require code review"
+--    uses review as a noun). Not vague when the item names a measure (as in 2), a date, a
+--    ticket (#123, ABC-12), a URL or a file, or commits to a result joined with "and"
+--    ("review and adjust the pool size", "investigate and write up") on an object that is
+--    not generic (processes, the root cause, things). A component's name alone does not
+--    make an exploration specific: "Investigate why search returned 502s on 2024-01-14 and
+--    write up the findings" is specific; "Look into the cache eviction settings", "Discuss
+--    DNS ownership" and "Investigate grafana-agent memory usage" are vague.
+-- `extra_phrases` (an organisation's own, e.g. "asap") are vague wherever they start a word
+-- in the item as written, after the built-in families. Matching is on the lower-cased text
+-- with plain patterns and no state: the same text always gives the same answer, after a
+-- plain search for each rule's words, in time linear in the first 2,000 characters read.
 local M = {}
 
 local function set_of(words)

@@ -5,49 +5,68 @@
 --     -- f.where ("summary", "timeline", ...), f.sentence, f.line (nil outside a document),
 --     -- f.rule, f.suggestion
 --   end
---   blame.judge(sentence [, known_names]) -> rule, suggestion | nil   (one sentence)
---   blame.sentences(text) -> { { text, line = newlines before it } ... }
+--   blame.judge(sentence [, known [, opts]]) -> rule, suggestion | nil   (one sentence;
+--     known = blame.people(data), lower-case patterns of the names the report knows)
+--   blame.sentences(text) -> { { text, line = line breaks before it } ... }
+--   blame.people(data) -> known
 --
 -- Texts read: the report's prose fields (summary, root cause, impact, factors and their why
 -- chains, what went well, lessons, action items) and, for an imported document, every entry
 -- of data.imported.prose (timeline rows and "what happened" included), which gives each
--- finding its line: prose.line + the line breaks before the sentence.
+-- finding its line: prose.line + the line breaks before the sentence. A document's section
+-- kind is named as the report field it fills ("lessons" -> "lesson"); a sentence found in the
+-- document is not quoted again from a report field. Sentences split after . ! ? (not in
+-- "v2.3.0", "e.g.", "Mr.", "approx. five") and at line breaks before or after a list-like line.
 --
--- Precision first. A sentence is a finding when one of these holds (the first that does names
--- the rule: a person as agent (3) before words (1, 2)):
--- 1. A word that blames on its own: "human error", "user error", "operator error", "pilot
---    error", careless(ly/ness), negligence/negligent, incompetent, sloppy, "fault of", "X's
---    fault", "X's mistake", "mistake by", "on the part of". Not when a negation comes in the
---    three words before it ("this was not human error", "through no fault of"), nor when it is
---    a hypothesis ("assumed user error at the time", "to rule out human error").
--- 2. blame/blamed/blaming, when the sentence also names a person ("the DBA was blamed"): "the
---    outage was first blamed on DNS" blames a system.
--- 3. A person as the agent of a fault: the person directly before the fault phrase (an
---    adverb, "had" or an apposition between them is allowed: "Ana, the on-call engineer,
---    had forgotten to"). Fault phrases come in two strengths:
+-- Precision first. A sentence is a finding when one of these holds; the first that does
+-- names the rule:
+-- 1. A person as the agent of a fault: the person directly before the fault phrase (an
+--    adverb, "had", "to"/"should"/"must", an apposition, brackets or a "who" clause may stand
+--    between them: "Ana, the on-call engineer, had forgotten to", "John (on call) failed to
+--    notice", "the operator who set up the list never added", "Bob to be more careful").
+--    Fault phrases come in two strengths:
 --    * strong, which only people do: forgot, neglected to, ignored the alert/runbook/...,
---      didn't follow/check/test/review..., failed to notice/check/follow/test/review...,
---      mistakenly, carelessly, made a mistake, should have known, overlooked, misread,
---      skipped the review/canary/tests, "pushed ... without review", "deleted ... by
---      mistake", "deleted ... instead of ...", "ran ... against the wrong ...";
---    * weak, which systems do too: failed to, caused (an outage, the incident, it...), broke,
---      should have <verb>ed, accidentally, by mistake, misconfigured, was at fault, missed
---      the alert, was responsible for the outage.
---    Agents: @handles; he, she, someone, somebody; roles with an article ("the developer",
---    "an engineer", "the on-call (engineer)", "the DBA", "the SRE", "the admin", "the intern",
---    "the contractor", "a team member", "the deployer", "the reviewer", "the author of the
---    change", ...); known people (incident.people, action item owners, timeline actors); and,
---    for strong phrases only, a capitalised "First" or "First Last" not in a list of system
---    words and not after an article ("Kubernetes ignored", "the Scheduler forgot" are not
---    people). A weak phrase needs a definite person: a bare "the operator" may be a Kubernetes
---    operator, so it counts only with a strong phrase.
+--      didn't check/test/review/notice..., didn't follow the runbook/process, failed to
+--      notice/check/test/review/catch..., mistakenly, made a mistake, should have known,
+--      overlooked, misread, skipped the review/canary/tests, be more careful, "pushed ...
+--      without review", "deleted ... by mistake/by accident", "deleted ... instead of ...",
+--      "ran ... against the wrong ...";
+--    * weak, which systems do too: failed to, did not respond/update/run..., caused (an
+--      outage, the incident, it...), broke, should have <participle>, never <participle>,
+--      accidentally, misconfigured, was at fault, missed the alert, was responsible for the
+--      outage, pushed a bad/untested change.
+--    Agents: @handles; he, she, someone, somebody; roles with an article or at the start
+--    ("the developer", "an engineer", "the on-call (engineer)", "the DBA", "the SRE on duty",
+--    "the admin", "the intern", "the contractor", "a team member", "the deployer", "the
+--    reviewer", "the author of the change", "QA", ...); known people (incident.people, action
+--    item owners, person-like timeline actors; a name counts as written, "Will" not "will");
+--    and, for strong phrases only, a capitalised "First" or "First Last" not in a list of
+--    system words and plurals and not after an article ("Kubernetes ignored the taint", "the
+--    Scheduler", "Engineers ignored" are not a person). A weak phrase needs a definite person:
+--    a bare "the operator", "the admin" or "QA" may be a Kubernetes operator, an admin API or
+--    a QA environment, so they count with strong phrases only ("an operator" is a person).
 --    Passive forms with a definite person count as well: "caused by", "broken by", "ignored
---    by", "overlooked by", "missed by", "not followed by <person>".
--- Never findings: "they" and "we" (teams), sentences that deny blame ("blameless", "no one is
--- to blame", "we don't blame", "not about blame"), conditionals about a generic person ("if
--- someone forgets to ..."), and text in quotes (a quoted phrase is mentioned, not used).
+--    by", "overlooked by", "missed by", "not followed by <person>" (not "caused by @dave's
+--    change", which names a change).
+-- 2. A word that blames on its own: "human error", "user error", "operator error", "pilot
+--    error", careless(ly/ness), negligence/negligent, incompetent, sloppy, "fault of", "X's
+--    fault", "X's mistake", "mistake by", "on the part of", PEBKAC, "layer 8 ...",
+--    fat-fingered. Not when a negation or a hypothesis comes in the three words before it
+--    ("this was not human error", "assumed user error at the time", "to rule out human
+--    error"), nor as a metric's name ("the operator error counter", "user error rate").
+-- 3. blame/blamed/blaming, when the sentence also names a person ("the DBA was blamed"): "the
+--    outage was first blamed on DNS" blames a system.
+-- Never findings: "they" and "we" (teams) and plurals ("engineers"), sentences that deny
+-- blame ("blameless", "no one is to blame", "we don't blame", "not about blame", "blame-free",
+-- "nobody's fault"), conditionals about a generic person ("if someone forgets to ..."), and
+-- text in quotes or backticks (a quoted phrase is mentioned, not used). "Thanks to Ana",
+-- "the team decided", "the on-call engineer mitigated", "Ana caused the alert to be
+-- acknowledged" (no fault follows "caused") are not findings.
 -- `words` (blame on their own) and `phrases` (blame after a definite person) extend the rules
 -- as lower-case Lua patterns; `allow` holds patterns of sentences that are never findings.
+-- Cost: one pass over a sentence's words finds none of the rules' trigger words in most
+-- sentences; a sentence is judged on its first 2,000 characters and the agent on the 120
+-- before the phrase, so a document costs time linear in its length.
 local M = {}
 
 -- Rule patterns are lower-case Lua patterns matched against the lower-cased sentence.
