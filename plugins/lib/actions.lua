@@ -5,7 +5,7 @@
 --   local phrase, suggestion = actions.vague(text [, extra_phrases])  -- nil when specific
 --
 -- An item is vague when it asks for an attitude or commits to no outcome. Owners and dates
--- written into the item ("(@jonas.k)", "(Owner: Mei Lin, due 2024-11-29)", "- ETA: 15/08")
+-- written into the item ("(@jonas.k)", "(Owner: Rui Costa, due 2025-03-14)", "- ETA: 15/08")
 -- are cut off first: who and when do not say what. The vague wording then counts in the
 -- item's head (before the first ": ", " - ", ". ", "(" or ";"), so that an explanation after
 -- a specific action does not make it vague ("Implement priority classes: part of our effort
@@ -22,7 +22,7 @@
 --    `replicas` against the HPA minimum" is specific.
 -- 2. Improvement without a measure: improve, enhance, optimise, strengthen, harden, refine,
 --    "better", "monitor better", "more monitoring / testing / alerts / logging / ...", "more"
---    and a noun among the item's first three words ("Test more devices", not "aligns more
+--    and a noun among the item's first three words ("Test on more handsets", not "aligns more
 --    with" or "more than one"), "increase coverage / visibility". Not vague when the item
 --    names a measure: a number that is not a date ("300ms", "80%", "10k", "502s", "5xx",
 --    "p99", "v2.5"), a comparison ("< 100ms"), or a metric or code identifier
@@ -39,7 +39,7 @@
 --    not generic (processes, the root cause, things). A component's name alone does not
 --    make an exploration specific: "Investigate why search returned 502s on 2024-01-14 and
 --    write up the findings" is specific; "Look into the cache eviction settings", "Discuss
---    DNS ownership" and "Investigate grafana-agent memory usage" are vague.
+--    ownership of the VPN" and "Investigate image-resizer memory use" are vague.
 -- `extra_phrases` (an organisation's own, e.g. "asap") are vague wherever they start a word
 -- in the item as written, after the built-in families. Matching is on the lower-cased text
 -- with plain patterns and no state: the same text always gives the same answer, after a
@@ -292,7 +292,7 @@ local ANNOTATIONS = { "owner", "due", "eta", "deadline", "assignee", "assigned t
 function M.vague(text, extra_phrases)
   if type(text) ~= "string" then return nil end
   local written = text
-  -- Who and when are not what: an owner's handle or mail, "(Owner: Mei Lin, due 2024-11-29)",
+  -- Who and when are not what: an owner's handle or mail, "(Owner: Rui Costa, due 2025-03-14)",
   -- "- ETA: 15/08" say nothing about the work, so they neither pin nor name it.
   text = text:sub(1, 2000):gsub("[%w._%-]*@[%w._%-]*", " ")
   local lower = text:lower()
@@ -320,7 +320,7 @@ function M.vague(text, extra_phrases)
     if not rule.need or head:find(rule.need, 1, true) then s, e = head:find(rule[2]) end
     local phrase = s and head:sub(s, e)
     if phrase and rule[1] == "more" then
-      -- "Test more devices", "Add more replicas": "more" and a noun among the item's first words,
+      -- "Test on more handsets", "Add more replicas": "more" and a noun among the item's first words,
       -- not "aligns more with", "a more descriptive name", "more than one".
       local _, before = head:sub(1, s - 1):gsub("%a+", "")
       if before > 2 or NOT_AFTER_MORE[phrase:match("(%a+)$")] then s = nil end

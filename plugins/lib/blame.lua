@@ -23,7 +23,7 @@
 -- 1. A person as the agent of a fault: the person directly before the fault phrase (an
 --    adverb, "had", "to"/"should"/"must", an apposition, brackets or a "who" clause may stand
 --    between them: "Ana, the on-call engineer, had forgotten to", "John (on call) failed to
---    notice", "the operator who set up the list never added", "Bob to be more careful").
+--    notice", "the admin who created the inbox never added", "Lina to be more careful").
 --    Fault phrases come in two strengths:
 --    * strong, which only people do: forgot, neglected to, ignored the alert/runbook/...,
 --      didn't check/test/review/notice..., didn't follow the runbook/process, failed to
@@ -52,7 +52,7 @@
 --    error", careless(ly/ness), negligence/negligent, incompetent, sloppy, "fault of", "X's
 --    fault", "X's mistake", "mistake by", "on the part of", PEBKAC, "layer 8 ...",
 --    fat-fingered. Not when a negation or a hypothesis comes in the three words before it
---    ("this was not human error", "assumed user error at the time", "to rule out human
+--    ("this was not human error", "support assumed user error at first", "to rule out human
 --    error"), nor as a metric's name ("the operator error counter", "user error rate").
 -- 3. blame/blamed/blaming, when the sentence also names a person ("the DBA was blamed"): "the
 --    outage was first blamed on DNS" blames a system.
@@ -382,7 +382,8 @@ local TRIGGERS = set_of([[error careless carelessly carelessness negligence negl
 -- "operator error counter", "user error rate": a name of a thing, not a judgement.
 local ERROR_NOUNS = set_of([[counter counters count counts rate rates metric metrics code codes message messages
   handling handler handlers budget budgets ratio log logs page pages screen screens dialog path paths case cases
-  class classes type types bucket buckets panel panels alert alerts field fields]])
+  class classes type types bucket buckets panel panels alert alerts field fields gauge gauges total totals histogram
+  series graph graphs dashboard dashboards]])
 
 local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
 
@@ -468,7 +469,7 @@ local function agent_before(lower, orig, s, known)
   local base = math.max(1, s - 200)
   local prefix = lower:sub(base, s - 1)
   orig = orig:sub(base)
-  -- "The operator who set up the list never added ...": "who" makes the noun before it a person.
+  -- "The admin who created the inbox never added ...": "who" makes the noun before it a person.
   local who = prefix:match(".*()%f[%w]who%f[%W]")
   if who and #prefix - who < 60 and not prefix:sub(who):find("[,.;:]") then
     local agent = agent_at_end(prefix:sub(1, who - 1), orig, known)
