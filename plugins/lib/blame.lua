@@ -56,7 +56,9 @@
 --    error"), nor as a metric's name ("the operator error counter", "user error rate").
 -- 3. blame/blamed/blaming, when the sentence also names a person ("the DBA was blamed"): "the
 --    outage was first blamed on DNS" blames a system.
--- Never findings: "they" and "we" (teams) and plurals ("engineers"), sentences that deny
+--    Another team, named ("the core banking team renamed the view without telling anyone"),
+--    counts with strong phrases only; "we", "our team" and a bare "the team" do not.
+-- Never findings: "they" and "we" (the authors) and plurals ("engineers"), sentences that deny
 -- blame ("blameless", "no one is to blame", "we don't blame", "not about blame", "blame-free",
 -- "nobody's fault"), conditionals about a generic person ("if someone forgets to ..."), and
 -- text in quotes or backticks (a quoted phrase is mentioned, not used). "Thanks to Ana",
@@ -442,6 +444,17 @@ local function agent_at_end(prefix, orig, known)
   end
   local role = role_at_end(prefix)
   if role then return role end
+  -- Another team, named ("the core banking team"), with a phrase only people do: pointing at a
+  -- team is pointing at people. "We", "our team" and a bare "the team" are the authors.
+  local team = prefix:find("%f[%w]teams?$")
+  if team then
+    local before = trim(prefix:sub(1, team - 1))
+    local last = before:match("([%w%-]+)$")
+    if last and last ~= "our" and last ~= "my" and last ~= "the" and last ~= "a" and last ~= "this" and last ~= "that"
+      and last ~= "whole" and last ~= "entire" and last ~= "same" then
+      return "maybe"
+    end
+  end
   for _, name in ipairs(known) do -- as a name is written: "Will", not "will"
     local at = prefix:find("%f[%w]" .. name .. "$")
     if at and orig:sub(at, at):find("%u") then return "definite" end

@@ -65,6 +65,7 @@ local BLAMING = {
   { "A fat-fingered command removed the route table.", "fat[%- ]finger" },
   { "The disk alert was ignored by the on-call engineer for an hour.", "ignored" },
   { "The rollback runbook was not followed by the deployer.", "did not follow" },
+  { "The treasury team renamed the export file without telling anyone downstream.", "without" },
   { "Priya overlooked the warning in the Terraform plan.", "overlooked" },
   { "He misread the dashboard and scaled the wrong pool.", "misread" },
   -- a definite person and a weak phrase
@@ -144,6 +145,9 @@ local NOT_BLAMING = {
   { "Traefik never reloaded the new routes.", "a system with a weak phrase" },
   { "Our blame-free review meant the developer could explain the change openly.", "blame-free" },
   { "The duplicate alert was ignored by Alertmanager's inhibition rule.", "a system" },
+  { "Our team forgot to renew the certificate.", "the authors' own team" },
+  { "The team skipped the canary because the pipeline marked it optional.", "a bare team" },
+  { "The platform team failed to reconcile the budgets in time.", "a team with a weak phrase" },
   { "Tomasz escalated to the network team, who found the broken route.", "neutral action" },
 }
 
