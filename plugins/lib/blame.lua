@@ -367,7 +367,17 @@ local NOT_NAMES = set_of([[the this that these those it its we our they their th
   the load balancer proxy gateway ingress firewall network storage disk memory cpu queue worker workers agent agents
   daemon sync backup backups cert certificate certificates code change changes commit commits merge patch update
   updates version image images container containers host hosts instance instances vm vms app application
-  applications frontend backend website site platform tool tools tooling health check checks alert alerts page]])
+  applications frontend backend website site platform tool tools tooling health check checks alert alerts page
+  flagger temporal buildkite circleci travis harness octopus teamcity rundeck cloudformation pulumi crossplane
+  kustomize keda thanos cortex mimir graylog newrelic dynatrace honeycomb lightstep rollbar bugsnag launchdarkly
+  unleash optimizely stripe twilio sendgrid mailgun auth0 okta keycloak cognito firebase supabase cockroachdb
+  cockroach vitess tidb clickhouse druid pinot presto trino hive kinesis pubsub nats pulsar activemq zabbix nagios
+  icinga pingdom uptimerobot checkly runscope postman jest mocha pytest selenium cypress playwright sonarqube snyk
+  trivy falco opa gatekeeper cert-manager certbot letsencrypt acme external-dns velero restic borg rsync rclone
+  minio ceph gluster nfs samba ldap kerberos adfs adsync entra intune jamf workday salesforce zendesk hubspot
+  shopify magento wordpress drupal varnish squid caddy lighthouse webhook webhooks lambda fargate ecs batch glue
+  athena redshift bigquery dataflow dataproc spanner firestore dynamo dynamodb aurora elasticache memorystore
+  cloudsql cloudrun appengine heroku render fly railway github gitlab azure gcloud kubectl terraform]])
 
 local function escape(s) return (s:gsub("%p", "%%%0")) end
 
