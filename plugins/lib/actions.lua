@@ -4,43 +4,46 @@
 --   local actions = require "pm.actions"
 --   local phrase, suggestion = actions.vague(text [, extra_phrases])  -- nil when specific
 --
--- An item is vague when it asks for an attitude or commits to no outcome. Three families,
+-- An item is vague when it asks for an attitude or commits to no outcome. Owners and dates
+-- written into the item ("(@jonas.k)", "(Owner: Rui Costa, due 2025-03-14)", "- ETA: 15/08")
+-- are cut off first: who and when do not say what. The vague wording then counts in the
+-- item's head (before the first ": ", " - ", ". ", "(" or ";"), so that an explanation after
+-- a specific action does not make it vague ("Implement priority classes: part of our effort
+-- to improve scheduling"); what makes an item specific counts anywhere in it. Three families,
 -- tried in this order; the first that applies gives the phrase returned:
--- The vague wording counts in the item's head (before the first ": ", " - ", ". ", "(" or ";"),
--- so that an explanation after a specific action does not make it vague; what makes an item
--- specific counts anywhere in it.
 -- 1. Exhortations, vague on their own: "be (more) careful", "pay (more) attention", "be
 --    vigilant", "(raise) awareness", "communicate better", "better communication", "stay in
---    (closer) contact", "work closely with", "follow best
---    practices", "double check", "make sure this doesn't happen again", "prevent recurrence",
---    "keep an eye on", "more thoroughly", "properly", "as needed", "where possible", "remember
---    to", "try to". Not vague when the item starts with a verb that builds something (add,
---    create, automate, implement, enforce, ...) and names a concrete object, because then the
---    exhortation is only the item's reason: "Add a CI check on `replicas` so nobody has to
---    double check it" is specific.
+--    (closer) contact", "work closely with", "follow best practices", "double check", "make
+--    sure this doesn't happen again", "prevent recurrence", "keep an eye on", "monitor the
+--    situation", "more thoroughly", "properly", "as needed", "where possible", "remember to",
+--    "try to", "do better". Not vague when the item starts with a verb that builds something
+--    (add, create, automate, implement, enforce, ...) and names a concrete object, because
+--    then the exhortation is only the item's reason: "Add a CI step that double-checks
+--    `replicas` against the HPA minimum" is specific.
 -- 2. Improvement without a measure: improve, enhance, optimise, strengthen, harden, refine,
 --    "better", "monitor better", "more monitoring / testing / alerts / logging / ...", "more"
---    and a noun among the item's first three words ("Test more devices"), "increase coverage /
---    visibility". Not vague when the item names a measure: a number
---    that is not a date ("300ms", "80%", "10k", "5xx", "p99"), a comparison ("< 100ms"), or a
---    metric or code identifier (`pg_stat_activity`, max_connections, a.b.c, /search). So
---    "Improve p99 latency of /search below 300ms by 2024-03" is specific; "Improve monitoring
---    of the ALB" is vague (a component named, nothing to measure).
+--    and a noun among the item's first three words ("Test on more handsets", not "aligns more
+--    with" or "more than one"), "increase coverage / visibility". Not vague when the item
+--    names a measure: a number that is not a date ("300ms", "80%", "10k", "502s", "5xx",
+--    "p99", "v2.5"), a comparison ("< 100ms"), or a metric or code identifier
+--    (`pg_stat_activity`, max_connections, a.b.c, /search). So "Improve p99 latency of
+--    /search below 300ms by 2024-03" is specific; "Improve monitoring of the ALB" is vague (a
+--    component named, nothing to measure).
 -- 3. Exploring without an outcome: look into, investigate, review, revisit, consider,
---    explore, evaluate, assess, discuss, research, analyse, "figure out", "think about",
---    "follow up", "work on", "dig into", as the item's verb (its first word, or after "to",
---    "and", "should", "will", "must", "we"; "Require code review" uses review as a noun).
---    Not vague when the item names a measure (as in 2), a date, a ticket (#123, ABC-12), a
---    URL or a file, or commits to a result joined with "and" ("review and adjust the pool
---    size", "investigate and write up") on an object that is not generic (a process, the
---    issue, things). So "Investigate why search returned 502s on 2024-01-14 and write up the
---    findings" is specific, "Look into the cache eviction settings" and "Discuss DNS
---    ownership" are vague.
--- Owners and dates written into the item ("(@jonas.k)", "(Owner: Mei Lin, due 2024-11-29)",
--- "- ETA: 15/08") are cut off first: who and when do not say what.
--- `extra_phrases` (an organisation's own, e.g. "asap") are vague wherever they start a word,
--- after the built-in families. Matching is on the lower-cased text with plain patterns, no
--- state: the same text always gives the same answer, in time linear in its length.
+--    explore, evaluate, assess, discuss, research, analyse, reflect, "figure out", "think
+--    about", "follow up", "work on", "dig into", "check whether", as the item's verb (its
+--    first word, or after "to", "and", "should", "will", "must", "we"; "Require code review"
+--    uses review as a noun). Not vague when the item names a measure (as in 2), a date, a
+--    ticket (#123, ABC-12), a URL or a file, or commits to a result joined with "and"
+--    ("review and adjust the pool size", "investigate and write up") on an object that is
+--    not generic (processes, the root cause, things). A component's name alone does not
+--    make an exploration specific: "Investigate why search returned 502s on 2024-01-14 and
+--    write up the findings" is specific; "Look into the cache eviction settings", "Discuss
+--    ownership of the VPN" and "Investigate image-resizer memory use" are vague.
+-- `extra_phrases` (an organisation's own, e.g. "asap") are vague wherever they start a word
+-- in the item as written, after the built-in families. Matching is on the lower-cased text
+-- with plain patterns and no state: the same text always gives the same answer, after a
+-- plain search for each rule's words, in time linear in the first 2,000 characters read.
 local M = {}
 
 local function set_of(words)
@@ -152,6 +155,22 @@ M.EXPLORATIONS = {
   { "talk about", "talk about" }, { "talk about", "talk to" }, { "check on", "check on" },
   { "check whether", "check whether" }, { "check whether", "check if" },
 }
+
+-- Each rule's plain text ("be more careful" needs "be more careful", "%f[%w]improv" needs
+-- "improv"): a plain search skips the rules whose words are absent. Exploring verbs get their
+-- full pattern once, here.
+local function literal(pattern)
+  local p = pattern:gsub("%%f%[%%[wW]%]", "")
+  local run = p:match("^[^%%%[%]%(%)%.%*%+%-%?%^%$]*")
+  local nextc = p:sub(#run + 1, #run + 1)
+  if nextc == "?" or nextc == "*" or nextc == "-" then run = run:sub(1, -2) end
+  run = run:gsub("%s+$", "")
+  return #run >= 2 and run or nil
+end
+for _, rule in ipairs(M.EXPLORATIONS) do rule.pattern = "%f[%w]" .. rule[2] .. "%f[%W]" end
+for _, list in ipairs { M.EXHORTATIONS, M.IMPROVEMENTS, M.EXPLORATIONS } do
+  for _, rule in ipairs(list) do rule.need = literal(rule[2]) end
+end
 
 -- Words after which an exploring verb is the item's verb.
 local VERB_LEADS = set_of([[to and should will must we shall please then also or let's can could would need needs
@@ -266,19 +285,21 @@ local function committed(lower)
   return false
 end
 
+-- Words that start an owner's or a date's annotation written into an item.
+local ANNOTATIONS = { "owner", "due", "eta", "deadline", "assignee", "assigned to" }
+
 -- The vague phrase of an action item and a suggestion, or nil when it is specific.
 function M.vague(text, extra_phrases)
   if type(text) ~= "string" then return nil end
   local written = text
-  -- Who and when are not what: an owner's handle or mail, "(Owner: Mei Lin, due 2024-11-29)",
+  -- Who and when are not what: an owner's handle or mail, "(Owner: Rui Costa, due 2025-03-14)",
   -- "- ETA: 15/08" say nothing about the work, so they neither pin nor name it.
   text = text:sub(1, 2000):gsub("[%w._%-]*@[%w._%-]*", " ")
-  for _, key in ipairs { "owner", "due", "eta", "deadline", "assignee", "assigned to", "by:" } do
-    local at = text:lower():find("[%(%[%-\226,;|]%s*" .. key .. "%f[%W]")
-      or text:lower():find("%s%s*" .. key .. "%s*:")
-    if at and at > 1 then text = text:sub(1, at - 1) end
-  end
   local lower = text:lower()
+  for _, key in ipairs(ANNOTATIONS) do
+    local at = lower:find(key, 1, true) and (lower:find("[%(%[%-\226,;|]%s*" .. key .. "%f[%W]") or lower:find("%s" .. key .. "%s*:"))
+    if at and at > 1 then text, lower = text:sub(1, at - 1), lower:sub(1, at - 1) end
+  end
   -- The vague words count in the item's head, before an explanation ("Implement priority
   -- classes: part of our effort to improve ..."); what makes it specific counts anywhere.
   local cut = #lower
@@ -288,17 +309,18 @@ function M.vague(text, extra_phrases)
   end
   local head = lower:sub(1, cut)
   for _, rule in ipairs(M.EXHORTATIONS) do
-    if head:find(rule[2]) then
+    if (not rule.need or head:find(rule.need, 1, true)) and head:find(rule[2]) then
       local first = lower:match("^[%s%p]*(%a+)")
       if not (first and BUILD_VERBS[first] and named(text, lower)) then return rule[1], M.SUGGESTIONS.exhortation end
       break
     end
   end
   for _, rule in ipairs(M.IMPROVEMENTS) do
-    local s, e = head:find(rule[2])
+    local s, e
+    if not rule.need or head:find(rule.need, 1, true) then s, e = head:find(rule[2]) end
     local phrase = s and head:sub(s, e)
     if phrase and rule[1] == "more" then
-      -- "Test more devices", "Add more replicas": "more" and a noun among the item's first words,
+      -- "Test on more handsets", "Add more replicas": "more" and a noun among the item's first words,
       -- not "aligns more with", "a more descriptive name", "more than one".
       local _, before = head:sub(1, s - 1):gsub("%a+", "")
       if before > 2 or NOT_AFTER_MORE[phrase:match("(%a+)$")] then s = nil end
@@ -309,9 +331,9 @@ function M.vague(text, extra_phrases)
     end
   end
   for _, rule in ipairs(M.EXPLORATIONS) do
-    local init = 1
-    while true do
-      local s, e = head:find("%f[%w]" .. rule[2] .. "%f[%W]", init)
+    local init = (not rule.need or head:find(rule.need, 1, true)) and 1 or #head + 2
+    while init <= #head + 1 do
+      local s, e = head:find(rule.pattern, init)
       if not s then break end
       if verb_position(head, s) then
         if pinned(text, lower) or committed(lower) then return nil end

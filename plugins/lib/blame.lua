@@ -5,48 +5,70 @@
 --     -- f.where ("summary", "timeline", ...), f.sentence, f.line (nil outside a document),
 --     -- f.rule, f.suggestion
 --   end
---   blame.judge(sentence [, known_names]) -> rule, suggestion | nil   (one sentence)
---   blame.sentences(text) -> { { text, line = newlines before it } ... }
+--   blame.judge(sentence [, known [, opts]]) -> rule, suggestion | nil   (one sentence;
+--     known = blame.people(data), lower-case patterns of the names the report knows)
+--   blame.sentences(text) -> { { text, line = line breaks before it } ... }
+--   blame.people(data) -> known
 --
 -- Texts read: the report's prose fields (summary, root cause, impact, factors and their why
 -- chains, what went well, lessons, action items) and, for an imported document, every entry
 -- of data.imported.prose (timeline rows and "what happened" included), which gives each
--- finding its line: prose.line + the line breaks before the sentence.
+-- finding its line: prose.line + the line breaks before the sentence. A document's section
+-- kind is named as the report field it fills ("lessons" -> "lesson"); a sentence found in the
+-- document is not quoted again from a report field. Sentences split after . ! ? (not in
+-- "v2.3.0", "e.g.", "Mr.", "approx. five") and at line breaks before or after a list-like line.
 --
--- Precision first. A sentence is a finding when one of these holds (the first that does names
--- the rule: a person as agent (3) before words (1, 2)):
--- 1. A word that blames on its own: "human error", "user error", "operator error", "pilot
---    error", careless(ly/ness), negligence/negligent, incompetent, sloppy, "fault of", "X's
---    fault", "X's mistake", "mistake by", "on the part of". Not when a negation comes in the
---    three words before it ("this was not human error", "through no fault of"), nor when it is
---    a hypothesis ("assumed user error at the time", "to rule out human error").
--- 2. blame/blamed/blaming, when the sentence also names a person ("the DBA was blamed"): "the
---    outage was first blamed on DNS" blames a system.
--- 3. A person as the agent of a fault: the person directly before the fault phrase (an
---    adverb, "had" or an apposition between them is allowed: "Ana, the on-call engineer,
---    had forgotten to"). Fault phrases come in two strengths:
+-- Precision first. A sentence is a finding when one of these holds; the first that does
+-- names the rule:
+-- 1. A person as the agent of a fault: the person directly before the fault phrase (an
+--    adverb, "had", "to"/"should"/"must", an apposition, brackets or a "who" clause may stand
+--    between them: "Ana, the on-call engineer, had forgotten to", "John (on call) failed to
+--    notice", "the admin who created the inbox never added", "Lina to be more careful").
+--    Fault phrases come in two strengths:
 --    * strong, which only people do: forgot, neglected to, ignored the alert/runbook/...,
---      didn't follow/check/test/review..., failed to notice/check/follow/test/review...,
---      mistakenly, carelessly, made a mistake, should have known, overlooked, misread,
---      skipped the review/canary/tests, "pushed ... without review", "deleted ... by
---      mistake", "deleted ... instead of ...", "ran ... against the wrong ...";
---    * weak, which systems do too: failed to, caused (an outage, the incident, it...), broke,
---      should have <verb>ed, accidentally, by mistake, misconfigured, was at fault, missed
---      the alert, was responsible for the outage.
---    Agents: @handles; he, she, someone, somebody; roles with an article ("the developer",
---    "an engineer", "the on-call (engineer)", "the DBA", "the SRE", "the admin", "the intern",
---    "the contractor", "a team member", "the deployer", "the reviewer", "the author of the
---    change", ...); known people (incident.people, action item owners, timeline actors); and,
---    for strong phrases only, a capitalised "First" or "First Last" not in a list of system
---    words and not after an article ("Kubernetes ignored", "the Scheduler forgot" are not
---    people). A weak phrase needs a definite person: a bare "the operator" may be a Kubernetes
---    operator, so it counts only with a strong phrase.
---    "caused by <person>" and "broken by <person>" count as well.
--- Never findings: "they" and "we" (teams), sentences that deny blame ("blameless", "no one is
--- to blame", "we don't blame", "not about blame"), conditionals about a generic person ("if
--- someone forgets to ..."), and text in quotes (a quoted phrase is mentioned, not used).
+--      didn't check/test/review/notice..., didn't follow the runbook/process, failed to
+--      notice/check/test/review/catch..., mistakenly, made a mistake, should have known,
+--      overlooked, misread, skipped the review/canary/tests, be more careful, "pushed ...
+--      without review", "deleted ... by mistake/by accident", "deleted ... instead of ...",
+--      "ran ... against the wrong ...";
+--    * weak, which systems do too: failed to, did not respond/update/run..., caused (an
+--      outage, the incident, it...), broke, should have <participle>, never <participle>,
+--      accidentally, misconfigured, was at fault, missed the alert, was responsible for the
+--      outage, pushed a bad/untested change.
+--    Agents: @handles; he, she, someone, somebody; roles with an article or at the start
+--    ("the developer", "an engineer", "the on-call (engineer)", "the DBA", "the SRE on duty",
+--    "the admin", "the intern", "the contractor", "a team member", "the deployer", "the
+--    reviewer", "the author of the change", "QA", ...); known people (incident.people, action
+--    item owners, person-like timeline actors; a name counts as written, "Will" not "will");
+--    and, for strong phrases only, a capitalised "First" or "First Last" not in a list of
+--    system words and plurals and not after an article ("Kubernetes ignored the taint", "the
+--    Scheduler", "Engineers ignored" are not a person). A weak phrase needs a definite person:
+--    a bare "the operator", "the admin" or "QA" may be a Kubernetes operator, an admin API or
+--    a QA environment, so they count with strong phrases only ("an operator" is a person).
+--    Passive forms with a definite person count as well: "caused by", "broken by", "ignored
+--    by", "overlooked by", "missed by", "not followed by <person>" (not "caused by @dave's
+--    change", which names a change).
+-- 2. A word that blames on its own: "human error", "user error", "operator error", "pilot
+--    error", careless(ly/ness), negligence/negligent, incompetent, sloppy, "fault of", "X's
+--    fault", "X's mistake", "mistake by", "on the part of", PEBKAC, "layer 8 ...",
+--    fat-fingered. Not when a negation or a hypothesis comes in the three words before it
+--    ("this was not human error", "support assumed user error at first", "to rule out human
+--    error"), nor as a metric's name ("the operator error counter", "user error rate").
+-- 3. blame/blamed/blaming, when the sentence also names a person ("the DBA was blamed"): "the
+--    outage was first blamed on DNS" blames a system.
+--    Another team, named ("the core banking team renamed the view without telling anyone"),
+--    counts with strong phrases only; "we", "our team" and a bare "the team" do not.
+-- Never findings: "they" and "we" (the authors) and plurals ("engineers"), sentences that deny
+-- blame ("blameless", "no one is to blame", "we don't blame", "not about blame", "blame-free",
+-- "nobody's fault"), conditionals about a generic person ("if someone forgets to ..."), and
+-- text in quotes or backticks (a quoted phrase is mentioned, not used). "Thanks to Ana",
+-- "the team decided", "the on-call engineer mitigated", "Ana caused the alert to be
+-- acknowledged" (no fault follows "caused") are not findings.
 -- `words` (blame on their own) and `phrases` (blame after a definite person) extend the rules
 -- as lower-case Lua patterns; `allow` holds patterns of sentences that are never findings.
+-- Cost: one pass over a sentence's words finds none of the rules' trigger words in most
+-- sentences; a sentence is judged on its first 2,000 characters and the agent on the 120
+-- before the phrase, so a document costs time linear in its length.
 local M = {}
 
 -- Rule patterns are lower-case Lua patterns matched against the lower-cased sentence.
@@ -90,7 +112,7 @@ local DENIALS = { "blameless", "no one is to blame", "no one was to blame", "nob
   "no one to blame", "nobody to blame", "not to blame", "no blame", "not about blam", "without blam", "n't blame",
   "not blame", "never blame", "not blaming", "n't blaming", "avoid blam", "nobody's fault", "no one's fault",
   "not anyone's fault", "no fault of", "not the fault of", "not at fault", "finger%-pointing", "point fingers",
-  "pointing fingers", "no single person" }
+  "pointing fingers", "no single person", "blame%-free", "blame free", "no%-blame", "non%-blaming", "blame culture" }
 
 -- Fault phrases. `strong`: only people do it; `weak`: systems do it too. `after` tests the
 -- text right after the match (true keeps the match).
@@ -291,6 +313,11 @@ end
 
 -- Passive agents: "caused by @bob", "broken by the intern".
 local BY_PHRASES = {
+  { "%f[%w]ignored by%f[%W]", "ignored", "say why the signal was easy to miss or hard to act on" },
+  { "%f[%w]overlooked by%f[%W]", "overlooked", "say why it was easy to overlook" },
+  { "%f[%w]missed by%f[%W]", "missed", "say why the signal was easy to miss" },
+  { "%f[%w]not followed by%f[%W]", "did not follow", "say what made the procedure hard to follow" },
+  { "%f[%w]deleted by mistake by%f[%W]", "by mistake", "ask what allowed the mistake to have this effect" },
   { "%f[%w]caused by%f[%W]", "caused by", "say what in the system let the change through (a missing review, check or test)" },
   { "%f[%w]broken by%f[%W]", "caused by", "say what broke and which safeguard was missing" },
 }
@@ -340,7 +367,17 @@ local NOT_NAMES = set_of([[the this that these those it its we our they their th
   the load balancer proxy gateway ingress firewall network storage disk memory cpu queue worker workers agent agents
   daemon sync backup backups cert certificate certificates code change changes commit commits merge patch update
   updates version image images container containers host hosts instance instances vm vms app application
-  applications frontend backend website site platform tool tools tooling health check checks alert alerts page]])
+  applications frontend backend website site platform tool tools tooling health check checks alert alerts page
+  flagger temporal buildkite circleci travis harness octopus teamcity rundeck cloudformation pulumi crossplane
+  kustomize keda thanos cortex mimir graylog newrelic dynatrace honeycomb lightstep rollbar bugsnag launchdarkly
+  unleash optimizely stripe twilio sendgrid mailgun auth0 okta keycloak cognito firebase supabase cockroachdb
+  cockroach vitess tidb clickhouse druid pinot presto trino hive kinesis pubsub nats pulsar activemq zabbix nagios
+  icinga pingdom uptimerobot checkly runscope postman jest mocha pytest selenium cypress playwright sonarqube snyk
+  trivy falco opa gatekeeper cert-manager certbot letsencrypt acme external-dns velero restic borg rsync rclone
+  minio ceph gluster nfs samba ldap kerberos adfs adsync entra intune jamf workday salesforce zendesk hubspot
+  shopify magento wordpress drupal varnish squid caddy lighthouse webhook webhooks lambda fargate ecs batch glue
+  athena redshift bigquery dataflow dataproc spanner firestore dynamo dynamodb aurora elasticache memorystore
+  cloudsql cloudrun appengine heroku render fly railway github gitlab azure gcloud kubectl terraform]])
 
 local function escape(s) return (s:gsub("%p", "%%%0")) end
 
@@ -351,12 +388,14 @@ local TRIGGERS = set_of([[error careless carelessly carelessness negligence negl
   neglected neglecting ignored ignoring did didn following failed failing mistakenly made should overlooked misread
   paying without skipped instead wrong caused broke broken accidentally inadvertently unintentionally misconfigured
   missed responsible introduced bad untested faulty accident pebkac pebcak layer fat never careful attention
-  vigilant thorough]])
+  vigilant thorough followed]])
+-- (passive forms: "ignored by", "overlooked by", "missed by", "not followed by" share these words)
 
 -- "operator error counter", "user error rate": a name of a thing, not a judgement.
 local ERROR_NOUNS = set_of([[counter counters count counts rate rates metric metrics code codes message messages
   handling handler handlers budget budgets ratio log logs page pages screen screens dialog path paths case cases
-  class classes type types bucket buckets panel panels alert alerts field fields]])
+  class classes type types bucket buckets panel panels alert alerts field fields gauge gauges total totals histogram
+  series graph graphs dashboard dashboards]])
 
 local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
 
@@ -415,6 +454,17 @@ local function agent_at_end(prefix, orig, known)
   end
   local role = role_at_end(prefix)
   if role then return role end
+  -- Another team, named ("the core banking team"), with a phrase only people do: pointing at a
+  -- team is pointing at people. "We", "our team" and a bare "the team" are the authors.
+  local team = prefix:find("%f[%w]teams?$")
+  if team then
+    local before = trim(prefix:sub(1, team - 1))
+    local last = before:match("([%w%-]+)$")
+    if last and last ~= "our" and last ~= "my" and last ~= "the" and last ~= "a" and last ~= "this" and last ~= "that"
+      and last ~= "whole" and last ~= "entire" and last ~= "same" then
+      return "maybe"
+    end
+  end
   for _, name in ipairs(known) do -- as a name is written: "Will", not "will"
     local at = prefix:find("%f[%w]" .. name .. "$")
     if at and orig:sub(at, at):find("%u") then return "definite" end
@@ -442,7 +492,7 @@ local function agent_before(lower, orig, s, known)
   local base = math.max(1, s - 200)
   local prefix = lower:sub(base, s - 1)
   orig = orig:sub(base)
-  -- "The operator who set up the list never added ...": "who" makes the noun before it a person.
+  -- "The admin who created the inbox never added ...": "who" makes the noun before it a person.
   local who = prefix:match(".*()%f[%w]who%f[%W]")
   if who and #prefix - who < 60 and not prefix:sub(who):find("[,.;:]") then
     local agent = agent_at_end(prefix:sub(1, who - 1), orig, known)
@@ -498,7 +548,9 @@ end
 
 -- Blank out text in quotes (kept the same length, so positions still match the sentence).
 local function unquote(s)
-  if not s:find('["`\226]') then return s end
+  if not s:find("[\"`'\226]") then return s end
+  -- 'single quotes' open after a space and close before a non-letter: "Mark's" is no quote.
+  s = (" " .. s):gsub("(%s)('[^']*')%f[%W]", function(space, q) return space .. (q:gsub(".", " ")) end):sub(2)
   s = s:gsub('"[^"]*"', function(q) return (q:gsub("[^\n]", " ")) end)
   s = s:gsub("\226\128\156.-\226\128\157", function(q) return (q:gsub("[^\n]", " ")) end) -- “ ”
   s = s:gsub("\226\128\152.-\226\128\153", function(q) return (q:gsub("[^\n]", " ")) end) -- ‘ ’
@@ -619,7 +671,8 @@ first_rule = function(lower, orig, known, opts)
       for stop in rest:gmatch("[%w@_%-%.]+()") do
         n = n + 1
         if n > 5 then break end
-        if rest:sub(stop, stop) ~= "'" and agent_at_end(rest:sub(1, stop - 1), orest, known) == "definite" then
+        local head = rest:sub(1, stop - 1):gsub("%.+$", "") -- "by the deployer." ends a sentence
+        if rest:sub(stop, stop) ~= "'" and agent_at_end(head, orest, known) == "definite" then
           return p[2], p[3]
         end
       end

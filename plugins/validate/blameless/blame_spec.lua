@@ -14,7 +14,7 @@ local KNOWN = blame.people {
 local BLAMING = {
   -- words that blame on their own
   { "The root cause was human error during the certificate rotation.", "human error" },
-  { "Human error in not knowing that the logs are stored in a different account.", "human error" },
+  { "Human error in not realising the audit logs lived in the old subscription.", "human error" },
   { "Support closed the tickets as user error for the first two hours.", "user error" },
   { "This was classic operator error: the wrong cluster context was selected.", "operator error" },
   { "Call it pilot error if you like, but the change went out at 17:55 on a Friday.", "pilot error" },
@@ -46,10 +46,10 @@ local BLAMING = {
   { "The author of the change should have known that the flag was shared.", "should have known" },
   { "Someone pushed the hotfix straight to main without review.", "without" },
   { "The administrator deleted the shared drive by mistake.", "by mistake" },
-  { "Jake revoked the signing key without checking with the mobile team.", "without" },
-  { "Mark deleted the production images instead of the staging ones.", "instead of" },
+  { "Jake rotated the signing key without asking the release team.", "without" },
+  { "Mark truncated the live ledger table instead of the test copy.", "instead of" },
   { "He ran the cleanup command against the wrong cluster.", "the wrong" },
-  { "QA failed to catch the missing prompt.", "failed to" },
+  { "QA failed to catch the broken redirect.", "failed to" },
   { "The release engineer skipped the canary stage to save time.", "skipped" },
   { "10:42 John (on call) failed to notice the disk alert", "failed to" },
   { "The developer pushed a bad config to the edge proxies.", "pushed a bad change" },
@@ -58,11 +58,14 @@ local BLAMING = {
   { "The reviewer should have caught the missing index.", "should have" },
   { "An operator accidentally ran the purge job in production.", "accidentally" },
   { "The intern dropped the production table by accident.", "by mistake" },
-  { "The operator who set up the mailing list never added a second member.", "never" },
-  { "Honestly this was a classic PEBKAC: the contractor used a personal address.", "pebkac" },
-  { "Bob to be more careful with renewals", "be more careful" },
+  { "The admin who created the shared inbox never added a backup reader.", "never" },
+  { "Frankly, PEBKAC: the vendor typed the wrong tenant ID.", "pebkac" },
+  { "Lina to be more careful with DNS changes", "be more careful" },
   { "The engineer who ran the migration forgot to disable the trigger.", "forgot" },
   { "A fat-fingered command removed the route table.", "fat[%- ]finger" },
+  { "The disk alert was ignored by the on-call engineer for an hour.", "ignored" },
+  { "The rollback runbook was not followed by the deployer.", "did not follow" },
+  { "The treasury team renamed the export file without telling anyone downstream.", "without" },
   { "Priya overlooked the warning in the Terraform plan.", "overlooked" },
   { "He misread the dashboard and scaled the wrong pool.", "misread" },
   -- a definite person and a weak phrase
@@ -84,7 +87,7 @@ local BLAMING = {
 local NOT_BLAMING = {
   { "Thanks to Ana, the rollback finished within four minutes.", "gratitude" },
   { "The team decided to fail over to the secondary region.", "a team deciding" },
-  { "The on-call engineer mitigated the issue by rolling back to v2.3.0.", "mitigation" },
+  { "The on-call engineer mitigated it by rolling back to v2.3.0.", "mitigation" },
   { "The on-call engineer paged the database team at 03:12.", "paging" },
   { "The engineer noticed the error rate climbing on the dashboard.", "noticing" },
   { "Ana caused the alert to be acknowledged in PagerDuty.", "caused, but no fault" },
@@ -99,12 +102,14 @@ local NOT_BLAMING = {
   { "No one is to blame for the gaps in our tooling.", "denial" },
   { "We don't blame individuals; we look at the system.", "denial" },
   { "This was not human error: the runbook pointed at the wrong cluster.", "negation" },
-  { "Assumed user error at the time.", "a hypothesis" },
+  { "Support assumed user error for the first hour.", "a hypothesis" },
   { "We ruled out human error early on.", "a hypothesis ruled out" },
   { "Avoid phrases such as \"human error\" in the summary.", "quoted template text" },
+  { "Write the cause, e.g. 'a missing guard rail', never 'human error'.", "single-quoted template text" },
+  { "The alert `user error ratio` fired at 10:02.", "code" },
   { "The incident was first blamed on DNS.", "blaming a system" },
-  { "Traffic failed to reach the cluster because the ALB had no targets.", "traffic" },
-  { "Each repository should have clear rules for merging to main.", "a repository" },
+  { "Requests failed to reach the pods because the ingress had no endpoints.", "traffic" },
+  { "Every service should have an owner listed in the catalogue.", "a repository" },
   { "They forgot to renew the certificate.", "they is often a team" },
   { "We forgot to renew the certificate.", "we is the team" },
   { "If someone forgets to drain a node, the deploy waits forever.", "a conditional" },
@@ -117,7 +122,7 @@ local NOT_BLAMING = {
   { "The alert was acknowledged by the on-call engineer at 10:08.", "acknowledged by" },
   { "The regression was caused by the upgrade to OpenSSL 3.", "caused by a system" },
   { "Priya rolled back the change and the error rate dropped.", "neutral action" },
-  { "Containerd had been set as the default container runtime accidentally.", "no agent" },
+  { "The feature flag had been switched on accidentally during the import.", "no agent" },
   { "The failover script should have waited for the replica to catch up.", "a script" },
   { "Engineers should ensure the pipeline has passed before merging.", "generic guidance" },
   { "A fault in the storage controller caused the outage.", "a fault in a thing" },
@@ -126,7 +131,7 @@ local NOT_BLAMING = {
   { "The pipeline skipped the tests because the cache was warm.", "a pipeline" },
   { "QA failed to deploy because the environment was down.", "the QA environment" },
   { "The team migrated the queue to SQS instead of Kafka.", "a team's choice" },
-  { "The operator error counter rose to 40 during the drill.", "a metric's name" },
+  { "During the drill the operator error gauge climbed to 40.", "a metric's name" },
   { "User error rates on the login page doubled after the release.", "a metric's name" },
   { "The pipeline deployed a broken image to staging.", "a pipeline" },
   { "Jake pushed a bad config.", "an unknown name with a phrase systems share (Jenkins pushed a bad config)" },
@@ -136,8 +141,13 @@ local NOT_BLAMING = {
   { "The system should have rejected the request.", "a system" },
   { "The health check failed to detect the degraded state.", "a health check" },
   { "The job never completed because the lock was held.", "a job" },
-  { "We need to be more careful with manual certificates.", "we are the team" },
+  { "We need to be more careful with hand-issued tokens.", "we are the team" },
   { "Traefik never reloaded the new routes.", "a system with a weak phrase" },
+  { "Our blame-free review meant the developer could explain the change openly.", "blame-free" },
+  { "The duplicate alert was ignored by Alertmanager's inhibition rule.", "a system" },
+  { "Our team forgot to renew the certificate.", "the authors' own team" },
+  { "The team skipped the canary because the pipeline marked it optional.", "a bare team" },
+  { "The platform team failed to reconcile the budgets in time.", "a team with a weak phrase" },
   { "Tomasz escalated to the network team, who found the broken route.", "neutral action" },
 }
 
@@ -261,7 +271,7 @@ describe("pm.blame.find", function()
   end)
 
   it("stays linear on long text: a 300 KB paragraph and 20,000 table cells", function()
-    local long = ("the developer forgot to update the config and the operator error counter rose "):rep(4000)
+    local long = ("the developer forgot to update the config and the operator error gauge rose "):rep(4000)
     local cells = {}
     for i = 1, 20000 do
       cells[i] = { line = i, section = "timeline", text = ("event %d from worker-%d, user error rate is %d"):format(i, i, i) }

@@ -67,7 +67,7 @@ describe("blameless on an imported document", function()
       imported = { prose = {
         { line = 7, section = "summary", text = "The certificate expired." },
         { line = 15, section = "timeline", text = "09:12 The on-call engineer paged the platform team" },
-        { line = 16, section = "timeline", text = "09:20 Renewal\nfailed; the operator error counter rose" },
+        { line = 16, section = "timeline", text = "09:20 Renewal\nfailed; the operator error gauge rose" },
         { line = 22, section = "happened", text = "Renewal was manual.\nThe admin\nforgot to renew it, again." },
       } },
     }
