@@ -402,7 +402,9 @@ local ROLE_ORDER = { "start", "detected", "paged", "acknowledged", "mitigated", 
 -- Words that make a "page" something other than paging, and "detected" the finding of a
 -- cause rather than of the incident.
 local NOT_PAGING = { status = true, web = true, error = true, landing = true, home = true, login = true, wiki = true,
-  confluence = true, runbook = true, checkout = true, settings = true, front = true, next = true, this = true }
+  confluence = true, runbook = true, checkout = true, settings = true, front = true, next = true, this = true,
+  tracking = true, product = true, search = true, account = true, results = true, help = true, profile = true,
+  payment = true, signup = true, ["sign-in"] = true, admin = true, dashboard = true }
 
 local function negated(low, s)
   local before = low:sub(math.max(1, s - 12), s - 1)
@@ -880,6 +882,21 @@ local function evidence(data, tl)
     -- that caused it): "time to detection" is often measured from there.
     if first_impact then
       for _, r in ipairs(before_impact) do add("start", r.t, r.line, r.text) end
+      -- Later rows that show impact before anyone noticed may be where the author counts
+      -- from ("errors for 1h 10min" from the first failing writes, not the job that filled
+      -- the disk): each is a candidate too.
+      local noticed = math.huge
+      for _, role in ipairs { "detected", "paged", "acknowledged" } do
+        for _, c in ipairs(ev[role]) do noticed = math.min(noticed, c.t) end
+      end
+      for _, r in ipairs(rows) do
+        if r.t > first_impact.t and r.t < noticed then
+          local low = ascii(r.text):lower()
+          for _, w in ipairs(IMPACT_ROW) do
+            if low:find("%f[%w]" .. w) then add("start", r.t, r.line, r.text); break end
+          end
+        end
+      end
     else
       add("start", rows[1].t, rows[1].line, rows[1].text)
     end

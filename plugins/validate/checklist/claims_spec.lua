@@ -543,3 +543,22 @@ describe("claims on text it was not written for", function()
     assert.equals("no timeline moments to compare claims with", detail)
   end)
 end)
+
+describe("pages that are not paging", function()
+  it("reads 'tracking page error rate' as impact, not as the page, and counts from it", function()
+    local rows = {}
+    for i, r in ipairs {
+      { "18:05", "The daily log-retention job failed silently" },
+      { "18:21", "Scan-event writes start failing. Tracking page error rate climbs to 40%." },
+      { "18:34", "The API error alert fired and paged Sneha." },
+      { "19:30", "Error rate back to baseline." },
+    } do
+      rows[i] = { line = i, time = "2025-03-11T" .. r[1] .. ":00Z", written = r[1], text = r[2] }
+    end
+    local ev = claims._evidence({ imported = { rows = rows } })
+    assert.same({ 3 }, (function() local l = {} for _, c in ipairs(ev.paged) do l[#l + 1] = c.line end return l end)())
+    local starts = {}
+    for _, c in ipairs(ev.start) do starts[#starts + 1] = c.line end
+    assert.same({ 1, 2 }, starts) -- the failing writes count as a start, before the alert
+  end)
+end)
