@@ -111,6 +111,22 @@ M.EXHORTATIONS = {
   { "try to", "%f[%w]try to%f[%W]" },
   { "try to", "%f[%w]try harder%f[%W]" },
   { "do better", "%f[%w]do better%f[%W]" },
+  { "make sure all", "%f[%w]make sure all%f[%W]" },
+  { "make sure all", "%f[%w]make sure every" },
+  { "make sure all", "%f[%w]ensure all%f[%W]" },
+  { "make sure all", "%f[%w]ensure every" },
+  { "might be an option", "%f[%w]might be an option%f[%W]" },
+  { "might be an option", "%f[%w]could be an option%f[%W]" },
+  { "might be an option", "%f[%w]may be an option%f[%W]" },
+  { "continue to", "%f[%w]continue to %a*%s*attempt" },
+  { "continue to", "%f[%w]continue to investigate" },
+  { "continue to", "%f[%w]continue to look" },
+  { "continue to", "%f[%w]continue to monitor" },
+  { "continue to", "%f[%w]continue investigating" },
+  { "continue to", "%f[%w]continue monitoring" },
+  { "discussion about whether", "%f[%w]discussion about whether%f[%W]" },
+  { "discussion about whether", "%f[%w]discuss whether%f[%W]" },
+  { "discussion about whether", "%f[%w]discussion on whether%f[%W]" },
 }
 
 M.IMPROVEMENTS = {

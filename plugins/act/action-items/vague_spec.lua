@@ -27,6 +27,12 @@ local VAGUE = {
   { "Responders should diagnose properly before failing over", "properly" },
   { "Add retries where possible", "as needed" },
   { "Remember to announce maintenance windows", "remember to" },
+  { "Make sure all services we run have a plan for scaling", "make sure all" },
+  { "Ensure every team knows the escalation path", "make sure all" },
+  { "Sharding the queue might be an option to limit the blast radius", "might be an option" },
+  { "Continue to attempt a fix for the flapping nodes", "continue to" },
+  { "Continue monitoring the ingress", "continue to" },
+  { "Hold a discussion about whether to pin base images", "discussion about whether" },
   -- improvement without a measure
   { "Improve monitoring", "improve" },
   { "Improve monitoring of the ALB", "improve" },
@@ -67,6 +73,8 @@ local VAGUE = {
 -- Specific items: none of them is vague.
 local SPECIFIC = {
   "Add an alert on pg_stat_activity connections > 80% of max_connections",
+  "Make sure the deploy job runs migrations before the pods restart (CI check, PLAT-212)",
+  "Continue the rollout of the v2 ingress to the remaining 3 clusters by 2025-04-01",
   "Improve p99 latency of /search below 300ms by 2024-03",
   "Investigate why search returned 502s on 2024-01-14 and write up the findings",
   "Add connection pool metrics to Grafana",
