@@ -243,6 +243,15 @@ struct Reader {
     return nil
   }
 
+  /// A line cut at " · ", " | ", " • " (metadata written on one line).
+  static func factParts(_ line: String) -> [String] {
+    var parts = [line]
+    for separator in [" · ", " | ", " • "] {
+      parts = parts.flatMap { $0.split(separator: separator).map(String.init) }
+    }
+    return parts
+  }
+
   /// A "Key: value" line, the key in bold or not.
   static func keyValue(_ line: String) -> (key: String, value: String)? {
     guard let colon = line.firstIndex(of: ":") else { return nil }
@@ -260,7 +269,10 @@ struct Reader {
       switch block {
       case .paragraph(let p):
         for (i, line) in p.text.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-          if let kv = Self.keyValue(String(line)) { facts.append((p.line + i, kv.key, kv.value)) }
+          // "**Severity:** SEV2 · **Zone:** CET": several on one line.
+          for part in Self.factParts(String(line)) {
+            if let kv = Self.keyValue(part) { facts.append((p.line + i, kv.key, kv.value)) }
+          }
           // "All times are Pacific Time" anywhere: the document's zone when nothing closer says.
           if zoneNote == nil, line.count <= 160,
             line.lowercased().firstMatch(

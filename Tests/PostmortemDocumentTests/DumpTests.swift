@@ -14,7 +14,7 @@ import Testing
       if ProcessInfo.processInfo.environment["PMDOC_PROSE"] == nil { imp["prose"] = nil }
       var o = v.objectValue!
       o["imported"] = .object(imp)
-      print(JSONValue.object(o).jsonText(pretty: true))
+      if ProcessInfo.processInfo.environment["PMDOC_QUIET"] == nil { print(JSONValue.object(o).jsonText(pretty: true)) }
     }
   }
 }
