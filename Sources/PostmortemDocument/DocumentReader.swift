@@ -397,7 +397,8 @@ struct Reader {
         addProse(h.line, m.rest)
         return
       }
-      if let d = dayOnly(text, moment: m) {
+      // A day, alone or with a title of its own ("2024-01-15: Recovery").
+      if let d = dayOnly(text, moment: m) ?? m?.date {
         currentDate = filled(d)
         entryRow = nil
         return
@@ -509,9 +510,8 @@ struct Reader {
       }
       if let z = zone {
         if zoneUsed == nil { zoneUsed = z }
-        if case .ambiguous(let label, let meanings) = z.zone {
+        if case .ambiguous(_, let meanings) = z.zone {
           for meaning in meanings where !ambiguous.contains(meaning) { ambiguous.append(meaning) }
-          _ = label
         }
       }
       if let clock = m.clock, !m.approximate {

@@ -437,11 +437,15 @@ import Testing
 
       - 09:00 Rollback
 
+      ## 2024-01-16: Clean-up
+
+      - 08:00 Old nodes drained
+
       ## Root cause
 
       - A bad flag
       """)
-    #expect(r.times == ["2024-01-14T10:00:00Z", "2024-01-15T09:00:00Z"])
+    #expect(r.times == ["2024-01-14T10:00:00Z", "2024-01-15T09:00:00Z", "2024-01-16T08:00:00Z"])
     #expect(r.kinds == ["other", "timeline", "root_cause"])
     #expect(r.zoneLine == 3)
   }
