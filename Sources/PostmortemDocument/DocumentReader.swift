@@ -618,6 +618,11 @@ struct Reader {
         for l in childLists { timelineList(l, depth: depth + 1) }
         continue
       }
+      if let day, under.isEmpty {
+        // A day alone on its bullet ("- 2024-01-14 (Sunday)"): the rows after it are on it.
+        currentDate = filled(day)
+        continue
+      }
       if let entryRow {
         rows[entryRow].text +=
           (rows[entryRow].text.isEmpty ? "" : "\n") + ([own] + under.map(\.text)).joined(separator: "\n")
