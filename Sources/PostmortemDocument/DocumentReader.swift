@@ -666,10 +666,15 @@ struct Reader {
 
   // MARK: - Tables
 
+  /// The first header cell with a word starting with one of `words` ("Time (UTC)" for
+  /// "time", not "Downtime"; "Update" is not a "date"); a phrase with a space matches as is.
   static func column(_ header: [String], _ words: [String], except: Set<Int> = []) -> Int? {
     for (i, h) in header.enumerated() where !except.contains(i) {
       let lower = h.lowercased()
-      if words.contains(where: { lower.contains($0) }) { return i }
+      let cellWords = lower.split(whereSeparator: { !$0.isLetter && $0 != "#" })
+      for w in words {
+        if w.contains(" ") ? lower.contains(w) : cellWords.contains(where: { $0.hasPrefix(w) }) { return i }
+      }
     }
     return nil
   }
@@ -815,10 +820,10 @@ struct Reader {
     }
     if let idCol { used.insert(idCol) }
     let ownerCol = col(Self.ownerWords)
-    let deadlineCol = col(["deadline", "due", "date", "eta", "target", "when", "by"])
-    let priorityCol = col(["priority", "prio", "severity", "importance", "p0"])
+    let deadlineCol = col(["deadline", "due", "date", "eta", "target", "when"])
+    let priorityCol = col(["priority", "prio", "severity", "importance"])
     let statusCol = col(["status", "state", "done", "complete"])
-    let trackingCol = col(["ticket", "issue", "tracking", "jira", "link", "bug", "pr", "tracker"])
+    let trackingCol = col(["ticket", "issue", "tracking", "jira", "link", "bug", "pull request", "tracker", "url"])
     let actionCol = col(Self.actionWords) ?? (0..<max(header.count, 1)).first { !used.contains($0) }
     for row in t.rows {
       if row.cells.allSatisfy({ $0.text.trimmedSpaces.isEmpty }) { continue }
