@@ -823,7 +823,9 @@ struct Reader {
     let deadlineCol = col(["deadline", "due", "date", "eta", "target", "when"])
     let priorityCol = col(["priority", "prio", "severity", "importance"])
     let statusCol = col(["status", "state", "done", "complete"])
-    let trackingCol = col(["ticket", "issue", "tracking", "jira", "link", "bug", "pull request", "tracker", "url"])
+    let trackingCol = col([
+      "ticket", "issue", "tracking", "jira", "link", "bug", "pull request", "tracker", "url",
+    ])
     let actionCol = col(Self.actionWords) ?? (0..<max(header.count, 1)).first { !used.contains($0) }
     for row in t.rows {
       if row.cells.allSatisfy({ $0.text.trimmedSpaces.isEmpty }) { continue }

@@ -258,13 +258,15 @@ import Testing
   /// A table with the time in its first column and no header word for it.
   @Test func anUpdateColumnIsNotADateAndDowntimeIsNotATime() {
     let r = Read(
-      "## Timeline\n\nAll times UTC.\n\n| Downtime | Time | Update |\n|---|---|---|\n| yes | 2024-01-14 10:00 | API down |\n")
+      "## Timeline\n\nAll times UTC.\n\n| Downtime | Time | Update |\n|---|---|---|\n| yes | 2024-01-14 10:00 | API down |\n"
+    )
     #expect(r.times == ["2024-01-14T10:00:00Z"])
     #expect(r.rows.map(\.text) == ["API down"])
   }
 
   @Test func aDayAloneOnItsBulletDatesTheBulletsAfterIt() {
-    let r = Read("## Timeline (UTC)\n\n- **2024-05-20 (Monday)**\n- 08:47 Disk alert\n- 2024-05-21\n- 07:30 Fixed\n")
+    let r = Read(
+      "## Timeline (UTC)\n\n- **2024-05-20 (Monday)**\n- 08:47 Disk alert\n- 2024-05-21\n- 07:30 Fixed\n")
     #expect(r.times == ["2024-05-20T08:47:00Z", "2024-05-21T07:30:00Z"])
   }
 
