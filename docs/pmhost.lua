@@ -291,11 +291,12 @@ function ctx_report:write(name, text) end
 function ctx_report:set(field, value) end
 
 --- Stages: validate.
---- Records a validation check.
+--- Records a validation check, with what it found (`pmhost validate --json` and `--explain` show it).
 ---@param name string
 ---@param ok boolean? nil: pending
 ---@param detail? string
-function ctx_report:check(name, ok, detail) end
+---@param extra? table { findings = { {line = n|nil, text = s} }, rows = {...}, zone = s, items = {...} }: everything found, complete
+function ctx_report:check(name, ok, detail, extra) end
 
 --- Decodes JSON (errors name line and column).
 ---@param text string

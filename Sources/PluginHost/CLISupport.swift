@@ -100,16 +100,87 @@ public enum AnswersFile {
 }
 
 public enum ValidationOutput {
-  public static func text(_ results: [ValidationResult]) -> String {
-    results.map { r in
+  /// Findings shown per check in the text output; `--explain` and `--json` show them all.
+  public static let findingsShown = 10
+
+  /// One line per check, then its findings (at most ``findingsShown`` unless `all`).
+  public static func text(_ results: [ValidationResult], all: Bool = false) -> String {
+    var out = ""
+    for r in results {
       let mark = r.ok == true ? "[x]" : r.ok == false ? "[ ]" : "[~]"
       let state = r.ok == true ? "pass" : r.ok == false ? "FAIL" : "pending"
-      return "\(mark) \(TerminalText.value(r.check)) (\(state)): \(TerminalText.value(r.detail))\n"
-    }.joined()
+      out += "\(mark) \(TerminalText.value(r.check)) (\(state)): \(TerminalText.value(r.detail))\n"
+      let shown = all ? r.findings.count : min(r.findings.count, findingsShown)
+      for f in r.findings.prefix(shown) { out += "      \(finding(f))\n" }
+      if shown < r.findings.count {
+        out += "      ... \(r.findings.count - shown) more (--explain or --json lists them all)\n"
+      }
+    }
+    return out
+  }
+
+  static func finding(_ f: ValidationFinding) -> String {
+    (f.line.map { "line \($0): " } ?? "") + TerminalText.value(f.text)
   }
 
   public static func json(_ results: [ValidationResult]) throws -> String {
     try JSONValueEncoder().encode(results).jsonText(pretty: true)
+  }
+
+  /// `pmhost validate --explain`: what was recognised where in a document (sections, the
+  /// zone, each timeline row with the time read from it, each action item with its owner,
+  /// deadline and priority), then every check with all its findings.
+  public static func explain(_ results: [ValidationResult], imported: JSONValue?, path: String) -> String {
+    var out = ""
+    func v(_ s: String) -> String { TerminalText.value(s) }
+    func field(_ j: JSONValue?) -> String? {
+      guard let j, j != .null else { return nil }
+      return j.stringValue ?? j.intValue.map(String.init) ?? j.jsonText(pretty: false)
+    }
+    if let imp = imported?["imported"] {
+      out += "\(v(path)): a Markdown post-mortem\n\nSections recognised:\n"
+      let sections = imp["sections"]?.arrayValue ?? []
+      if sections.isEmpty { out += "  (none)\n" }
+      for s in sections {
+        let line = field(s["line"]).map { "line \($0)" } ?? ""
+        out +=
+          "  \(line.padding(toLength: 10, withPad: " ", startingAt: 0)) \(v(field(s["kind"]) ?? "?")): \(v(field(s["title"]) ?? ""))\n"
+      }
+      let zone = field(imp["zone"])
+      let zoneLine = field(imp["zone_line"]).map { " (line \($0))" } ?? ""
+      if let meanings = imp["zone_ambiguous"]?.arrayValue, !meanings.isEmpty {
+        out +=
+          "\nZone: \(v(zone ?? "?"))\(zoneLine), ambiguous: \(v(meanings.compactMap(\.stringValue).joined(separator: " or ")))\n"
+      } else {
+        out += "\nZone: \(v(zone ?? "none stated"))\(zoneLine)\n"
+      }
+      let rows = imp["rows"]?.arrayValue ?? []
+      out += "\nTimeline rows (\(rows.count)): line, as written -> time read\n"
+      for r in rows {
+        let line = field(r["line"]) ?? "?"
+        let written = field(r["written"]) ?? ""
+        let time = field(r["time"]) ?? "NO EXACT TIME"
+        let approx = r["approximate"] == .bool(true) ? " (approximate)" : ""
+        out +=
+          "  \(line.padding(toLength: 5, withPad: " ", startingAt: 0)) \(v(written)) -> \(v(time))\(approx): \(v(field(r["text"]) ?? ""))\n"
+      }
+      let items = imp["items"]?.arrayValue ?? []
+      out += "\nAction items (\(items.count)): line, text [owner; deadline; priority]\n"
+      for a in items {
+        let line = field(a["line"]) ?? "?"
+        let owner = field(a["owner"]) ?? "no owner"
+        let deadline = field(a["deadline"]) ?? "no deadline"
+        let priority = field(a["priority"]) ?? "no priority"
+        let done = a["done"] == .bool(true) ? " (done)" : ""
+        out +=
+          "  \(line.padding(toLength: 5, withPad: " ", startingAt: 0)) \(v(field(a["text"]) ?? ""))\(done) [\(v(owner)); \(v(deadline)); \(v(priority))]\n"
+      }
+      out += "\nChecks:\n"
+    } else {
+      out += "\(v(path)): a report.json written by pmhost\n\nChecks:\n"
+    }
+    out += text(results, all: true)
+    return out
   }
 }
 

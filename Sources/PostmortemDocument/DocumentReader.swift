@@ -237,6 +237,8 @@ struct Reader {
       ("zone", ["time zone", "timezone", "zone", "times in"]),
       ("severity", ["severity", "sev", "severity level", "incident severity", "priority"]),
       ("status", ["status", "incident status"]),
+      ("distributed", ["distributed", "distributed at", "published", "published at", "shared with stakeholders"]),
+      ("follow_up", ["follow-up review", "follow up review", "follow-up meeting", "review meeting", "follow-up review date"]),
       ("authors", ["author", "authors", "written by", "owner", "incident commander", "ic"]),
     ]
     for (key, names) in keys where names.contains(k) { return key }
@@ -530,6 +532,10 @@ struct Reader {
           row.time = instant.formatted(.dateTime).replacingAll(" ", with: "T") + "Z"
         } else if let d = m.date ?? context, let year = d.year ?? context?.year {
           row.time = Self.localISO(year: year, month: d.month, day: d.day, clock: clock)
+        } else {
+          // A clock time and no date anywhere: exact to the minute, its day unknown
+          // ("10:18:00"); ordered by clock, never reported as undated.
+          row.time = String(Self.localISO(year: 0, month: 1, day: 1, clock: clock).dropFirst(11))
         }
       }
     }

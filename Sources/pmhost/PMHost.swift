@@ -12,7 +12,8 @@ struct PMHost: ParsableCommand {
       "Run blameless incident post-mortems as code: Lua plugins in stages, from raw evidence to a checked report.",
     version: PMHostVersion.current,
     subcommands: [
-      Run.self, Check.self, Plugins.self, Validate.self, Actions.self, Test.self, New.self, API.self,
+      Run.self, Check.self, Plugins.self, Validate.self, Import.self, Actions.self, Test.self, New.self,
+      API.self,
     ])
 
   /// Exit codes as CONTRACT.md gives them: usage errors are 2, not ArgumentParser's 64.
@@ -132,7 +133,16 @@ struct Validate: ParsableCommand {
   )
 
   @Argument(help: "A report.json written by pmhost run, or a Markdown post-mortem (.md).") var report: String
-  @Flag(help: "Print the results as JSON.") var json = false
+  @Flag(
+    help:
+      "Print the results as JSON: a list of checks { check, ok, detail, findings: [{ line, text }] }, with rows and zone on timeline_complete and items on action_items_complete (docs/validate.md)."
+  )
+  var json = false
+  @Flag(
+    help:
+      "Show what was recognised where (sections, zone, each timeline row with the time read from it, each action item with its owner, deadline and priority), then every check with all its findings."
+  )
+  var explain = false
   @Option(
     name: .customLong("check"),
     help: ArgumentHelp(
@@ -151,10 +161,37 @@ struct Validate: ParsableCommand {
       reportPath: report, plugins: checks.isEmpty ? ["checklist"] : checks, searchFolders: pluginFolders)
     if json {
       print(try ValidationOutput.json(model.validation))
+    } else if explain {
+      say(ValidationOutput.explain(model.validation, imported: model.imported, path: report), terminator: "")
     } else {
       say(ValidationOutput.text(model.validation), terminator: "")
     }
     if model.validation.contains(where: { $0.ok == false }) { throw ExitCode(1) }
+  }
+}
+
+struct Import: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract:
+      "Read a hand-written Markdown post-mortem into a report.json: what it states (timeline rows with exact times, factors, action items, summary), the rest listed in imported.unknown."
+  )
+
+  @Argument(help: "A Markdown post-mortem (.md).") var document: String
+  @Option(
+    name: [.customShort("o"), .customLong("output")],
+    help: ArgumentHelp(
+      "Where to write the report (default: standard output). An existing file is replaced only when pmhost wrote it.",
+      valueName: "FILE"))
+  var output: String?
+
+  func run() throws {
+    let bytes = try DocumentImport.report(path: document)
+    if let output {
+      try DocumentImport.write(bytes, to: output)
+      say("\(output): written from \(document)")
+    } else {
+      FileHandle.standardOutput.write(Data(bytes))
+    }
   }
 }
 

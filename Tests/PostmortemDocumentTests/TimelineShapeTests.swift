@@ -306,7 +306,8 @@ import Testing
     #expect(dated.times == ["2024-01-14T10:18:00", "2024-01-14T10:20:00"])
     #expect(dated.timeline.isEmpty)
     let undated = Read("## Timeline\n\n- 10:18 Deploy\n- 10:20 Alert\n")
-    #expect(undated.times == [nil, nil])
+    // A clock time and no date anywhere: exact to the minute, its day unknown.
+    #expect(undated.times == ["10:18:00", "10:20:00"])
     #expect(undated.written == ["10:18", "10:20"])
     #expect(undated.rows.map(\.text) == ["Deploy", "Alert"])
   }

@@ -9,7 +9,7 @@ import Testing
     defer { out.remove() }
     #expect(
       try PMHostProcess.run(["run", "examples/api-outage/pipeline.lua", "--out", out.path, "--quiet"]).status
-        == 0)
+        == exampleRunStatus)
     let report = try #require(out.read("report.json"))
     let summary = "The API service experienced elevated error rates"
     #expect(report.contains(summary))

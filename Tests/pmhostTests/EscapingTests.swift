@@ -256,7 +256,7 @@ import Testing
       "[pod/api-service-7d9f8b6c5-x2x4q/api] 2025-02-09T11:05:00.000000000Z level=error msg=\"<script>x()</script> <img src=http://evil.example/l.png> | cell\rrow\"\n"
     try scratch.write("data/kubectl/api-service.log", log)
     let run = try PMHostProcess.run(["run", "pipeline.lua", "--quiet"], in: scratch.path)
-    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.status == exampleRunStatus, "\(run.stderr)")
     let md = try #require(scratch.read("out/report.md"))
     // --unsafe: raw HTML and javascript: links pass, as they would through a renderer with
     // no sanitiser; report.md must be inert without one. GFM's autolink extension (GitHub

@@ -41,7 +41,7 @@ import Testing
     let example = try Self.exampleCopy()
     defer { example.remove() }
     let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o1"], in: example.path)
-    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.status == exampleRunStatus, "\(run.stderr)")
     #expect(run.stderr.contains("evidence   "))
     let manifest = try Self.json(example.path + "/o1/evidence/manifest.json")
     let entries = try #require(manifest["entries"] as? [[String: Any]])
@@ -81,14 +81,14 @@ import Testing
     let example = try Self.exampleCopy()
     defer { example.remove() }
     let first = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o1", "--quiet"], in: example.path)
-    #expect(first.status == 0, "\(first.stderr)")
+    #expect(first.status == exampleRunStatus, "\(first.stderr)")
     // Every source goes away: the replay must not need any of them.
     for name in ["data", "whys.yaml", "actions.yaml", "incident.yaml"] {
       try FileManager.default.removeItem(atPath: example.path + "/" + name)
     }
     let replay = try PMHostProcess.run(
       ["run", "pipeline.lua", "--out", "o2", "--replay", "o1"], in: example.path)
-    #expect(replay.status == 0, "\(replay.stderr)")
+    #expect(replay.status == exampleRunStatus, "\(replay.stderr)")
     #expect(replay.stderr.contains("replayed from o1/evidence"))
     #expect(
       try Self.comparable(example.path + "/o1/report.json")

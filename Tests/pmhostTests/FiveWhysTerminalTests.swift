@@ -44,7 +44,7 @@ import Testing
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     let driven = try JSONDecoder().decode(Driven.self, from: data)
-    #expect(driven.status == 0, "\(driven.output.suffix(1500))")
+    #expect(driven.status == exampleRunStatus, "\(driven.output.suffix(1500))")
     #expect(
       driven.prompts == [
         "What went wrong? (the problem to ask why about; empty to skip)",
@@ -65,7 +65,7 @@ import Testing
     // The saved answers replay with no terminal, to the same factors.
     let replay = try PMHostProcess.run(
       ["run", "pipeline.lua", "--out", "o2", "--answers", "o1/answers.yaml", "--no-input"], in: scratch.path)
-    #expect(replay.status == 0, "\(replay.stderr)")
+    #expect(replay.status == exampleRunStatus, "\(replay.stderr)")
     let first = try EvidenceTests.json(scratch.path + "/o1/report.json")["factors"] as? [String: Any]
     let second = try EvidenceTests.json(scratch.path + "/o2/report.json")["factors"] as? [String: Any]
     #expect(first.map { NSDictionary(dictionary: $0) } == second.map { NSDictionary(dictionary: $0) })

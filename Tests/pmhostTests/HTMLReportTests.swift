@@ -34,7 +34,7 @@ import Testing
     let out = try Scratch()
     defer { out.remove() }
     let run = try PMHostProcess.run(["run", "examples/api-outage/pipeline.lua", "--out", out.path, "--quiet"])
-    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.status == exampleRunStatus, "\(run.stderr)")
     let page = "file://" + out.path + "/report.html"
 
     // The DOM Chromium built: the SVG timeline and chart are elements, not text.

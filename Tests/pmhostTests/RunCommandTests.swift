@@ -20,7 +20,7 @@ import Testing
     let out = try Scratch()
     defer { out.remove() }
     let result = try PMHostProcess.run(["run", "examples/api-outage/pipeline.lua", "--out", out.path])
-    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.status == exampleRunStatus, "\(result.stderr)")
     #expect(result.stdout.contains("report.md"))
     let html = try #require(out.read("report.html"))
     #expect(html.contains("<h1>Post-Mortem: API Service Degradation (2025-02-09)</h1>"))
@@ -238,7 +238,7 @@ import Testing
     #expect(templated != pipeline)
     try example.write("pipeline.lua", templated)
     let result = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o", "--quiet"], in: example.path)
-    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.status == exampleRunStatus, "\(result.stderr)")
     let text = try #require(example.read("o/postmortem.md"))
     for line in [
       "# API Service Degradation",

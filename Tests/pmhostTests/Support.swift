@@ -89,3 +89,9 @@ struct Scratch {
     summary: The test service returned errors.
     """
 }
+
+/// What `pmhost run` on the seed's example exits with: 1, a failed check. Its incident file
+/// states the seed's window (10:05 to 11:40) and "10 minutes from page to fix", which its
+/// own timeline contradicts (resolved at 10:40; 14 minutes from page to fix), and
+/// claims_match_evidence reports both (ClaimsTests checks that nothing else fails).
+let exampleRunStatus: Int32 = 1

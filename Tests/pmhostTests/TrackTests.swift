@@ -38,7 +38,8 @@ import Testing
       of: "Create runbook: DB connection saturation",
       with: "Create runbook: DB connection saturation (don't `rm -rf` $HOME)")
     try scratch.write("actions.yaml", actions)
-    #expect(try PMHostProcess.run(["run", "pipeline.lua", "--quiet"], in: scratch.path).status == 0)
+    #expect(
+      try PMHostProcess.run(["run", "pipeline.lua", "--quiet"], in: scratch.path).status == exampleRunStatus)
     // A stub gh that records its arguments, NUL-separated, one invocation per line.
     try scratch.write(
       "bin/gh",
@@ -89,7 +90,7 @@ import Testing
     for round in 1...2 {
       let run = try PMHostProcess.run(
         ["run", "pipeline.lua", "--distributed", "2025-02-10T16:00:00Z"], in: scratch.path)
-      #expect(run.status == 0, "round \(round): \(run.stderr)")
+      #expect(run.status == exampleRunStatus, "round \(round): \(run.stderr)")
       #expect(
         run.stderr.contains(
           round == 1 ? "6 issues created, 0 already there" : "0 issues created, 6 already there"))
@@ -172,7 +173,8 @@ import Testing
   @Test func theCalendarParsesWithARealICalendarParser() throws {
     let scratch = try Self.example(track: #"{ "calendar" }"#)
     defer { scratch.remove() }
-    #expect(try PMHostProcess.run(["run", "pipeline.lua", "--quiet"], in: scratch.path).status == 0)
+    #expect(
+      try PMHostProcess.run(["run", "pipeline.lua", "--quiet"], in: scratch.path).status == exampleRunStatus)
     try scratch.write(
       "read.py",
       """
@@ -212,7 +214,7 @@ import Testing
     defer { out.remove() }
     #expect(
       try PMHostProcess.run(["run", "examples/api-outage/pipeline.lua", "--out", out.path, "--quiet"]).status
-        == 0)
+        == exampleRunStatus)
     let run = try PMHostProcess.run(["actions", out.path + "/report.json", "--today", "2025-02-21"])
     #expect(run.status == 0, "\(run.stderr)")
     let lines = run.stdout.split(separator: "\n").map(String.init)

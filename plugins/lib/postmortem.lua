@@ -1,7 +1,7 @@
 -- pm.postmortem: the wording report plugins share, so that report.md and report.html say
 -- the same things: `local pmx = require "pm.postmortem"`.
 --
---   pmx.header(data)         --> { title, date, duration, severity, authors, reviewed }
+--   pmx.header(data)         --> { title, date, duration, severity, authors, reviewed [, distributed, follow_up] }
 --   pmx.impact(data)         --> list of impact lines ("40,000 failed requests over 1h 35min")
 --   pmx.factor_label(c)      --> "Monitoring Gap" for a contributing factor (label or category)
 --   pmx.clock_for(window, first_t, last_t)
@@ -82,6 +82,10 @@ function M.header(data)
     severity = severity,
     authors = (inc.authors and #inc.authors > 0) and table.concat(inc.authors, ", ") or "-",
     reviewed = inc.reviewed or "pending",
+    -- When the report went out and the follow-up review, once known (nil before).
+    distributed = M.seconds(inc.distributed_at) and (pm.time.format(M.seconds(inc.distributed_at), "date") .. " "
+      .. pm.time.format(M.seconds(inc.distributed_at), "hm") .. " UTC") or nil,
+    follow_up = type(data.follow_up) == "table" and data.follow_up.at and tostring(data.follow_up.at) or nil,
   }
 end
 

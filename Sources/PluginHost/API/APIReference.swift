@@ -215,8 +215,14 @@ public enum APIReference {
       "Sets a report field."),
     APIFunction(
       "ctx.report:check", stages: [.validate],
-      [("name", "string", ""), ("ok", "boolean?", "nil: pending"), ("detail?", "string", "")],
-      "Records a validation check."),
+      [
+        ("name", "string", ""), ("ok", "boolean?", "nil: pending"), ("detail?", "string", ""),
+        (
+          "extra?", "table",
+          "{ findings = { {line = n|nil, text = s} }, rows = {...}, zone = s, items = {...} }: everything found, complete"
+        ),
+      ],
+      "Records a validation check, with what it found (`pmhost validate --json` and `--explain` show it)."),
     // pm
     APIFunction(
       "pm.json.decode", [("text", "string", "")], returns: [("any", "null is pm.json.null")],

@@ -635,10 +635,62 @@ extension PluginRun {
         throw LuaRaise("ctx.report:check: ok must be true, false or nil (pending)")
       }
       let detail = call.optionalString(4) ?? ""
-      model.record(ValidationResult(check: name, ok: ok.boolValue, detail: detail))
+      let (findings, extra) = try Self.checkExtra(try call.value(5))
+      model.record(
+        ValidationResult(check: name, ok: ok.boolValue, detail: detail, findings: findings, extra: extra))
       return 0
     }
     return t
+  }
+
+  /// ctx.report:check's fourth argument: `{ findings = { {line =, text =} }, rows =, zone =, items = }`.
+  static func checkExtra(_ value: LuaValue) throws -> ([ValidationFinding], [String: JSONValue]) {
+    if value.isNil { return ([], [:]) }
+    guard case .table(let table) = value else {
+      throw LuaRaise(
+        "ctx.report:check: the fourth argument must be a table { findings = ..., rows = ..., zone = ..., items = ... }"
+      )
+    }
+    var findings: [ValidationFinding] = []
+    var extra: [String: JSONValue] = [:]
+    let json: JSONValue
+    do { json = try LuaJSON.json(.table(table)) } catch {
+      throw LuaRaise("ctx.report:check: the fourth argument: \(error)")
+    }
+    guard case .object(let fields) = json else {
+      if case .array(let a) = json, a.isEmpty { return ([], [:]) }
+      throw LuaRaise("ctx.report:check: the fourth argument must be a table with named fields")
+    }
+    for (key, v) in fields.sorted(by: { $0.key < $1.key }) {
+      if key == "findings" {
+        guard case .array(let list) = v else {
+          if case .object(let o) = v, o.isEmpty { continue }
+          throw LuaRaise("ctx.report:check: findings must be a list of { line = n, text = \"...\" }")
+        }
+        for (i, f) in list.enumerated() {
+          guard let text = f["text"]?.stringValue else {
+            throw LuaRaise("ctx.report:check: findings[\(i + 1)] has no text")
+          }
+          let line: Int?
+          switch f["line"] {
+          case nil, .some(.null): line = nil
+          case .some(let l):
+            guard let n = l.intValue, n > 0, n < Int64(Int32.max) else {
+              throw LuaRaise("ctx.report:check: findings[\(i + 1)].line must be a positive integer")
+            }
+            line = Int(n)
+          }
+          findings.append(ValidationFinding(line: line, text: text))
+        }
+      } else if ValidationResult.extraKeys.contains(key) {
+        extra[key] = v
+      } else {
+        throw LuaRaise(
+          "ctx.report:check: unknown field '\(key)' in the fourth argument (known: findings, \(ValidationResult.extraKeys.sorted().joined(separator: ", ")))"
+        )
+      }
+    }
+    return (findings, extra)
   }
 
   private func prompt(id: String, question: String, options: LuaValue) throws -> String {

@@ -42,12 +42,14 @@ describe("action-items lint", function()
     local r = plugin.run({ file = "fixtures/problems.yaml", vague = { "asap" } }, SETUP)
     assert.is_nil(r.error)
     assert.same({
-      'AI-001: vague wording "improve" in "Improve monitoring": name the metric, dashboard or runbook and a date',
+      'AI-001: vague wording "improve" in "Improve monitoring": name what to measure and the target: a metric, '
+        .. 'a threshold or a number',
       "AI-002: no owner: name the person who will do it",
       'AI-002: deadline "next week" is not a date as YYYY-MM-DD',
       'AI-002: priority "Urgent" is not one of High, Medium, Low',
       "AI-003: deadline 2025-02-01 is not after the incident (2025-02-09)",
-      'AI-003: vague wording "look into" in "Look into the cache eviction settings": name the metric, dashboard or runbook and a date',
+      'AI-003: vague wording "look into" in "Look into the cache eviction settings": say what the work produces '
+        .. '(a fix, a decision, a write-up) and name the ticket, date or measure',
       "AI-010: deadline 2025-02-09 is not after the incident (2025-02-09)",
       "AI-010: no priority: use one of High, Medium, Low",
       'AI-010: vague wording "asap" in "Add a runbook for cache eviction ASAP": name the metric, dashboard or runbook and a date',

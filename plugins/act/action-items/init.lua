@@ -3,9 +3,11 @@
 -- The seed: "Vague actions like 'improve testing' won't get done. Make specific."
 -- Every action item needs an owner, a deadline after the incident and a priority from
 -- the scale; each contributing factor should be addressed by at least one item.
--- Problems are warnings (they show in the report); they never stop the run.
+-- Problems are warnings (they show in the report); they never stop the run. What makes an
+-- item vague is decided in plugins/lib/actions.lua (require "pm.actions"), the same rules as
+-- validate's action_items_specific check; `vague` adds an organisation's own phrases.
 
-local VAGUE = { "improve", "be more careful", "look into", "investigate", "monitor better", "better", "as needed" }
+local actions = require "pm.actions"
 
 -- Words too common to tell whether an action addresses a factor.
 local STOP = {}
@@ -25,18 +27,6 @@ local function stems(text)
   return set
 end
 
-local function escape(s)
-  return (s:gsub("%p", "%%%0"))
-end
-
--- The first vague phrase in a text, matched at the start of a word ("improve" finds "improvements").
-local function vague_phrase(text, phrases)
-  local lower = text:lower()
-  for _, phrase in ipairs(phrases) do
-    if lower:find("%f[%w]" .. escape(phrase:lower())) then return phrase end
-  end
-end
-
 local function read_items(ctx, path)
   local items = pm.yaml.decode(ctx.fs.read(path), path)
   if type(items) ~= "table" or (next(items) ~= nil and #items == 0) then
@@ -50,7 +40,7 @@ local function read_items(ctx, path)
   return items
 end
 
-local function lint(ctx, item, opts, phrases, incident_date)
+local function lint(ctx, item, opts, incident_date)
   local function warn(msg) ctx.log.warn(item.id .. ": " .. msg) end
   if not item.owner or item.owner == "" then warn("no owner: name the person who will do it") end
 
@@ -75,10 +65,8 @@ local function lint(ctx, item, opts, phrases, incident_date)
     warn(("priority %q is not one of %s"):format(tostring(item.priority), scale))
   end
 
-  local phrase = vague_phrase(item.action, phrases)
-  if phrase then
-    warn(("vague wording %q in %q: name the metric, dashboard or runbook and a date"):format(phrase, item.action))
-  end
+  local phrase, suggestion = actions.vague(item.action, opts.vague)
+  if phrase then warn(("vague wording %q in %q: %s"):format(phrase, item.action, suggestion)) end
 end
 
 return {
@@ -90,7 +78,9 @@ return {
   options = {
     file = { type = "string", doc = "YAML list of { id, action, owner, deadline, priority, status }, relative to the pipeline" },
     priorities = { type = "list", default = { "High", "Medium", "Low" }, doc = "the priority scale, highest first" },
-    vague = { type = "list", default = {}, doc = "more phrases to flag as vague, besides improve, look into, investigate, better, ..." },
+    vague = { type = "list", default = {},
+      doc = "more phrases to flag as vague wherever they start a word, besides pm.actions' rules "
+        .. "(be more careful, improve without a measure, look into without an outcome, ...)" },
   },
 
   run = function(ctx, opts)
@@ -108,12 +98,11 @@ return {
     end
 
     -- Lint every item, including those other plugins added.
-    local phrases = table.move(opts.vague, 1, #opts.vague, #VAGUE + 1, table.move(VAGUE, 1, #VAGUE, 1, {}))
     local incident_date = ctx.incident.start and pm.time.format(ctx.incident.start, "date")
     local items = ctx.actions:list()
     local covered = {}
     for _, item in ipairs(items) do
-      lint(ctx, item, opts, phrases, incident_date)
+      lint(ctx, item, opts, incident_date)
       for stem in pairs(stems(item.action)) do covered[stem] = true end
     end
 

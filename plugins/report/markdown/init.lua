@@ -37,7 +37,7 @@ end
 
 local function header(data)
   local h = header_text(data)
-  return table.concat({
+  local lines = {
     "# " .. h.title,
     "",
     "**Date**: " .. h.date,
@@ -45,7 +45,11 @@ local function header(data)
     "**Severity**: " .. h.severity,
     "**Authors**: " .. h.authors,
     "**Reviewed**: " .. h.reviewed,
-  }, "\n")
+  }
+  -- Follow-through once known, so `pmhost validate report.md` gives report.json's verdict.
+  if h.distributed then lines[#lines + 1] = "**Distributed**: " .. h.distributed end
+  if h.follow_up then lines[#lines + 1] = "**Follow-up review**: " .. h.follow_up end
+  return table.concat(lines, "\n")
 end
 
 local function impact(data)

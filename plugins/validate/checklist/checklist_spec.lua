@@ -1,12 +1,21 @@
 -- checklist: the seed's validation list; true, false, or nil (pending).
 
-local NAMES = { "timeline_complete", "timeline_chronological", "multiple_factors", "action_items_complete",
-                "blameless_language", "distributed_48h", "action_items_tracked", "follow_up_scheduled" }
+local NAMES = { "timeline_complete", "timeline_zone", "timeline_chronological", "multiple_factors",
+                "action_items_complete", "action_items_specific", "blameless_language", "claims_match_evidence",
+                "distributed_48h", "action_items_tracked", "follow_up_scheduled" }
 
+-- Checks by name; `findings` and `items` (asserted on their own) left out of each.
 local function by_name(r)
-  local t = {}
-  for _, c in ipairs(r.checks) do t[c.check] = c end
-  return t
+  local t, full = {}, {}
+  for _, c in ipairs(r.checks) do
+    full[c.check] = c
+    local copy = {}
+    for k, v in pairs(c) do
+      if k ~= "findings" and k ~= "items" and k ~= "rows" then copy[k] = v end
+    end
+    t[c.check] = copy
+  end
+  return t, full
 end
 
 describe("checklist on the seed's report", function()
@@ -85,8 +94,12 @@ describe("checklist on a report with problems", function()
     assert.is_false(c.blameless_language.ok)
     assert.equals('summary: "The outage was caused by @dave pushing a bad config."; '
       .. 'root cause: "Human error during the rollout."; '
-      .. 'contributing factor: "Dave should have tested the config."; '
-      .. 'lesson: "Nobody is to blame for gaps in tooling."', c.blameless_language.detail)
+      .. 'contributing factor: "Dave should have tested the config."', c.blameless_language.detail)
+    -- "Nobody is to blame for gaps in tooling." denies blame: not a finding.
+    local _, full = by_name(plugin.run({}, { report = "fixtures/problems.json" }))
+    assert.same({ { text = "The outage was caused by @dave pushing a bad config." },
+                  { text = "Human error during the rollout." },
+                  { text = "Dave should have tested the config." } }, full.blameless_language.findings)
   end)
 
   it("fails a late distribution", function()

@@ -16,6 +16,8 @@ local function t(text) return text and pm.time.parse(text) end
 
 local blame = require "pm.blame"
 local pmx = require "pm.postmortem"
+local actions = require "pm.actions"
+local claims = require "claims"
 
 -- What the timeline checks need, from one pass over the rows: { n, first, last (seconds),
 -- unsorted (index of the first row earlier than the one before it, or nil),
@@ -35,24 +37,101 @@ local function summary(data)
   return s
 end
 
--- A hand-written Markdown post-mortem (`pmhost validate FILE.md`) carries data.imported:
--- the timeline rows it states in order, no key moments, no incident window.
-local function imported_timeline(data)
-  local imp, events = data.imported, data.timeline or {}
-  local found = false
-  for _, title in ipairs(imp.sections or {}) do found = found or title:lower():find("timeline", 1, true) ~= nil end
-  if not found then return false, "the document has no Timeline section" end
-  local untimed = imp.untimed or {}
-  if #events == 0 and #untimed == 0 then return false, "the Timeline section has no table rows" end
-  if #untimed > 0 then
-    local shown = {}
-    for i = 1, math.min(3, #untimed) do
-      shown[i] = ("line %d: %q"):format(untimed[i].line, untimed[i].time)
-    end
-    return false, ("%d of %d rows have no exact time (%s%s)"):format(#untimed, #untimed + #events,
-      table.concat(shown, ", "), #untimed > 3 and ", ..." or "")
+-- A hand-written Markdown post-mortem (`pmhost validate FILE.md`) carries data.imported
+-- (see docs/plugin-api.md, "Documents"): every timeline row in document order with the
+-- line it is on and the time read from it (nil when it has none), the zone the timeline
+-- states, every action item with its owner, deadline and priority.
+
+-- A row's time for ordering: RFC 3339 (with or without its zone: a document whose zone is
+-- unknown or ambiguous still has an order), or a clock time alone ("10:18:00") when the
+-- document gives no date. Returns seconds and whether the row had a date.
+local function row_seconds(time)
+  if not time then return nil end
+  local dated = time:match("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d")
+  if dated then
+    local full = time
+    if not (time:match("Z$") or time:match("[%+%-]%d%d:?%d%d$")) then full = time .. "Z" end
+    return pm.time.parse(full), true
   end
-  return true, ("%d rows from %s to %s (%s)"):format(#events, events[1].time, events[#events].time, imp.zone or "UTC")
+  local h, m, sec = time:match("^(%d%d?):(%d%d):?(%d*)")
+  if h then return tonumber(h) * 3600 + tonumber(m) * 60 + (tonumber(sec) or 0), false end
+end
+
+-- A row's text for a finding: what was written as its time, then its event.
+local function row_text(r)
+  local written = r.written and r.written ~= "" and (r.written .. " ") or ""
+  return written .. (r.text or "")
+end
+
+local function imported_timeline(data)
+  local imp = data.imported
+  local rows = imp.rows or {}
+  local out_rows, findings = {}, {}
+  for i, r in ipairs(rows) do
+    out_rows[i] = { line = r.line, time = r.time or pm.json.null, text = r.text or "" }
+    if not r.time then findings[#findings + 1] = { line = r.line, text = row_text(r) } end
+  end
+  local extra = { findings = findings, rows = pm.json.array(out_rows), zone = imp.zone or pm.json.null }
+  local found = false
+  for _, s in ipairs(imp.sections or {}) do found = found or s.kind == "timeline" end
+  if not found and #rows == 0 then return false, "the document has no Timeline section", extra end
+  if #rows == 0 then return false, "the Timeline section has no rows (table rows, list items or lines starting with a time)", extra end
+  local timed = #rows - #findings
+  if #findings > 0 then
+    return false, ("%d of %d rows have no exact time (first on line %d)"):format(#findings, #rows, findings[1].line),
+      extra
+  end
+  local first, last
+  for _, r in ipairs(rows) do
+    first = first or r.time
+    last = r.time
+  end
+  return true, ("%d rows from %s to %s (%s)"):format(timed, first, last, imp.zone or "no zone stated"), extra
+end
+
+-- Rows of a document earlier than the timed row before them. Rows with a clock time only
+-- (no date anywhere in the document) are compared by clock; a step back of six hours or
+-- more is read as the next day, not as disorder.
+local function imported_disorder(data)
+  local findings, prev, prev_row, prev_dated = {}, nil, nil, nil
+  for _, r in ipairs(data.imported.rows or {}) do
+    local at, dated = row_seconds(r.time)
+    if at then
+      if prev and dated == prev_dated then
+        local back = prev - at
+        if back > 0 and (dated or back < 6 * 3600) then
+          findings[#findings + 1] = { line = r.line,
+            text = ("%s comes after %s (line %d)"):format(row_text(r), prev_row.written or prev_row.time, prev_row.line) }
+        end
+      end
+      prev, prev_row, prev_dated = at, r, dated
+    end
+  end
+  return findings
+end
+
+-- A document's "Key: value" fact (imported.facts, by the reader's key), first one.
+local function fact(data, key)
+  for _, f in ipairs((data.imported or {}).facts or {}) do
+    if f.key == key then return f end
+  end
+end
+
+-- A fact's written time as seconds: "2025-02-10 16:00 UTC", "2025-02-10T16:00:00Z".
+local function fact_time(f)
+  if not f then return nil end
+  local y, mo, d, h, mi = f.text:match("(%d%d%d%d)%-(%d%d)%-(%d%d)[T%s]+(%d%d?):(%d%d)")
+  if not y then return nil end
+  return pm.time.parse(("%s-%s-%sT%02d:%s:00Z"):format(y, mo, d, tonumber(h), mi))
+end
+
+-- A document's end: its last row with an exact UTC time.
+local function document_end(data)
+  local last
+  for _, r in ipairs((data.imported or {}).rows or {}) do
+    if r.time and r.time:match("Z$") then last = t(r.time) or last end
+  end
+  return last
 end
 
 -- Pairs of key moments that cannot happen the other way round: { earlier, later }.
@@ -71,7 +150,7 @@ checks[#checks + 1] = {
   run = function(data, _, tl)
     if data.imported then return imported_timeline(data) end
     tl = tl or summary(data)
-    if tl.n == 0 then return false, "the timeline is empty" end
+    if tl.n == 0 then return false, "the timeline is empty", { findings = { { text = "the timeline is empty" } } } end
     if tl.unsorted then return false, "the timeline is not sorted by time" end
     local first, last = tl.first, tl.last
     local km, inc = data.key_moments or {}, data.incident or {}
@@ -92,7 +171,30 @@ checks[#checks + 1] = {
     local detail = #problems > 0 and table.concat(problems, "; ")
       or ("%s events from %s to %s"):format(pmx.thousands(tl.n), clock(first), clock(last))
     if #gaps > 0 then detail = detail .. "; data gaps: " .. table.concat(gaps, "; ") end
-    return #problems == 0, detail
+    local findings = {}
+    for i, p in ipairs(problems) do findings[i] = { text = p } end
+    return #problems == 0, detail, { findings = findings }
+  end,
+}
+
+checks[#checks + 1] = {
+  name = "timeline_zone",
+  doc = "Timeline times have a known time zone (a report pmhost wrote is in UTC)",
+  run = function(data)
+    local imp = data.imported
+    if not imp then return true, "UTC" end
+    local rows = imp.rows or {}
+    if #rows == 0 then return nil, "no timeline rows" end
+    if imp.zone_ambiguous then
+      local text = ("%s is ambiguous: %s; write the offset (UTC-06:00) or a zone name"):format(imp.zone or "the zone",
+        table.concat(imp.zone_ambiguous, " or "))
+      return false, text, { findings = { { line = imp.zone_line, text = text } } }
+    end
+    if not imp.zone then
+      local text = "the timeline states no time zone: its times were read as written, not as UTC"
+      return false, text, { findings = { { line = imp.zone_line or (rows[1] and rows[1].line), text = text } } }
+    end
+    return true, imp.zone .. (imp.zone_line and (" (line %d)"):format(imp.zone_line) or "")
   end,
 }
 
@@ -100,13 +202,22 @@ checks[#checks + 1] = {
   name = "timeline_chronological",
   doc = "Timeline is chronologically accurate: events sorted, key moments in order",
   run = function(data, _, tl)
+    if data.imported then
+      local findings = imported_disorder(data)
+      if #findings > 0 then
+        return false, ("%d rows are earlier than the row before them (first: line %d)"):format(#findings,
+          findings[1].line), { findings = findings }
+      end
+      return true, ("%d rows in order"):format(#(data.imported.rows or {}))
+    end
     tl = tl or summary(data)
     local i = tl.unsorted
     if i then
       local e, before = tl.row(i), tl.row(i - 1)
       local ev = type(e.evidence) == "table" and e.evidence[1] or e.evidence
       local where = data.imported and (" at %s"):format(ev or "?") or ""
-      return false, ("%q (%s)%s comes after %q (%s)"):format(e.event, e.time, where, before.event, before.time)
+      local text = ("%q (%s)%s comes after %q (%s)"):format(e.event, e.time, where, before.event, before.time)
+      return false, text, { findings = { { text = text } } }
     end
     -- Key moments in an impossible order (acknowledged before the page, resolved before
     -- the impact started) are reported, never reordered: usually a skewed clock.
@@ -118,7 +229,11 @@ checks[#checks + 1] = {
         problems[#problems + 1] = ("%s (%s) is before %s (%s)"):format(after, km[after], before, km[before])
       end
     end
-    if #problems > 0 then return false, table.concat(problems, "; ") .. ": check clock skew" end
+    if #problems > 0 then
+      local findings = {}
+      for k, p in ipairs(problems) do findings[k] = { text = p .. ": check clock skew" } end
+      return false, table.concat(problems, "; ") .. ": check clock skew", { findings = findings }
+    end
     return true, ("%s events in order"):format(pmx.thousands(tl.n))
   end,
 }
@@ -137,21 +252,57 @@ checks[#checks + 1] = {
   name = "action_items_complete",
   doc = "Action items have owners, deadlines, and priorities",
   run = function(data)
-    local items = data.action_items or {}
-    if #items == 0 then return false, "no action items" end
-    local missing = {}
-    for _, a in ipairs(items) do
+    local imp = data.imported
+    local items = imp and imp.items or data.action_items or {}
+    local listed, findings, missing = {}, {}, {}
+    for i, a in ipairs(items) do
+      local text = (imp and a.text or a.action) or ""
+      listed[i] = { line = a.line or pm.json.null, text = text, owner = a.owner or pm.json.null,
+        deadline = a.deadline or pm.json.null, priority = a.priority or pm.json.null }
       local what = {}
       for _, field in ipairs { "owner", "deadline", "priority" } do
         if a[field] == nil or a[field] == "" then what[#what + 1] = field end
       end
-      if #what > 0 then missing[#missing + 1] = a.id .. " has no " .. table.concat(what, ", ") end
+      if #what > 0 then
+        local name = imp and ("line %d"):format(a.line or 0) or a.id
+        missing[#missing + 1] = name .. " has no " .. table.concat(what, ", ")
+        findings[#findings + 1] = { line = a.line, text = ("%s (no %s)"):format(text, table.concat(what, ", ")) }
+      end
+    end
+    local extra = { findings = findings, items = pm.json.array(listed) }
+    if #items == 0 then
+      return false, imp and "the document lists no action items" or "no action items", extra
     end
     if #missing > 3 then
-      return false, ("%d of %d items lack fields: %s; ..."):format(#missing, #items, table.concat(missing, "; ", 1, 3))
+      return false, ("%d of %d items lack fields: %s; ..."):format(#missing, #items, table.concat(missing, "; ", 1, 3)),
+        extra
     end
-    if #missing > 0 then return false, table.concat(missing, "; ") end
-    return true, ("%d items with owner, deadline and priority"):format(#items)
+    if #missing > 0 then return false, table.concat(missing, "; "), extra end
+    return true, ("%d items with owner, deadline and priority"):format(#items), extra
+  end,
+}
+
+checks[#checks + 1] = {
+  name = "action_items_specific",
+  doc = "Action items are specific (no \"improve monitoring\", \"be more careful\")",
+  run = function(data)
+    local imp = data.imported
+    local items = imp and imp.items or data.action_items or {}
+    if #items == 0 then return nil, "no action items" end
+    local findings = {}
+    for _, a in ipairs(items) do
+      local text = (imp and a.text or a.action) or ""
+      local phrase, suggestion = actions.vague(text)
+      if phrase then
+        findings[#findings + 1] = { line = a.line, text = text }
+        findings[#findings].why = ("%q: %s"):format(phrase, suggestion or "")
+      end
+    end
+    if #findings == 0 then return true, ("%d items name what to change"):format(#items) end
+    local shown = {}
+    for i, f in ipairs(findings) do shown[i] = f.why; f.why = nil end
+    return false, ("%d of %d items are vague: %s"):format(#findings, #items, table.concat(shown, "; ")),
+      { findings = findings }
   end,
 }
 
@@ -159,10 +310,22 @@ checks[#checks + 1] = {
   name = "blameless_language",
   doc = "Report uses blameless language (no \"X caused the issue\")",
   run = function(data)
-    local found = {}
-    for _, f in ipairs(blame.find(data)) do found[#found + 1] = ("%s: %q"):format(f.where, f.sentence) end
-    if #found > 0 then return false, table.concat(found, "; ") end
+    local found, findings = {}, {}
+    for _, f in ipairs(blame.find(data)) do
+      found[#found + 1] = ("%s: %q"):format(f.line and ("line " .. f.line) or f.where, f.sentence)
+      findings[#findings + 1] = { line = f.line, text = f.sentence }
+    end
+    if #found > 0 then return false, table.concat(found, "; "), { findings = findings } end
     return true, "no blaming wording found"
+  end,
+}
+
+checks[#checks + 1] = {
+  name = "claims_match_evidence",
+  doc = "What the report states about its timing (start, end, \"within 90 seconds\", \"10 minutes from page to fix\") agrees with its own timeline",
+  run = function(data, _, tl)
+    local ok, detail, findings = claims.check(data, tl)
+    return ok, detail, { findings = findings or {} }
   end,
 }
 
@@ -172,13 +335,17 @@ checks[#checks + 1] = {
   run = function(data, opts)
     local inc = data.incident or {}
     local ended = t(inc.ended_at) or t(inc.started_at)
-    if data.imported and not ended then return nil, "the document does not say when it was distributed" end
+    local sent = t(inc.distributed_at)
+    if data.imported then
+      ended = ended or fact_time(fact(data, "end")) or document_end(data)
+      sent = sent or fact_time(fact(data, "distributed"))
+      if not sent or not ended then return nil, "the document does not say when it was distributed" end
+    end
     if not ended then return nil, "the incident has no end time" end
     local due = ended + opts.distributed_within_h * 3600
-    local sent = t(inc.distributed_at)
     if not sent then return nil, "not distributed yet: due by " .. pm.time.format(due) end
     if sent <= due then return true, "distributed " .. pm.time.duration(math.max(0, sent - ended)) .. " after the end" end
-    return false, ("distributed %s, after the deadline %s"):format(inc.distributed_at, pm.time.format(due))
+    return false, ("distributed %s, after the deadline %s"):format(pm.time.format(sent), pm.time.format(due))
   end,
 }
 
@@ -206,6 +373,8 @@ checks[#checks + 1] = {
   doc = "Follow-up review scheduled (4 weeks out by default)",
   run = function(data, opts)
     local follow_up = data.follow_up or (data.incident or {}).follow_up
+    local written = fact(data, "follow_up")
+    if not follow_up and written then return true, written.text end
     if follow_up then
       return true, type(follow_up) == "table" and (follow_up.at or follow_up.date or "scheduled") or tostring(follow_up)
     end

@@ -45,8 +45,8 @@ return {
     local data = ctx.report:data { timeline = false }
     local tl = data.imported and CHECKS.summary(data) or summary(ctx)
     for _, check in ipairs(CHECKS) do
-      local ok, detail = check.run(data, opts, tl)
-      ctx.report:check(check.name, ok, detail)
+      local ok, detail, extra = check.run(data, opts, tl)
+      ctx.report:check(check.name, ok, detail, extra)
     end
   end,
 }
