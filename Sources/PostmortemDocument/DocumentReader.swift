@@ -196,10 +196,8 @@ struct Reader {
 
   // MARK: - Facts: "**Duration**: 1h 35min", "Date: 2024-01-14", metadata tables
 
-  static func factKey(_ raw: String) -> String? {
-    var k = raw.lowercased().trimmingMarks
-    while let l = k.last, ":*_ ".contains(l) { k.removeLast() }
-    k = k.trimmedSpaces
+  /// Metadata names as written, to the fact key they give.
+  static let factKeys: [String: String] = {
     let keys: [(String, [String])] = [
       ("time_to_detect", ["time to detect", "time to detection", "ttd", "mttd", "time-to-detect"]),
       ("time_to_acknowledge", ["time to acknowledge", "time to ack", "tta", "time to acknowledgement"]),
@@ -237,12 +235,30 @@ struct Reader {
       ("zone", ["time zone", "timezone", "zone", "times in"]),
       ("severity", ["severity", "sev", "severity level", "incident severity", "priority"]),
       ("status", ["status", "incident status"]),
-      ("distributed", ["distributed", "distributed at", "published", "published at", "shared with stakeholders"]),
-      ("follow_up", ["follow-up review", "follow up review", "follow-up meeting", "review meeting", "follow-up review date"]),
+      (
+        "distributed",
+        ["distributed", "distributed at", "published", "published at", "shared with stakeholders"]
+      ),
+      (
+        "follow_up",
+        [
+          "follow-up review", "follow up review", "follow-up meeting", "review meeting",
+          "follow-up review date",
+        ]
+      ),
       ("authors", ["author", "authors", "written by", "owner", "incident commander", "ic"]),
     ]
-    for (key, names) in keys where names.contains(k) { return key }
-    return nil
+
+    var out: [String: String] = [:]
+    for (key, names) in keys { for name in names where out[name] == nil { out[name] = key } }
+    return out
+  }()
+
+  static func factKey(_ raw: String) -> String? {
+    guard raw.utf8.count <= 48 else { return nil }
+    var k = raw.lowercased().trimmingMarks
+    while let l = k.last, ":*_ ".contains(l) { k.removeLast() }
+    return factKeys[k.trimmedSpaces]
   }
 
   /// A line cut at " · ", " | ", " • " (metadata written on one line).
@@ -304,7 +320,7 @@ struct Reader {
             }
           }
         }
-        let pairs = [MarkdownTable.Row(line: t.line, cells: t.header)] + t.rows
+        let pairs = t.header.count <= 3 ? [MarkdownTable.Row(line: t.line, cells: t.header)] + t.rows : []
         for row in pairs where row.cells.count >= 2 {
           if let key = Self.factKey(row.cells[0].text), !row.cells[1].text.trimmedSpaces.isEmpty,
             headerKeys.filter({ $0 != nil }).count < 2
