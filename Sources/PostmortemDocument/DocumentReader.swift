@@ -119,6 +119,8 @@ struct Reader {
 
   var hasActionsSection = false
   var hasTimelineSection = false
+  /// Paragraphs starting with a clock time, in a document without a Timeline section.
+  var timedParagraphs = 0
   /// The local date and clock of the last row placed from the context, for a day's roll-over.
   var lastClock: (date: WrittenDate, minutes: Int)?
   var texts: [SectionKind: [String]] = [:]
@@ -149,6 +151,11 @@ struct Reader {
       let kind = SectionKind.of(heading: h.text.text)
       if kind == .actions { hasActionsSection = true }
       if kind == .timeline { hasTimelineSection = true }
+    }
+    if !hasTimelineSection {
+      for case .paragraph(let p) in document.blocks where rowMoment(firstLine(p.text.text))?.clock != nil {
+        timedParagraphs += 1
+      }
     }
     gatherFacts(document.blocks, depth: 0)
     findDocumentDateAndZone()
@@ -232,7 +239,7 @@ struct Reader {
           "date of the incident",
         ]
       ),
-      ("zone", ["time zone", "timezone", "zone", "times in"]),
+      ("zone", ["time zone", "timezone", "zone", "times in", "times", "all times"]),
       ("severity", ["severity", "sev", "severity level", "incident severity", "priority"]),
       ("status", ["status", "incident status"]),
       (
@@ -348,6 +355,27 @@ struct Reader {
     return WrittenDate(year: y, month: mo, day: d)
   }
 
+  /// The first full date the opening prose writes ("...the disruption of 3 March 2025"):
+  /// the paragraphs before the first section heading, 1,000 characters at most.
+  func introDate() -> WrittenDate? {
+    var text = ""
+    for block in document.blocks {
+      if case .heading(let h) = block, h.line != titleLine { break }
+      if case .paragraph(let p) = block { text += p.text.text + " " }
+      if text.count > 1000 { break }
+    }
+    let words = text.prefix(1000).split(whereSeparator: { $0 == " " || $0 == "\n" }).map {
+      String($0).trimmingCharacters(in: [",", ".", ";", ":", "(", ")"])
+    }
+    for i in words.indices {
+      for n in [4, 3, 1] where i + n <= words.count {
+        let window = words[i..<(i + n)].joined(separator: " ")
+        if let d = WrittenTimes.day(window, order: order), d.year != nil { return d }
+      }
+    }
+    return nil
+  }
+
   /// The day a title names, whole or in one of its parts ("Post-incident review — Tuesday
   /// 5 March 2024", "DB outage (2024-01-14)").
   func titleDate(_ title: String) -> WrittenDate? {
@@ -369,6 +397,7 @@ struct Reader {
     }
     if docDate == nil, let title, let d = titleDate(title) { docDate = d }
     if docDate == nil, let d = Self.isoDate(in: name) { docDate = d }
+    if docDate == nil { docDate = introDate() }
     if let f = facts.first(where: { $0.key == "zone" }),
       let z = WrittenTimes.zone(named: f.text) ?? WrittenTimes.zone(in: f.text)
     {
@@ -599,11 +628,43 @@ struct Reader {
     return out
   }
 
+  func firstLine(_ text: String) -> String {
+    String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+  }
+
   /// A moment that starts a row: a clock time, or a date followed by text.
   func rowMoment(_ text: String) -> WrittenMoment? {
-    guard let m = WrittenTimes.leading(text, order: order) else { return nil }
+    guard let m = WrittenTimes.leading(text, order: order) ?? Self.introducedMoment(text, order: order) else {
+      return nil
+    }
     if m.clock != nil || m.approximate { return m }
     if m.date != nil && !Self.isAside(m.rest) { return m }
+    return nil
+  }
+
+  /// A clock time after an opening word ("At 9:37 AM PST, we began...") or after a short
+  /// label ("**Monitoring** — 16:10 UTC"); the label stays in the text.
+  static func introducedMoment(_ text: String, order: DateOrder) -> WrittenMoment? {
+    let t = text.trimmedSpaces
+    if let m = t.prefixMatch(
+      of: /(?i)(?:at|by|around|approximately|approx\.?|about|from|shortly after|just after)\s+/)
+    {
+      let after = String(t[m.range.upperBound...])
+      guard var moment = WrittenTimes.leading(after, order: order), moment.clock != nil else { return nil }
+      if !m.output.lowercased().hasPrefix("at") && !m.output.lowercased().hasPrefix("from") {
+        moment.approximate = true
+      }
+      while let f = moment.rest.first, ",;".contains(f) { moment.rest.removeFirst() }
+      moment.rest = moment.rest.trimmedSpaces
+      return moment
+    }
+    if let m = t.prefixMatch(of: /([A-Za-z][A-Za-z ]{0,28}?)\s*[—–:|-]\s+/) {
+      let after = String(t[m.range.upperBound...])
+      guard var moment = WrittenTimes.leading(after, order: order), moment.clock != nil else { return nil }
+      let label = String(m.1).trimmedSpaces
+      moment.rest = moment.rest.isEmpty ? label : label + ": " + moment.rest
+      return moment
+    }
     return nil
   }
 
@@ -802,8 +863,12 @@ struct Reader {
 
   static let actionWords = [
     "action", "task", "item", "what", "description", "todo", "to do", "remediation", "measure", "fix",
+    "countermeasure", "improvement",
   ]
-  static let ownerWords = ["owner", "assignee", "assigned", "who", "responsible", "dri", "team", "poc"]
+  static let ownerWords = [
+    "owner", "assignee", "assigned", "who", "responsible", "dri", "team", "poc", "pilot", "in charge", "lead",
+    "driver", "accountable",
+  ]
 
   mutating func table(_ t: MarkdownTable) {
     let header = t.header.map(\.text)
@@ -883,6 +948,12 @@ struct Reader {
 
   mutating func paragraph(_ p: Paragraph) {
     if inTimeline {
+      timelineParagraph(p)
+      return
+    }
+    // A document without a Timeline section that tells its events as paragraphs starting
+    // with a time ("At 9:37 AM PST, ...", status page updates): those paragraphs are rows.
+    if timedParagraphs >= 3, kind != .actions, rowMoment(firstLine(p.text.text))?.clock != nil {
       timelineParagraph(p)
       return
     }

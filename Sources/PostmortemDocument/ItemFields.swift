@@ -32,8 +32,11 @@ public struct ItemFields: Sendable, Equatable {
       try! Regex(#"^(?i:(?:\#(months))[a-z]*\s+\d{4})"#),
       try! Regex(#"^(?i:(?:end of |eo)?(?:the )?q[1-4](?:\s*(?:fy)?\d{2,4})?)"#),
       try! Regex(#"^(?i:end of (?:the )?(?:day|week|month|quarter|sprint|year|next week|next sprint))"#),
+      try! Regex(
+        #"^(?i:(?:(?:end|middle|beginning|start) of|mid|early|late)[ -](?:\#(months))[a-z]*(?:\s+\d{4})?)"#),
       try! Regex(#"^(?i:eo[dwmqy]\b)"#),
-      try! Regex(#"^(?i:next (?:week|month|sprint|quarter|release))"#),
+      try! Regex(#"^(?i:(?:next|this) (?:week|month|sprint|quarter|release))"#),
+      try! Regex(#"^(?i:today|tomorrow|asap)\b"#),
       try! Regex(#"^(?i:(?:mon|tues|wednes|thurs|fri)day)"#),
     ]
   }()
@@ -166,6 +169,16 @@ public struct ItemFields: Sendable, Equatable {
       f.tracking = String(m.1)
     } else if lower.contains("http"), let m = flat.firstMatch(of: /https?:\/\/[^\s)\]>]+/) {
       f.tracking = String(flat[m.range])
+    }
+    // A tail after a dash: "... – Gemma Clarke, end of November", "... — Rachel Green, due 3/21".
+    if let dash = flat.ranges(of: /\s[—–-]\s/).last {
+      let parts = flat[dash.upperBound...].split(separator: ",").map { String($0).trimmedSpaces }
+      if let name = parts.first, f.owner == nil, isName(name), !notOwners.contains(name.lowercased()) {
+        f.owner = name
+        for part in parts.dropFirst() where f.deadline == nil {
+          f.deadline = datePhrase(at: part) ?? datePhrase(at: part.dropPrefix(["due ", "due by ", "by "]))
+        }
+      }
     }
     // Trailing parentheses: "(Alice)", "(@bob, P1)", "(team-sre)", "(due 2024-02-01)".
     if flat.contains(")"), let m = flat.firstMatch(of: /\(([^()]{1,120})\)[\s.]*$/) {

@@ -175,3 +175,39 @@ import Testing
     #expect(r.items.map(\.done) == [false, true])
   }
 }
+
+/// Owners and deadlines as teams in other places write them.
+@Suite struct OwnerShapeTests {
+  @Test func aNameAfterADashWithItsDate() {
+    let r = Read(
+      """
+      ## Things to fix
+
+      1. Ask the vendor for notice of config changes – Hana Novak, end of November
+      2. Alert on the decline rate per store — Luis Ortega, due 3/21
+      3. Look into the support SLA - Luis Ortega
+      4. Make the failover script re-runnable - it is not today
+      """)
+    #expect(r.items.map(\.owner) == ["Hana Novak", "Luis Ortega", "Luis Ortega", nil])
+    #expect(r.items.map(\.deadline) == ["end of November", "3/21", nil, nil])
+  }
+
+  @Test func ownerColumnsByOtherNames() {
+    let r = Read(
+      """
+      ## Countermeasures
+
+      | Countermeasure | Person in charge | Due |
+      |---|---|---|
+      | Reject duplicate region keys | Aiko Mori | 2025/04/25 |
+
+      ## Plan
+
+      | # | Action | Pilot | Deadline |
+      |---|---|---|---|
+      | 1 | Post-reboot service check | Élise Marchand | 31/10/2025 |
+      """)
+    #expect(r.items.map(\.owner) == ["Aiko Mori", "Élise Marchand"])
+    #expect(r.items.map(\.deadline) == ["2025/04/25", "31/10/2025"])
+  }
+}

@@ -465,3 +465,54 @@ import Testing
     #expect(r.zoneLine == 3)
   }
 }
+
+/// Events told as paragraphs in a document without a Timeline heading.
+@Suite struct ParagraphTimelineTests {
+  @Test func cloudProviderEventSummary() {
+    let r = Read(
+      """
+      # Summary of the object store event in the Frankfurt region
+
+      We want to explain the disruption of 3 March 2025.
+
+      ## What happened
+
+      At 8:02 AM CET, a configuration push to the index tier began.
+
+      At 8:20 AM CET, list requests started to time out for some buckets.
+
+      Around 9:00 AM CET, engineers rolled the push back.
+
+      At 9:45 AM CET, list latency returned to normal.
+
+      ## What we are doing
+
+      - Index pushes now go out one zone at a time.
+      """)
+    #expect(r.lines == [7, 9, 11, 13])
+    #expect(r.times == ["2025-03-03T07:02:00Z", "2025-03-03T07:20:00Z", nil, "2025-03-03T08:45:00Z"])
+    #expect(r.text(0) == "a configuration push to the index tier began.")
+    #expect(r.items.map(\.text) == ["Index pushes now go out one zone at a time."])
+  }
+
+  @Test func statusPageUpdatesWithTheirLabels() {
+    let r = Read(
+      """
+      # Delayed webhooks
+
+      _Date: 2025-06-02 · Times: UTC · Severity: minor_
+
+      **Resolved** — 11:30 UTC
+      Deliveries are back to normal.
+
+      **Identified** — 10:55 UTC
+      A saturated worker pool was found.
+
+      **Investigating** — 10:20 UTC
+      We are looking into delayed webhooks.
+      """)
+    #expect(r.times == ["2025-06-02T11:30:00Z", "2025-06-02T10:55:00Z", "2025-06-02T10:20:00Z"])
+    #expect(r.text(0) == "Resolved\nDeliveries are back to normal.")
+    #expect(r.facts["zone"] == "UTC")
+  }
+}
