@@ -114,6 +114,8 @@ struct Reader {
   var currentDate: WrittenDate?
   /// The row a `### 14:43` heading opened: the paragraphs under it are its text.
   var entryRow: Int?
+  /// The level of the headings that are timeline entries, once one was seen.
+  var entryLevel: Int?
   var zoneUsed: StatedZone?
   var ambiguous: [String] = []
 
@@ -441,7 +443,14 @@ struct Reader {
         // `### 14:43` (or `### 14:43 - Alert fires`): a row, its text the paragraphs below.
         addRow(line: h.line, moment: m, written: m.written, text: m.rest)
         entryRow = rows.count - 1
+        entryLevel = h.level
         addProse(h.line, m.rest)
+        return
+      }
+      // `### ???` among `### 14:43` entries: an entry whose time is not known.
+      if entryLevel == h.level, Self.isUnknownTime(text) {
+        addRow(line: h.line, moment: nil, written: text, text: "")
+        entryRow = rows.count - 1
         return
       }
       // A day, alone or with a title of its own ("2024-01-15: Recovery").
@@ -464,7 +473,15 @@ struct Reader {
     if kind == .timeline && parent != .timeline {
       timelineZone = statedZone(heading: h, following: following)
       currentDate = nil
+      entryLevel = nil
     }
+  }
+
+  /// A heading that stands for a time nobody knows: `???`, `--:--`, `TBD`, `unknown`.
+  static func isUnknownTime(_ text: String) -> Bool {
+    let t = text.trimmedSpaces.lowercased()
+    if ["tbd", "unknown", "n/a", "later", "time unknown", "unknown time"].contains(t) { return true }
+    return !t.isEmpty && t.count <= 12 && !t.contains(where: { $0.isLetter })
   }
 
   /// The zone a timeline's heading or a note in its section states ("All times PT").
@@ -879,7 +896,13 @@ struct Reader {
     }
     let hasAction = Self.column(header, Self.actionWords) != nil
     let hasOwner = Self.column(header, Self.ownerWords) != nil
-    if kind == .actions || (hasAction && hasOwner) {
+    // In an actions section, any table with a column an action list has ("| metric | value |"
+    // numbers under the fixes are no items).
+    let listLike =
+      hasAction || hasOwner
+      || Self.column(
+        header, ["deadline", "due", "date", "eta", "priority", "status", "ticket", "issue", "jira"]) != nil
+    if (kind == .actions && listLike) || (hasAction && hasOwner) {
       actionTable(t)
       return
     }

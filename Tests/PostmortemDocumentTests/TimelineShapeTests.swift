@@ -516,3 +516,30 @@ import Testing
     #expect(r.facts["zone"] == "UTC")
   }
 }
+
+@Suite struct EntryHeadingTests {
+  @Test func anEntryWithAnUnknownTimeIsAnUndatedRow() {
+    let r = Read(
+      """
+      ## Timeline (UTC)
+
+      ### 2025-02-01 20:49
+      Webhooks succeed again.
+
+      ### ???
+      Check for double-fulfilled orders.
+
+      ## Why did this happen
+      """)
+    #expect(r.times == ["2025-02-01T20:49:00Z", nil])
+    #expect(r.rows.map(\.text) == ["Webhooks succeed again.", "Check for double-fulfilled orders."])
+    #expect(r.written == ["2025-02-01 20:49", "???"])
+  }
+
+  @Test func numbersUnderTheFixesAreNoItems() {
+    let r = Read(
+      "## Things to fix\n\n- add a smoke test (@kenji)\n\n| metric | value |\n|---|---|\n| jobs affected | 4,100 |\n"
+    )
+    #expect(r.items.map(\.text) == ["add a smoke test (@kenji)"])
+  }
+}
