@@ -171,7 +171,9 @@ public struct ItemFields: Sendable, Equatable {
       f.tracking = String(flat[m.range])
     }
     // A tail after a dash: "... – Gemma Clarke, end of November", "... — Rachel Green, due 3/21".
-    if let dash = flat.ranges(of: /\s[—–-]\s/).last {
+    if f.owner == nil, [" - ", " – ", " — "].contains(where: { flat.contains($0) }),
+      let dash = flat.ranges(of: /\s[—–-]\s/).last
+    {
       let parts = flat[dash.upperBound...].split(separator: ",").map { String($0).trimmedSpaces }
       if let name = parts.first, f.owner == nil, isName(name), !notOwners.contains(name.lowercased()) {
         f.owner = name
