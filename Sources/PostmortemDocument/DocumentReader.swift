@@ -884,7 +884,7 @@ struct Reader {
   ]
   static let ownerWords = [
     "owner", "assignee", "assigned", "who", "responsible", "dri", "team", "poc", "pilot", "in charge", "lead",
-    "driver", "accountable",
+    "driver", "accountable", "respons", "verantwort",
   ]
 
   mutating func table(_ t: MarkdownTable) {
@@ -930,7 +930,9 @@ struct Reader {
     }
     if let idCol { used.insert(idCol) }
     let ownerCol = col(Self.ownerWords)
-    let deadlineCol = col(["deadline", "due", "date", "eta", "target", "when"])
+    let deadlineCol = col([
+      "deadline", "due", "date", "eta", "target", "when", "prazo", "plazo", "frist", "échéance",
+    ])
     let priorityCol = col(["priority", "prio", "severity", "importance"])
     let statusCol = col(["status", "state", "done", "complete"])
     let trackingCol = col([

@@ -51,6 +51,20 @@ public struct ItemFields: Sendable, Equatable {
     return nil
   }
 
+  /// The owner named after "Owner:": the person when a team is followed by one ("IAM
+  /// Engineering (D. Alvarez)", "Finance – Mariam Yusuf").
+  static func ownerValue(after rest: Substring) -> String? {
+    guard let v = value(after: rest) else { return nil }
+    guard let r = rest.firstRange(of: v) else { return v }
+    let after = rest[r.upperBound...]
+    if let m = after.prefixMatch(of: /\s*\(([^()]{1,40})\)/), isName(String(m.1)) { return String(m.1) }
+    if let m = after.prefixMatch(of: /\s+[—–-]\s+([^,;()\[\]|]{1,40})/) {
+      let person = String(m.1).trimmedSpaces
+      if isName(person) { return person }
+    }
+    return v
+  }
+
   /// Everything after `keyword` up to the next delimiter, trimmed.
   static func value(after rest: Substring) -> String? {
     var out = ""
@@ -109,14 +123,14 @@ public struct ItemFields: Sendable, Equatable {
     // "Owner: X", "OWNER: name@", "owner - X", "Assignee: X", "Assigned to X".
     // (Each pattern runs only when a word it needs is there: tables of thousands of rows.)
     let mayOwn = ["owner", "assign", "responsible", "dri", "poc", "owned"].contains { lower.contains($0) }
-    if mayOwn,
-      let m = flat.firstMatch(
-        of:
-          /(?i)\b(?:(?:owners?|assignee|responsible|dri|poc)\s*(?::|-|–|—|=)|assigned to\b:?|owned by\b:?)\s*/
-      ),
-      let v = value(after: flat[m.range.upperBound...])
-    {
-      f.owner = v
+    if mayOwn {
+      // An explicit "Owner:" first, then "assigned to", then "owned by" ("a card owned by
+      // finance (Owner: Ana)" is Ana's).
+      let explicit = flat.firstMatch(of: /(?i)\b(?:owners?|assignee|responsible|dri|poc)\s*(?::|-|–|—|=)\s*/)
+      let other = explicit == nil ? flat.firstMatch(of: /(?i)\b(?:assigned to|owned by)\b:?\s*/) : nil
+      if let m = explicit ?? other {
+        f.owner = ownerValue(after: flat[m.range.upperBound...])
+      }
     }
     // `@handle` (not an e-mail address).
     if f.owner == nil, flat.contains("@"),

@@ -211,3 +211,27 @@ import Testing
     #expect(r.items.map(\.deadline) == ["2025/04/25", "31/10/2025"])
   }
 }
+
+@Suite struct OwnerPreferenceTests {
+  @Test(arguments: [
+    ("Move the domain to the main registrar, on a card owned by finance (Owner: Ana Lima)", "Ana Lima"),
+    (
+      "Load test SSO before registration. Responsible: IAM Engineering (D. Alvarez). Target: August 1",
+      "D. Alvarez"
+    ),
+    ("Inventory the cards (Owner: Finance – Mia Berg)", "Mia Berg"),
+    ("Inventory the cards (Owner: Finance)", "Finance"),
+    ("Rotate the key, owned by the platform team", "the platform team"),
+  ])
+  func theOwnerNamedMostPrecisely(text: String, owner: String) {
+    #expect(ItemFields.read(text).owner == owner)
+  }
+
+  @Test func ownerAndDeadlineColumnsInOtherLanguages() {
+    let r = Read(
+      "## Ações\n\n| Ação / Action | Responsável | Prazo |\n|---|---|---|\n| Alert on handshake failures | Ana Lima | 21/03/2025 |\n"
+    )
+    #expect(r.items.map(\.owner) == ["Ana Lima"])
+    #expect(r.items.map(\.deadline) == ["21/03/2025"])
+  }
+}
