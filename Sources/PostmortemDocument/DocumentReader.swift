@@ -357,32 +357,60 @@ struct Reader {
     return WrittenDate(year: y, month: mo, day: d)
   }
 
-  /// The first full date the opening prose writes ("...the disruption of 3 March 2025"):
-  /// the paragraphs before the first section heading, 1,000 characters at most.
+  /// The incident's date as the opening prose writes it ("...the disruption of 3 March
+  /// 2025", "Between 10:18 AM and 12:41 PM PT on January 14, 2025"): the paragraphs before
+  /// the first section and those of the first section (not a timeline or an action list),
+  /// 2,000 characters at most. A sentence about the write-up ("Written up on Friday 7
+  /// November 2025") lends its year to a date without one and is the last resort.
   func introDate() -> WrittenDate? {
     var text = ""
+    var sectionsSeen = 0
     for block in document.blocks {
-      if case .heading(let h) = block, h.line != titleLine { break }
-      if case .paragraph(let p) = block { text += p.text.text + " " }
-      if text.count > 1000 { break }
+      if case .heading(let h) = block, h.line != titleLine {
+        sectionsSeen += 1
+        let kind = SectionKind.of(heading: h.text.text)
+        if sectionsSeen > 1 || kind == .timeline || kind == .actions { break }
+      }
+      if case .paragraph(let p) = block { text += p.text.text + "\n" }
+      if text.count > 2000 { break }
     }
-    let words = text.prefix(1000).split(whereSeparator: { $0 == " " || $0 == "\n" }).map {
-      String($0).trimmingCharacters(in: [",", ".", ";", ":", "(", ")"])
-    }
-    for i in words.indices {
-      for n in [4, 3, 1] where i + n <= words.count {
-        let window = words[i..<(i + n)].joined(separator: " ")
-        if let d = WrittenTimes.day(window, order: order), d.year != nil { return d }
+    var authoring: WrittenDate?
+    var yearless: WrittenDate?
+    for sentence in text.prefix(2000).split(whereSeparator: { $0 == "." || $0 == "\n" }) {
+      let lower = sentence.lowercased()
+      let aboutWriting = ["written", "prepared", "published", "updated", "reviewed", "drafted", "authored"]
+        .contains { lower.contains($0) }
+      let words = sentence.split(separator: " ").map {
+        String($0).trimmingCharacters(in: [",", ";", ":", "(", ")", "*", "_"])
+      }
+      for i in words.indices {
+        for n in [4, 3, 2, 1] where i + n <= words.count {
+          let window = words[i..<(i + n)].joined(separator: " ")
+          guard let d = WrittenTimes.day(window, order: order) else { continue }
+          if d.year == nil {
+            if !aboutWriting && yearless == nil && n >= 2 { yearless = d }
+            continue
+          }
+          if aboutWriting {
+            if authoring == nil { authoring = d }
+          } else {
+            return d
+          }
+        }
       }
     }
-    return nil
+    if let y = yearless, let a = authoring, let year = a.year {
+      let before = (y.month, y.day) <= (a.month, a.day)
+      return WrittenDate(year: before ? year : year - 1, month: y.month, day: y.day)
+    }
+    return authoring
   }
 
   /// The day a title names, whole or in one of its parts ("Post-incident review — Tuesday
   /// 5 March 2024", "DB outage (2024-01-14)").
   func titleDate(_ title: String) -> WrittenDate? {
     var parts = [title]
-    parts += title.split(whereSeparator: { "—–:()|,[]".contains($0) }).map { String($0).trimmedSpaces }
+    parts += title.split(whereSeparator: { "—–:()|[]".contains($0) }).map { String($0).trimmedSpaces }
     parts += title.split(separator: " - ").map { String($0).trimmedSpaces }
     for part in parts where !part.isEmpty {
       if let d = WrittenTimes.day(part, order: order), d.year != nil { return d }

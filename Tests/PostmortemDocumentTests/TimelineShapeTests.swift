@@ -543,3 +543,24 @@ import Testing
     #expect(r.items.map(\.text) == ["add a smoke test (@kenji)"])
   }
 }
+
+/// The day clock-only rows are on, found in the prose when no metadata states it.
+@Suite struct DocumentDateTests {
+  @Test(arguments: [
+    (
+      "# Portal login loop (July 9, 2025)\n\nTimes are UTC.\n\n## Timeline\n\n- 09:12 First chat\n",
+      "2025-07-09T09:12:00Z"
+    ),
+    (
+      "# Billing webhooks\n\n## Overview\n\nBetween 10:18 and 12:41 UTC on January 14, 2025, webhooks were late.\n\n## Timeline (UTC)\n\n- 10:18 Deploy\n",
+      "2025-01-14T10:18:00Z"
+    ),
+    (
+      "# Tills offline\n\nWritten up by Ana on Friday 7 November 2025.\n\n## What went on\n\nOn Thursday 6 November the terminals failed.\n\n## Timeline (UTC)\n\n- 9.15am first call\n",
+      "2025-11-06T09:15:00Z"
+    ),
+  ])
+  func theIncidentsDay(text: String, time: String) {
+    #expect(Read(text).times.first == time)
+  }
+}
