@@ -114,11 +114,15 @@ struct Reader {
   var currentDate: WrittenDate?
   /// The row a `### 14:43` heading opened: the paragraphs under it are its text.
   var entryRow: Int?
+  /// The level of the headings that are timeline entries, once one was seen.
+  var entryLevel: Int?
   var zoneUsed: StatedZone?
   var ambiguous: [String] = []
 
   var hasActionsSection = false
   var hasTimelineSection = false
+  /// Paragraphs starting with a clock time, in a document without a Timeline section.
+  var timedParagraphs = 0
   /// The local date and clock of the last row placed from the context, for a day's roll-over.
   var lastClock: (date: WrittenDate, minutes: Int)?
   var texts: [SectionKind: [String]] = [:]
@@ -149,6 +153,11 @@ struct Reader {
       let kind = SectionKind.of(heading: h.text.text)
       if kind == .actions { hasActionsSection = true }
       if kind == .timeline { hasTimelineSection = true }
+    }
+    if !hasTimelineSection {
+      for case .paragraph(let p) in document.blocks where rowMoment(firstLine(p.text.text))?.clock != nil {
+        timedParagraphs += 1
+      }
     }
     gatherFacts(document.blocks, depth: 0)
     findDocumentDateAndZone()
@@ -196,10 +205,8 @@ struct Reader {
 
   // MARK: - Facts: "**Duration**: 1h 35min", "Date: 2024-01-14", metadata tables
 
-  static func factKey(_ raw: String) -> String? {
-    var k = raw.lowercased().trimmingMarks
-    while let l = k.last, ":*_ ".contains(l) { k.removeLast() }
-    k = k.trimmedSpaces
+  /// Metadata names as written, to the fact key they give.
+  static let factKeys: [String: String] = {
     let keys: [(String, [String])] = [
       ("time_to_detect", ["time to detect", "time to detection", "ttd", "mttd", "time-to-detect"]),
       ("time_to_acknowledge", ["time to acknowledge", "time to ack", "tta", "time to acknowledgement"]),
@@ -234,15 +241,42 @@ struct Reader {
           "date of the incident",
         ]
       ),
-      ("zone", ["time zone", "timezone", "zone", "times in"]),
+      ("zone", ["time zone", "timezone", "zone", "times in", "times", "all times"]),
       ("severity", ["severity", "sev", "severity level", "incident severity", "priority"]),
       ("status", ["status", "incident status"]),
-      ("distributed", ["distributed", "distributed at", "published", "published at", "shared with stakeholders"]),
-      ("follow_up", ["follow-up review", "follow up review", "follow-up meeting", "review meeting", "follow-up review date"]),
+      (
+        "distributed",
+        ["distributed", "distributed at", "published", "published at", "shared with stakeholders"]
+      ),
+      (
+        "follow_up",
+        [
+          "follow-up review", "follow up review", "follow-up meeting", "review meeting",
+          "follow-up review date",
+        ]
+      ),
       ("authors", ["author", "authors", "written by", "owner", "incident commander", "ic"]),
     ]
-    for (key, names) in keys where names.contains(k) { return key }
-    return nil
+
+    var out: [String: String] = [:]
+    for (key, names) in keys { for name in names where out[name] == nil { out[name] = key } }
+    return out
+  }()
+
+  static func factKey(_ raw: String) -> String? {
+    guard raw.utf8.count <= 48 else { return nil }
+    var k = raw.lowercased().trimmingMarks
+    while let l = k.last, ":*_ ".contains(l) { k.removeLast() }
+    return factKeys[k.trimmedSpaces]
+  }
+
+  /// A line cut at " · ", " | ", " • " (metadata written on one line).
+  static func factParts(_ line: String) -> [String] {
+    var parts = [line]
+    for separator in [" · ", " | ", " • "] {
+      parts = parts.flatMap { $0.split(separator: separator).map(String.init) }
+    }
+    return parts
   }
 
   /// A "Key: value" line, the key in bold or not.
@@ -262,7 +296,10 @@ struct Reader {
       switch block {
       case .paragraph(let p):
         for (i, line) in p.text.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-          if let kv = Self.keyValue(String(line)) { facts.append((p.line + i, kv.key, kv.value)) }
+          // "**Severity:** SEV2 · **Zone:** CET": several on one line.
+          for part in Self.factParts(String(line)) {
+            if let kv = Self.keyValue(part) { facts.append((p.line + i, kv.key, kv.value)) }
+          }
           // "All times are Pacific Time" anywhere: the document's zone when nothing closer says.
           if zoneNote == nil, line.count <= 160,
             line.lowercased().firstMatch(
@@ -292,7 +329,7 @@ struct Reader {
             }
           }
         }
-        let pairs = [MarkdownTable.Row(line: t.line, cells: t.header)] + t.rows
+        let pairs = t.header.count <= 3 ? [MarkdownTable.Row(line: t.line, cells: t.header)] + t.rows : []
         for row in pairs where row.cells.count >= 2 {
           if let key = Self.factKey(row.cells[0].text), !row.cells[1].text.trimmedSpaces.isEmpty,
             headerKeys.filter({ $0 != nil }).count < 2
@@ -320,11 +357,60 @@ struct Reader {
     return WrittenDate(year: y, month: mo, day: d)
   }
 
+  /// The incident's date as the opening prose writes it ("...the disruption of 3 March
+  /// 2025", "Between 10:18 AM and 12:41 PM PT on January 14, 2025"): the paragraphs before
+  /// the first section and those of the first section (not a timeline or an action list),
+  /// 2,000 characters at most. A sentence about the write-up ("Written up on Friday 7
+  /// November 2025") lends its year to a date without one and is the last resort.
+  func introDate() -> WrittenDate? {
+    var text = ""
+    var sectionsSeen = 0
+    for block in document.blocks {
+      if case .heading(let h) = block, h.line != titleLine {
+        sectionsSeen += 1
+        let kind = SectionKind.of(heading: h.text.text)
+        if sectionsSeen > 1 || kind == .timeline || kind == .actions { break }
+      }
+      if case .paragraph(let p) = block { text += p.text.text + "\n" }
+      if text.count > 2000 { break }
+    }
+    var authoring: WrittenDate?
+    var yearless: WrittenDate?
+    for sentence in text.prefix(2000).split(whereSeparator: { $0 == "." || $0 == "\n" }) {
+      let lower = sentence.lowercased()
+      let aboutWriting = ["written", "prepared", "published", "updated", "reviewed", "drafted", "authored"]
+        .contains { lower.contains($0) }
+      let words = sentence.split(separator: " ").map {
+        String($0).trimmingCharacters(in: [",", ";", ":", "(", ")", "*", "_"])
+      }
+      for i in words.indices {
+        for n in [4, 3, 2, 1] where i + n <= words.count {
+          let window = words[i..<(i + n)].joined(separator: " ")
+          guard let d = WrittenTimes.day(window, order: order) else { continue }
+          if d.year == nil {
+            if !aboutWriting && yearless == nil && n >= 2 { yearless = d }
+            continue
+          }
+          if aboutWriting {
+            if authoring == nil { authoring = d }
+          } else {
+            return d
+          }
+        }
+      }
+    }
+    if let y = yearless, let a = authoring, let year = a.year {
+      let before = (y.month, y.day) <= (a.month, a.day)
+      return WrittenDate(year: before ? year : year - 1, month: y.month, day: y.day)
+    }
+    return authoring
+  }
+
   /// The day a title names, whole or in one of its parts ("Post-incident review — Tuesday
   /// 5 March 2024", "DB outage (2024-01-14)").
   func titleDate(_ title: String) -> WrittenDate? {
     var parts = [title]
-    parts += title.split(whereSeparator: { "—–:()|,[]".contains($0) }).map { String($0).trimmedSpaces }
+    parts += title.split(whereSeparator: { "—–:()|[]".contains($0) }).map { String($0).trimmedSpaces }
     parts += title.split(separator: " - ").map { String($0).trimmedSpaces }
     for part in parts where !part.isEmpty {
       if let d = WrittenTimes.day(part, order: order), d.year != nil { return d }
@@ -341,6 +427,7 @@ struct Reader {
     }
     if docDate == nil, let title, let d = titleDate(title) { docDate = d }
     if docDate == nil, let d = Self.isoDate(in: name) { docDate = d }
+    if docDate == nil { docDate = introDate() }
     if let f = facts.first(where: { $0.key == "zone" }),
       let z = WrittenTimes.zone(named: f.text) ?? WrittenTimes.zone(in: f.text)
     {
@@ -384,10 +471,18 @@ struct Reader {
         // `### 14:43` (or `### 14:43 - Alert fires`): a row, its text the paragraphs below.
         addRow(line: h.line, moment: m, written: m.written, text: m.rest)
         entryRow = rows.count - 1
+        entryLevel = h.level
         addProse(h.line, m.rest)
         return
       }
-      if let d = dayOnly(text, moment: m) {
+      // `### ???` among `### 14:43` entries: an entry whose time is not known.
+      if entryLevel == h.level, Self.isUnknownTime(text) {
+        addRow(line: h.line, moment: nil, written: text, text: "")
+        entryRow = rows.count - 1
+        return
+      }
+      // A day, alone or with a title of its own ("2024-01-15: Recovery").
+      if let d = dayOnly(text, moment: m) ?? m?.date {
         currentDate = filled(d)
         entryRow = nil
         return
@@ -406,7 +501,15 @@ struct Reader {
     if kind == .timeline && parent != .timeline {
       timelineZone = statedZone(heading: h, following: following)
       currentDate = nil
+      entryLevel = nil
     }
+  }
+
+  /// A heading that stands for a time nobody knows: `???`, `--:--`, `TBD`, `unknown`.
+  static func isUnknownTime(_ text: String) -> Bool {
+    let t = text.trimmedSpaces.lowercased()
+    if ["tbd", "unknown", "n/a", "later", "time unknown", "unknown time"].contains(t) { return true }
+    return !t.isEmpty && t.count <= 12 && !t.contains(where: { $0.isLetter })
   }
 
   /// The zone a timeline's heading or a note in its section states ("All times PT").
@@ -499,9 +602,8 @@ struct Reader {
       }
       if let z = zone {
         if zoneUsed == nil { zoneUsed = z }
-        if case .ambiguous(let label, let meanings) = z.zone {
+        if case .ambiguous(_, let meanings) = z.zone {
           for meaning in meanings where !ambiguous.contains(meaning) { ambiguous.append(meaning) }
-          _ = label
         }
       }
       if let clock = m.clock, !m.approximate {
@@ -571,11 +673,43 @@ struct Reader {
     return out
   }
 
+  func firstLine(_ text: String) -> String {
+    String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+  }
+
   /// A moment that starts a row: a clock time, or a date followed by text.
   func rowMoment(_ text: String) -> WrittenMoment? {
-    guard let m = WrittenTimes.leading(text, order: order) else { return nil }
+    guard let m = WrittenTimes.leading(text, order: order) ?? Self.introducedMoment(text, order: order) else {
+      return nil
+    }
     if m.clock != nil || m.approximate { return m }
     if m.date != nil && !Self.isAside(m.rest) { return m }
+    return nil
+  }
+
+  /// A clock time after an opening word ("At 9:37 AM PST, we began...") or after a short
+  /// label ("**Monitoring** — 16:10 UTC"); the label stays in the text.
+  static func introducedMoment(_ text: String, order: DateOrder) -> WrittenMoment? {
+    let t = text.trimmedSpaces
+    if let m = t.prefixMatch(
+      of: /(?i)(?:at|by|around|approximately|approx\.?|about|from|shortly after|just after)\s+/)
+    {
+      let after = String(t[m.range.upperBound...])
+      guard var moment = WrittenTimes.leading(after, order: order), moment.clock != nil else { return nil }
+      if !m.output.lowercased().hasPrefix("at") && !m.output.lowercased().hasPrefix("from") {
+        moment.approximate = true
+      }
+      while let f = moment.rest.first, ",;".contains(f) { moment.rest.removeFirst() }
+      moment.rest = moment.rest.trimmedSpaces
+      return moment
+    }
+    if let m = t.prefixMatch(of: /([A-Za-z][A-Za-z ]{0,28}?)\s*[—–:|-]\s+/) {
+      let after = String(t[m.range.upperBound...])
+      guard var moment = WrittenTimes.leading(after, order: order), moment.clock != nil else { return nil }
+      let label = String(m.1).trimmedSpaces
+      moment.rest = moment.rest.isEmpty ? label : label + ": " + moment.rest
+      return moment
+    }
     return nil
   }
 
@@ -610,6 +744,11 @@ struct Reader {
         if let day { currentDate = filled(day) }
         addProse(item.line, own)
         for l in childLists { timelineList(l, depth: depth + 1) }
+        continue
+      }
+      if let day, under.isEmpty {
+        // A day alone on its bullet ("- 2024-01-14 (Sunday)"): the rows after it are on it.
+        currentDate = filled(day)
         continue
       }
       if let entryRow {
@@ -655,10 +794,15 @@ struct Reader {
 
   // MARK: - Tables
 
+  /// The first header cell with a word starting with one of `words` ("Time (UTC)" for
+  /// "time", not "Downtime"; "Update" is not a "date"); a phrase with a space matches as is.
   static func column(_ header: [String], _ words: [String], except: Set<Int> = []) -> Int? {
     for (i, h) in header.enumerated() where !except.contains(i) {
       let lower = h.lowercased()
-      if words.contains(where: { lower.contains($0) }) { return i }
+      let cellWords = lower.split(whereSeparator: { !$0.isLetter && $0 != "#" })
+      for w in words {
+        if w.contains(" ") ? lower.contains(w) : cellWords.contains(where: { $0.hasPrefix(w) }) { return i }
+      }
     }
     return nil
   }
@@ -764,8 +908,12 @@ struct Reader {
 
   static let actionWords = [
     "action", "task", "item", "what", "description", "todo", "to do", "remediation", "measure", "fix",
+    "countermeasure", "improvement",
   ]
-  static let ownerWords = ["owner", "assignee", "assigned", "who", "responsible", "dri", "team", "poc"]
+  static let ownerWords = [
+    "owner", "assignee", "assigned", "who", "responsible", "dri", "team", "poc", "pilot", "in charge", "lead",
+    "driver", "accountable", "respons", "verantwort",
+  ]
 
   mutating func table(_ t: MarkdownTable) {
     let header = t.header.map(\.text)
@@ -776,7 +924,13 @@ struct Reader {
     }
     let hasAction = Self.column(header, Self.actionWords) != nil
     let hasOwner = Self.column(header, Self.ownerWords) != nil
-    if kind == .actions || (hasAction && hasOwner) {
+    // In an actions section, any table with a column an action list has ("| metric | value |"
+    // numbers under the fixes are no items).
+    let listLike =
+      hasAction || hasOwner
+      || Self.column(
+        header, ["deadline", "due", "date", "eta", "priority", "status", "ticket", "issue", "jira"]) != nil
+    if (kind == .actions && listLike) || (hasAction && hasOwner) {
       actionTable(t)
       return
     }
@@ -804,10 +958,14 @@ struct Reader {
     }
     if let idCol { used.insert(idCol) }
     let ownerCol = col(Self.ownerWords)
-    let deadlineCol = col(["deadline", "due", "date", "eta", "target", "when", "by"])
-    let priorityCol = col(["priority", "prio", "severity", "importance", "p0"])
+    let deadlineCol = col([
+      "deadline", "due", "date", "eta", "target", "when", "prazo", "plazo", "frist", "échéance",
+    ])
+    let priorityCol = col(["priority", "prio", "severity", "importance"])
     let statusCol = col(["status", "state", "done", "complete"])
-    let trackingCol = col(["ticket", "issue", "tracking", "jira", "link", "bug", "pr", "tracker"])
+    let trackingCol = col([
+      "ticket", "issue", "tracking", "jira", "link", "bug", "pull request", "tracker", "url",
+    ])
     let actionCol = col(Self.actionWords) ?? (0..<max(header.count, 1)).first { !used.contains($0) }
     for row in t.rows {
       if row.cells.allSatisfy({ $0.text.trimmedSpaces.isEmpty }) { continue }
@@ -843,6 +1001,12 @@ struct Reader {
 
   mutating func paragraph(_ p: Paragraph) {
     if inTimeline {
+      timelineParagraph(p)
+      return
+    }
+    // A document without a Timeline section that tells its events as paragraphs starting
+    // with a time ("At 9:37 AM PST, ...", status page updates): those paragraphs are rows.
+    if timedParagraphs >= 3, kind != .actions, rowMoment(firstLine(p.text.text))?.clock != nil {
       timelineParagraph(p)
       return
     }

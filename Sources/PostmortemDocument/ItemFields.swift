@@ -21,10 +21,10 @@ public struct ItemFields: Sendable, Equatable {
 
   static let monthWords = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
 
-  /// The date-like phrase at the start of `text` ("2024-02-01", "Feb 1", "end of Q1", "EOW").
-  static func datePhrase(at text: String) -> String? {
+  /// The date shapes `datePhrase` reads, compiled once (immutable after).
+  nonisolated(unsafe) static let datePatterns: [Regex<AnyRegexOutput>] = {
     let months = monthWords
-    let patterns: [Regex<AnyRegexOutput>] = [
+    return [
       try! Regex(#"^\d{4}-\d{1,2}-\d{1,2}"#),
       try! Regex(#"^\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?"#),
       try! Regex(#"^(?i:(?:\#(months))[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?)"#),
@@ -32,14 +32,37 @@ public struct ItemFields: Sendable, Equatable {
       try! Regex(#"^(?i:(?:\#(months))[a-z]*\s+\d{4})"#),
       try! Regex(#"^(?i:(?:end of |eo)?(?:the )?q[1-4](?:\s*(?:fy)?\d{2,4})?)"#),
       try! Regex(#"^(?i:end of (?:the )?(?:day|week|month|quarter|sprint|year|next week|next sprint))"#),
+      try! Regex(
+        #"^(?i:(?:(?:end|middle|beginning|start) of|mid|early|late)[ -](?:\#(months))[a-z]*(?:\s+\d{4})?)"#),
       try! Regex(#"^(?i:eo[dwmqy]\b)"#),
-      try! Regex(#"^(?i:next (?:week|month|sprint|quarter|release))"#),
+      try! Regex(#"^(?i:(?:next|this) (?:week|month|sprint|quarter|release))"#),
+      try! Regex(#"^(?i:today|tomorrow|asap)\b"#),
       try! Regex(#"^(?i:(?:mon|tues|wednes|thurs|fri)day)"#),
     ]
+  }()
+
+  /// The date-like phrase at the start of `text` ("2024-02-01", "Feb 1", "end of Q1", "EOW").
+  static func datePhrase(at text: String) -> String? {
+    guard let first = text.first, first.isLetter || first.isNumber else { return nil }
+    let patterns = datePatterns
     for p in patterns {
       if let m = text.prefixMatch(of: p) { return String(text[m.range]) }
     }
     return nil
+  }
+
+  /// The owner named after "Owner:": the person when a team is followed by one ("IAM
+  /// Engineering (D. Alvarez)", "Finance – Mariam Yusuf").
+  static func ownerValue(after rest: Substring) -> String? {
+    guard let v = value(after: rest) else { return nil }
+    guard let r = rest.firstRange(of: v) else { return v }
+    let after = rest[r.upperBound...]
+    if let m = after.prefixMatch(of: /\s*\(([^()]{1,40})\)/), isName(String(m.1)) { return String(m.1) }
+    if let m = after.prefixMatch(of: /\s+[—–-]\s+([^,;()\[\]|]{1,40})/) {
+      let person = String(m.1).trimmedSpaces
+      if isName(person) { return person }
+    }
+    return v
   }
 
   /// Everything after `keyword` up to the next delimiter, trimmed.
@@ -98,22 +121,31 @@ public struct ItemFields: Sendable, Equatable {
     let lower = flat.lowercased()
 
     // "Owner: X", "OWNER: name@", "owner - X", "Assignee: X", "Assigned to X".
-    if let m = flat.firstMatch(
-      of: /(?i)\b(?:(?:owners?|assignee|responsible|dri|poc)\s*(?::|-|–|—|=)|assigned to\b:?|owned by\b:?)\s*/
-    ),
-      let v = value(after: flat[m.range.upperBound...])
-    {
-      f.owner = v
+    // (Each pattern runs only when a word it needs is there: tables of thousands of rows.)
+    let mayOwn = ["owner", "assign", "responsible", "dri", "poc", "owned"].contains { lower.contains($0) }
+    if mayOwn {
+      // An explicit "Owner:" first, then "assigned to", then "owned by" ("a card owned by
+      // finance (Owner: Ana)" is Ana's).
+      let explicit = flat.firstMatch(of: /(?i)\b(?:owners?|assignee|responsible|dri|poc)\s*(?::|-|–|—|=)\s*/)
+      let other = explicit == nil ? flat.firstMatch(of: /(?i)\b(?:assigned to|owned by)\b:?\s*/) : nil
+      if let m = explicit ?? other {
+        f.owner = ownerValue(after: flat[m.range.upperBound...])
+      }
     }
     // `@handle` (not an e-mail address).
-    if f.owner == nil, let m = flat.firstMatch(of: /(?:^|[\s(\[,;:])(@[A-Za-z0-9][A-Za-z0-9_.\-\/]*)/) {
+    if f.owner == nil, flat.contains("@"),
+      let m = flat.firstMatch(of: /(?:^|[\s(\[,;:])(@[A-Za-z0-9][A-Za-z0-9_.\-\/]*)/)
+    {
       var handle = String(m.1)
       while let last = handle.last, ".-/".contains(last) { handle.removeLast() }
       f.owner = handle
     }
     // Deadline: "due 2024-02-01", "due by Feb 1", "Deadline: Q2", "by Feb 1", "ETA: next week".
-    for m in flat.matches(
-      of: /(?i)\b(due(?:\s+(?:date|by|on))?|deadline|eta|target date|by|before)\b\s*[:\-–=]?\s*/)
+    let mayDue = ["due", "deadline", "eta", "target", "by", "before"].contains { lower.contains($0) }
+    for m in !mayDue
+      ? []
+      : flat.matches(
+        of: /(?i)\b(due(?:\s+(?:date|by|on))?|deadline|eta|target date|by|before)\b\s*[:\-–=]?\s*/)
     {
       let rest = String(flat[m.range.upperBound...])
       if let d = datePhrase(at: rest) {
@@ -129,8 +161,12 @@ public struct ItemFields: Sendable, Equatable {
       }
     }
     // Priority: P0-P4, [P1], "priority: high", "high priority", "Sev 2".
-    if let m = flat.firstMatch(of: /\b[Pp]([0-4])\b/) {
+    let mayRank = ["priority", "critical", "urgent", "high", "medium", "low"].contains { lower.contains($0) }
+    if ["p0", "p1", "p2", "p3", "p4"].contains(where: { lower.contains($0) }),
+      let m = flat.firstMatch(of: /\b[Pp]([0-4])\b/)
+    {
       f.priority = "P" + String(m.1)
+    } else if !mayRank {
     } else if let m = lower.firstMatch(of: /priority\s*[:\-–=]?\s*(critical|urgent|high|medium|low)/) {
       f.priority = priorityWord(String(m.1))
     } else if let m = lower.firstMatch(of: /\b(critical|urgent|high|medium|low)[ -]priority\b/) {
@@ -141,15 +177,27 @@ public struct ItemFields: Sendable, Equatable {
     // Tracking: a link, a ticket id, an issue number, a bare URL.
     if let url = links.first(where: { !$0.url.isEmpty && !$0.url.hasPrefix("mailto:") })?.url {
       f.tracking = url
-    } else if let m = flat.firstMatch(of: /\b[A-Z][A-Z0-9]{1,11}-\d+\b/) {
+    } else if flat.contains("-"), let m = flat.firstMatch(of: /\b[A-Z][A-Z0-9]{1,11}-\d+\b/) {
       f.tracking = String(flat[m.range])
-    } else if let m = flat.firstMatch(of: /(?:^|[\s(\[,])(#\d+)\b/) {
+    } else if flat.contains("#"), let m = flat.firstMatch(of: /(?:^|[\s(\[,])(#\d+)\b/) {
       f.tracking = String(m.1)
-    } else if let m = flat.firstMatch(of: /https?:\/\/[^\s)\]>]+/) {
+    } else if lower.contains("http"), let m = flat.firstMatch(of: /https?:\/\/[^\s)\]>]+/) {
       f.tracking = String(flat[m.range])
     }
+    // A tail after a dash: "... – Gemma Clarke, end of November", "... — Rachel Green, due 3/21".
+    if f.owner == nil, [" - ", " – ", " — "].contains(where: { flat.contains($0) }),
+      let dash = flat.ranges(of: /\s[—–-]\s/).last
+    {
+      let parts = flat[dash.upperBound...].split(separator: ",").map { String($0).trimmedSpaces }
+      if let name = parts.first, f.owner == nil, isName(name), !notOwners.contains(name.lowercased()) {
+        f.owner = name
+        for part in parts.dropFirst() where f.deadline == nil {
+          f.deadline = datePhrase(at: part) ?? datePhrase(at: part.dropPrefix(["due ", "due by ", "by "]))
+        }
+      }
+    }
     // Trailing parentheses: "(Alice)", "(@bob, P1)", "(team-sre)", "(due 2024-02-01)".
-    if let m = flat.firstMatch(of: /\(([^()]{1,120})\)[\s.]*$/) {
+    if flat.contains(")"), let m = flat.firstMatch(of: /\(([^()]{1,120})\)[\s.]*$/) {
       let inside = String(m.1)
       let separators: String = inside.contains("://") ? ",;" : ",;/"
       for part in inside.split(whereSeparator: { separators.contains($0) }).map({ String($0).trimmedSpaces })

@@ -23,7 +23,8 @@ public enum SectionKind: String, Sendable, CaseIterable {
       "remediation",
       "follow-up", "follow up", "followup", "next step", "prevention", " todo", " to-do", " to do ",
       "recommendation",
-      "improvement")
+      "improvement", "countermeasure", "to fix", "fixes", "less likely", "happening again", "going forward",
+      "what we are doing", "what we're doing", "we will do")
     {
       return .actions
     }

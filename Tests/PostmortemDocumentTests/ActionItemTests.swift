@@ -175,3 +175,63 @@ import Testing
     #expect(r.items.map(\.done) == [false, true])
   }
 }
+
+/// Owners and deadlines as teams in other places write them.
+@Suite struct OwnerShapeTests {
+  @Test func aNameAfterADashWithItsDate() {
+    let r = Read(
+      """
+      ## Things to fix
+
+      1. Ask the vendor for notice of config changes – Hana Novak, end of November
+      2. Alert on the decline rate per store — Luis Ortega, due 3/21
+      3. Look into the support SLA - Luis Ortega
+      4. Make the failover script re-runnable - it is not today
+      """)
+    #expect(r.items.map(\.owner) == ["Hana Novak", "Luis Ortega", "Luis Ortega", nil])
+    #expect(r.items.map(\.deadline) == ["end of November", "3/21", nil, nil])
+  }
+
+  @Test func ownerColumnsByOtherNames() {
+    let r = Read(
+      """
+      ## Countermeasures
+
+      | Countermeasure | Person in charge | Due |
+      |---|---|---|
+      | Reject duplicate region keys | Aiko Mori | 2025/04/25 |
+
+      ## Plan
+
+      | # | Action | Pilot | Deadline |
+      |---|---|---|---|
+      | 1 | Post-reboot service check | Élise Marchand | 31/10/2025 |
+      """)
+    #expect(r.items.map(\.owner) == ["Aiko Mori", "Élise Marchand"])
+    #expect(r.items.map(\.deadline) == ["2025/04/25", "31/10/2025"])
+  }
+}
+
+@Suite struct OwnerPreferenceTests {
+  @Test(arguments: [
+    ("Move the domain to the main registrar, on a card owned by finance (Owner: Ana Lima)", "Ana Lima"),
+    (
+      "Load test SSO before registration. Responsible: IAM Engineering (D. Alvarez). Target: August 1",
+      "D. Alvarez"
+    ),
+    ("Inventory the cards (Owner: Finance – Mia Berg)", "Mia Berg"),
+    ("Inventory the cards (Owner: Finance)", "Finance"),
+    ("Rotate the key, owned by the platform team", "the platform team"),
+  ])
+  func theOwnerNamedMostPrecisely(text: String, owner: String) {
+    #expect(ItemFields.read(text).owner == owner)
+  }
+
+  @Test func ownerAndDeadlineColumnsInOtherLanguages() {
+    let r = Read(
+      "## Ações\n\n| Ação / Action | Responsável | Prazo |\n|---|---|---|\n| Alert on handshake failures | Ana Lima | 21/03/2025 |\n"
+    )
+    #expect(r.items.map(\.owner) == ["Ana Lima"])
+    #expect(r.items.map(\.deadline) == ["21/03/2025"])
+  }
+}

@@ -233,6 +233,7 @@ import Testing
   @Test func boldTimeParagraphsDatedByTheTitle() {
     let r = Read(Self.reviewStyle)
     #expect(r.zone == "CET")
+    #expect(r.facts["severity"] == "SEV2")
     #expect(r.times == ["2024-03-05T08:02:00Z", "2024-03-05T08:15:00Z", "2024-03-05T09:48:00Z"])
     #expect(r.text(1) == "Support reports slow invoices page.\nEngineers start looking at the DB.")
     #expect(r.items.map(\.owner) == ["@marta", nil, nil])

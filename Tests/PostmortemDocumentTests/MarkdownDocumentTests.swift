@@ -20,3 +20,28 @@ import Testing
     #expect(l.items.map(\.task) == [true, false])
   }
 }
+
+/// libcmark-gfm shares the extensions' inline characters between parsers: parses at the same
+/// time must each see strikethrough and autolinks (before the lock, one parser's end removed
+/// `~` from another's table mid-parse).
+@Suite struct ConcurrentParseTests {
+  @Test func parsesAtTheSameTimeKeepTheirExtensions() async {
+    let text = "| a |\n|---|\n| ~~gone~~ https://x.example/1 |\n"
+    let results = await withTaskGroup(of: Bool.self) { group in
+      for _ in 0..<64 {
+        group.addTask {
+          let doc = MarkdownDocument(parsing: text)
+          guard case .table(let t) = doc.blocks.first else { return false }
+          let cell = t.rows.first?.cells.first
+          return cell?.text == "gone https://x.example/1" && cell?.links.first?.url == "https://x.example/1"
+            && cell?.marks.first?.kind == .strikethrough
+        }
+      }
+      var all: [Bool] = []
+      for await ok in group { all.append(ok) }
+      return all
+    }
+    #expect(results.count == 64)
+    #expect(results.allSatisfy { $0 })
+  }
+}

@@ -256,6 +256,20 @@ import Testing
   }
 
   /// A table with the time in its first column and no header word for it.
+  @Test func anUpdateColumnIsNotADateAndDowntimeIsNotATime() {
+    let r = Read(
+      "## Timeline\n\nAll times UTC.\n\n| Downtime | Time | Update |\n|---|---|---|\n| yes | 2024-01-14 10:00 | API down |\n"
+    )
+    #expect(r.times == ["2024-01-14T10:00:00Z"])
+    #expect(r.rows.map(\.text) == ["API down"])
+  }
+
+  @Test func aDayAloneOnItsBulletDatesTheBulletsAfterIt() {
+    let r = Read(
+      "## Timeline (UTC)\n\n- **2024-05-20 (Monday)**\n- 08:47 Disk alert\n- 2024-05-21\n- 07:30 Fixed\n")
+    #expect(r.times == ["2024-05-20T08:47:00Z", "2024-05-21T07:30:00Z"])
+  }
+
   @Test func timeInTheFirstColumnWithoutAHeaderWord() {
     let r = Read(
       """
@@ -438,12 +452,115 @@ import Testing
 
       - 09:00 Rollback
 
+      ## 2024-01-16: Clean-up
+
+      - 08:00 Old nodes drained
+
       ## Root cause
 
       - A bad flag
       """)
-    #expect(r.times == ["2024-01-14T10:00:00Z", "2024-01-15T09:00:00Z"])
+    #expect(r.times == ["2024-01-14T10:00:00Z", "2024-01-15T09:00:00Z", "2024-01-16T08:00:00Z"])
     #expect(r.kinds == ["other", "timeline", "root_cause"])
     #expect(r.zoneLine == 3)
+  }
+}
+
+/// Events told as paragraphs in a document without a Timeline heading.
+@Suite struct ParagraphTimelineTests {
+  @Test func cloudProviderEventSummary() {
+    let r = Read(
+      """
+      # Summary of the object store event in the Frankfurt region
+
+      We want to explain the disruption of 3 March 2025.
+
+      ## What happened
+
+      At 8:02 AM CET, a configuration push to the index tier began.
+
+      At 8:20 AM CET, list requests started to time out for some buckets.
+
+      Around 9:00 AM CET, engineers rolled the push back.
+
+      At 9:45 AM CET, list latency returned to normal.
+
+      ## What we are doing
+
+      - Index pushes now go out one zone at a time.
+      """)
+    #expect(r.lines == [7, 9, 11, 13])
+    #expect(r.times == ["2025-03-03T07:02:00Z", "2025-03-03T07:20:00Z", nil, "2025-03-03T08:45:00Z"])
+    #expect(r.text(0) == "a configuration push to the index tier began.")
+    #expect(r.items.map(\.text) == ["Index pushes now go out one zone at a time."])
+  }
+
+  @Test func statusPageUpdatesWithTheirLabels() {
+    let r = Read(
+      """
+      # Delayed webhooks
+
+      _Date: 2025-06-02 · Times: UTC · Severity: minor_
+
+      **Resolved** — 11:30 UTC
+      Deliveries are back to normal.
+
+      **Identified** — 10:55 UTC
+      A saturated worker pool was found.
+
+      **Investigating** — 10:20 UTC
+      We are looking into delayed webhooks.
+      """)
+    #expect(r.times == ["2025-06-02T11:30:00Z", "2025-06-02T10:55:00Z", "2025-06-02T10:20:00Z"])
+    #expect(r.text(0) == "Resolved\nDeliveries are back to normal.")
+    #expect(r.facts["zone"] == "UTC")
+  }
+}
+
+@Suite struct EntryHeadingTests {
+  @Test func anEntryWithAnUnknownTimeIsAnUndatedRow() {
+    let r = Read(
+      """
+      ## Timeline (UTC)
+
+      ### 2025-02-01 20:49
+      Webhooks succeed again.
+
+      ### ???
+      Check for double-fulfilled orders.
+
+      ## Why did this happen
+      """)
+    #expect(r.times == ["2025-02-01T20:49:00Z", nil])
+    #expect(r.rows.map(\.text) == ["Webhooks succeed again.", "Check for double-fulfilled orders."])
+    #expect(r.written == ["2025-02-01 20:49", "???"])
+  }
+
+  @Test func numbersUnderTheFixesAreNoItems() {
+    let r = Read(
+      "## Things to fix\n\n- add a smoke test (@kenji)\n\n| metric | value |\n|---|---|\n| jobs affected | 4,100 |\n"
+    )
+    #expect(r.items.map(\.text) == ["add a smoke test (@kenji)"])
+  }
+}
+
+/// The day clock-only rows are on, found in the prose when no metadata states it.
+@Suite struct DocumentDateTests {
+  @Test(arguments: [
+    (
+      "# Portal login loop (July 9, 2025)\n\nTimes are UTC.\n\n## Timeline\n\n- 09:12 First chat\n",
+      "2025-07-09T09:12:00Z"
+    ),
+    (
+      "# Billing webhooks\n\n## Overview\n\nBetween 10:18 and 12:41 UTC on January 14, 2025, webhooks were late.\n\n## Timeline (UTC)\n\n- 10:18 Deploy\n",
+      "2025-01-14T10:18:00Z"
+    ),
+    (
+      "# Tills offline\n\nWritten up by Ana on Friday 7 November 2025.\n\n## What went on\n\nOn Thursday 6 November the terminals failed.\n\n## Timeline (UTC)\n\n- 9.15am first call\n",
+      "2025-11-06T09:15:00Z"
+    ),
+  ])
+  func theIncidentsDay(text: String, time: String) {
+    #expect(Read(text).times.first == time)
   }
 }
