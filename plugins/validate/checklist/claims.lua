@@ -53,6 +53,7 @@ local HOUR, MIN = 3600, 60
 -- Typographic characters as ASCII: dashes, no-break spaces, the apostrophe, "approximately".
 -- Claims are quoted from this text; its lower-case copy has the same byte positions.
 local function ascii(s)
+  if not s:find("[\194\226]") then return s end -- no typographic character: nothing to replace
   s = s:gsub("\u{2013}", "-"):gsub("\u{2014}", "-"):gsub("\u{2212}", "-")
   s = s:gsub("\u{00a0}", " "):gsub("\u{202f}", " "):gsub("\u{2019}", "'"):gsub("\u{2248}", "~")
   return s
@@ -412,17 +413,49 @@ local function negated(low, s)
     or before:find("%f[%a]to $") or before:find("%f[%a]to be $") or before:find("without $")
 end
 
+-- A prefilter for roles_in: the first letters (up to eight) of the longest word of every
+-- role pattern. A text none of whose words starts so names no role, and most rows of a
+-- long timeline are such texts: one pass over its words instead of a search per pattern.
+local STEMS, UNFILTERED, NEED, FRAMED = {}, false, {}, {}
+for _, role in ipairs(ROLE_ORDER) do
+  for _, strength in ipairs { "strong", "weak" } do
+    for _, p in ipairs(ROLE_PATTERNS[role][strength]) do
+      -- Frontiers, classes and sets out; a letter made optional ("alerts?") out with them.
+      local plain = p:gsub("%%f%[[^%]]*%]", " "):gsub("%%%a", " "):gsub("%[[^%]]*%]", " "):gsub("%a[%?%*%-]", " ")
+      local best = ""
+      for w in plain:gmatch("%a+") do
+        if #w > #best then best = w end
+      end
+      if #best >= 3 then STEMS[best:sub(1, 8)] = true else UNFILTERED = true end
+      -- The pattern's longest word as plain text: a pattern whose word is absent is not tried.
+      NEED[p] = #best >= 3 and best or nil
+      FRAMED[p] = "%f[%w]" .. p
+    end
+  end
+end
+
+local function may_name_role(text)
+  if UNFILTERED then return true end
+  for w in text:gmatch("%a+") do
+    for n = 3, math.min(8, #w) do
+      if STEMS[w:sub(1, n)] then return true end
+    end
+  end
+  return false
+end
+
 -- Roles named in low[a..b]: { { role, s, e, strong } } in text order.
 local function roles_in(low, a, b)
   a, b = a or 1, b or #low
   local sub = low:sub(a, b)
   local found = {}
+  if not may_name_role(sub) then return found end
   for _, role in ipairs(ROLE_ORDER) do
     for _, strength in ipairs { "strong", "weak" } do
       for _, p in ipairs(ROLE_PATTERNS[role][strength]) do
-        local pos = 1
-        while true do
-          local s, e = sub:find("%f[%w]" .. p, pos)
+        local pos = (NEED[p] and not sub:find(NEED[p], 1, true)) and #sub + 1 or 1
+        while pos <= #sub do
+          local s, e = sub:find(FRAMED[p], pos)
           if not s then break end
           pos = e + 1
           local ok = not negated(sub, s)
@@ -796,15 +829,22 @@ local IMPACT_ROW = { "errors?", "5xxs?", "5%d%d%f[%D]", "404s?%f[%W]", "fail%a*"
   "timeouts?", "timing out", "latency", "incident", "impact", "alerts?", "spike%a*", "elevated", "crash%a*", "broken",
   "unreachable", "reports? of" }
 
+local MAX_CANDIDATES = 40
+
 local function evidence(data, tl)
   local ev = { offset = 0 }
   for _, r in ipairs(ROLE_ORDER) do ev[r] = {} end
+  -- Candidates per moment, each time once; at most MAX_CANDIDATES (a 12,000-row timeline
+  -- names "error" thousands of times: comparing every pair would be quadratic, and a claim
+  -- that agrees with one of thousands of moments says nothing).
+  local seen = {}
   local function add(role, at, line, text, primary)
     if not at then return end
     local list = ev[role]
-    for _, c in ipairs(list) do
-      if c.t == at then return end
-    end
+    seen[role] = seen[role] or {}
+    if seen[role][at] then return end
+    if #list >= MAX_CANDIDATES and not primary then return end
+    seen[role][at] = true
     local c = { t = at, line = line, text = text }
     if primary then table.insert(list, 1, c) else list[#list + 1] = c end
   end
@@ -859,6 +899,7 @@ local function evidence(data, tl)
   local first_impact, before_impact = nil, {}
   for _, r in ipairs(rows) do
     local low = ascii(r.text):lower()
+    r.low = low
     for _, f in ipairs(roles_in(low)) do
       local list = f.strong and strong[f.role] or weak[f.role]
       list[#list + 1] = r
@@ -890,10 +931,9 @@ local function evidence(data, tl)
         for _, c in ipairs(ev[role]) do noticed = math.min(noticed, c.t) end
       end
       for _, r in ipairs(rows) do
-        if r.t > first_impact.t and r.t < noticed then
-          local low = ascii(r.text):lower()
+        if r.t > first_impact.t and r.t < noticed and #ev.start < MAX_CANDIDATES then
           for _, w in ipairs(IMPACT_ROW) do
-            if low:find("%f[%w]" .. w) then add("start", r.t, r.line, r.text); break end
+            if r.low:find("%f[%w]" .. w) then add("start", r.t, r.line, r.text); break end
           end
         end
       end
