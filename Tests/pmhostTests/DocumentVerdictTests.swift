@@ -5,17 +5,8 @@ import Testing
 /// seed example's own contradictions are reported (and nothing else fails), and
 /// `--json`, `--explain` and `pmhost import` say what was read.
 @Suite(.serialized) struct DocumentVerdictTests {
-  struct Finding: Decodable, Equatable {
-    var line: Int?
-    var text: String
-  }
-
-  struct Check: Decodable {
-    var check: String
-    var ok: Bool?
-    var detail: String
-    var findings: [Finding]
-  }
+  typealias Finding = ValidatedFinding
+  typealias Check = ValidatedCheck
 
   static func validate(_ path: String, _ extra: [String] = []) throws -> (status: Int32, checks: [Check]) {
     let run = try PMHostProcess.run(["validate", "--json"] + extra + [path])

@@ -8,17 +8,8 @@ import Testing
   static let corpus = PMHostProcess.packageRoot + "/../shared/corpus/dfds-postmortems"
   static let corpusPresent = FileManager.default.fileExists(atPath: corpus)
 
-  struct Finding: Decodable, Equatable {
-    var line: Int?
-    var text: String
-  }
-
-  struct Check: Decodable {
-    var check: String
-    var ok: Bool?
-    var detail: String
-    var findings: [Finding]
-  }
+  typealias Finding = ValidatedFinding
+  typealias Check = ValidatedCheck
 
   static func validate(_ path: String) throws -> (status: Int32, checks: [String: Check], text: String) {
     let run = try PMHostProcess.run(["validate", "--json", path])

@@ -95,3 +95,17 @@ struct Scratch {
 /// own timeline contradicts (resolved at 10:40; 14 minutes from page to fix), and
 /// claims_match_evidence reports both (ClaimsTests checks that nothing else fails).
 let exampleRunStatus: Int32 = 1
+
+/// One finding in `pmhost validate --json`.
+struct ValidatedFinding: Decodable, Equatable {
+  var line: Int?
+  var text: String
+}
+
+/// One check in `pmhost validate --json`.
+struct ValidatedCheck: Decodable {
+  var check: String
+  var ok: Bool?
+  var detail: String
+  var findings: [ValidatedFinding]
+}

@@ -175,14 +175,7 @@ M.EXPLORATIONS = {
 -- Each rule's plain text ("be more careful" needs "be more careful", "%f[%w]improv" needs
 -- "improv"): a plain search skips the rules whose words are absent. Exploring verbs get their
 -- full pattern once, here.
-local function literal(pattern)
-  local p = pattern:gsub("%%f%[%%[wW]%]", "")
-  local run = p:match("^[^%%%[%]%(%)%.%*%+%-%?%^%$]*")
-  local nextc = p:sub(#run + 1, #run + 1)
-  if nextc == "?" or nextc == "*" or nextc == "-" then run = run:sub(1, -2) end
-  run = run:gsub("%s+$", "")
-  return #run >= 2 and run or nil
-end
+local literal = require("pm.logtext").leading_literal
 for _, rule in ipairs(M.EXPLORATIONS) do rule.pattern = "%f[%w]" .. rule[2] .. "%f[%W]" end
 for _, list in ipairs { M.EXHORTATIONS, M.IMPROVEMENTS, M.EXPLORATIONS } do
   for _, rule in ipairs(list) do rule.need = literal(rule[2]) end

@@ -299,14 +299,7 @@ M.PHRASES = PHRASES
 
 -- The literal text a pattern needs ("made an? mistake" needs "made a"): a plain search for it
 -- skips most rules at once.
-local function literal(pattern)
-  local p = pattern:gsub("%%f%[%%[wW]%]", "")
-  local run = p:match("^[^%%%[%]%(%)%.%*%+%-%?%^%$]*")
-  local nextc = p:sub(#run + 1, #run + 1)
-  if nextc == "?" or nextc == "*" or nextc == "-" then run = run:sub(1, -2) end
-  run = run:gsub("%s+$", "")
-  return #run >= 2 and run or nil
-end
+local literal = require("pm.logtext").leading_literal
 for _, list in ipairs { M.WORDS, PHRASES } do
   for _, rule in ipairs(list) do rule.need = rule.need or literal(rule[1]) end
 end

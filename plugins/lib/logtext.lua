@@ -249,4 +249,16 @@ function M.files(ctx, path)
   return { path }
 end
 
+-- The plain text a pattern starts with ("made an? mistake" -> "made a", "%f[%w]improv" ->
+-- "improv"), or nil when shorter than two characters: a plain search for it skips a rule
+-- whose words are absent (pm.actions, pm.blame).
+function M.leading_literal(pattern)
+  local p = pattern:gsub("%%f%[%%[wW]%]", "")
+  local run = p:match("^[^%%%[%]%(%)%.%*%+%-%?%^%$]*")
+  local nextc = p:sub(#run + 1, #run + 1)
+  if nextc == "?" or nextc == "*" or nextc == "-" then run = run:sub(1, -2) end
+  run = run:gsub("%s+$", "")
+  return #run >= 2 and run or nil
+end
+
 return M
