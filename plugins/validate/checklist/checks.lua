@@ -134,6 +134,14 @@ local function document_end(data)
   return last
 end
 
+-- The action items a check reads: a document's as recognised (with lines), else the report's.
+local function action_items(data)
+  return data.imported and data.imported.items or data.action_items or {}
+end
+
+-- An item's text: a document's `text`, a report's `action`.
+local function item_text(a) return a.text or a.action or "" end
+
 -- Pairs of key moments that cannot happen the other way round: { earlier, later }.
 -- (Detection may precede measured impact, and a page may precede the alert: not listed.)
 local MOMENT_ORDER = {
@@ -253,10 +261,10 @@ checks[#checks + 1] = {
   doc = "Action items have owners, deadlines, and priorities",
   run = function(data)
     local imp = data.imported
-    local items = imp and imp.items or data.action_items or {}
+    local items = action_items(data)
     local listed, findings, missing = {}, {}, {}
     for i, a in ipairs(items) do
-      local text = (imp and a.text or a.action) or ""
+      local text = item_text(a)
       listed[i] = { line = a.line or pm.json.null, text = text, owner = a.owner or pm.json.null,
         deadline = a.deadline or pm.json.null, priority = a.priority or pm.json.null }
       local what = {}
@@ -286,12 +294,11 @@ checks[#checks + 1] = {
   name = "action_items_specific",
   doc = "Action items are specific (no \"improve monitoring\", \"be more careful\")",
   run = function(data)
-    local imp = data.imported
-    local items = imp and imp.items or data.action_items or {}
+    local items = action_items(data)
     if #items == 0 then return nil, "no action items" end
     local findings = {}
     for _, a in ipairs(items) do
-      local text = (imp and a.text or a.action) or ""
+      local text = item_text(a)
       local phrase, suggestion = actions.vague(text)
       if phrase then
         findings[#findings + 1] = { line = a.line, text = text }
