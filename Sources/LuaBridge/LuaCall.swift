@@ -122,6 +122,19 @@ public struct LuaCall {
     return Int32(values.count)
   }
 
+  /// Pushes values another Lua call returned and releases the references they held (the
+  /// stack keeps them alive now), for a host function that passes a Lua function's results on.
+  public func passing(_ values: [LuaValue]) -> Int32 {
+    for value in values {
+      push(value)
+      switch value {
+      case .function(let ref), .userdata(let ref), .thread(let ref): state.release(ref)
+      default: break
+      }
+    }
+    return Int32(values.count)
+  }
+
   /// Calls a Lua function from inside a host function (protected).
   public func call(_ function: LuaValue, _ arguments: [LuaValue]) throws(LuaError) -> [LuaValue] {
     try state.call(function, arguments, on: L)

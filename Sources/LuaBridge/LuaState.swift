@@ -7,7 +7,7 @@ import CLuaShim
 public typealias LuaHostFunction = (LuaCall) throws -> Int32
 
 /// Where Lua code was: the chunk and line (`plugins/x/init.lua:12`), the host function in
-/// progress (`ctx.report:data`) and the library function running in C (`string.find`),
+/// progress (`ctx.report.get`) and the library function running in C (`string.find`),
 /// each with the line that called it.
 public struct LuaPlace: Sendable, Equatable {
   /// `chunk:line` of the Lua code (the last seen, for a watched worker); nil when unknown.
@@ -257,7 +257,7 @@ public final class LuaState {
 
   // MARK: host functions and objects
 
-  /// Wraps a Swift function as a Lua function value. `name` (`ctx.report:data`) is what a
+  /// Wraps a Swift function as a Lua function value. `name` (`ctx.report.get`) is what a
   /// time-out message and the progress line call it while it runs (see ``LuaPlace``); an
   /// unnamed one may get its name from ``nameHostFunctions(in:prefix:depth:)``.
   public func function(named name: String? = nil, _ body: @escaping LuaHostFunction) -> LuaValue {

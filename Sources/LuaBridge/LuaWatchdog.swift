@@ -34,7 +34,7 @@ public enum LuaWatchdog {
 
   /// Runs `body` as ``run(grace:_:)`` does, and says where it was when abandoned. While it
   /// waits (20 times a second) the calling thread calls `waiting` with the seconds since
-  /// the start and the host function the worker is inside (`ctx.report:data`), if any.
+  /// the start and the host function the worker is inside (`ctx.report.get`), if any.
   public static func watch<T>(
     grace: Double = 2, waiting: ((Double, String?) -> Void)? = nil, _ body: @escaping () -> T
   ) -> Outcome<T> {

@@ -110,11 +110,11 @@ public enum Scaffold {
     case .collect:
       body = """
             -- Lines reach Lua only when they hold `contains`; match and parse each one.
-            for line, n in ctx.fs.lines(opts.path, { contains = opts.contains }) do
+            for n, line in ctx.fs.lines(opts.path, { contains = opts.contains }) do
               local ts, what = line:match("^(%S+) (.*)$")
               local t = ts and pm.time.parse(ts)
               if t then
-                ctx.timeline:add { time = t, event = what, kind = "deploy", evidence = opts.path .. ":" .. n }
+                ctx.timeline.add { time = t, event = what, kind = "deploy", evidence = opts.path .. ":" .. n }
               else
                 ctx.log.warn(("%s:%d: no time at the start of the line"):format(opts.path, n))
               end
@@ -124,20 +124,20 @@ public enum Scaffold {
       body = """
             -- Text from the data goes into Markdown through pm.mdtext, so it shows as typed.
             local md = require "pm.mdtext"
-            local data = ctx.report:data()
+            local data = ctx.report.get()
             local lines = { "# " .. md.text(data.incident.title), "" }
             for _, e in ipairs(data.timeline) do lines[#lines + 1] = ("- %s %s"):format(e.time, md.text(e.event)) end
-            ctx.report:write(opts.file, table.concat(lines, "\\n") .. "\\n")
+            ctx.report.write(opts.file, table.concat(lines, "\\n") .. "\\n")
         """
     case .validate:
       body = """
-            local data = ctx.report:data()
-            ctx.report:check("has_summary", data.incident.summary ~= nil, data.incident.summary and "summary present" or "no summary")
+            local data = ctx.report.get()
+            ctx.report.check("has_summary", data.incident.summary ~= nil, data.incident.summary and "summary present" or "no summary")
         """
     default:
       body = """
             -- ctx.\(stage == .analyze ? "factors" : stage == .act ? "actions" : stage == .classify ? "severity" : "timeline") is this stage's handle; docs/plugin-api.md lists them all.
-            ctx.log.info(("%d timeline rows"):format(ctx.timeline:count()))
+            ctx.log.info(("%d timeline rows"):format(ctx.timeline.count()))
         """
     }
     let options: String
@@ -160,7 +160,7 @@ public enum Scaffold {
         name = "\(name)",
         stage = "\(stage.rawValue)",
         version = "0.1.0",
-        api = 1,
+        api = 2,
         description = "What this plugin does, in one line",
         options = {
       \(options)  },

@@ -7,9 +7,16 @@ import PluginHost
 struct API: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "api",
-    abstract: "Print the pm API reference (Markdown) or its LuaLS annotations (--lua) for editors.")
+    abstract:
+      "Print the pm API reference (Markdown), its LuaLS annotations (--lua) or its declaration as JSON (--json)."
+  )
 
   @Flag(help: "Print LuaLS annotations (---@class, ---@param) instead of Markdown.") var lua = false
+  @Flag(
+    help:
+      "Print the declaration as JSON: functions (stages, typed parameters and results, errors, since) and table shapes."
+  )
+  var json = false
   @Option(help: ArgumentHelp("Write pm-api.md and pmhost.lua into this folder instead.", valueName: "DIR"))
   var write: String?
 
@@ -26,6 +33,8 @@ struct API: ParsableCommand {
       }
       return
     }
-    print(lua ? APIReference.luaAnnotations() : APIReference.markdown(), terminator: "")
+    print(
+      json ? APIReference.json() : lua ? APIReference.luaAnnotations() : APIReference.markdown(),
+      terminator: "")
   }
 }

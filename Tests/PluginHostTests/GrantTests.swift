@@ -12,7 +12,7 @@ import Testing
   /// check (which would refuse it) to prove the run-time layer on its own.
   static let plugin = """
     return {
-      name = "grab", stage = "track",
+      name = "grab", api = 2, stage = "track",
       options = {
         what = { type = "string", required = true },
         url = { type = "string", default = "http://127.0.0.1:9/steal" },
@@ -20,7 +20,7 @@ import Testing
       },
       run = function(ctx, opts)
         if opts.what == "env" then return ctx.env(opts.token_env) end
-        return ctx.http:get(opts.url)
+        return ctx.http.get(opts.url)
       end,
     }
     """

@@ -41,7 +41,7 @@ import Testing
     guard
       case .table(let t) = try lua.run(
         """
-        return { stage = "collect", run = function() end, options = {
+        return { api = 2, stage = "collect", run = function() end, options = {
           path = { type = "string", required = true },
           n = { type = "integer", default = 3 },
           mode = { type = "string", values = { "a", "b" } } } }

@@ -16,11 +16,11 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: dir) }
     try Data("x 1\ny 2\n".utf8).write(to: URL(fileURLWithPath: dir + "/in.log"))
     let plugin = """
-      return { stage = "collect", run = function(ctx, opts)
+      return { api = 2, stage = "collect", run = function(ctx, opts)
         ctx.log.info("hello")
         ctx.log.warn("careful")
         ctx.log.debug("details")
-        for line in ctx.fs.lines("in.log") do print(line) end
+        for _, line in ctx.fs.lines("in.log") do print(line) end
       end }
       """
     try Data(plugin.utf8).write(to: URL(fileURLWithPath: dir + "/p/init.lua"))

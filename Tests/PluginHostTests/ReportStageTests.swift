@@ -8,8 +8,8 @@ import Testing
   @Test func jsonRunsFirstWhereverThePipelineListsIt() throws {
     let writer = { (name: String, file: String) in
       """
-      return { name = "\(name)", stage = "report", version = "1", api = 1, description = "d",
-        run = function(ctx) ctx.report:write("\(file)", "x") end }
+      return { name = "\(name)", stage = "report", version = "1", api = 2, description = "d",
+        run = function(ctx) ctx.report.write("\(file)", "x") end }
       """
     }
     let scratch = try ScratchPipeline(

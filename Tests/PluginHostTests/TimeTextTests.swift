@@ -4,19 +4,19 @@ import Testing
 @testable import PluginHost
 @testable import PostmortemCore
 
-/// `time_text` and `time_offset` through `ctx.timeline:add`, `events()`, views and errors.
+/// `time_text` and `time_offset` through `ctx.timeline.add`, `events()`, views and errors.
 @Suite struct TimeTextTests {
   @Test func addKeepsTheTimeAsWrittenAndItsOffset() throws {
     let scratch = try ScratchPipeline(
       "timetext",
       plugins: [
         "stamps": """
-        return { name = "stamps", stage = "collect", version = "1", api = 1, options = {},
+        return { name = "stamps", stage = "collect", version = "1", api = 2, options = {},
           run = function(ctx)
-            local add = function(e) e.kind = e.kind or "note"; ctx.timeline:add(e) end
+            local add = function(e) e.kind = e.kind or "note"; ctx.timeline.add(e) end
             add { time = pm.time.parse("09/Feb/2025:11:05:23 +0100", "nginx"), event = "nginx",
               time_text = "09/Feb/2025:11:05:23 +0100" }
-            add { time = pm.time.parse("2025-02-09 05:36:23", { offset = -16200 }) or 1739095583, event = "local",
+            add { time = pm.time.parse("2025-02-09 05:36:23", "local", { offset = -16200 }), event = "local",
               time_text = "2025-02-09 05:36:23", time_offset = -16200 }
             add { time = 1739095643, event = "unix", time_text = "1739095643" }
             add { time = 1739095703, event = "plain" }
@@ -27,23 +27,23 @@ import Testing
               { time_offset = "one hour" }, { time_offset = {} },
             } do
               bad.time, bad.event, bad.kind = 1739095800, "bad", "note"
-              local ok, err = pcall(ctx.timeline.add, ctx.timeline, bad)
+              local ok, err = pcall(ctx.timeline.add, bad)
               assert(not ok)
-              problems[#problems + 1] = err:match("field '[%w_]+' .*")
+              problems[#problems + 1] = err:match("field '[%w_]+'.*")
             end
             ctx.log.warn(table.concat(problems, " | "))
           end }
         """,
         "reader": """
-        return { name = "reader", stage = "timeline", version = "1", api = 1, options = {},
+        return { name = "reader", stage = "timeline", version = "1", api = 2, options = {},
           run = function(ctx)
             local got = {}
-            for i, e in ipairs(ctx.timeline:events()) do
+            for i, e in ipairs(ctx.timeline.get()) do
               got[i] = ("%s=%s/%s"):format(e.event, tostring(e.time_text), tostring(e.time_offset))
             end
-            local v = ctx.timeline:view()
+            local v = ctx.timeline.view()
             assert(v[1].time_text == "09/Feb/2025:11:05:23 +0100" and v[1].time_offset == "+01:00")
-            for i, text, offset in ctx.timeline:each("time_text", "time_offset") do
+            for i, text, offset in ctx.timeline.each("time_text", "time_offset") do
               assert(text == v[i].time_text and offset == v[i].time_offset, i)
             end
             ctx.log.warn(table.concat(got, " "))
@@ -60,7 +60,7 @@ import Testing
     let messages = outcome.model.warnings.map(\.message)
     #expect(
       messages.contains(
-        "field 'time_text' must be a string (the time as the source wrote it) | field 'time_text' must be at most 200 bytes (the time as the source wrote it) | field 'time_offset' must be seconds east of UTC within ±24 h, or \"+hh:mm\" | field 'time_offset' 'one hour' is not a UTC offset (use \"+02:00\", \"-0530\", \"Z\" or seconds) | field 'time_offset' must be seconds east of UTC or a string like \"+02:00\""
+        "field 'time_text': string expected, got number) | field 'time_text' must be at most 200 bytes (the time as the source wrote it) | field 'time_offset' must be seconds east of UTC within ±24 h, or \"+hh:mm\" | field 'time_offset' 'one hour' is not a UTC offset (use \"+02:00\", \"-0530\", \"Z\" or seconds) | field 'time_offset': number or string expected, got empty table)"
       ), "\(messages)")
     #expect(
       messages.contains(

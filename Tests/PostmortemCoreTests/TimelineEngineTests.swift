@@ -80,7 +80,7 @@ func randomTimeline(seed: UInt64, sources: Int = 5, perSource: Int = 60) -> Time
   @Test(arguments: 0..<40) func burstsNeverLoseACount(seed: Int) {
     let original = randomTimeline(seed: UInt64(seed))
     var collapsed = original
-    collapsed.collapseBursts(gap: 300_000, minCount: 2)
+    collapsed.collapseBursts(gap: 300_000, minCount: 2, title: "First %s appear")
     #expect(collapsed.events.map(\.count).reduce(0, +) == original.count)
     #expect(Set(collapsed.events.map(\.source)) == Set(original.events.map(\.source)))
     #expect(zip(collapsed.events, collapsed.events.dropFirst()).allSatisfy { $0.time <= $1.time })
@@ -98,7 +98,7 @@ func randomTimeline(seed: UInt64, sources: Int = 5, perSource: Int = 60) -> Time
       ev("10:20:00", "error", "nginx", "HTTP 503 GET /d", evidence: ["access.log:4000"]),
     ])
     for i in timeline.events.indices { timeline.events[i].group = "5xx errors" }
-    timeline.collapseBursts(gap: 300_000, minCount: 2)
+    timeline.collapseBursts(gap: 300_000, minCount: 2, title: "First %s appear")
     #expect(timeline.events.map(\.event) == ["First 5xx errors appear", "HTTP 502 GET /", "HTTP 503 GET /d"])
     #expect(timeline.events.map(\.count) == [3, 1, 1])
     #expect(timeline.events[0].last == t("2025-02-09T10:06:00Z"))

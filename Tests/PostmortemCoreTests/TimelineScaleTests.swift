@@ -111,7 +111,7 @@ func dominatedTimeline(seed: UInt64, labels: Int = 6, small: ClosedRange<Int> = 
     timeline.deduplicate()
     #expect(timeline.events.map(\.event) == ["2", "3", "1"])
     timeline.add(TimelineEvent(time: Timestamp(milliseconds: 0), event: "0", source: "b", kind: "note"))
-    timeline.collapseBursts(gap: 1_000)
+    timeline.collapseBursts(gap: 1_000, minCount: 2, title: "First %s appear")
     #expect(timeline.events.map(\.event) == ["2", "3", "1", "0"])
   }
 

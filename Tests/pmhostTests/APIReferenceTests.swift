@@ -12,7 +12,7 @@ import Testing
     try scratch.write(
       "plugins/walk.lua",
       """
-      return { stage = "collect", run = function(ctx)
+      return { api = 2, stage = "collect", run = function(ctx)
         local names = {}
         local function walk(t, prefix, depth)
           for k, v in pairs(t) do
@@ -42,6 +42,72 @@ import Testing
       bound.subtracting(declared).isEmpty, "bound but not declared: \(bound.subtracting(declared).sorted())")
     #expect(
       declared.subtracting(bound).isEmpty, "declared but not bound: \(declared.subtracting(bound).sorted())")
+  }
+
+  /// The binding checks every call against the declaration: types, table fields (an unknown
+  /// one is named), the number of arguments, and a colon call (API 1's convention) is named.
+  @Test func everyCallIsCheckedAgainstTheDeclaration() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try scratch.write("incident.yaml", Scratch.incident)
+    try scratch.write(
+      "plugins/wrong.lua",
+      """
+      return { api = 2, stage = "collect", run = function(ctx)
+        local said = {}
+        local function try(f, ...)
+          local ok, err = pcall(f, ...)
+          said[#said + 1] = ok and "ok" or tostring(err)
+        end
+        try(ctx.timeline.add, { time = 1739095200, event = "x", kind = "note", knd = "typo" })
+        try(ctx.timeline.add, { time = 1739095200, event = "x" })
+        try(ctx.timeline.add, { time = {}, event = "x", kind = "note" })
+        try(ctx.timeline.add, ctx.timeline, { time = 1739095200, event = "x", kind = "note" })
+        try(ctx.http.get, ctx.http, "http://127.0.0.1:1/")
+        try(ctx.gap, "no data", { window = { start = 1739095200, finish = 1739095300 } })
+        try(ctx.fs.lines, "x.log", { contain = "ERROR" })
+        try(ctx.fs.lines, "x.log", { contains = { "a", 7 } })
+        try(pm.time.parse, "10:00", { offset = 3600 })
+        try(pm.time.format, 1739095200, "iso")
+        try(ctx.moments.get)
+        try(ctx.severity.set, { level = "P1" })
+        for _, s in ipairs(said) do ctx.log.warn(s) end
+      end }
+      """)
+    try scratch.write("pipeline.lua", #"return { incident = "incident.yaml", collect = { "wrong" } }"#)
+    let run = try PMHostProcess.run(["run", "pipeline.lua"], in: scratch.path)
+    let said = run.stderr.split(separator: "\n").filter { $0.contains("[wrong] warning: ") }.map {
+      String($0.components(separatedBy: "[wrong] warning: ")[1])
+    }
+    #expect(
+      said == [
+        "bad argument #1 to 'ctx.timeline.add' (unknown field 'knd' (known: time, event, kind, source, actor, evidence, group, fields, time_text, time_offset, t, sources, evidence_all, count, last, merged, index))",
+        "bad argument #1 to 'ctx.timeline.add' (field 'kind': string expected, got nil)",
+        "bad argument #1 to 'ctx.timeline.add' (field 'time': time (seconds or an RFC 3339 string) expected, got empty table)",
+        "ctx.timeline.add takes at most 1 argument, got 2; called with `:`? API 2 calls every ctx and pm function with `.` (docs/plugin-api.md, \"Migrating from API 1\")",
+        "bad argument #1 to 'ctx.http.get' (string expected, got table); called with `:`? API 2 calls every ctx and pm function with `.` (docs/plugin-api.md, \"Migrating from API 1\")",
+        "bad argument #2 to 'ctx.gap' (field 'window': unknown field 'finish' (known: start, end))",
+        "bad argument #2 to 'ctx.fs.lines' (unknown field 'contain' (known: contains, match))",
+        "bad argument #2 to 'ctx.fs.lines' (field 'contains': string or list of string expected, got table)",
+        "bad argument #2 to 'pm.time.parse' (one of \"rfc3339\", \"nginx\", \"unix\", \"syslog\", \"klog\", \"local\" expected, got table)",
+        "bad argument #2 to 'pm.time.format' (one of \"rfc3339\", \"clock\", \"hm\", \"date\", \"datetime\" expected, got string \"iso\")",
+        "ok",
+        "ctx.severity.set cannot be called in stage collect (only in: classify)",
+      ], "\(run.stderr)")
+  }
+
+  @Test func theJSONDeclarationListsEveryFunctionWithTypes() throws {
+    let result = try PMHostProcess.run(["api", "--json"])
+    #expect(result.status == 0)
+    let value = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    let functions = value?["functions"] as? [[String: Any]] ?? []
+    #expect(value?["api"] as? Int == 2)
+    #expect(functions.count >= 50)
+    let add = try #require(functions.first { $0["name"] as? String == "ctx.timeline.add" })
+    let parameters = add["parameters"] as? [[String: Any]] ?? []
+    #expect((parameters.first?["type"] as? [String: Any])?["shape"] as? String == "Event")
+    let shapes = value?["shapes"] as? [[String: Any]] ?? []
+    #expect(shapes.contains { $0["name"] as? String == "Event" })
   }
 
   @Test func theCommittedReferenceAndAnnotationsAreUpToDate() throws {

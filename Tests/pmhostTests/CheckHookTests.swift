@@ -30,7 +30,7 @@ import Testing
     try scratch.write(
       "plugins/picky.lua",
       """
-      return { stage = "collect", options = { lo = { type = "number" }, hi = { type = "number" } },
+      return { api = 2, stage = "collect", options = { lo = { type = "number" }, hi = { type = "number" } },
         check = function(opts) if opts.lo > opts.hi then error("lo must not exceed hi", 0) end end,
         run = function(ctx, opts) ctx.log.info("ran") end }
       """)

@@ -100,8 +100,8 @@ import Testing
     try out.write(
       "validate/odd/init.lua",
       """
-      return { name = "odd", stage = "validate", version = "0.1.0", api = 1,
-        run = function(ctx) ctx.report:check("odd", true, "fine", { finding = {} }) end }
+      return { name = "odd", stage = "validate", version = "0.1.0", api = 2,
+        run = function(ctx) ctx.report.check("odd", true, "fine", { finding = {} }) end }
       """)
     let run = try PMHostProcess.run([
       "validate", "--check", "odd", "--plugins", out.path, Self.example.path + "/report.json",

@@ -308,10 +308,10 @@ import Testing
       "plugins/echo/init.lua",
       """
       return {
-        name = "echo", stage = "collect", version = "0.1.0", api = 1, description = "logs its input",
+        name = "echo", stage = "collect", version = "0.1.0", api = 2, description = "logs its input",
         options = { path = { type = "string", required = true, doc = "a file" } },
         run = function(ctx, opts)
-          for line in ctx.fs.lines(opts.path) do ctx.log.warn("odd line: " .. line) end
+          for _, line in ctx.fs.lines(opts.path) do ctx.log.warn("odd line: " .. line) end
           ctx.gap("cannot read: " .. ctx.fs.read(opts.path))
         end,
       }

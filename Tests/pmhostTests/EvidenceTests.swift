@@ -140,8 +140,8 @@ import Testing
     try scratch.write(
       "plugins/ask.lua",
       """
-      return { stage = "analyze", run = function(ctx)
-        ctx.factors:add_immediate(ctx.prompt("cause", "What broke?"))
+      return { api = 2, stage = "analyze", run = function(ctx)
+        ctx.factors.add_immediate(ctx.prompt("cause", "What broke?"))
       end }
       """)
     try scratch.write("answers.yaml", "cause: The cache expired all at once\n")

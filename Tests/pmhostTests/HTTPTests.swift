@@ -43,11 +43,11 @@ import Testing
   /// A track plugin that makes the calls and writes what came back to results.json.
   static let plugin = #"""
     return {
-      stage = "track",
+      api = 2, stage = "track",
       options = { url = { type = "string" }, down = { type = "string" }, token_env = { type = "string" } },
       run = function(ctx, opts)
         local r = {}
-        local v, res = ctx.http:get_json(opts.url .. "/json", {
+        local v, res = ctx.http.get_json(opts.url .. "/json", {
           query = { step = 15, query = 'sum(rate(x{status=~"5.."}[1m]))', start = "2025-02-09T10:00:00Z" },
           headers = { Authorization = "Token token=" .. (ctx.env(opts.token_env) or "none") } })
         r.json_ok = v.ok
@@ -55,26 +55,26 @@ import Testing
         r.auth = v.auth
         r.status = res.status
         r.content_type = res.headers["content-type"]
-        local t = ctx.http:get(opts.url .. "/text")
+        local t = ctx.http.get(opts.url .. "/text")
         r.text_len = #t.body
         r.text_last = t.body:byte(-1)
-        local _, missing = ctx.http:get_json(opts.url .. "/missing")
+        local _, missing = ctx.http.get_json(opts.url .. "/missing")
         r.missing = missing
-        local _, bad = ctx.http:get_json(opts.url .. "/bad-json")
+        local _, bad = ctx.http.get_json(opts.url .. "/bad-json")
         r.bad = bad
-        local redirect = ctx.http:get(opts.url .. "/redirect")
+        local redirect = ctx.http.get(opts.url .. "/redirect")
         r.redirect = redirect.status
-        local _, refused = ctx.http:get(opts.down .. "/x", { gap = false })
+        local _, refused = ctx.http.get(opts.down .. "/x", { gap = false })
         r.refused = refused
-        local _, slow = ctx.http:get(opts.url .. "/slow", { timeout_s = 1 })
+        local _, slow = ctx.http.get(opts.url .. "/slow", { timeout_s = 1 })
         r.slow = slow
-        local posted = ctx.http:post_json(opts.url .. "/echo", { json = { hello = "world" } })
+        local posted = ctx.http.post_json(opts.url .. "/echo", { json = { hello = "world" } })
         r.posted = posted.received
         r.posted_type = posted.content_type
-        r.not_named = select(2, pcall(ctx.http.get, ctx.http, "http://127.0.0.2:1/api/json"))
-        r.outside_path = select(2, pcall(ctx.http.get, ctx.http, (opts.url:gsub("/api$", "/other"))))
+        r.not_named = select(2, pcall(ctx.http.get, "http://127.0.0.2:1/api/json"))
+        r.outside_path = select(2, pcall(ctx.http.get, (opts.url:gsub("/api$", "/other"))))
         r.secret = select(2, pcall(ctx.env, "HOME"))
-        ctx.fs.write("results.json", pm.json.encode(r))
+        ctx.report.write("results.json", pm.json.encode(r))
       end,
     }
     """#
@@ -167,13 +167,13 @@ import Testing
     try scratch.write("incident.yaml", Scratch.incident)
     try scratch.write(
       "plugins/peek.lua",
-      #"return { stage = "analyze", options = { url = { type = "string" } }, run = function(ctx, o) ctx.http:get(o.url) end }"#
+      #"return { api = 2, stage = "analyze", options = { url = { type = "string" } }, run = function(ctx, o) ctx.http.get(o.url) end }"#
     )
     try scratch.write(
       "pipeline.lua",
       #"return { incident = "incident.yaml", analyze = { { "peek", url = "http://127.0.0.1:9/" } } }"#)
     let run = try PMHostProcess.run(["run", "pipeline.lua", "--out", "o"], in: scratch.path)
     #expect(run.status == 1)
-    #expect(run.stderr.contains("ctx.http:get cannot be called in stage analyze (only in: collect, track)"))
+    #expect(run.stderr.contains("ctx.http.get cannot be called in stage analyze (only in: collect, track)"))
   }
 }

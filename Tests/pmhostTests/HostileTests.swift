@@ -132,17 +132,17 @@ import Testing
       expect: "outside the pipeline folder"),
     Attack(
       name: "lines through a linked folder",
-      body: #"for l in ctx.fs.lines("data/up/secret.txt") do error(l) end"#,
+      body: #"for _, l in ctx.fs.lines("data/up/secret.txt") do error(l) end"#,
       expect: "outside the pipeline folder"),
     Attack(
       name: "list outside", body: #"return ctx.fs.list("..")"#, expect: "outside the pipeline folder"),
     Attack(
-      name: "write outside the out folder", body: #"ctx.fs.write("../../escape.txt", "x")"#,
+      name: "write outside the out folder", body: #"ctx.report.write("../../escape.txt", "x")"#,
       expect: "plugins may write only inside the out folder", stage: "report"),
     // A link in the out folder can no longer meet a plugin's write: plugins write into a
     // build folder pmhost made for the run (issue 14); FileAccessTests checks the rule itself.
     Attack(
-      name: "HTTP to an unlisted host", body: #"ctx.http:get("http://127.0.0.1:9/x")"#,
+      name: "HTTP to an unlisted host", body: #"ctx.http.get("http://127.0.0.1:9/x")"#,
       expect: "may not fetch http://127.0.0.1:9/x"),
     Attack(
       name: "environment variable not named", body: #"return ctx.env("HOME")"#,
@@ -199,7 +199,7 @@ import Testing
     Attack(
       name: "nesting too deep for the host",
       body:
-        #"local t = {} local c = t for i = 1, 1e5 do c.x = {} c = c.x end ctx.timeline:add { time = "2025-02-09T10:00:00Z", event = "e", kind = "note", extra = t }"#,
+        #"local t = {} local c = t for i = 1, 1e5 do c.x = {} c = c.x end ctx.timeline.add { time = "2025-02-09T10:00:00Z", event = "e", kind = "note", extra = t }"#,
       expect: "nesting deeper than 200"),
     Attack(
       name: "a table that contains itself", body: "local t = {} t.t = t return pm.json.encode(t)",
@@ -210,12 +210,12 @@ import Testing
   /// and string methods (which a plugin before it may have tampered with in its own state).
   static let good = """
     return {
-      stage = "collect",
+      api = 2, stage = "collect",
       run = function(ctx, opts)
-        for line in ctx.fs.lines("data/app.log") do
+        for _, line in ctx.fs.lines("data/app.log") do
           local ts, msg = line:match("^(%S+) (.*)$")
           if ts then
-            ctx.timeline:add { time = ts, event = msg .. " " .. pm.json.encode({ #msg }), kind = "error" }
+            ctx.timeline.add { time = ts, event = msg .. " " .. pm.json.encode({ #msg }), kind = "error" }
           end
         end
       end,
@@ -246,7 +246,7 @@ import Testing
     for (name, attack) in attacks {
       let plugin = """
         return {
-          stage = "\(attack.stage)",
+          api = 2, stage = "\(attack.stage)",
           run = function(ctx, opts)
         \(attack.body)
           end,
@@ -379,7 +379,7 @@ import Testing
       name: "http ..",
       body: """
         for _, path in ipairs({ "/../secret", "/%2e%2e/secret", "/./../secret" }) do
-          local r = ctx.http:get(opts.url .. path)
+          local r = ctx.http.get(opts.url .. path)
           if r and r.body:find("top secret") then error("leaked") end
         end
         """,
@@ -394,7 +394,7 @@ import Testing
       "pipe/plugins/evil/init.lua",
       """
       return {
-        stage = "collect",
+        api = 2, stage = "collect",
         options = { url = { type = "string" } },
         run = function(ctx, opts)
       \(attack.body)

@@ -37,16 +37,16 @@ import Testing
   /// an event per line: its number, length and first 60 bytes.
   static let reader = """
     return {
-      stage = "collect",
+      api = 2, stage = "collect",
       options = { path = { type = "string" }, whole = { type = "boolean" } },
       run = function(ctx, opts)
         if opts.whole then
           local text = ctx.fs.read(opts.path)
-          ctx.timeline:add { time = "2025-02-09T10:05:00Z", event = "read " .. #text, kind = "log" }
+          ctx.timeline.add { time = "2025-02-09T10:05:00Z", event = "read " .. #text, kind = "log" }
           return
         end
-        for line, n in ctx.fs.lines(opts.path) do
-          ctx.timeline:add { time = "2025-02-09T10:05:00Z", kind = "log",
+        for n, line in ctx.fs.lines(opts.path) do
+          ctx.timeline.add { time = "2025-02-09T10:05:00Z", kind = "log",
             event = ("line %d: %d bytes: %s"):format(n, #line, line:sub(1, 60):gsub("%z", "0")) }
         end
       end,
@@ -254,17 +254,17 @@ import Testing
       "plugins/fetch/init.lua",
       """
       return {
-        stage = "collect",
+        api = 2, stage = "collect",
         options = { url = { type = "string" }, path = { type = "string" } },
         run = function(ctx, opts)
           if opts.path then
-            local v, err = ctx.http:get_json(opts.url .. opts.path)
-            ctx.timeline:add { time = "2025-02-09T10:05:00Z", kind = "log",
+            local v, err = ctx.http.get_json(opts.url .. opts.path)
+            ctx.timeline.add { time = "2025-02-09T10:05:00Z", kind = "log",
               event = v and ("decoded " .. #v) or tostring(err) }
             return
           end
-          local r, err = ctx.http:get(opts.url .. "/big", { timeout_s = 60 })
-          ctx.timeline:add { time = "2025-02-09T10:05:00Z", kind = "log",
+          local r, err = ctx.http.get(opts.url .. "/big", { timeout_s = 60 })
+          ctx.timeline.add { time = "2025-02-09T10:05:00Z", kind = "log",
             event = r and ("got " .. #r.body) or ("failed: " .. tostring(err)) }
         end,
       }
@@ -287,7 +287,7 @@ import Testing
 
   /// JSON of many small values takes many times its text once decoded: 24 MB of `[],`
   /// from a server or in a Lua string, under memory_mb = 96, is counted as it is decoded
-  /// and stops at the limit, for ctx.http:get_json and pm.json.decode alike. Before, the
+  /// and stops at the limit, for ctx.http.get_json and pm.json.decode alike. Before, the
   /// whole tree was built outside the limit first (get_json of a 76 MB body under 200 MB:
   /// 656 MB resident, and the time limit passed inside the decoder).
   @Test func decodedJSONIsCountedAsItIsBuilt() throws {
@@ -303,16 +303,16 @@ import Testing
       "plugins/decode/init.lua",
       """
       return {
-        stage = "collect",
+        api = 2, stage = "collect",
         options = { url = { type = "string" }, path = { type = "string" } },
         run = function(ctx, opts)
           local v
           if opts.path then
-            v = ctx.http:get_json(opts.url .. opts.path)
+            v = ctx.http.get_json(opts.url .. opts.path)
           else
             v = pm.json.decode("[" .. string.rep("[],", 8000000 - 1) .. "[]]")
           end
-          ctx.timeline:add { time = "2025-02-09T10:05:00Z", kind = "log", event = "decoded " .. #v }
+          ctx.timeline.add { time = "2025-02-09T10:05:00Z", kind = "log", event = "decoded " .. #v }
         end,
       }
       """)
@@ -346,18 +346,18 @@ import Testing
       "plugins/flood/init.lua",
       """
       return {
-        stage = "collect",
+        api = 2, stage = "collect",
         run = function(ctx, opts)
           local text = string.rep("x", 2000)
           for i = 1, 1e9 do
-            ctx.timeline:add { time = "2025-02-09T10:05:00Z", kind = "log", event = i .. " " .. text }
+            ctx.timeline.add { time = "2025-02-09T10:05:00Z", kind = "log", event = i .. " " .. text }
           end
         end,
       }
       """)
     let outcome = try Self.run(scratch, timeout: 120)
     #expect(outcome.exit == 0, "\(outcome.summary)")
-    // The limit trips where the next allocation passes it: in ctx.timeline:add (which names
+    // The limit trips where the next allocation passes it: in ctx.timeline.add (which names
     // the events) or in Lua, which the events have left no room for.
     #expect(
       outcome.gaps.contains {
@@ -456,12 +456,12 @@ import Testing
       "plugins/doc/init.lua",
       """
       return {
-        stage = "collect",
+        api = 2, stage = "collect",
         options = { path = { type = "string" }, minute = { type = "number" } },
         run = function(ctx, opts)
           local v = pm.json.decode(ctx.fs.read(opts.path))
           local time = ("2025-02-09T10:%02d:00Z"):format(opts.minute or 0)
-          ctx.timeline:add { time = time, kind = "log", event = opts.path .. ": " .. v.msg }
+          ctx.timeline.add { time = time, kind = "log", event = opts.path .. ": " .. v.msg }
         end,
       }
       """)

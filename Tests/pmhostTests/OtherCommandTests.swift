@@ -83,7 +83,7 @@ import Testing
     defer { dir.remove() }
     try dir.write(
       "echo/init.lua",
-      "return { stage = 'collect', run = function(ctx, opts) ctx.timeline:add{ time = 1, event = opts.text, kind = 'note' } end, options = { text = { type = 'string', required = true } } }"
+      "return { api = 2, stage = 'collect', run = function(ctx, opts) ctx.timeline.add{ time = 1, event = opts.text, kind = 'note' } end, options = { text = { type = 'string', required = true } } }"
     )
     try dir.write(
       "echo/echo_spec.lua",

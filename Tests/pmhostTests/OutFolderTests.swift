@@ -153,7 +153,7 @@ import Testing
     // The first run waits in its collector until the test creates `go`.
     try dir.write(
       "plugins/wait.lua",
-      #"return { stage = "collect", run = function(ctx) while not ctx.fs.exists("go") do end end }"#)
+      #"return { api = 2, stage = "collect", run = function(ctx) while not ctx.fs.exists("go") do end end }"#)
     try dir.write(
       "pipeline.lua",
       #"return { incident = "incident.yaml", collect = { { "wait", limits = { time_s = 60 } } }, report = { "json" } }"#

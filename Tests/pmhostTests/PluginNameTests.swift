@@ -16,8 +16,8 @@ import Testing
     try scratch.write(
       "plugins/validate/checklist/init.lua",
       #"""
-      return { name = "checklist", stage = "validate", version = "9.9.9",
-        run = function(ctx) ctx.report:check("local", true, "") end }
+      return { name = "checklist", api = 2, stage = "validate", version = "9.9.9",
+        run = function(ctx) ctx.report.check("local", true, "") end }
       """#)
     try scratch.write(
       "pipeline.lua", "return { \(Self.incident) report = { \"json\" }, validate = { \"checklist\" } }")
@@ -95,7 +95,7 @@ import Testing
     let scratch = try Scratch()
     defer { scratch.remove() }
     let declared = c.declared.map { "name = \"\($0)\", " } ?? ""
-    try scratch.write(c.file, "return { \(declared)stage = \"collect\", run = function() end }")
+    try scratch.write(c.file, "return { \(declared)api = 2, stage = \"collect\", run = function() end }")
     try scratch.write(
       "pipeline.lua", "return { \(Self.incident) collect = { \"\(c.reference)\" }, report = { \"json\" } }")
     for command in ["check", "run"] {
@@ -111,7 +111,7 @@ import Testing
   @Test func twoPluginsOfOneNameInOneFolderAreRefused() throws {
     let scratch = try Scratch()
     defer { scratch.remove() }
-    let plugin = #"return { name = "checklist", stage = "validate", run = function(ctx) end }"#
+    let plugin = #"return { name = "checklist", api = 2, stage = "validate", run = function(ctx) end }"#
     try scratch.write("plugins/validate/checklist/init.lua", plugin)
     try scratch.write("plugins/checklist.lua", plugin)
     try scratch.write(

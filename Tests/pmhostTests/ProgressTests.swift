@@ -10,9 +10,9 @@ import Testing
     try scratch.write(
       "plugins/count.lua",
       """
-      return { stage = "collect", options = { path = { type = "string" } }, run = function(ctx, opts)
+      return { api = 2, stage = "collect", options = { path = { type = "string" } }, run = function(ctx, opts)
         local n = 0
-        for _ in ctx.fs.lines(opts.path) do n = n + 1 end
+        for _, _ in ctx.fs.lines(opts.path) do n = n + 1 end
         ctx.log.info("lines " .. n)
       end }
       """)
@@ -78,14 +78,14 @@ import Testing
     try scratch.write(
       "plugins/many.lua",
       """
-      return { stage = "collect", run = function(ctx)
-        for i = 1, 20000 do ctx.timeline:add{ time = 1739095200 + i, event = "e" .. i, kind = "log" } end
+      return { api = 2, stage = "collect", run = function(ctx)
+        for i = 1, 20000 do ctx.timeline.add{ time = 1739095200 + i, event = "e" .. i, kind = "log" } end
       end }
       """)
     try scratch.write(
       "plugins/busy.lua",
       """
-      return { stage = "analyze", run = function(ctx)
+      return { api = 2, stage = "analyze", run = function(ctx)
         local start = os.clock()
         while os.clock() - start < 1.5 do end
       end }
@@ -93,9 +93,9 @@ import Testing
     try scratch.write(
       "plugins/reader.lua",
       """
-      return { stage = "analyze", run = function(ctx)
+      return { api = 2, stage = "analyze", run = function(ctx)
         local start = os.clock()
-        while os.clock() - start < 1.5 do local events = ctx.timeline:events() end
+        while os.clock() - start < 1.5 do local events = ctx.timeline.get() end
       end }
       """)
     try scratch.write(
@@ -112,7 +112,7 @@ import Testing
     let screen = try Self.onTerminal(["run", "pipeline.lua", "--no-input"], in: scratch.path)
     #expect(screen.contains("\r\u{1B}[Kpmhost: analyze busy 1."), "\(screen.suffix(600))")
     #expect(screen.contains("\r\u{1B}[Kpmhost: analyze reader 1."), "\(screen.suffix(600))")
-    #expect(screen.contains(" s (inside ctx.timeline:events)"), "\(screen.suffix(600))")
+    #expect(screen.contains(" s (inside ctx.timeline.get)"), "\(screen.suffix(600))")
     // Cleared: right after the last one drawn, the line is wiped.
     let last = try #require(screen.range(of: "pmhost: analyze reader ", options: .backwards))
     let after = screen[last.upperBound...].prefix(60)

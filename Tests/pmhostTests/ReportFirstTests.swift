@@ -12,13 +12,13 @@ import Testing
     try s.write(
       "plugins/broken-report/init.lua",
       """
-      return { name = "broken-report", stage = "report", version = "1", api = 1, description = "fails",
-        run = function(ctx) ctx.report:write("partial.md", "x"); error("the template is broken") end }
+      return { name = "broken-report", stage = "report", version = "1", api = 2, description = "fails",
+        run = function(ctx) ctx.report.write("partial.md", "x"); error("the template is broken") end }
       """)
     try s.write(
       "plugins/slow-report/init.lua",
       """
-      return { name = "slow-report", stage = "report", version = "1", api = 1, description = "never ends",
+      return { name = "slow-report", stage = "report", version = "1", api = 2, description = "never ends",
         run = function() while true do end end }
       """)
     try s.write(

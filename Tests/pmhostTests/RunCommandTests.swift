@@ -127,7 +127,7 @@ import Testing
       local function explode(x)
         return x.field.deeper
       end
-      return { stage = "analyze", run = function(ctx, opts)
+      return { api = 2, stage = "analyze", run = function(ctx, opts)
         explode({})
       end }
       """)
@@ -159,7 +159,8 @@ import Testing
         report = { "markdown", "json" },
       }
       """)
-    try dir.write("plugins/spin.lua", "return { stage = 'collect', run = function() while true do end end }")
+    try dir.write(
+      "plugins/spin.lua", "return { api = 2, stage = 'collect', run = function() while true do end end }")
     let result = try PMHostProcess.run(["run", dir.path + "/pipeline.lua"])
     #expect(result.status == 0, "\(result.stderr)")
     let report = try #require(dir.read("out/report.md"))
@@ -177,14 +178,14 @@ import Testing
     try dir.write("incident.yaml", Scratch.incident)
     try dir.write(
       "plugins/sneaky.lua",
-      "return { stage = 'report', run = function(ctx) ctx.timeline:add{ time = 0, event = 'x', kind = 'note' } end }"
+      "return { api = 2, stage = 'report', run = function(ctx) ctx.timeline.add{ time = 0, event = 'x', kind = 'note' } end }"
     )
     try dir.write("pipeline.lua", "return { report = { 'sneaky' } }\n")
     let result = try PMHostProcess.run(["run", dir.path + "/pipeline.lua"])
     #expect(result.status == 1)
     #expect(
       result.stderr.contains(
-        "ctx.timeline:add cannot be called in stage report (only in: collect, timeline)"),
+        "ctx.timeline.add cannot be called in stage report (only in: collect, timeline)"),
       "\(result.stderr)")
   }
 
@@ -194,11 +195,11 @@ import Testing
     try dir.write("incident.yaml", Scratch.incident)
     try dir.write(
       "plugins/remind.lua",
-      "return { stage = 'track', run = function(ctx) ctx.report:set('follow_up', { at = '2025-03-09' }) end }"
+      "return { api = 2, stage = 'track', run = function(ctx) ctx.report.set_follow_up { at = '2025-03-09' } end }"
     )
     try dir.write(
       "plugins/early.lua",
-      "return { stage = 'act', run = function(ctx) ctx.report:set('follow_up', { at = 'x' }) end }")
+      "return { api = 2, stage = 'act', run = function(ctx) ctx.report.set_follow_up { at = 'x' } end }")
     try dir.write(
       "pipeline.lua", "return { report = { 'json' }, validate = { 'checklist' }, track = { 'remind' } }\n")
     let result = try PMHostProcess.run(["run", dir.path + "/pipeline.lua", "--quiet"])
@@ -211,7 +212,7 @@ import Testing
     let refused = try PMHostProcess.run(["run", dir.path + "/pipeline.lua", "--quiet"])
     #expect(refused.status == 1)
     #expect(
-      refused.stderr.contains("ctx.report:set(\"follow_up\") cannot be called in stage act (only in: track)"))
+      refused.stderr.contains("ctx.report.set_follow_up cannot be called in stage act (only in: track)"))
   }
 
   @Test func readingOutsideThePipelineFolderIsRefused() throws {

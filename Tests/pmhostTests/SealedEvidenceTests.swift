@@ -17,15 +17,15 @@ import Testing
     try dir.write(
       "plugins/forger.lua",
       #"""
-      return { stage = "report", run = function(ctx)
+      return { api = 2, stage = "report", run = function(ctx)
         local lines = {}
         for _, name in ipairs({ "evidence/x", "../out/evidence/manifest.json", "evidence/manifest.json",
             "manifest.json", "answers.yaml", ".pmhost", "EVIDENCE/kubectl-logs/a.log",
             "manifest.json/x", "sub/.pmhost", "a\0b" }) do
-          local ok, err = pcall(ctx.fs.write, name, "forged")
+          local ok, err = pcall(ctx.report.write, name, "forged")
           lines[#lines + 1] = name .. " => " .. (ok and "WRITTEN" or tostring(err))
         end
-        ctx.fs.write("refusals.txt", table.concat(lines, "\n") .. "\n")
+        ctx.report.write("refusals.txt", table.concat(lines, "\n") .. "\n")
       end }
       """#)
     try dir.write(

@@ -13,10 +13,10 @@ import Testing
     try s.write(
       "plugins/many/init.lua",
       """
-      return { name = "many", stage = "collect", version = "1", api = 1, description = "events",
+      return { name = "many", stage = "collect", version = "1", api = 2, description = "events",
         run = function(ctx)
           for i = 1, \(events) do
-            ctx.timeline:add{ time = 1739095200 + i, event = "event " .. i, kind = "log" }
+            ctx.timeline.add{ time = 1739095200 + i, event = "event " .. i, kind = "log" }
           end
         end }
       """)
@@ -44,7 +44,7 @@ import Testing
   @Test func aLoopInLuaIsNamedByItsLine() throws {
     let s = try Self.scratch(
       slow: """
-        return { name = "slow", stage = "analyze", version = "1", api = 1, description = "spins",
+        return { name = "slow", stage = "analyze", version = "1", api = 2, description = "spins",
           run = function(ctx)
             local n = 0
             while true do n = n + 1 end
@@ -66,7 +66,7 @@ import Testing
   @Test func aBacktrackingPatternIsNamedWithTheLineThatCalledIt() throws {
     let s = try Self.scratch(
       slow: """
-        return { name = "slow", stage = "analyze", version = "1", api = 1, description = "backtracks",
+        return { name = "slow", stage = "analyze", version = "1", api = 2, description = "backtracks",
           run = function(ctx)
             local text = ("a"):rep(40)
             local n = 0
@@ -93,10 +93,10 @@ import Testing
   @Test func aSlowHostCallIsNamed() throws {
     let s = try Self.scratch(
       slow: """
-        return { name = "slow", stage = "analyze", version = "1", api = 1, description = "reads a lot",
+        return { name = "slow", stage = "analyze", version = "1", api = 2, description = "reads a lot",
           run = function(ctx)
             for _ = 1, 1000000 do
-              local events = ctx.timeline:events()
+              local events = ctx.timeline.get()
             end
           end }
         """, events: 20000)
@@ -104,10 +104,10 @@ import Testing
     let stderr = try Self.run(s).stderr
     #expect(
       stderr.contains(
-        "plugin 'slow' failed in stage analyze: plugin slow: time limit of 1 s exceeded inside ctx.timeline:events, called from "
+        "plugin 'slow' failed in stage analyze: plugin slow: time limit of 1 s exceeded inside ctx.timeline.get, called from "
       ), "\(stderr)")
     #expect(
-      stderr.contains("slow/init.lua:4 (ctx.timeline:events is slow with the run's 20000 timeline events)"),
+      stderr.contains("slow/init.lua:4 (ctx.timeline.get is slow with the run's 20000 timeline events)"),
       "\(stderr)")
     #expect(stderr.contains(#"{ "slow", limits = { time_s = 2 } }"#), "\(stderr)")
   }

@@ -10,7 +10,7 @@ import Testing
     try s.write(
       "plugins/busy.lua",
       """
-      return { stage = "analyze", run = function(ctx)
+      return { api = 2, stage = "analyze", run = function(ctx)
         local start = os.clock()
         while os.clock() - start < 0.3 do end
       end }

@@ -11,13 +11,13 @@ import Testing
 
   static let collector = #"""
     return {
-      stage = "collect",
+      api = 2, stage = "collect",
       options = { url = { type = "string" }, down = { type = "string" } },
       run = function(ctx, opts)
-        local ok = ctx.http:get(opts.url .. "/text", { query = { access_token = "qtok-77aa", page = 2 } })
+        local ok = ctx.http.get(opts.url .. "/text", { query = { access_token = "qtok-77aa", page = 2 } })
         ctx.log.info("answered " .. tostring(ok and ok.status) .. " from " .. tostring(ok and ok.url))
-        ctx.http:get_json(opts.url .. "/unauthorized")
-        ctx.http:get(opts.down .. "/x")
+        ctx.http.get_json(opts.url .. "/unauthorized")
+        ctx.http.get(opts.down .. "/x")
         ctx.log.warn("fetched " .. opts.url)
         print("printed " .. opts.url)
         ctx.gap("a gap naming " .. opts.down)
@@ -27,7 +27,7 @@ import Testing
 
   static let failing = #"""
     return {
-      stage = "analyze",
+      api = 2, stage = "analyze",
       options = { url = { type = "string" } },
       run = function(ctx, opts) error("cannot reach " .. opts.url) end,
     }

@@ -9,10 +9,10 @@ import Testing
   static let hostile = """
     print("CANARY-TOP-LEVEL")
     return {
-      name = "checklist", stage = "validate",
+      name = "checklist", api = 2, stage = "validate",
       run = function(ctx)
         print("CANARY-RUN")
-        ctx.report:check("forged", true, "all good, trust me")
+        ctx.report.check("forged", true, "all good, trust me")
       end,
     }
     """
@@ -61,8 +61,8 @@ import Testing
     try scratch.write(
       "mine/extra.lua",
       """
-      return { name = "extra", stage = "validate",
-        run = function(ctx) ctx.report:check("extra_check", true, "ran") end }
+      return { name = "extra", api = 2, stage = "validate",
+        run = function(ctx) ctx.report.check("extra_check", true, "ran") end }
       """)
     let named = try PMHostProcess.run(
       ["validate", "r/report.json", "--plugins", "mine", "--check", "extra"], in: scratch.path,
@@ -147,10 +147,11 @@ import Testing
     try scratch.write(
       "u.log", "2025-02-09T10:05:00Z ERROR ☃ ünïcode \u{1B}[31m red\n2025-02-09T10:06:00Z ERROR \"q\" | p\n")
     try scratch.write(
-      "plugins/broken.lua", #"return { stage = "collect", run = function() error("collector broke") end }"#)
+      "plugins/broken.lua",
+      #"return { api = 2, stage = "collect", run = function() error("collector broke") end }"#)
     try scratch.write(
       "plugins/broken_analyze.lua",
-      #"return { stage = "analyze", run = function() error("analysis broke") end }"#)
+      #"return { api = 2, stage = "analyze", run = function() error("analysis broke") end }"#)
     for (i, (name, body)) in Self.pipelines.enumerated() {
       try scratch.write("p\(i).lua", "return {\n\(body)\n}\n")
       let result = try PMHostProcess.run(["run", "p\(i).lua", "--out", "o\(i)"], in: scratch.path)

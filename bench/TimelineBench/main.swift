@@ -47,7 +47,7 @@ let start: Int64 = 1_739_095_200_000  // 2025-02-09T10:00:00Z
 let span: Int64 = 8 * 3_600_000
 let other = max(n * 3 / 200, 1)  // 1.5% per minor source
 let logs = n - 4 * other
-/// Each source in time order, added event by event as `ctx.timeline:add` does.
+/// Each source in time order, added event by event as `ctx.timeline.add` does.
 func appLogs(into timeline: inout Timeline) {
   let routes = ["/api/v1/orders", "/api/v1/products", "/api/v1/cart", "/api/v1/users/{id}", "/healthz"]
   let statuses = [500, 502, 503, 504]

@@ -9,23 +9,22 @@ extension PluginRun {
     Set(options.stringFields.compactMap { $0.key.hasSuffix("_env") ? $0.value.stringValue : nil })
   }
 
-  func makeContext() -> LuaValue {
+  func makeContext() throws(LuaError) -> LuaValue {
     var ctx = LuaTable()
     ctx["stage"] = .text(stage.rawValue)
     ctx["plugin"] = .text(manifest.name)
     ctx["pipeline_dir"] = .text(files.root)
     ctx["incident"] = incidentTable()
     ctx["log"] = .table(logTable())
-    ctx["gap"] = lua.function { [unowned self] call in
-      // Capped as it leaves Lua (call.string only raises the usual error for a non-string).
-      let reason = try call.cappedString(1) ?? call.string(1, "ctx.gap")
-      let extra = try call.value(2)
+    ctx["gap"] = bind("ctx.gap") { [unowned self] args in
+      // Capped as it leaves Lua.
+      let reason = args.call.cappedString(1) ?? args.string(1)
+      let extra = args[2]
       var window: TimeWindow? = nil
       if case .table(let w) = extra["window"] {
         let start = try EventCodec.time(w["start"], field: "window.start", function: "ctx.gap")
-        let finish = try EventCodec.time(
-          w["finish"].isNil ? w["end"] : w["finish"], field: "window.finish", function: "ctx.gap")
-        window = TimeWindow(start: start, end: finish)
+        let end = try EventCodec.time(w["end"], field: "window.end", function: "ctx.gap")
+        window = TimeWindow(start: start, end: end)
       }
       let source = extra["source"].stringValue ?? sourceLabel
       model.gaps.append(Gap(source: source, plugin: manifest.name, reason: reason, window: window))
@@ -34,8 +33,9 @@ extension PluginRun {
     }
     ctx["fs"] = .table(fsTable())
     ctx["http"] = .table(httpTable())
-    ctx["env"] = lua.function { [unowned self] call in
-      let name = try call.string(1, "ctx.env")
+    ctx["env"] = bind("ctx.env") { [unowned self] args in
+      let call = args.call
+      let name = args.string(1)
       guard namedEnvironment.contains(name) else {
         throw LuaRaise(
           "ctx.env: plugin \(manifest.name) may read only the environment variables the pipeline names in its `*_env` options (not \(name))"
@@ -43,16 +43,15 @@ extension PluginRun {
       }
       return call.returning(.optionalText((environment ?? ProcessInfo.processInfo.environment)[name]))
     }
-    ctx["timeline"] = .table(timelineTable())
+    ctx["timeline"] = .table(try timelineTable())
+    ctx["moments"] = .table(momentsTable())
+    ctx["series"] = .table(seriesTable())
     ctx["factors"] = .table(factorsTable())
     ctx["severity"] = .table(severityTable())
     ctx["actions"] = .table(actionsTable())
     ctx["report"] = .table(reportTable())
-    ctx["prompt"] = lua.function { [unowned self] call in
-      let id = try call.string(1, "ctx.prompt")
-      let question = try call.string(2, "ctx.prompt")
-      let extra = try call.value(3)
-      return call.returning(.text(try prompt(id: id, question: question, options: extra)))
+    ctx["prompt"] = bind("ctx.prompt") { [unowned self] args in
+      args.call.returning(.text(try prompt(id: args.string(1), question: args.string(2), options: args[3])))
     }
     lua.setGlobal(
       "print",
@@ -65,23 +64,18 @@ extension PluginRun {
     return .table(ctx)
   }
 
-  /// A host method guarded by stage: `ctx.timeline:add` in `collect` and `timeline` only.
-  func method(_ name: String, stages declared: [Stage]? = nil, _ body: @escaping (LuaCall) throws -> Int32)
-    -> LuaValue
-  {
-    // The stages come from the one declaration of the API (APIReference); a call site that
-    // still names them must agree with it.
-    let stages = APIReference.stages(of: name)
-    assert(declared == nil || declared == stages, "\(name): stages differ from APIReference")
-    // Named: while it runs, a time-out message and the progress line say it is inside it.
-    return lua.function(named: name) { [unowned self] call in
-      if let stages, !stages.contains(stage) {
-        throw LuaRaise(
-          "\(name) cannot be called in stage \(stage.rawValue) (only in: \(stages.map(\.rawValue).joined(separator: ", ")))"
-        )
-      }
-      return try body(call)
-    }
+  /// A declared function of `ctx` (APIReference), guarded by stage: `ctx.timeline.add` in
+  /// `collect` and `timeline` only; its arguments checked against the declaration.
+  func bind(_ name: String, _ body: @escaping (APIArguments) throws -> Int32) -> LuaValue {
+    APIReference.bind(
+      lua, name,
+      guardStage: { [unowned self] function in
+        if let stages = function.stages, !stages.contains(stage) {
+          throw LuaRaise(
+            "\(name) cannot be called in stage \(stage.rawValue) (only in: \(stages.map(\.rawValue).joined(separator: ", ")))"
+          )
+        }
+      }, body)
   }
 
   private func incidentTable() -> LuaValue {
@@ -92,7 +86,7 @@ extension PluginRun {
     t["started_at"] = .text(i.startedAt.formatted(.rfc3339))
     t["ended_at"] = .text(i.endedAt.formatted(.rfc3339))
     t["start"] = .number(i.startedAt.seconds)
-    t["finish"] = .number(i.endedAt.seconds)
+    t["end"] = .number(i.endedAt.seconds)
     t["services"] = .list(i.services)
     t["authors"] = .list(i.authors)
     t["severity"] = .optionalText(model.severityLevel)
@@ -111,12 +105,13 @@ extension PluginRun {
 
   /// The text of a `ctx.log` call, counted against the output limit at its full length (what
   /// the plugin asked to write) and capped by ``MessageCap`` before it is copied out of Lua.
-  private func logText(_ call: LuaCall) throws -> String {
+  private func logText(_ args: APIArguments) throws -> String {
+    let call = args.call
     if let length = call.withBytes(1, { $0.count }) {
       try spend(length)
       return call.cappedString(1) ?? ""
     }
-    let s = Self.displayText(try call.value(1))
+    let s = Self.displayText(args[1])
     try spend(s.utf8.count)
     return s
   }
@@ -126,24 +121,24 @@ extension PluginRun {
   // alive for good (found by FuzzCollectors under LeakSanitizer).
   private func logTable() -> LuaTable {
     var t = LuaTable()
-    t["info"] = lua.function { [unowned self] call in
-      info(try logText(call))
+    t["info"] = bind("ctx.log.info") { [unowned self] args in
+      info(try logText(args))
       return 0
     }
-    t["warn"] = lua.function { [unowned self] call in
-      warn(try logText(call))
+    t["warn"] = bind("ctx.log.warn") { [unowned self] args in
+      warn(try logText(args))
       return 0
     }
-    t["debug"] = lua.function { [unowned self] call in
-      let s = try logText(call)
+    t["debug"] = bind("ctx.log.debug") { [unowned self] args in
+      let s = try logText(args)
       if settings.debug { diagnostic("pmhost: [\(manifest.name)] debug: \(s)") }
       return 0
     }
     return t
   }
 
-  private func readable(_ call: LuaCall, _ function: String) throws -> (relative: String, path: String) {
-    let relative = try call.string(1, function)
+  private func readable(_ args: APIArguments, _ function: String) throws -> (relative: String, path: String) {
+    let relative = args.string(1)
     do {
       return (relative, try files.readablePath(relative))
     } catch {
@@ -192,13 +187,14 @@ extension PluginRun {
 
   private func fsTable() -> LuaTable {
     var t = LuaTable()
-    t["lines"] = lua.function { [unowned self] call in
-      let (relative, resolved) = try readable(call, "ctx.fs.lines")
+    t["lines"] = bind("ctx.fs.lines") { [unowned self] args in
+      let call = args.call
+      let (relative, resolved) = try readable(args, "ctx.fs.lines")
       // Live: the original is checked before its evidence copy starts (under --replay the
       // saved copy is read, and LineReader checks it).
       if evidence.mode != .replay { try regularFile(resolved, relative, "ctx.fs.lines") }
       let path = try evidenceFile(relative, resolved, "ctx.fs.lines")
-      let options = try call.value(2)
+      let options = args[2]
       var needles: [[UInt8]] = []
       switch options["contains"] {
       case .string(let s): needles = [s.bytes]
@@ -219,8 +215,8 @@ extension PluginRun {
       var iterator = call.state.function { [unowned self] call in
         var pushed: Int32 = 0
         _ = try reader.next { line, number in
-          call.push(bytes: line)
           call.pushInteger(Int64(number))
+          call.push(bytes: line)
           pushed = 2
         }
         if let progress {
@@ -237,17 +233,18 @@ extension PluginRun {
           local find = string.find
           return function()
             while true do
-              local line, n = next_line()
-              if line == nil or find(line, pattern) then return line, n end
+              local n, line = next_line()
+              if n == nil or find(line, pattern) then return n, line end
             end
           end
           """, chunkName: "=(ctx.fs.lines)")
         iterator = try call.call(wrap, [iterator, pattern]).first ?? .nil
       }
-      return call.returning(iterator)
+      return call.passing([iterator])
     }
-    t["read"] = lua.function { [unowned self] call in
-      let (relative, resolved) = try readable(call, "ctx.fs.read")
+    t["read"] = bind("ctx.fs.read") { [unowned self] args in
+      let call = args.call
+      let (relative, resolved) = try readable(args, "ctx.fs.read")
       let replaying = evidence.mode == .replay
       let path = replaying ? try evidenceFile(relative, resolved, "ctx.fs.read") : resolved
       let data: [UInt8]
@@ -274,16 +271,18 @@ extension PluginRun {
         return 1
       }
     }
-    t["exists"] = lua.function { [unowned self] call in
+    t["exists"] = bind("ctx.fs.exists") { [unowned self] args in
+      let call = args.call
       // A path outside the pipeline folder is refused, not reported as missing.
-      let (relative, path) = try readable(call, "ctx.fs.exists")
+      let (relative, path) = try readable(args, "ctx.fs.exists")
       let exists = try lookup("exists", Evidence.normalized(relative)) {
         .bool(FileManager.default.fileExists(atPath: path))
       }
       return call.returning(.boolean(exists.boolValue ?? false))
     }
-    t["glob"] = lua.function { [unowned self] call in
-      let pattern = try call.string(1, "ctx.fs.glob")
+    t["glob"] = bind("ctx.fs.glob") { [unowned self] args in
+      let call = args.call
+      let pattern = args.string(1)
       let found = try lookup("glob", pattern) {
         do {
           return .array(try files.glob(pattern).map { .string($0) })
@@ -293,8 +292,9 @@ extension PluginRun {
       }
       return call.returning(.list(found.arrayValue?.compactMap(\.stringValue) ?? []))
     }
-    t["list"] = lua.function { [unowned self] call in
-      let (relative, path) = try readable(call, "ctx.fs.list")
+    t["list"] = bind("ctx.fs.list") { [unowned self] args in
+      let call = args.call
+      let (relative, path) = try readable(args, "ctx.fs.list")
       let entries = try lookup("list", Evidence.normalized(relative)) {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else {
           throw LuaRaise("ctx.fs.list: \(relative) is not a readable folder")
@@ -303,21 +303,16 @@ extension PluginRun {
       }
       return call.returning(.list(entries.arrayValue?.compactMap(\.stringValue) ?? []))
     }
-    t["write"] = method("ctx.fs.write", stages: [.report, .track]) { [unowned self] call in
-      call.returning(.text(try write(call, "ctx.fs.write")))
-    }
     return t
   }
 
-  /// Writes call argument 2 as file argument 1 (after `self` for methods) in the out folder.
-  func write(_ call: LuaCall, _ function: String, offset: Int32 = 0) throws -> String {
-    let name = try call.string(1 + offset, function)
-    guard let bytes = call.withBytes(2 + offset, { Array($0) }) else {
-      throw LuaRaise(
-        "bad argument #\(2 + offset) to '\(function)' (string expected, got \(call.typeName(2 + offset)))")
+  /// Writes argument 2 as the out folder's file argument 1.
+  func write(_ args: APIArguments, _ function: String) throws -> String {
+    guard case .string(let text) = args[2] else { return "" }
+    try spend(text.bytes.count)
+    return try writeOutput(args.string(1), function) { path in
+      try FileAccess.writeAtomically(text.bytes, to: path)
     }
-    try spend(bytes.count)
-    return try writeOutput(name, function) { path in try FileAccess.writeAtomically(bytes, to: path) }
   }
 
   /// Writes the out folder's file `name` with `body` (given the path to write); returns the
@@ -336,139 +331,123 @@ extension PluginRun {
     return shown
   }
 
-  private func timelineTable() -> LuaTable {
+  private func timelineTable() throws(LuaError) -> LuaTable {
     var t = LuaTable()
-    t["add"] = method("ctx.timeline:add", stages: [.collect, .timeline]) { [unowned self] call in
+    t["add"] = bind("ctx.timeline.add") { [unowned self] args in
       let event = try EventCodec.event(
-        try call.table(2, "ctx.timeline:add"), defaultSource: sourceLabel, person: model.person,
-        function: "ctx.timeline:add")
-      try charge(HostMemory.bytes(event), for: "timeline events added by ctx.timeline:add")
-      do { try model.add(event) } catch { throw LuaRaise("ctx.timeline:add: \(error)") }
+        args.table(1), defaultSource: sourceLabel, person: model.person, function: "ctx.timeline.add")
+      try charge(HostMemory.bytes(event), for: "timeline events added by ctx.timeline.add")
+      do { try model.add(event) } catch { throw LuaRaise("ctx.timeline.add: \(error)") }
       return 0
     }
-    t["events"] = method("ctx.timeline:events") { [unowned self] call in
-      guard call.reserve(8) else { throw LuaRaise("ctx.timeline:events: out of stack") }
-      EventCodec.pushAll(model.timeline.events, on: call)
+    t["get"] = bind("ctx.timeline.get") { [unowned self] args in
+      guard args.call.reserve(8) else { throw LuaRaise("ctx.timeline.get: out of stack") }
+      EventCodec.pushAll(model.timeline.events, on: args.call)
       return 1
     }
     // Lazy: each(...) yields i and the named fields, a chunk at a time; view() is
     // indexable (v[i].event) and has #v and v:each(...).
-    if let (view, each) = try? timelineViewFunctions() {
-      t["each"] = each
-      t["view"] = view
+    (t["view"], t["each"]) = try timelineViewFunctions()
+    t["collapse_bursts"] = bind("ctx.timeline.collapse_bursts") { [unowned self] args in
+      // The defaults have one home, the bursts plugin's option schema: here every field is given.
+      let o = args.table(1)
+      let gap = o["gap"].doubleValue ?? 0
+      guard gap.isFinite, gap >= 0, let minCount = o["min_count"].intValue, minCount >= 1 else {
+        throw LuaRaise("ctx.timeline.collapse_bursts: gap must be seconds >= 0 and min_count at least 1")
+      }
+      model.timeline.collapseBursts(
+        gap: Int64((gap * 1000).rounded()), minCount: Int(minCount), title: o["title"].stringValue ?? "")
+      return args.call.returning(.integer(Int64(model.timeline.count)))
     }
-    t["collapse_bursts"] = method("ctx.timeline:collapse_bursts", stages: [.timeline]) {
-      [unowned self] call in
-      let o = try call.value(2)
-      let gap = o["gap"].doubleValue ?? 300
-      let minCount = Int(o["min_count"].intValue ?? 2)
-      let title = o["title"].stringValue ?? "First %s appear"
-      let before = model.timeline.count
-      let removed = model.timeline.collapseBursts(
-        gap: Int64((gap * 1000).rounded()), minCount: max(minCount, 1), title: title)
-      return call.returning(.integer(Int64(before)), .integer(Int64(before - removed)))
+    t["count"] = bind("ctx.timeline.count") { [unowned self] args in
+      args.call.returning(.integer(Int64(model.timeline.count)))
     }
-    t["count"] = method("ctx.timeline:count") { [unowned self] call in
-      call.returning(.integer(Int64(model.timeline.count)))
-    }
-    t["replace"] = method("ctx.timeline:replace", stages: [.timeline]) { [unowned self] call in
-      let list = try call.table(2, "ctx.timeline:replace")
+    t["replace"] = bind("ctx.timeline.replace") { [unowned self] args in
       var events: [TimelineEvent] = []
-      for (i, item) in list.array.enumerated() {
-        guard case .table(let table) = item else {
-          throw LuaRaise("ctx.timeline:replace: item \(i + 1) is a \(item.typeName), not an event table")
-        }
+      for (i, item) in args.table(1).array.enumerated() {
         events.append(
           try EventCodec.event(
-            table, defaultSource: sourceLabel, person: model.person,
-            function: "ctx.timeline:replace (item \(i + 1))"))
+            item.tableValue ?? LuaTable(), defaultSource: sourceLabel, person: model.person,
+            function: "ctx.timeline.replace (item \(i + 1))"))
       }
       try charge(
-        events.reduce(0) { $0 + HostMemory.bytes($1) }, for: "timeline events given to ctx.timeline:replace")
+        events.reduce(0) { $0 + HostMemory.bytes($1) }, for: "timeline events given to ctx.timeline.replace")
       do { try model.replaceTimeline(events) } catch {
-        throw LuaRaise("ctx.timeline:replace: \(error)")
+        throw LuaRaise("ctx.timeline.replace: \(error)")
       }
       return 0
     }
-    t["set_moment"] = method("ctx.timeline:set_moment", stages: [.timeline]) { [unowned self] call in
-      let name = try call.string(2, "ctx.timeline:set_moment")
-      guard let moment = KeyMoment(rawValue: name) else {
-        throw LuaRaise(
-          "ctx.timeline:set_moment: unknown moment '\(name)' (known: \(KeyMoment.allCases.map(\.rawValue).joined(separator: ", ")))"
-        )
-      }
-      let value = try call.value(3)
-      let time =
-        value.isNil ? nil : try EventCodec.time(value, field: name, function: "ctx.timeline:set_moment")
-      model.moments[moment] = time
+    return t
+  }
+
+  private func momentsTable() -> LuaTable {
+    var t = LuaTable()
+    t["set"] = bind("ctx.moments.set") { [unowned self] args in
+      let name = args.string(1)
+      let moment = KeyMoment(rawValue: name)!  // the declaration admits only the moments' names
+      let value = args[2]
+      model.moments[moment] =
+        value.isNil ? nil : try EventCodec.time(value, field: name, function: "ctx.moments.set")
       return 0
     }
-    t["add_series"] = method("ctx.timeline:add_series", stages: [.collect, .timeline]) {
-      [unowned self] call in
-      let series = try EventCodec.series(
-        try call.table(2, "ctx.timeline:add_series"), defaultSource: sourceLabel, plugin: manifest.name)
-      try charge(HostMemory.bytes(series), for: "series points added by ctx.timeline:add_series")
-      model.series.append(series)
-      return 0
-    }
-    t["series"] = method("ctx.timeline:series") { [unowned self] call in
-      call.returning(.table(LuaTable(array: model.series.map(EventCodec.lua))))
-    }
-    t["moments"] = method("ctx.timeline:moments") { [unowned self] call in
+    t["get"] = bind("ctx.moments.get") { [unowned self] args in
       var table = LuaTable()
       for moment in KeyMoment.allCases {
         if let time = model.moments[moment] { table[moment.rawValue] = .number(time.seconds) }
       }
-      return call.returning(.table(table))
+      return args.call.returning(.table(table))
+    }
+    return t
+  }
+
+  private func seriesTable() -> LuaTable {
+    var t = LuaTable()
+    t["add"] = bind("ctx.series.add") { [unowned self] args in
+      let series = try EventCodec.series(args.table(1), defaultSource: sourceLabel, plugin: manifest.name)
+      try charge(HostMemory.bytes(series), for: "series points added by ctx.series.add")
+      model.series.append(series)
+      return 0
+    }
+    t["get"] = bind("ctx.series.get") { [unowned self] args in
+      args.call.returning(.table(LuaTable(array: model.series.map(EventCodec.lua))))
     }
     return t
   }
 
   private func factorsTable() -> LuaTable {
     var t = LuaTable()
-    t["add_immediate"] = method("ctx.factors:add_immediate", stages: [.analyze]) { [unowned self] call in
-      model.factors.addImmediate(try call.string(2, "ctx.factors:add_immediate"))
+    t["add_immediate"] = bind("ctx.factors.add_immediate") { [unowned self] args in
+      model.factors.addImmediate(args.string(1))
       return 0
     }
-    t["add_systemic"] = method("ctx.factors:add_systemic", stages: [.analyze]) { [unowned self] call in
-      model.factors.addSystemic(try call.string(2, "ctx.factors:add_systemic"))
+    t["add_systemic"] = bind("ctx.factors.add_systemic") { [unowned self] args in
+      model.factors.addSystemic(args.string(1))
       return 0
     }
-    t["add"] = method("ctx.factors:add", stages: [.analyze]) { [unowned self] call in
-      model.factors.addContributing(try Self.factor(try call.table(2, "ctx.factors:add")))
+    t["add"] = bind("ctx.factors.add") { [unowned self] args in
+      model.factors.addContributing(try Self.factor(args.table(1)))
       return 0
     }
-    t["set"] = method("ctx.factors:set", stages: [.analyze]) { [unowned self] call in
-      let table = try call.table(2, "ctx.factors:set")
+    t["set"] = bind("ctx.factors.set") { [unowned self] args in
+      let table = args.table(1)
       var factors = Factors()
-      for item in table["immediate"].tableValue?.array ?? [] {
-        if let s = item.stringValue { factors.addImmediate(s) }
-      }
-      for item in table["systemic"].tableValue?.array ?? [] {
-        if let s = item.stringValue { factors.addSystemic(s) }
-      }
+      for item in table["immediate"].tableValue?.array ?? [] { factors.addImmediate(item.stringValue ?? "") }
+      for item in table["systemic"].tableValue?.array ?? [] { factors.addSystemic(item.stringValue ?? "") }
       for item in table["contributing"].tableValue?.array ?? [] {
-        guard case .table(let f) = item else {
-          throw LuaRaise("ctx.factors:set: contributing items must be tables")
-        }
-        factors.addContributing(try Self.factor(f))
+        factors.addContributing(try Self.factor(item.tableValue ?? LuaTable()))
       }
       model.factors = factors
       return 0
     }
-    t["get"] = method("ctx.factors:get") { [unowned self] call in
-      call.returning(try luaData(model.factors))
-    }
-    t["set_root_cause"] = method("ctx.factors:set_root_cause", stages: [.analyze]) { [unowned self] call in
-      model.incident.rootCause = try call.string(2, "ctx.factors:set_root_cause")
-      return 0
+    t["get"] = bind("ctx.factors.get") { [unowned self] args in
+      args.call.returning(try luaData(model.factors))
     }
     return t
   }
 
   static func factor(_ t: LuaTable) throws -> ContributingFactor {
     guard let text = t["text"].stringValue, !text.isEmpty else {
-      throw LuaRaise("ctx.factors:add: field 'text' must be a non-empty string")
+      throw LuaRaise("ctx.factors.add: field 'text' must be a non-empty string")
     }
     return ContributingFactor(
       category: t["category"].stringValue, text: text,
@@ -484,73 +463,63 @@ extension PluginRun {
 
   private func severityTable() -> LuaTable {
     var t = LuaTable()
-    t["set"] = method("ctx.severity:set", stages: [.classify]) { [unowned self] call in
-      let table = try call.table(2, "ctx.severity:set")
+    t["set"] = bind("ctx.severity.set") { [unowned self] args in
+      let table = args.table(1)
       guard let level = table["level"].stringValue, !level.isEmpty else {
-        throw LuaRaise("ctx.severity:set: field 'level' must be a string such as \"P1\"")
+        throw LuaRaise("ctx.severity.set: field 'level' must be a string such as \"P1\"")
       }
-      let assessment = SeverityAssessment(
-        level: level, rule: table["rule"].stringValue, reason: table["reason"].stringValue)
-      model.setSeverity(assessment)
+      model.setSeverity(
+        SeverityAssessment(level: level, rule: table["rule"].stringValue, reason: table["reason"].stringValue)
+      )
       return 0
     }
-    t["get"] = method("ctx.severity:get") { [unowned self] call in
-      guard let severity = model.severity else { return call.returning(.nil) }
-      return call.returning(try luaData(severity))
+    t["get"] = bind("ctx.severity.get") { [unowned self] args in
+      guard let severity = model.severity else { return args.call.returning(.nil) }
+      return args.call.returning(try luaData(severity))
     }
     return t
   }
 
   private func actionsTable() -> LuaTable {
     var t = LuaTable()
-    t["add"] = method("ctx.actions:add", stages: [.act]) { [unowned self] call in
-      let table = try call.table(2, "ctx.actions:add")
+    t["add"] = bind("ctx.actions.add") { [unowned self] args in
+      let table = args.table(1)
       guard let action = table["action"].stringValue, !action.isEmpty else {
-        throw LuaRaise("ctx.actions:add: field 'action' must be a non-empty string")
+        throw LuaRaise("ctx.actions.add: field 'action' must be a non-empty string")
+      }
+      let tracking: JSONValue?
+      do { tracking = table["tracking"].isNil ? nil : try LuaJSON.json(table["tracking"]) } catch {
+        throw LuaRaise("ctx.actions.add: field 'tracking': \(error)")
       }
       let item = ActionItem(
         id: table["id"].stringValue ?? "", action: action, owner: table["owner"].stringValue,
         deadline: table["deadline"].stringValue, priority: table["priority"].stringValue,
-        status: table["status"].stringValue ?? "open",
-        tracking: table["tracking"].isNil ? nil : try? LuaJSON.json(table["tracking"]))
+        status: table["status"].stringValue ?? "open", tracking: tracking)
       let id: String
-      do { id = try model.addAction(item) } catch { throw LuaRaise("ctx.actions:add: \(error)") }
-      return call.returning(.text(id))
+      do { id = try model.addAction(item) } catch { throw LuaRaise("ctx.actions.add: \(error)") }
+      return args.call.returning(.text(id))
     }
-    t["list"] = method("ctx.actions:list") { [unowned self] call in
-      call.returning(try luaData(model.actions))
+    t["get"] = bind("ctx.actions.get") { [unowned self] args in
+      args.call.returning(try luaData(model.actions))
     }
-    t["update"] = method("ctx.actions:update", stages: [.act, .track]) { [unowned self] call in
-      let id = try call.string(2, "ctx.actions:update")
-      let changes = try call.table(3, "ctx.actions:update")
-      guard model.action(id: id) != nil else { throw LuaRaise("ctx.actions:update: no action item \(id)") }
-      // Translated first (an unknown field or bad tracking changes nothing), then applied.
+    t["update"] = bind("ctx.actions.update") { [unowned self] args in
+      let id = args.string(1)
+      let changes = args.table(2)
+      guard model.action(id: id) != nil else { throw LuaRaise("ctx.actions.update: no action item \(id)") }
+      // Translated first (bad tracking changes nothing), then applied.
       var tracking: JSONValue?? = nil
-      for (key, value) in changes.stringFields {
-        switch key {
-        case "action", "owner", "deadline", "priority", "status": break
-        case "tracking":
-          do { tracking = .some(try LuaJSON.json(value)) } catch {
-            throw LuaRaise("ctx.actions:update: tracking: \(error)")
-          }
-        default:
-          throw LuaRaise(
-            "ctx.actions:update: unknown field '\(key)' (known: action, owner, deadline, priority, status, tracking)"
-          )
+      if !changes["tracking"].isNil {
+        do { tracking = .some(try LuaJSON.json(changes["tracking"])) } catch {
+          throw LuaRaise("ctx.actions.update: tracking: \(error)")
         }
       }
-      let fields = changes.stringFields
       try? model.updateAction(id: id) { item in
-        for (key, value) in fields {
-          switch key {
-          case "action": item.action = value.stringValue ?? item.action
-          case "owner": item.owner = value.stringValue
-          case "deadline": item.deadline = value.stringValue
-          case "priority": item.priority = value.stringValue
-          case "status": item.status = value.stringValue ?? item.status
-          default: if let tracking { item.tracking = tracking }
-          }
-        }
+        if let action = changes["action"].stringValue { item.action = action }
+        if !changes["owner"].isNil { item.owner = changes["owner"].stringValue }
+        if !changes["deadline"].isNil { item.deadline = changes["deadline"].stringValue }
+        if !changes["priority"].isNil { item.priority = changes["priority"].stringValue }
+        if let status = changes["status"].stringValue { item.status = status }
+        if let tracking { item.tracking = tracking }
       }
       return 0
     }
@@ -559,19 +528,13 @@ extension PluginRun {
 
   private func reportTable() -> LuaTable {
     var t = LuaTable()
-    t["data"] = method("ctx.report:data") { [unowned self] call in
-      let options = try call.value(2)
-      guard options.isNil || options.tableValue != nil else {
-        throw LuaRaise(
-          "bad argument #1 to 'ctx.report:data' (table or nil expected, got \(options.typeName))")
+    t["get"] = bind("ctx.report.get") { [unowned self] args in
+      let timeline = args[1]["timeline"]
+      if let imported = model.imported {
+        return args.call.returning(LuaJSON.lua(imported, omitNullFields: true))
       }
-      let timeline = options["timeline"]
-      guard timeline.isNil || timeline.boolValue != nil else {
-        throw LuaRaise("ctx.report:data: option timeline must be true or false")
-      }
-      if let imported = model.imported { return call.returning(LuaJSON.lua(imported, omitNullFields: true)) }
-      // Without the timeline (read it with ctx.timeline:each): a table per event is what
-      // makes data() slow and large on a real-size incident.
+      // Without the timeline (read it with ctx.timeline.each): a table per event is what
+      // makes get() slow and large on a real-size incident.
       var report = model.report()
       if timeline.boolValue == false { report.timeline = [] }
       var data = LuaJSON.lua(try report.jsonValue(), omitNullFields: true)
@@ -579,104 +542,92 @@ extension PluginRun {
         t["timeline"] = .nil
         data = .table(t)
       }
-      return call.returning(data)
+      return args.call.returning(data)
     }
-    t["json"] = method("ctx.report:json") { [unowned self] call in
+    t["json"] = bind("ctx.report.json") { [unowned self] args in
       let data = try model.report().jsonData()
       return data.withUnsafeBytes { raw in
-        call.push(bytes: raw)
+        args.call.push(bytes: raw)
         return 1
       }
     }
-    t["write"] = method("ctx.report:write", stages: [.report, .track]) { [unowned self] call in
-      call.returning(.text(try write(call, "ctx.report:write", offset: 1)))
+    t["write"] = bind("ctx.report.write") { [unowned self] args in
+      args.call.returning(.text(try write(args, "ctx.report.write")))
     }
-    t["write_json"] = method("ctx.report:write_json", stages: [.report, .track]) { [unowned self] call in
-      let name = call.isNil(2) ? "report.json" : try call.string(2, "ctx.report:write_json")
+    t["write_json"] = bind("ctx.report.write_json") { [unowned self] args in
+      let name = args.optionalString(1) ?? "report.json"
       // Streamed from the model to the file: never a Lua string, never one buffer. The
       // host's own output, so not counted against the plugin's output limit.
       let report = model.report()
-      return call.returning(
+      return args.call.returning(
         .text(
-          try writeOutput(name, "ctx.report:write_json") { path in
+          try writeOutput(name, "ctx.report.write_json") { path in
             try FileAccess.writeAtomically(to: path) { write in try report.writeJSON(write) }
           }))
     }
-    t["set"] = method("ctx.report:set", stages: [.analyze, .classify, .act, .track]) { [unowned self] call in
-      let field = try call.string(2, "ctx.report:set")
-      let value = try call.value(3)
-      let list = value.tableValue?.array.compactMap(\.stringValue)
-      guard (field == "follow_up") == (stage == .track) else {
-        throw LuaRaise(
-          field == "follow_up"
-            ? "ctx.report:set(\"follow_up\") cannot be called in stage \(stage.rawValue) (only in: track)"
-            : "ctx.report:set(\"\(field)\") cannot be called in stage track (only in: analyze, classify, act)"
-        )
+    t["set"] = bind("ctx.report.set") { [unowned self] args in
+      let fields = args.table(1)
+      if let list = fields["what_went_well"].tableValue {
+        model.whatWentWell = list.array.compactMap(\.stringValue)
       }
-      switch field {
-      case "follow_up":
-        do { model.followUp = value.isNil ? nil : try LuaJSON.json(value) } catch {
-          throw LuaRaise("ctx.report:set: follow_up: \(error)")
-        }
-      case "what_went_well": model.whatWentWell = list ?? []
-      case "lessons_learned": model.lessonsLearned = list ?? []
-      case "root_cause": model.incident.rootCause = value.stringValue
-      default:
-        throw LuaRaise(
-          "ctx.report:set: unknown field '\(field)' (known: what_went_well, lessons_learned, root_cause, follow_up)"
-        )
+      if let list = fields["lessons_learned"].tableValue {
+        model.lessonsLearned = list.array.compactMap(\.stringValue)
+      }
+      if let text = fields["root_cause"].stringValue { model.incident.rootCause = text }
+      return 0
+    }
+    t["set_follow_up"] = bind("ctx.report.set_follow_up") { [unowned self] args in
+      do { model.followUp = args[1].isNil ? nil : try LuaJSON.json(args[1]) } catch {
+        throw LuaRaise("ctx.report.set_follow_up: \(error)")
       }
       return 0
     }
-    t["check"] = method("ctx.report:check", stages: [.validate]) { [unowned self] call in
-      let name = try call.string(2, "ctx.report:check")
-      let ok = try call.value(3)
-      guard ok.isNil || ok.boolValue != nil else {
-        throw LuaRaise("ctx.report:check: ok must be true, false or nil (pending)")
-      }
-      let detail = call.optionalString(4) ?? ""
-      let (findings, extra) = try Self.checkExtra(try call.value(5))
+    t["check"] = bind("ctx.report.check") { [unowned self] args in
+      let (findings, extra) = try Self.checkExtra(args[4])
       model.record(
-        ValidationResult(check: name, ok: ok.boolValue, detail: detail, findings: findings, extra: extra))
+        ValidationResult(
+          check: args.string(1), ok: args[2].boolValue, detail: args.optionalString(3) ?? "",
+          findings: findings,
+          extra: extra))
       return 0
     }
     return t
   }
 
-  /// ctx.report:check's fourth argument: `{ findings = { {line =, text =} }, rows =, zone =, items = }`.
+  /// ctx.report.check's fourth argument: `{ findings = { {line =, text =} }, rows =, zone =, items = }`.
   static func checkExtra(_ value: LuaValue) throws -> ([ValidationFinding], [String: JSONValue]) {
     if value.isNil { return ([], [:]) }
     guard case .table(let table) = value else {
       throw LuaRaise(
-        "ctx.report:check: the fourth argument must be a table { findings = ..., rows = ..., zone = ..., items = ... }"
+        "ctx.report.check: the fourth argument must be a table { findings = ..., rows = ..., zone = ..., items = ... }"
       )
     }
     var findings: [ValidationFinding] = []
     var extra: [String: JSONValue] = [:]
     let json: JSONValue
     do { json = try LuaJSON.json(.table(table)) } catch {
-      throw LuaRaise("ctx.report:check: the fourth argument: \(error)")
+      throw LuaRaise("ctx.report.check: the fourth argument: \(error)")
     }
     guard case .object(let fields) = json else {
       if case .array(let a) = json, a.isEmpty { return ([], [:]) }
-      throw LuaRaise("ctx.report:check: the fourth argument must be a table with named fields")
+      throw LuaRaise("ctx.report.check: the fourth argument must be a table with named fields")
     }
     for (key, v) in fields.sorted(by: { $0.key < $1.key }) {
       if key == "findings" {
         guard case .array(let list) = v else {
           if case .object(let o) = v, o.isEmpty { continue }
-          throw LuaRaise("ctx.report:check: findings must be a list of { line = n, text = \"...\" }")
+          throw LuaRaise("ctx.report.check: findings must be a list of { line = n, text = \"...\" }")
         }
         for (i, f) in list.enumerated() {
           guard let text = f["text"]?.stringValue else {
-            throw LuaRaise("ctx.report:check: findings[\(i + 1)] has no text")
+            throw LuaRaise("ctx.report.check: findings[\(i + 1)] has no text")
           }
           let line: Int?
           switch f["line"] {
           case nil, .some(.null): line = nil
           case .some(let l):
             guard let n = l.intValue, n > 0, n < Int64(Int32.max) else {
-              throw LuaRaise("ctx.report:check: findings[\(i + 1)].line must be a positive integer")
+              throw LuaRaise("ctx.report.check: findings[\(i + 1)].line must be a positive integer")
             }
             line = Int(n)
           }
@@ -686,7 +637,7 @@ extension PluginRun {
         extra[key] = v
       } else {
         throw LuaRaise(
-          "ctx.report:check: unknown field '\(key)' in the fourth argument (known: findings, \(ValidationResult.extraKeys.sorted().joined(separator: ", ")))"
+          "ctx.report.check: unknown field '\(key)' in the fourth argument (known: findings, \(ValidationResult.extraKeys.sorted().joined(separator: ", ")))"
         )
       }
     }

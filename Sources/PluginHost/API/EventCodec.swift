@@ -3,7 +3,7 @@ import PostmortemCore
 
 /// Timeline events between Lua tables and ``TimelineEvent``.
 enum EventCodec {
-  /// Reads an event table as `ctx.timeline:add` takes it; errors name the field.
+  /// Reads an event table as `ctx.timeline.add` takes it; errors name the field.
   static func event(
     _ t: LuaTable, defaultSource: String, person: (String) -> String, function: String
   ) throws -> TimelineEvent {
@@ -120,7 +120,7 @@ enum EventCodec {
     }
   }
 
-  /// Pushes the list `ctx.timeline:events()` returns: a table per event, as ``lua(_:index:)``
+  /// Pushes the list `ctx.timeline.get()` returns: a table per event, as ``lua(_:index:)``
   /// makes them, built on the Lua stack directly (a million events made through Swift
   /// tables took 20 s and 3.9 GB). Texts repeated within 4096 events are one Lua string.
   static func pushAll(_ events: [TimelineEvent], on call: LuaCall) {
@@ -216,7 +216,7 @@ enum EventCodec {
         }))
   }
 
-  /// An event as `ctx.timeline:events()` gives it.
+  /// An event as `ctx.timeline.get()` gives it.
   static func lua(_ e: TimelineEvent, index: Int) -> LuaValue {
     var t = LuaTable()
     t["time"] = .text(e.time.formatted(.rfc3339))
@@ -241,9 +241,9 @@ enum EventCodec {
 }
 
 extension EventCodec {
-  /// Reads a series table as `ctx.timeline:add_series` takes it; errors name the field.
+  /// Reads a series table as `ctx.series.add` takes it; errors name the field.
   static func series(_ t: LuaTable, defaultSource: String, plugin: String) throws -> MetricSeries {
-    let function = "ctx.timeline:add_series"
+    let function = "ctx.series.add"
     func fail(_ field: String, _ problem: String) -> LuaRaise {
       LuaRaise("\(function): field '\(field)' \(problem)")
     }
@@ -297,7 +297,7 @@ extension EventCodec {
       above: above ?? (threshold == nil ? nil : true), points: points)
   }
 
-  /// A series as `ctx.timeline:series()` gives it.
+  /// A series as `ctx.series.get()` gives it.
   static func lua(_ s: MetricSeries) -> LuaValue {
     var t = LuaTable()
     t["name"] = .text(s.name)

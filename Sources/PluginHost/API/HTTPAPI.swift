@@ -8,24 +8,21 @@ import PostmortemCore
 extension PluginRun {
   func httpTable() -> LuaTable {
     var t = LuaTable()
-    let stages: [Stage] = [.collect, .track]
     for (key, method, json) in [
       ("get", "GET", false), ("post", "POST", false), ("get_json", "GET", true), ("post_json", "POST", true),
     ] {
-      let name = "ctx.http:\(key)"
-      t[key] = self.method(name, stages: stages) { [unowned self] call in
-        try http(call, name: name, method: method, decodeJSON: json)
+      let name = "ctx.http.\(key)"
+      t[key] = bind(name) { [unowned self] args in
+        try http(args, name: name, method: method, decodeJSON: json)
       }
     }
     return t
   }
 
-  private func http(_ call: LuaCall, name: String, method: String, decodeJSON: Bool) throws -> Int32 {
-    let base = try call.string(2, name)
-    let options = try call.value(3)
-    if !options.isNil, options.tableValue == nil {
-      throw LuaRaise("bad argument #2 to '\(name)' (table of options expected, got \(options.typeName))")
-    }
+  private func http(_ args: APIArguments, name: String, method: String, decodeJSON: Bool) throws -> Int32 {
+    let call = args.call
+    let base = args.string(1)
+    let options = args[2]
     let url = try requestURL(base, query: options["query"], name: name)
     try checkAllowed(url, name: name)
     let timeout = try timeoutOption(options["timeout_s"], name: name)

@@ -7,7 +7,7 @@ enum LuaJSON {
   static let null: LuaValue = .lightUserdata(0)
 
   /// JSON to Lua. `null` becomes `pm.json.null`, or is left out of objects when
-  /// `omitNullFields` (ctx.report:data(): absent reads better than a sentinel).
+  /// `omitNullFields` (ctx.report.get(): absent reads better than a sentinel).
   static func lua(_ value: JSONValue, omitNullFields: Bool = false) -> LuaValue {
     switch value {
     case .null: return null

@@ -19,7 +19,8 @@ enum PMLibrary {
     var t = LuaTable()
     t["null"] = LuaJSON.null
     // `unowned`: the state owns its functions; a strong capture would keep it alive forever.
-    t["decode"] = lua.function { [unowned lua] call in
+    t["decode"] = APIReference.bind(lua, "pm.json.decode") { [unowned lua] args in
+      let call = args.call
       let text = try call.string(1, "pm.json.decode")
       // The decoded tree is the host's until Lua has its copy: counted as it is built and
       // while it is held, against the memory Lua has left.
@@ -41,13 +42,15 @@ enum PMLibrary {
     }
     // Empty tables already encode as arrays; array() returns its table so code can say
     // what it means.
-    t["array"] = lua.function { call in
-      call.count >= 1 && !call.isNil(1)
-        ? call.returning(try call.value(1)) : call.returning(.table(LuaTable()))
+    t["array"] = APIReference.bind(lua, "pm.json.array") { args in
+      let call = args.call
+      return call.count >= 1 && !call.isNil(1)
+        ? call.returning(args[1]) : call.returning(.table(LuaTable()))
     }
-    t["encode"] = lua.function { call in
-      let value = try call.value(1)
-      let pretty = (try call.value(2))["pretty"].isTruthy
+    t["encode"] = APIReference.bind(lua, "pm.json.encode") { args in
+      let call = args.call
+      let value = args[1]
+      let pretty = args[2]["pretty"].isTruthy
       do {
         return call.returning(.text(try LuaJSON.json(value).jsonText(pretty: pretty)))
       } catch {
@@ -59,7 +62,8 @@ enum PMLibrary {
 
   static func yaml(_ lua: LuaState) -> LuaTable {
     var t = LuaTable()
-    t["decode"] = lua.function { call in
+    t["decode"] = APIReference.bind(lua, "pm.yaml.decode") { args in
+      let call = args.call
       let text = try call.string(1, "pm.yaml.decode")
       // The file the text came from, for the error: `pm.yaml.decode(ctx.fs.read(p), p)`.
       let name = call.isNil(2) ? nil : try call.string(2, "pm.yaml.decode")
@@ -69,9 +73,10 @@ enum PMLibrary {
         throw LuaRaise("pm.yaml.decode: \(name.map { "\($0): " } ?? "")\(error)")
       }
     }
-    t["encode"] = lua.function { call in
+    t["encode"] = APIReference.bind(lua, "pm.yaml.encode") { args in
+      let call = args.call
       do {
-        let value = try LuaJSON.json(try call.value(1))
+        let value = try LuaJSON.json(args[1])
         return call.returning(.text(try Yams.dump(object: yamlObject(value), allowUnicode: true)))
       } catch {
         throw LuaRaise("pm.yaml.encode: \(error)")
@@ -131,7 +136,8 @@ enum PMLibrary {
 
   static func time(_ lua: LuaState) -> LuaTable {
     var t = LuaTable()
-    t["parse"] = lua.function { call in
+    t["parse"] = APIReference.bind(lua, "pm.time.parse") { args in
+      let call = args.call
       let text = try call.string(1, "pm.time.parse")
       let name = call.optionalString(2) ?? "rfc3339"
       if ["syslog", "klog", "local"].contains(name) {
@@ -148,8 +154,9 @@ enum PMLibrary {
       }
     }
     // For times a plugin computes itself (strptime-like formats, Unix milliseconds): the
-    // model's range, as ctx.timeline:add would apply it, without raising.
-    t["check"] = lua.function { call in
+    // model's range, as ctx.timeline.add would apply it, without raising.
+    t["check"] = APIReference.bind(lua, "pm.time.check") { args in
+      let call = args.call
       let seconds = try call.number(1, "pm.time.check")
       guard Timestamp(checkedSeconds: seconds) != nil else {
         let shown =
@@ -159,7 +166,8 @@ enum PMLibrary {
       }
       return call.returning(.number(seconds))
     }
-    t["format"] = lua.function { call in
+    t["format"] = APIReference.bind(lua, "pm.time.format") { args in
+      let call = args.call
       let seconds = try call.number(1, "pm.time.format")
       guard let time = Timestamp(checkedSeconds: seconds) else {
         throw LuaRaise("bad argument #1 to 'pm.time.format' (\(seconds) is not a time)")
@@ -173,7 +181,8 @@ enum PMLibrary {
       }
       return call.returning(.text(time.formatted(style)))
     }
-    t["duration"] = lua.function { call in
+    t["duration"] = APIReference.bind(lua, "pm.time.duration") { args in
+      let call = args.call
       let seconds = try call.number(1, "pm.time.duration")
       guard seconds.isFinite else { throw LuaRaise("pm.time.duration: \(seconds) is not a duration") }
       return call.returning(.text(formatDuration(seconds: Int64(seconds))))
@@ -181,4 +190,3 @@ enum PMLibrary {
     return t
   }
 }
-

@@ -8,10 +8,11 @@ import Mustache
 enum TemplateLibrary {
   static func table(_ lua: LuaState) -> LuaTable {
     var t = LuaTable()
-    t["render"] = lua.function { call in
+    t["render"] = APIReference.bind(lua, "pm.template.render") { args in
+      let call = args.call
       let text = try call.string(1, "pm.template.render")
-      let view = try call.value(2)
-      let options = try call.value(3)
+      let view = args[2]
+      let options = args[3]
       let escape = options["escape"].stringValue ?? "html"
       guard escape == "html" || escape == "none" else {
         throw LuaRaise("pm.template.render: escape must be \"html\" or \"none\" (got \"\(escape)\")")

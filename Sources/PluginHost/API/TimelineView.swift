@@ -8,8 +8,8 @@ final class TimelineSnapshot {
   init(_ events: [TimelineEvent]) { self.events = events }
 }
 
-/// `ctx.timeline:each(...)` and `ctx.timeline:view()`: the timeline read lazily, a chunk of
-/// one field at a time, instead of `events()` building a table per event up front.
+/// `ctx.timeline.each(...)` and `ctx.timeline.view()`: the timeline read lazily, a chunk of
+/// one field at a time, instead of `get()` building a table per event up front.
 ///
 /// `each("time", "event", ...)` is the C column iterator of LuaBridge
 /// (``LuaState/columnIterator()``): per chunk of 4096 rows the host writes each field into
@@ -21,7 +21,7 @@ extension PluginRun {
 
   /// The Lua half: iterators over columns filled by the host in chunks of 4096 rows.
   static let viewSource = """
-    local fill, snapshot, columns, CHUNK, MAX_FIELDS = ...
+    local fill, snapshot, columns, CHUNK, check_view, check_each = ...
     local select, type = select, type
     local ROW = {}
     -- A row of a view: reads its fields on demand (v[i].event); stable, unlike a copy.
@@ -42,15 +42,6 @@ extension PluginRun {
           if i <= n then return i, row(snapshot, i) end
         end
       end
-      for f = 1, nf do
-        local name = select(f, ...)
-        if type(name) ~= "string" then
-          error(("ctx.timeline:each: field %d is a %s, not a field name"):format(f, type(name)), 3)
-        end
-      end
-      if nf > MAX_FIELDS then
-        error(("ctx.timeline:each: at most %d fields, got %d"):format(MAX_FIELDS, nf), 3)
-      end
       return columns(fill, snapshot, n, CHUNK, ...)
     end
 
@@ -64,12 +55,19 @@ extension PluginRun {
     end
     view_meta.__len = function(v) return v.n end
     local function view(snapshot, n) return setmetatable({ snapshot = snapshot, n = n }, view_meta) end
-    return function(_) return view(snapshot()) end,
-      function(_, ...) local s, n = snapshot(); return each(s, n, ...) end
+    -- check_view and check_each are the declared functions' argument and stage checks; an
+    -- error they raise names the plugin's line that called, not this chunk's.
+    local pcall, error, gsub = pcall, error, string.gsub
+    local function checked(check, ...)
+      local ok, err = pcall(check, ...)
+      if not ok then error((gsub(tostring(err), "^=%(timeline view%):%d+: ", "")), 3) end
+    end
+    return function(...) checked(check_view, ...); return view(snapshot()) end,
+      function(...) checked(check_each, ...); local s, n = snapshot(); return each(s, n, ...) end
     """
 
   /// Defines the snapshot type and loads the Lua half once per plugin run.
-  func timelineViewFunctions() throws -> (view: LuaValue, each: LuaValue) {
+  func timelineViewFunctions() throws(LuaError) -> (view: LuaValue, each: LuaValue) {
     if let made = viewFunctions { return made }
     lua.defineObjectType(Self.snapshotType, methods: [:])
     // fill(snapshot, field, from, count[, target]): the values of rows from..from+count-1,
@@ -105,7 +103,16 @@ extension PluginRun {
     let chunk = try lua.load(Self.viewSource, chunkName: "=(timeline view)")
     let results = try lua.call(
       chunk,
-      [fill, snapshot, lua.columnIterator(), .integer(4096), .integer(Int64(LuaState.columnFieldsMax))])
+      [
+        fill, snapshot, lua.columnIterator(), .integer(4096), bind("ctx.timeline.view") { _ in 0 },
+        bind("ctx.timeline.each") { args in
+          guard args.values.count <= LuaState.columnFieldsMax else {
+            throw LuaRaise(
+              "ctx.timeline.each: at most \(LuaState.columnFieldsMax) fields, got \(args.values.count)")
+          }
+          return 0
+        },
+      ])
     let made = (results[0], results[1])
     viewFunctions = made
     return made

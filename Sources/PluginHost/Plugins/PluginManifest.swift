@@ -14,8 +14,6 @@ public struct PluginManifest: Sendable {
   public var options: [OptionSpec]
   public var source: PluginSource
 
-  /// The pm API versions this host runs.
-  public static let supportedAPI = 1
 
   static let keys: Set<String> = [
     "name", "stage", "version", "api", "description", "options", "run", "check",
@@ -37,10 +35,16 @@ public struct PluginManifest: Sendable {
     }
     self.stage = stage
     version = table["version"].stringValue ?? "0.0.0"
-    api = Int(table["api"].intValue ?? 1)
-    guard api <= Self.supportedAPI else {
+    guard let declared = table["api"].intValue else {
       throw .configuration(
-        "\(path): written for pm API \(api); this pmhost runs API \(Self.supportedAPI): upgrade pmhost")
+        "\(path): the plugin table needs api = \(APIReference.version) (the pm API it is written for)")
+    }
+    api = Int(declared)
+    guard api == APIReference.version else {
+      throw .configuration(
+        api < APIReference.version
+          ? "\(path): written for pm API \(api); this pmhost runs API \(APIReference.version) only: move it to api = \(APIReference.version) with the table in docs/plugin-api.md, \"Migrating from API 1\""
+          : "\(path): written for pm API \(api); this pmhost runs API \(APIReference.version): upgrade pmhost")
     }
     description = table["description"].stringValue ?? ""
     guard case .function = table["run"] else {

@@ -208,9 +208,9 @@ final class PluginRun {
     if let label = options["source"].stringValue { sourceLabel = label }
     namedURLs = Self.namedURLs(in: grants)
     namedEnvironment = Self.namedEnvironment(in: grants)
-    let ctx = makeContext()
+    let ctx = try makeContext()
     // Each host function gets the name a time-out message and the progress line call it by
-    // (`ctx.fs.read`, `pm.json.decode`), unless it has one (the ctx methods: `ctx.report:data`).
+    // (`ctx.fs.read`, `pm.json.decode`), unless it has one (the ctx methods: `ctx.report.get`).
     lua.nameHostFunctions(in: ctx, prefix: "ctx")
     lua.nameGlobalHostFunctions()
     var opts = options
@@ -241,7 +241,7 @@ final class PluginRun {
       events: model.timeline.events.count)
   }
 
-  /// `plugin x: time limit of 60 s exceeded inside ctx.report:data, called from
+  /// `plugin x: time limit of 60 s exceeded inside ctx.report.get, called from
   /// plugins/x/init.lua:172 (...); its run was abandoned. ...`: the stage is the runner's.
   static func timeLimitMessage(
     plugin: String, seconds: Double, place: LuaPlace, abandoned: Bool, events: Int

@@ -93,7 +93,7 @@ final class Progress {
 }
 
 /// The line of a stage step that has run for more than a second: `pmhost: report html 4.2 s`,
-/// with the host call it is inside when there is one (`inside ctx.report:data`). Updated
+/// with the host call it is inside when there is one (`inside ctx.report.get`). Updated
 /// by the thread that waits for the step (``LuaWatchdog/watch(grace:waiting:_:)``), at most
 /// ten times a second; cleared when the step ends. Only when ``RunSettings/progress``.
 final class StageProgress {

@@ -6,7 +6,7 @@ import PostmortemCore
 /// the run needs (files written, answers given, an imported document).
 public final class RunModel: ReportModel {
   /// A hand-written post-mortem read by DocumentReader (`pmhost validate FILE.md`): what
-  /// `ctx.report:data()` gives instead of the model, which it has no run to fill.
+  /// `ctx.report.get()` gives instead of the model, which it has no run to fill.
   public var imported: JSONValue?
   /// Files written to the out folder, relative to it, in order.
   public var outputs: [String] = []

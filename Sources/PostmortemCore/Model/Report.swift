@@ -139,7 +139,7 @@ public struct Report: Codable, Sendable, Equatable {
     return copy
   }
 
-  /// This report as a ``JSONValue`` tree (what `ctx.report:data()` is built from).
+  /// This report as a ``JSONValue`` tree (what `ctx.report.get()` is built from).
   public func jsonValue() throws -> JSONValue {
     try JSONValueEncoder().encode(self)
   }

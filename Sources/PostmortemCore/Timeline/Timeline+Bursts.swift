@@ -20,7 +20,7 @@ extension Timeline {
   /// timeline.collapseBursts(gap: 300_000, minCount: 2, title: "First %s appear")
   /// ```
   @discardableResult
-  public mutating func collapseBursts(gap: Int64, minCount: Int = 2, title: String = "First %s appear")
+  public mutating func collapseBursts(gap: Int64, minCount: Int, title: String)
     -> Int
   {
     sort()

@@ -4,7 +4,7 @@
 local count = require "count"
 
 return {
-  name = "bench-errors", stage = "collect", version = "1.0.0", api = 1,
+  name = "bench-errors", stage = "collect", version = "1.0.0", api = 2,
   description = "Benchmark: level=error lines per minute of a kubectl-style log",
   options = {
     path = { type = "string", required = true, doc = "log file, relative to the pipeline" },

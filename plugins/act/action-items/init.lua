@@ -73,7 +73,7 @@ return {
   name = "action-items",
   stage = "act",
   version = "0.1.0",
-  api = 1,
+  api = 2,
   description = "Action items from a YAML file, linted for owner, deadline, priority, vague wording and coverage",
   options = {
     file = { type = "string", doc = "YAML list of { id, action, owner, deadline, priority, status }, relative to the pipeline" },
@@ -88,18 +88,18 @@ return {
       for i, item in ipairs(read_items(ctx, opts.file)) do
         -- The host holds the rules (an id used twice is an error naming both items); the
         -- error says where in the file.
-        local ok, err = pcall(ctx.actions.add, ctx.actions, {
+        local ok, err = pcall(ctx.actions.add, {
           id = item.id, action = item.action, owner = item.owner,
           deadline = item.deadline and tostring(item.deadline),
           priority = item.priority, status = item.status or "open",
         })
-        if not ok then error(("%s: item %d: %s"):format(opts.file, i, tostring(err):gsub("^ctx%.actions:add: ", "")), 0) end
+        if not ok then error(("%s: item %d: %s"):format(opts.file, i, tostring(err):gsub("^ctx%.actions%.add: ", "")), 0) end
       end
     end
 
     -- Lint every item, including those other plugins added.
     local incident_date = ctx.incident.start and pm.time.format(ctx.incident.start, "date")
-    local items = ctx.actions:list()
+    local items = ctx.actions.get()
     local covered = {}
     for _, item in ipairs(items) do
       lint(ctx, item, opts, incident_date)
@@ -108,7 +108,7 @@ return {
 
     -- A contributing factor that shares no significant word with any action is probably
     -- not addressed by one.
-    for _, factor in ipairs(ctx.factors:get().contributing or {}) do
+    for _, factor in ipairs(ctx.factors.get().contributing or {}) do
       local addressed = false
       for stem in pairs(stems(factor.text)) do addressed = addressed or covered[stem] == true end
       if not addressed then ctx.log.warn("no action item addresses factor: " .. factor.text) end

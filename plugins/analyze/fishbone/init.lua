@@ -50,7 +50,7 @@ return {
   name = "fishbone",
   stage = "analyze",
   version = "0.1.0",
-  api = 1,
+  api = 2,
   description = "Fishbone: give contributing factors a category and list them in category order",
   options = {
     categories = { type = "list", default = CATEGORIES, doc = "categories in the order the report lists them" },
@@ -64,7 +64,7 @@ return {
     local rank = {}
     for i, category in ipairs(opts.categories) do rank[category] = rank[category] or i end
 
-    local factors = ctx.factors:get()
+    local factors = ctx.factors.get()
     local contributing = factors.contributing or {}
     for i, f in ipairs(contributing) do
       if f.category == nil or f.category == "" then
@@ -85,6 +85,6 @@ return {
     for _, f in ipairs(contributing) do f.pos = nil end
 
     factors.contributing = contributing
-    ctx.factors:set(factors)
+    ctx.factors.set(factors)
   end,
 }

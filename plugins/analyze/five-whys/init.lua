@@ -77,7 +77,7 @@ end
 -- pm.postmortem's rule.
 local function read_rows(ctx)
   local ts, texts = {}, {}
-  for i, t, event in ctx.timeline:each("t", "event") do ts[i], texts[i] = t, event end
+  for i, t, event in ctx.timeline.each("t", "event") do ts[i], texts[i] = t, event end
   local clock = pmx.clock_for(ctx.incident, ts[1], ts[#ts])
   return { t = ts, event = texts, clock = clock,
     line = function(i) return clock(ts[i]) .. " " .. texts[i] end }
@@ -239,7 +239,7 @@ return {
   name = "five-whys",
   stage = "analyze",
   version = "0.1.0",
-  api = 1,
+  api = 2,
   description = "Five Whys: chains of answers become immediate, contributing and systemic factors",
   options = {
     answers = { type = "string", doc = "YAML file of why chains, relative to the pipeline; without it the questions are asked" },
@@ -290,12 +290,12 @@ return {
       return a.pos < b.pos
     end)
 
-    for _, text in ipairs(layers.immediate) do ctx.factors:add_immediate(text) end
+    for _, text in ipairs(layers.immediate) do ctx.factors.add_immediate(text) end
     for _, f in ipairs(layers.contributing) do
       f.pos = nil
-      ctx.factors:add(f)
+      ctx.factors.add(f)
     end
-    for _, text in ipairs(layers.systemic) do ctx.factors:add_systemic(text) end
-    if root_cause then ctx.factors:set_root_cause(root_cause) end
+    for _, text in ipairs(layers.systemic) do ctx.factors.add_systemic(text) end
+    if root_cause then ctx.report.set { root_cause = root_cause } end
   end,
 }

@@ -35,7 +35,7 @@ return {
   name = "severity",
   stage = "classify",
   version = "0.1.0",
-  api = 1,
+  api = 2,
   description = "Severity from ordered rules on the incident's impact (P0-P3 by default)",
   options = {
     rules = { type = "string", doc = "Lua file in the pipeline folder returning an ordered list of rules (default: default_rules.lua)" },
@@ -52,20 +52,20 @@ return {
       for _, r in ipairs(rules) do
         if r.level == incident.severity then label = r.label break end
       end
-      ctx.severity:set { level = incident.severity, rule = "incident.yaml",
+      ctx.severity.set { level = incident.severity, rule = "incident.yaml",
                          reason = label and (label .. ": set by hand") or "set by hand" }
       return
     end
 
     local impact = {}
     for k, v in pairs(incident.impact or {}) do impact[k] = v end
-    if incident.start and incident.finish then impact.duration_s = incident.finish - incident.start end
+    if incident.start and incident["end"] then impact.duration_s = incident["end"] - incident.start end
 
     for _, r in ipairs(rules) do
       if r.when(impact, incident) then
         local why = r.why and r.why(impact, incident)
         local label = r.label or r.level
-        ctx.severity:set { level = r.level, rule = r.name or r.level,
+        ctx.severity.set { level = r.level, rule = r.name or r.level,
                            reason = why and (label .. ": " .. why) or label }
         return
       end

@@ -165,7 +165,7 @@ end)
 local init = require "init"
 
 local function fake_ctx(answers, files)
-  local ctx = { requests = {}, events = {}, gaps = {}, warnings = {}, incident = { start = 1739095500, finish = 1739101200 } }
+  local ctx = { requests = {}, events = {}, gaps = {}, warnings = {}, incident = { start = 1739095500, ["end"] = 1739101200 } }
   ctx.fs = {
     exists = function(path) return files[path] ~= nil end,
     lines = function(path)
@@ -174,15 +174,15 @@ local function fake_ctx(answers, files)
         if rest == "" then return nil end
         local line, tail = rest:match("^([^\n]*)\n?(.*)$")
         n, rest = n + 1, tail
-        return line, n
+        return n, line
       end
     end,
   }
   ctx.log = { warn = function(m) ctx.warnings[#ctx.warnings + 1] = m end, info = function() end, debug = function() end }
   ctx.gap = function(reason) ctx.gaps[#ctx.gaps + 1] = reason end
-  ctx.timeline = { add = function(_, ev) ctx.events[#ctx.events + 1] = ev end }
+  ctx.timeline = { add = function(ev) ctx.events[#ctx.events + 1] = ev end }
   ctx.http = {
-    get = function(_, url, o)
+    get = function(url, o)
       ctx.requests[#ctx.requests + 1] = { url = url, opts = o }
       local a = table.remove(answers, 1)
       if a.reason then return nil, a.reason end

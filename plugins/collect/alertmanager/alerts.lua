@@ -95,14 +95,14 @@ function M.emit(ctx, store)
       inhibited = rec.inhibited_by and true or nil, inhibited_by = rec.inhibited_by,
     }
     local mark = rec.silenced_by and " (silenced)" or rec.inhibited_by and " (inhibited)" or ""
-    ctx.timeline:add {
+    ctx.timeline.add {
       time = rec.started, time_text = rec.alert.startsAt, time_offset = rec.started_offset, kind = "alert_fired",
       evidence = rec.evidence,
       fields = fields,
       event = what .. " alert fires" .. mark,
     }
     if rec.ended then
-      ctx.timeline:add {
+      ctx.timeline.add {
         time = rec.ended, time_text = rec.ended_text, time_offset = rec.ended_offset, kind = "alert_resolved",
         evidence = rec.ended_evidence,
         fields = fields,

@@ -14,7 +14,7 @@ return {
   name = "alertmanager",
   stage = "collect",
   version = "0.2.0",
-  api = 1,
+  api = 2,
   description = "Alerts firing and resolving, from Alertmanager's API (live or saved) or logged webhook payloads",
   options = {
     url = { type = "string", doc = "Alertmanager base URL for a live query, e.g. `http://alertmanager:9093`" },

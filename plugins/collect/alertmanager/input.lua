@@ -29,7 +29,7 @@ function M.fetch(ctx, opts, problems)
   local url = opts.url:gsub("/+$", "") .. "/api/v2/alerts"
   local query = {}
   for _, matcher in ipairs(opts.filter or {}) do query[#query + 1] = { "filter", tostring(matcher) } end
-  local res, reason = ctx.http:get(url, { query = query, timeout_s = opts.timeout_s, gap = false })
+  local res, reason = ctx.http.get(url, { query = query, timeout_s = opts.timeout_s, gap = false })
   if not res then
     ctx.gap("no answer from Alertmanager: " .. tostring(reason)) -- reason names the request
     return nil
@@ -60,7 +60,7 @@ function M.webhook_lines(ctx, path, problems, fn)
     return
   end
   local any = false
-  for line, lineno in ctx.fs.lines(path) do
+  for lineno, line in ctx.fs.lines(path) do
     if line:find("%S") then
       any = true
       local where = ("%s:%d"):format(path, lineno)

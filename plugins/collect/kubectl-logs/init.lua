@@ -72,7 +72,7 @@ end
 local CRI_NEEDLES = { "stdout P ", "stderr P " }
 
 local function collect(ctx, opts, path, filter)
-  local first = ctx.fs.lines(path)() -- reads one block at most
+  local _, first = ctx.fs.lines(path)() -- reads one block at most
   if first == nil then
     return ctx.gap(("%s is empty: no log lines to read"):format(path), { source = opts.label })
   end
@@ -102,7 +102,7 @@ local function collect(ctx, opts, path, filter)
     if event == "" then event = logtext.event_text(text) end
     if event == "" then event = "(empty log line)" end
     if bad then problems:add("utf8", e.lineno) end
-    ctx.timeline:add {
+    ctx.timeline.add {
       time = t, time_text = e.stamp, event = event, kind = "error", group = event, actor = nil,
       source = opts.label,
       evidence = path .. ":" .. e.lineno,
@@ -121,7 +121,7 @@ local function collect(ctx, opts, path, filter)
     take(p)
   end
 
-  for line, lineno in ctx.fs.lines(path, filter) do
+  for lineno, line in ctx.fs.lines(path, filter) do
     local key, pod, container, stamp, tag, text = split(line)
     local p = pending[key]
     if p then
@@ -157,7 +157,7 @@ return {
   name = "kubectl-logs",
   stage = "collect",
   version = "1.0.0",
-  api = 1,
+  api = 2,
   description = "Error lines from `kubectl logs --timestamps` output (logfmt, JSON, klog or free text)",
   options = {
     path = { type = "string", required = true,

@@ -120,11 +120,11 @@ local function line_reader(ctx, opts)
 end
 
 local function collect(ctx, opts, path, read, filter, reader, event_tpl, group_tpl, selected_by_filter)
-  local first = ctx.fs.lines(path)()
+  local _, first = ctx.fs.lines(path)()
   if first == nil then return ctx.gap(("%s is empty: no log lines to read"):format(path)) end
   local problems = logtext.problems(path)
   local unmatched, no_offset = 0, 0
-  for line, lineno in ctx.fs.lines(path, filter) do
+  for lineno, line in ctx.fs.lines(path, filter) do
     local v, why = reader(line, lineno)
     if v == nil then
       problems:add("parse_error", lineno, line, why)
@@ -149,7 +149,7 @@ local function collect(ctx, opts, path, read, filter, reader, event_tpl, group_t
             fields[k] = type(x) == "string" and (logtext.event_text(x)) or x
           end
         end
-        ctx.timeline:add {
+        ctx.timeline.add {
           time = t, time_text = tostring(v.time), time_offset = applied,
           event = event ~= "" and event or "(empty log line)", kind = opts.kind, actor = nil,
           group = group_tpl and logtext.event_text(render(group_tpl, v)) or event,
@@ -171,7 +171,7 @@ return {
   name = "log-pattern",
   stage = "collect",
   version = "1.0.0",
-  api = 1,
+  api = 2,
   description = "Events from a log in any line format, read with a Lua pattern or a parse function",
   options = {
     path = { type = "string", required = true, doc = "log file, relative to the pipeline, or a glob of several" },

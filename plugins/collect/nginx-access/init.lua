@@ -59,12 +59,12 @@ local function describe(request, escape)
 end
 
 local function collect(ctx, opts, path, f, filter, status_pattern)
-  local first = ctx.fs.lines(path)()
+  local _, first = ctx.fs.lines(path)()
   if first == nil then return ctx.gap(("%s is empty: no log lines to read"):format(path)) end
   local problems = logtext.problems(path)
   local read, escape = f.read, opts.escape
   local fitted = 0
-  for line, lineno in ctx.fs.lines(path, filter) do
+  for lineno, line in ctx.fs.lines(path, filter) do
     local v = read(line)
     if not v then
       problems:add("format", lineno, line)
@@ -84,7 +84,7 @@ local function collect(ctx, opts, path, f, filter, status_pattern)
           local event, bad = logtext.event_text(("HTTP %s %s"):format(status, what))
           if bad then problems:add("utf8", lineno) end
           local class = status:sub(1, 1)
-          ctx.timeline:add {
+          ctx.timeline.add {
             time = t, time_text = v.time_local or v.time_iso8601 or v.msec, event = event, actor = nil,
             kind = opts.kind or (class == "5" and "error" or "note"),
             group = class .. ((class == "4" or class == "5") and "xx errors" or "xx responses"),
@@ -114,7 +114,7 @@ return {
   name = "nginx-access",
   stage = "collect",
   version = "1.0.0",
-  api = 1,
+  api = 2,
   description = "Failed requests (by default 5xx) from an nginx access log, in any log_format",
   options = {
     path = { type = "string", required = true,

@@ -97,7 +97,7 @@ function M.new(ctx, problems)
       how = UNKNOWN
     end
     local channel = type(e.channel) == "table" and e.channel or {}
-    ctx.timeline:add {
+    ctx.timeline.add {
       time = t, time_text = e.created_at, time_offset = applied, kind = how.kind, event = how.text(e),
       actor = actor(ctx, e, how.system),
       evidence = evidence,

@@ -24,7 +24,7 @@ return {
   name = "pagerduty",
   stage = "collect",
   version = "0.2.0",
-  api = 1,
+  api = 2,
   description = "Incident log entries from PagerDuty: triggered, paged, acknowledged, escalated, resolved, notes",
   options = {
     url = { type = "string", doc = "an incident's log entries API URL, e.g. `https://api.pagerduty.com/incidents/ID/log_entries`" },

@@ -55,7 +55,7 @@ end
 function M.fetch(ctx, opts, token, problems, add)
   local offset = 0
   while true do
-    local res, reason = ctx.http:get(opts.url, {
+    local res, reason = ctx.http.get(opts.url, {
       query = { time_zone = "UTC", limit = PAGE, offset = offset },
       headers = {
         Authorization = "Token token=" .. token,

@@ -203,9 +203,9 @@ local function fake_ctx(answers, env)
   local ctx = { requests = {}, events = {}, gaps = {}, warnings = {}, incident = { people = {} } }
   ctx.log = { warn = function(m) ctx.warnings[#ctx.warnings + 1] = m end, info = function() end, debug = function() end }
   ctx.gap = function(reason) ctx.gaps[#ctx.gaps + 1] = reason end
-  ctx.timeline = { add = function(_, ev) ctx.events[#ctx.events + 1] = ev end }
+  ctx.timeline = { add = function(ev) ctx.events[#ctx.events + 1] = ev end }
   ctx.http = {
-    get = function(_, url, o)
+    get = function(url, o)
       ctx.requests[#ctx.requests + 1] = { url = url, query = o.query, headers = o.headers, gap = o.gap }
       local a = table.remove(answers, 1)
       if a.reason then return nil, a.reason end

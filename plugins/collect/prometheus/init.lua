@@ -26,7 +26,7 @@ return {
   name = "prometheus",
   stage = "collect",
   version = "0.2.0",
-  api = 1,
+  api = 2,
   description = "A Prometheus range query: the series for the report's charts, and threshold crossings and recoveries",
   options = {
     url = { type = "string", doc = "Prometheus base URL for a live query, e.g. `http://prometheus:9090`" },
@@ -63,7 +63,7 @@ return {
 
     if #result == 0 then
       ctx.gap(("the query matched no series%s (%s)"):format(opts.query and (": " .. opts.query) or "", origin),
-        range and { window = { start = range.start, finish = range.finish } })
+        range and { window = { start = range.start, ["end"] = range.finish } })
       return found:flush()
     end
 
@@ -82,7 +82,7 @@ return {
         if #samples > 0 then -- a series without samples has been warned about: no empty chart
           local above = nil
           if opts.threshold then above = opts.above end
-          ctx.timeline:add_series {
+          ctx.series.add {
             name = several and (opts.name .. " " .. label) or opts.name,
             query = opts.query, labels = metric, unit = opts.unit,
             threshold = opts.threshold, above = above,

@@ -189,20 +189,18 @@ end)
 local init = require "init"
 
 local function fake_ctx(answers)
-  local ctx = { requests = {}, events = {}, gaps = {}, warnings = {}, infos = {}, series = {},
-    incident = { start = 1739095500, finish = 1739101200 } } -- 10:05 to 11:40
+  local ctx = { requests = {}, events = {}, gaps = {}, warnings = {}, infos = {}, kept = {},
+    incident = { start = 1739095500, ["end"] = 1739101200 } } -- 10:05 to 11:40
   ctx.log = {
     warn = function(m) ctx.warnings[#ctx.warnings + 1] = m end,
     info = function(m) ctx.infos[#ctx.infos + 1] = m end,
     debug = function() end,
   }
   ctx.gap = function(reason, extra) ctx.gaps[#ctx.gaps + 1] = { reason = reason, window = extra and extra.window } end
-  ctx.timeline = {
-    add = function(_, ev) ctx.events[#ctx.events + 1] = ev end,
-    add_series = function(_, s) ctx.series[#ctx.series + 1] = s end,
-  }
+  ctx.timeline = { add = function(ev) ctx.events[#ctx.events + 1] = ev end }
+  ctx.series = { add = function(s) ctx.kept[#ctx.kept + 1] = s end }
   ctx.http = {
-    get = function(_, url, o)
+    get = function(url, o)
       ctx.requests[#ctx.requests + 1] = { url = url, opts = o }
       local a = table.remove(answers, 1)
       if a.reason then return nil, a.reason end
@@ -247,7 +245,7 @@ describe("prometheus (live)", function()
       name = "Error rate", query = "job:error_ratio", labels = { job = "api" }, unit = "ratio", threshold = 0.1, above = true,
       points = { { 1739095500, 0.01 }, { 1739095515, 0.2 }, { 1739095530, "NaN" }, { 1739095545, "+Inf" },
         { 1739095560, 0.03 } },
-    } }, ctx.series)
+    } }, ctx.kept)
   end)
 
   it("keeps no threshold or direction without a threshold, and no chart for a series without samples", function()
@@ -258,7 +256,7 @@ describe("prometheus (live)", function()
     assert.same({ {
       name = 'Errors {code="500"}', query = "sum by (code) (rate(errors_total[1m]))", labels = { code = "500" },
       points = { { 1739095500, 1 } },
-    } }, ctx.series)
+    } }, ctx.kept)
     assert.same({}, ctx.events)
   end)
 
@@ -279,10 +277,10 @@ describe("prometheus (live)", function()
     assert.same({ {
       reason = "http://p:9090/api/v1/query_range answered HTTP 400: Prometheus answered bad_data: invalid parameter "
         .. "\"query\": 1:17: parse error: unexpected right parenthesis ')'",
-      window = { start = 1739094600, finish = 1739102100 },
+      window = { start = 1739094600, ["end"] = 1739102100 },
     } }, ctx.gaps)
     assert.same({}, ctx.events)
-    assert.same({}, ctx.series)
+    assert.same({}, ctx.kept)
   end)
 
   it("turns a proxy's error page and a refused connection into gaps", function()
@@ -300,7 +298,7 @@ describe("prometheus (live)", function()
     } })
     assert.same({ {
       reason = 'the query matched no series: up{job="gone"} (http://p:9090/api/v1/query_range?query=...)',
-      window = { start = 1739094600, finish = 1739102100 },
+      window = { start = 1739094600, ["end"] = 1739102100 },
     } }, ctx.gaps)
     assert.same({ "http://p:9090/api/v1/query_range?query=...: Prometheus warning: query hit the series limit" }, ctx.warnings)
   end)

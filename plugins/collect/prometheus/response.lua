@@ -49,8 +49,8 @@ end
 -- URL fetched, or nil after recording a gap with Prometheus' answer.
 function M.fetch(ctx, opts, w, problems)
   local url = opts.url:gsub("/+$", "") .. "/api/v1/query_range"
-  local gap_window = { window = { start = w.start, finish = w.finish } }
-  local res, reason = ctx.http:get(url, {
+  local gap_window = { window = { start = w.start, ["end"] = w.finish } }
+  local res, reason = ctx.http.get(url, {
     query = { query = opts.query, start = window.param(w.start), ["end"] = window.param(w.finish),
       step = window.param(w.step) },
     timeout_s = opts.timeout_s,

@@ -62,7 +62,7 @@ function M.samples(s, where, problems)
   return out
 end
 
--- The points of a series for ctx.timeline:add_series: {t, v} with v a number or one of
+-- The points of a series for ctx.series.add: {t, v} with v a number or one of
 -- the strings "NaN", "+Inf", "-Inf" (JSON has no infinities).
 function M.points(samples)
   local points = {}
@@ -80,7 +80,7 @@ function M.crossings(ctx, opts, samples, info)
       local now
       if opts.above then now = s.v > opts.threshold else now = s.v < opts.threshold end
       if now ~= breaching then
-        ctx.timeline:add {
+        ctx.timeline.add {
           time = s.t,
           kind = now and "metric_crossed" or "metric_recovered",
           event = now

@@ -50,7 +50,7 @@ function M.live(ctx, opts)
     if not ctx.incident.start then error("start = is needed: the incident has no started_at") end
     start = ctx.incident.start - margin
   end
-  if not finish then finish = (ctx.incident.finish or os.time()) + margin end
+  if not finish then finish = (ctx.incident["end"] or os.time()) + margin end
   if finish <= start then
     error(("the query range is empty: end (%s) is not after start (%s)")
       :format(pm.time.format(finish), pm.time.format(start)))

@@ -79,7 +79,7 @@ return {
   name = "slack-export",
   stage = "collect",
   version = "0.2.0",
-  api = 1,
+  api = 2,
   description = "Actions and notes from a Slack export of the incident channel",
   options = {
     dir = { type = "string", required = true, doc = "the export folder (holds channels.json and users.json)" },
@@ -141,7 +141,7 @@ return {
 
       local thread_ts = type(msg.thread_ts) == "string" and msg.thread_ts or nil
       local edited = type(msg.edited) == "table"
-      ctx.timeline:add {
+      ctx.timeline.add {
         time = t, time_text = ts, kind = kind, event = event, source = source, actor = actor,
         evidence = file .. "#" .. ts,
         fields = {

@@ -206,7 +206,7 @@ local function choose(ctx, first, last, budget, moments)
     return best
   end
   local bursts, errors = {}, {}
-  for i, t, kind, count in ctx.timeline:each("t", "kind", "count") do
+  for i, t, kind, count in ctx.timeline.each("t", "kind", "count") do
     if i >= first and i <= last then
       local d = near(t)
       if d < 1 then take(i) end
@@ -265,7 +265,7 @@ end
 
 local function render(ctx, data, opts)
   local inc = data.incident
-  local n = ctx.timeline:count()
+  local n = ctx.timeline.count()
   local w = data.table_window
   local wlo, whi = w and pmx.seconds(w.start), w and pmx.seconds(w["end"])
   local moments = {}
@@ -281,7 +281,7 @@ local function render(ctx, data, opts)
   local first, last, t_first, t_last, tmin, tmax
   local sources, kinds, seen_source, seen_kind = {}, {}, {}, {}
   local drawn = 0
-  for i, t, source, kind in ctx.timeline:each("t", "source", "kind") do
+  for i, t, source, kind in ctx.timeline.each("t", "source", "kind") do
     tmin = tmin or t
     tmax = t
     if not seen_source[source] then seen_source[source] = true; sources[#sources + 1] = source end
@@ -313,13 +313,13 @@ local function render(ctx, data, opts)
     dense = drawn > opts.dots_max, esc = esc, clock = clock, moments = data.key_moments })
 
   -- Second pass: the rows, the drawing, the count of what is left out.
-  local view = ctx.timeline:view()
+  local view = ctx.timeline.view()
   local rows = {}
   local bucket = (first and t_last - t_first > 4 * 86400) and 86400 or 3600
   local summary = { order = {}, by = {}, n = {} }
   -- The texts of a row (event, actor, time as written) are read only for the rows shown.
   local dense = drawn > opts.dots_max
-  for i, t, source, kind, count, until_t in ctx.timeline:each("t", "source", "kind", "count", "last") do
+  for i, t, source, kind, count, until_t in ctx.timeline.each("t", "source", "kind", "count", "last") do
     timeline:add(t, source, kind, count, until_t, not dense and view[i].event or nil)
     if first and i >= first and i <= last then
       if not keep or keep[i] then
@@ -417,7 +417,7 @@ return {
   name = "html",
   stage = "report",
   version = "0.1.0",
-  api = 1,
+  api = 2,
   description = "The post-mortem as one self-contained HTML file with an SVG timeline and metric charts",
   options = {
     file = { type = "string", default = "report.html", doc = "output file name in the out folder" },
@@ -430,6 +430,6 @@ return {
       doc = "past this many events in the drawn span, the SVG timeline draws each source as a density strip instead of a dot per event" },
   },
   run = function(ctx, opts)
-    ctx.report:write(opts.file, render(ctx, ctx.report:data { timeline = false }, opts))
+    ctx.report.write(opts.file, render(ctx, ctx.report.get { timeline = false }, opts))
   end,
 }

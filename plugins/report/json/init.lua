@@ -9,13 +9,13 @@ return {
   name = "json",
   stage = "report",
   version = "0.2.0",
-  api = 1,
+  api = 2,
   description = "The post-mortem as report.json",
   options = {
     file = { type = "string", default = "report.json", doc = "output file name in the out folder" },
   },
 
   run = function(ctx, opts)
-    ctx.report:write_json(opts.file)
+    ctx.report.write_json(opts.file)
   end,
 }

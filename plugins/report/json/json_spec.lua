@@ -1,7 +1,7 @@
 -- json: writes the host's canonical report.json.
 
 describe("json", function()
-  it("writes ctx.report:json() to report.json", function()
+  it("writes ctx.report.json() to report.json", function()
     local r = plugin.run({}, { report = "fixtures/report.json" })
     assert.is_nil(r.error)
     local data = pm.json.decode(r.files["report.json"])

@@ -1,6 +1,6 @@
 -- markdown: the post-mortem as the seed's report template (report.md).
 --
--- Everything comes from ctx.report:data(), the same model report.json holds, so this
+-- Everything comes from ctx.report.get(), the same model report.json holds, so this
 -- file is also a guide to that model. Sections follow the seed: header, Summary,
 -- Impact, Root Cause, Timeline, Contributing Factors, Action Items, What Went Well,
 -- Lessons Learned, Prevention; then Data Gaps and Validation when there are any.
@@ -56,7 +56,7 @@ local function impact(data)
   return "## Impact\n\n" .. list(pmx.impact(data), "not recorded")
 end
 
--- The timeline rows, read in one lazy pass (ctx.timeline:each) into flat columns, never a
+-- The timeline rows, read in one lazy pass (ctx.timeline.each) into flat columns, never a
 -- table per row: { n, t = {}, event = {}, source = {}, actor = {}, count = {}, last = {},
 -- outside = rows left out by table_window }. With all = true, table_window is ignored.
 local function columns(ctx, data, all)
@@ -66,7 +66,7 @@ local function columns(ctx, data, all)
   local c = { n = 0, t = {}, event = {}, source = {}, actor = {}, kind = {}, count = {}, last = {}, outside = 0 }
   local ts, ev, src, act, kinds, counts, lasts = c.t, c.event, c.source, c.actor, c.kind, c.count, c.last
   local n = 0
-  for _, at, event, source, actor, kind, count, last in ctx.timeline:each("t", "event", "source", "actor", "kind", "count", "last") do
+  for _, at, event, source, actor, kind, count, last in ctx.timeline.each("t", "event", "source", "actor", "kind", "count", "last") do
     if at >= lo and at <= hi then
       n = n + 1
       ts[n], ev[n], src[n], act[n], kinds[n], counts[n] = at, event, source, actor or false, kind, count or 1
@@ -80,7 +80,7 @@ local function columns(ctx, data, all)
   if all then
     -- A template also gets the model's `timeline` (as report.json has it): two more fields.
     c.time, c.evidence = {}, {}
-    for i, time, evidence in ctx.timeline:each("time", "evidence") do c.time[i], c.evidence[i] = time, evidence or false end
+    for i, time, evidence in ctx.timeline.each("time", "evidence") do c.time[i], c.evidence[i] = time, evidence or false end
   end
   return c
 end
@@ -346,7 +346,7 @@ return {
   name = "markdown",
   stage = "report",
   version = "0.1.0",
-  api = 1,
+  api = 2,
   description = "The post-mortem as Markdown, in the seed's report template",
   options = {
     file = { type = "string", default = "report.md", doc = "output file name in the out folder" },
@@ -363,22 +363,22 @@ return {
   run = function(ctx, opts)
     -- The model without its timeline, whose rows are read lazily: a table per row is most
     -- of the time and memory on a real-size incident.
-    local data = ctx.report:data { timeline = false }
+    local data = ctx.report.get { timeline = false }
     if opts.template then
       -- A template sees every row (as report.json has them), not only table_window's.
       local c = columns(ctx, data, true)
       local clock = pmx.clock_for(data, c.t[1], c.t[c.n])
       local ok, text = pcall(pm.template.render, ctx.fs.read(opts.template), view(data, c, clock), { escape = "none" })
       if not ok then error(("template %s: %s"):format(opts.template, tostring(text):gsub("^pm%.template%.render: ", "")), 0) end
-      ctx.report:write(opts.file, text)
+      ctx.report.write(opts.file, text)
     else
       if opts.appendix == opts.file then
         error(("appendix and file are both %q: the full timeline would overwrite the report"):format(opts.file), 0)
       end
       local c = columns(ctx, data)
       local fmt = pmx.clock_for(data, c.t[1], c.t[c.n])
-      ctx.report:write(opts.file, render(data, c, fmt, opts))
-      if c.n > opts.max_rows then ctx.report:write(opts.appendix, appendix(data, c, fmt, opts)) end
+      ctx.report.write(opts.file, render(data, c, fmt, opts))
+      if c.n > opts.max_rows then ctx.report.write(opts.appendix, appendix(data, c, fmt, opts)) end
     end
   end,
 }

@@ -18,7 +18,7 @@ return {
   name = "bursts",
   stage = "timeline",
   version = "0.1.0",
-  api = 1,
+  api = 2,
   description = "Collapse repeated events (same source and group, close in time) into one row with a count",
   options = {
     gap = { type = "number", default = 300, doc = "seconds of quiet that end a burst" },
@@ -29,7 +29,8 @@ return {
   run = function(ctx, opts)
     -- The host folds in place (one pass over the sorted timeline, no table per event): the
     -- rules above, so a million log lines collapse in well under a second.
-    local before, after = ctx.timeline:collapse_bursts { gap = opts.gap, min_count = opts.min_count, title = opts.title }
+    local before = ctx.timeline.count()
+    local after = ctx.timeline.collapse_bursts { gap = opts.gap, min_count = opts.min_count, title = opts.title }
     ctx.log.info(("%d events -> %d rows"):format(before, after))
   end,
 }

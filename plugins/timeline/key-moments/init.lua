@@ -37,7 +37,7 @@ return {
   name = "key-moments",
   stage = "timeline",
   version = "0.1.0",
-  api = 1,
+  api = 2,
   description = "Mark impact start, detection, page, acknowledgement, mitigation and resolution from event kinds",
   options = {
     margin = { type = "number", default = 3600,
@@ -46,10 +46,10 @@ return {
   run = function(ctx, opts)
     -- Only events near the incident: an alert from last week's export must not count.
     local lo = ctx.incident.start and ctx.incident.start - opts.margin or -math.huge
-    local hi = ctx.incident.finish and ctx.incident.finish + opts.margin or math.huge
+    local hi = ctx.incident["end"] and ctx.incident["end"] + opts.margin or math.huge
     local events = {}
     -- Read lazily (three fields, a chunk at a time), not as a table per event.
-    for _, t, kind, merged in ctx.timeline:each("t", "kind", "merged") do -- sorted by time
+    for _, t, kind, merged in ctx.timeline.each("t", "kind", "merged") do -- sorted by time
       if t >= lo and t <= hi then events[#events + 1] = { t = t, kind = kind, merged = merged } end
     end
 
@@ -76,7 +76,7 @@ return {
     local marked = {}
     for _, name in ipairs { "impact_start", "detected", "paged", "acknowledged", "mitigated", "resolved" } do
       if moments[name] then
-        ctx.timeline:set_moment(name, moments[name])
+        ctx.moments.set(name, moments[name])
         marked[#marked + 1] = name .. " " .. clock(moments[name])
       else
         ctx.log.info("no event marks " .. name)

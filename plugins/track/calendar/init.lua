@@ -42,7 +42,7 @@ return {
   name = "calendar",
   stage = "track",
   version = "0.1.0",
-  api = 1,
+  api = 2,
   description = "follow-up.ics: the follow-up review and weekly action-item reviews (RFC 5545)",
   options = {
     file = { type = "string", default = "follow-up.ics", doc = "the calendar file, in the out folder" },
@@ -57,14 +57,14 @@ return {
   end,
   run = function(ctx, opts)
     local inc = ctx.incident
-    local ended = inc.finish or inc.start
+    local ended = inc["end"] or inc.start
     if not ended then error("the incident has no end time: nothing to schedule from", 0) end
     local stamp = utc(ended) -- stable: the same file on every run
     local review = day_at(ended + opts.follow_up_days * 86400, opts.hour_utc)
     local lines = { "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//pmhost//pmhost " .. pm.version .. "//EN",
       "CALSCALE:GREGORIAN", "METHOD:PUBLISH" }
 
-    local items = ctx.actions:list()
+    local items = ctx.actions.get()
     local summary = {}
     for _, a in ipairs(items) do
       summary[#summary + 1] = ("%s %s (%s, due %s)"):format(a.id, a.action, a.owner or "unassigned", a.deadline or "none")
@@ -100,10 +100,10 @@ return {
       })
     end
     lines[#lines + 1] = "END:VCALENDAR"
-    ctx.fs.write(opts.file, table.concat(lines, "\r\n") .. "\r\n")
-    ctx.report:set("follow_up", {
+    ctx.report.write(opts.file, table.concat(lines, "\r\n") .. "\r\n")
+    ctx.report.set_follow_up {
       at = pm.time.format(review), file = opts.file, weekly_until = weekly_until and pm.time.format(day_at(last, 23) + 3599) or nil,
-    })
+    }
     ctx.log.info(("follow-up review %s in %s"):format(pm.time.format(review, "date"), opts.file))
   end,
 }

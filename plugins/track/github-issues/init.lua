@@ -91,7 +91,7 @@ local function script(ctx, opts, items)
     if n > 1 then name = ("%s-%d"):format(name, n) end
     taken[name:lower()] = true
     local body = stem .. "/" .. name .. ".md"
-    ctx.fs.write(dir .. body, body_of(incident, item))
+    ctx.report.write(dir .. body, body_of(incident, item))
     local args = { "gh issue create", "--repo=" .. sh(opts.repo), "--title=" .. sh(title_of(item)),
       "--body-file=" .. sh(body) }
     for _, label in ipairs(opts.labels) do args[#args + 1] = "--label=" .. sh(label) end
@@ -99,7 +99,7 @@ local function script(ctx, opts, items)
     if who then args[#args + 1] = "--assignee=" .. sh(who) end
     out[#out + 1] = table.concat(args, " ")
   end
-  ctx.fs.write(opts.file, table.concat(out, "\n") .. "\n")
+  ctx.report.write(opts.file, table.concat(out, "\n") .. "\n")
   ctx.log.info(("%d issues in %s: run it to file them"):format(#items, opts.file))
 end
 
@@ -108,7 +108,7 @@ end
 local function existing_issues(ctx, opts, headers)
   local found = {}
   for page = 1, 50 do
-    local list, res = ctx.http:get_json(("%s/repos/%s/issues"):format(opts.api_url, opts.repo), {
+    local list, res = ctx.http.get_json(("%s/repos/%s/issues"):format(opts.api_url, opts.repo), {
       query = { state = "all", labels = opts.labels[1], per_page = 100, page = page }, headers = headers,
     })
     if not list then return nil, res end
@@ -155,7 +155,7 @@ local function api(ctx, opts, items)
       local payload = { title = title_of(item), body = body_of(ctx.incident, item), labels = opts.labels }
       local who = login(item.owner)
       if who then payload.assignees = { who } end
-      local res, err = ctx.http:post(("%s/repos/%s/issues"):format(opts.api_url, opts.repo),
+      local res, err = ctx.http.post(("%s/repos/%s/issues"):format(opts.api_url, opts.repo),
         { json = payload, headers = headers, gap = false })
       if not res then
         failed = failed + 1
@@ -168,7 +168,7 @@ local function api(ctx, opts, items)
         ctx.log.warn(("%s: not filed: %s"):format(item.id, why(res)))
       end
     end
-    if issue then ctx.actions:update(item.id, { tracking = issue.html_url or ("#" .. tostring(issue.number)) }) end
+    if issue then ctx.actions.update(item.id, { tracking = issue.html_url or ("#" .. tostring(issue.number)) }) end
   end
   ctx.log.info(("%d issues created, %d already there, %d failed"):format(created, found, failed))
   if failed > 0 then ctx.gap(("%d of %d action items could not be filed as issues"):format(failed, #items)) end
@@ -178,7 +178,7 @@ return {
   name = "github-issues",
   stage = "track",
   version = "0.1.0",
-  api = 1,
+  api = 2,
   description = "One GitHub issue per action item: a gh script to run, or created through the REST API exactly once",
   options = {
     repo = { type = "string", required = true, doc = "OWNER/NAME of the repository" },
@@ -207,7 +207,7 @@ return {
     end
   end,
   run = function(ctx, opts)
-    local items = ctx.actions:list()
+    local items = ctx.actions.get()
     if #items == 0 then
       ctx.log.info("no action items: no issue to file")
       return

@@ -52,8 +52,8 @@ describe("blameless on an imported document", function()
     local got = { warnings = {} }
     local ctx = {
       report = {
-        data = function() return data end,
-        check = function(_, name, ok, detail, extra) got.name, got.ok, got.detail, got.extra = name, ok, detail, extra end,
+        get = function() return data end,
+        check = function(name, ok, detail, extra) got.name, got.ok, got.detail, got.extra = name, ok, detail, extra end,
       },
       log = { warn = function(message) got.warnings[#got.warnings + 1] = message end },
     }

@@ -18,7 +18,7 @@ return {
   name = "blameless",
   stage = "validate",
   version = "0.1.0",
-  api = 1,
+  api = 2,
   description = "Blame in the report's prose, quoted, with a systems framing for each",
   options = {
     words = { type = "list", default = {}, doc = "more Lua patterns (lower case) that blame on their own" },
@@ -35,9 +35,9 @@ return {
     end
   end,
   run = function(ctx, opts)
-    local findings = blame.find(ctx.report:data { timeline = false }, opts) -- prose only: no table per event
+    local findings = blame.find(ctx.report.get { timeline = false }, opts) -- prose only: no table per event
     if #findings == 0 then
-      ctx.report:check("blameless", true, "no blaming wording in the report's prose", { findings = {} })
+      ctx.report.check("blameless", true, "no blaming wording in the report's prose", { findings = {} })
       return
     end
     local quoted, list = {}, {}
@@ -47,6 +47,6 @@ return {
       list[i] = { line = f.line, text = f.sentence }
       ctx.log.warn(("blame in the %s: %q: %s"):format(where, f.sentence, f.suggestion))
     end
-    ctx.report:check("blameless", false, table.concat(quoted, "; "), { findings = list })
+    ctx.report.check("blameless", false, table.concat(quoted, "; "), { findings = list })
   end,
 }

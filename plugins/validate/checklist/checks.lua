@@ -1,7 +1,7 @@
 -- The seed's validation checklist, one entry per item, in the seed's order.
 --
 -- Each check is { name, doc, run = function(data, opts, tl) return ok, detail end } where
--- `data` is ctx.report:data{ timeline = false } (shaped like report.json, without its
+-- `data` is ctx.report.get{ timeline = false } (shaped like report.json, without its
 -- timeline; an imported Markdown document keeps its rows in data.timeline) and `tl` is what
 -- one pass over the timeline found (see summary below: init.lua reads the rows lazily,
 -- never a table per row). ok is true, false, or nil for "pending" (cannot be known yet,
@@ -23,7 +23,7 @@ local claims = require "claims"
 -- unsorted (index of the first row earlier than the one before it, or nil),
 -- row = function(i) -> { time, event, evidence } }. This builds it from data.timeline (an
 -- imported document's rows, or a copied check given the whole data); init.lua builds the
--- same from ctx.timeline:each.
+-- same from ctx.timeline.each.
 local function summary(data)
   local events = data.timeline or {}
   local s = { n = #events, row = function(i) return events[i] end }

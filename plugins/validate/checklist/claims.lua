@@ -1,7 +1,7 @@
 -- claims: what a post-mortem says about its own timing, checked against its timeline.
 --
 -- claims.check(data, tl) -> ok, detail, findings
---   data: report.json's shape (ctx.report:data{ timeline = false }), or an imported
+--   data: report.json's shape (ctx.report.get{ timeline = false }), or an imported
 --         Markdown document (data.imported: rows, prose, facts; see BRIEF/plugin docs).
 --   tl:   optional summary of the timeline ({ n, first, last, row(i) }, checks.lua).
 --   ok:   nil when there is nothing to compare (no claim, or no moment to compare it with),

@@ -1,12 +1,12 @@
 -- scripts/bench-timeline's reader: the same loop over time, event and source of every row,
 -- one variant per plugin run (each run has its own Lua state, so no variant pays for
 -- another's tables in the garbage collector):
---   lazy   for i, time, event, source in ctx.timeline:each("time", "event", "source")
+--   lazy   for i, time, event, source in ctx.timeline.each("time", "event", "source")
 --   plain  over a Lua table already holding { time, event, source } per row (built untimed)
---   eager  ctx.timeline:events() (a table per row built by the host), then the plain loop
+--   eager  ctx.timeline.get() (a table per row built by the host), then the plain loop
 -- Logs "read VARIANT SECONDS ROWS CHECKSUM" (os.clock: CPU seconds).
 return {
-  name = "bench-read", stage = "analyze", version = "1.0.0", api = 1,
+  name = "bench-read", stage = "analyze", version = "1.0.0", api = 2,
   description = "Benchmark: reading the timeline lazily, from a plain table, and eagerly",
   options = {
     variant = { type = "string", required = true, values = { "lazy", "plain", "eager" }, doc = "what to time" },
@@ -25,7 +25,7 @@ return {
     if opts.variant == "lazy" then
       run = function()
         local sum, rows = 0, 0
-        for _, time, event, source in ctx.timeline:each("time", "event", "source") do
+        for _, time, event, source in ctx.timeline.each("time", "event", "source") do
           sum = sum + #time + #event + #source
           rows = rows + 1
         end
@@ -33,12 +33,12 @@ return {
       end
     elseif opts.variant == "plain" then
       local list = {}
-      for i, time, event, source in ctx.timeline:each("time", "event", "source") do
+      for i, time, event, source in ctx.timeline.each("time", "event", "source") do
         list[i] = { time = time, event = event, source = source }
       end
       run = function() return loop(list) end
     else
-      run = function() return loop(ctx.timeline:events()) end
+      run = function() return loop(ctx.timeline.get()) end
     end
     collectgarbage()
     local t0 = os.clock()
