@@ -145,11 +145,8 @@ local function after_word(set)
     return w ~= nil and set[w] == true
   end
 end
-local function set_of(words)
-  local s = {}
-  for w in words:gmatch("%S+") do s[w] = true end
-  return s
-end
+local logtext = require "pm.logtext"
+local set_of = logtext.word_set
 -- True when one of the next `n` words is in `set`.
 local function object_within(set, n)
   return function(rest)
@@ -305,7 +302,7 @@ M.PHRASES = PHRASES
 
 -- The literal text a pattern needs ("made an? mistake" needs "made a"): a plain search for it
 -- skips most rules at once.
-local literal = require("pm.logtext").leading_literal
+local literal = logtext.leading_literal
 for _, list in ipairs { M.WORDS, PHRASES } do
   for _, rule in ipairs(list) do rule.need = rule.need or literal(rule[1]) end
 end
@@ -378,7 +375,7 @@ local NOT_NAMES = set_of([[the this that these those it its we our they their th
   athena redshift bigquery dataflow dataproc spanner firestore dynamo dynamodb aurora elasticache memorystore
   cloudsql cloudrun appengine heroku render fly railway github gitlab azure gcloud kubectl terraform]])
 
-local function escape(s) return (s:gsub("%p", "%%%0")) end
+local escape = logtext.escape
 
 -- Every rule needs one of these words (a word of the sentence, split at non-letters): a
 -- sentence without any is skipped after one pass over its words.

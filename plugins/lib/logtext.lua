@@ -9,6 +9,8 @@
 --                                     values, one warning per kind (not one per line)
 --   logtext.literal(pattern)      --> the longest plain text every match of a Lua pattern holds
 --   logtext.leading_literal(p)    --> the plain text a pattern starts with (rule prefilters)
+--   logtext.escape(s)             --> s as a Lua pattern that matches it literally
+--   logtext.word_set(text)        --> { word = true } of the words of a text (word lists of rules)
 --   logtext.check(pattern)        --> why a Lua pattern cannot work, or nil
 --   logtext.files(ctx, path)      --> the files a path or glob names (an error names the path)
 local M = {}
@@ -297,6 +299,17 @@ function M.leading_literal(pattern)
   if nextc == "?" or nextc == "*" or nextc == "-" then run = run:sub(1, -2) end
   run = run:gsub("%s+$", "")
   return #run >= 2 and run or nil
+end
+
+-- `s` with every punctuation character escaped: a Lua pattern that matches `s` as written.
+function M.escape(s) return (s:gsub("%p", "%%%0")) end
+
+-- The set of the words (runs of non-space) of `text`: { word = true }. The rule lists of
+-- pm.blame and pm.actions are written as such texts.
+function M.word_set(text)
+  local set = {}
+  for w in text:gmatch("%S+") do set[w] = true end
+  return set
 end
 
 return M
