@@ -35,7 +35,8 @@ let package = Package(
     .target(name: "CCmark", linkerSettings: [.linkedLibrary("cmark-gfm"), .linkedLibrary("dl")]),
     // Hand-written Markdown post-mortems read into report.json's shape.
     .target(name: "PostmortemDocument", dependencies: ["CCmark", "PostmortemCore"]),
-    // Generates Swift source from plugins/ so the bundled plugins live inside the binary.
+    // Generates Swift source from plugins/ and Sources/PluginHost/Lua/ so the bundled plugins
+    // and the host's own Lua live inside the binary (BuildPlugins/EmbedLuaPlugins).
     .executableTarget(name: "EmbedTool", path: "Sources/EmbedTool"),
     .plugin(
       name: "EmbedLuaPlugins",
@@ -50,6 +51,8 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Mustache", package: "swift-mustache"),
       ],
+      // Lua/: the host's own Lua, embedded by EmbedLuaPlugins rather than copied as resources.
+      exclude: ["Lua"],
       plugins: ["EmbedLuaPlugins"]
     ),
     .executableTarget(

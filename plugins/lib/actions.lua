@@ -46,13 +46,8 @@
 -- plain search for each rule's words, in time linear in the first 2,000 characters read.
 local M = {}
 
-local function set_of(words)
-  local s = {}
-  for w in words:gmatch("%S+") do s[w] = true end
-  return s
-end
-
-local function escape(s) return (s:gsub("%p", "%%%0")) end
+local logtext = require "pm.logtext"
+local set_of, escape = logtext.word_set, logtext.escape
 
 M.SUGGESTIONS = {
   exhortation = "replace the exhortation with a change to the system: a check, an alert, an automation or a runbook step",
@@ -175,7 +170,7 @@ M.EXPLORATIONS = {
 -- Each rule's plain text ("be more careful" needs "be more careful", "%f[%w]improv" needs
 -- "improv"): a plain search skips the rules whose words are absent. Exploring verbs get their
 -- full pattern once, here.
-local literal = require("pm.logtext").leading_literal
+local literal = logtext.leading_literal
 for _, rule in ipairs(M.EXPLORATIONS) do rule.pattern = "%f[%w]" .. rule[2] .. "%f[%W]" end
 for _, list in ipairs { M.EXHORTATIONS, M.IMPROVEMENTS, M.EXPLORATIONS } do
   for _, rule in ipairs(list) do rule.need = literal(rule[2]) end

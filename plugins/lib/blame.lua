@@ -71,25 +71,48 @@
 -- before the phrase, so a document costs time linear in its length.
 local M = {}
 
+-- Suggestions that several rules give.
+local S = {
+  reminder = "say which checklist, automation or reminder was missing",
+  signal = "say why the signal was easy to miss or hard to act on",
+  skip = "say what made the step easy to skip",
+  follow = "say what made the procedure hard to follow",
+  gap = "describe the gap in process or tooling that let the step be missed",
+  mistake = "ask what allowed the mistake to have this effect",
+  caught = "say what would have caught it: a check, an alert, a review step",
+  care = "say which check or guard rail would make care unnecessary",
+  miss = "say why the signal was easy to miss",
+  confuse = "say what made the two easy to confuse",
+  slip = "ask what allowed the slip to have this effect",
+  chain = "describe the chain of events, not whose fault it was",
+  test = "say which test or review would have caught it",
+  let_through = "say what in the system let the change through (a missing review, check or test)",
+  condition = "name the condition that made the error possible: an unclear runbook, a missing guard rail, a confusing tool",
+  conditions = "describe the conditions instead: time pressure, missing safeguards, no review",
+  care_review = "describe the missing review or check, not the person's care",
+  overlook = "say why it was easy to overlook",
+  broke = "say what broke and which safeguard was missing",
+}
+
 -- Rule patterns are lower-case Lua patterns matched against the lower-cased sentence.
 M.WORDS = {
-  { "human error", "name the condition that made the error possible: an unclear runbook, a missing guard rail, a confusing tool" },
+  { "human error", S.condition },
   { "user error", "say what in the product or the documentation let the user take that path" },
-  { "operator error", "name the condition that made the error possible: an unclear runbook, a missing guard rail, a confusing tool" },
-  { "pilot error", "name the condition that made the error possible: an unclear runbook, a missing guard rail, a confusing tool" },
-  { "%f[%w]careless", "describe the conditions instead: time pressure, missing safeguards, no review" },
-  { "%f[%w]negligen", "describe the conditions instead: time pressure, missing safeguards, no review" },
+  { "operator error", S.condition },
+  { "pilot error", S.condition },
+  { "%f[%w]careless", S.conditions },
+  { "%f[%w]negligen", S.conditions },
   { "%f[%w]incompeten", "describe what the person knew and what the system showed them" },
-  { "%f[%w]sloppy%f[%W]", "describe the missing review or check, not the person's care" },
-  { "%f[%w]sloppiness%f[%W]", "describe the missing review or check, not the person's care" },
-  { "%f[%w]fault of%f[%W]", "describe the chain of events, not whose fault it was" },
-  { "'s fault%f[%W]", "describe the chain of events, not whose fault it was" },
-  { "'s mistake%f[%W]", "ask what allowed the mistake to have this effect" },
-  { "%f[%w]mistake by%f[%W]", "ask what allowed the mistake to have this effect" },
+  { "%f[%w]sloppy%f[%W]", S.care_review },
+  { "%f[%w]sloppiness%f[%W]", S.care_review },
+  { "%f[%w]fault of%f[%W]", S.chain },
+  { "'s fault%f[%W]", S.chain },
+  { "'s mistake%f[%W]", S.mistake },
+  { "%f[%w]mistake by%f[%W]", S.mistake },
   { "%f[%w]on the part of%f[%W]", "describe the chain of events, not whose part it was" },
-  { "%f[%w]pebkac%f[%W]", "name the condition that made the error possible: an unclear runbook, a missing guard rail, a confusing tool" },
-  { "%f[%w]pebcak%f[%W]", "name the condition that made the error possible: an unclear runbook, a missing guard rail, a confusing tool" },
-  { "%f[%w]layer 8 %a+", "name the condition that made the error possible: an unclear runbook, a missing guard rail, a confusing tool" },
+  { "%f[%w]pebkac%f[%W]", S.condition },
+  { "%f[%w]pebcak%f[%W]", S.condition },
+  { "%f[%w]layer 8 %a+", S.condition },
   { "%f[%w]fat[%- ]finger", "say which confirmation or guard rail would have caught the slip" },
 }
 
@@ -122,11 +145,8 @@ local function after_word(set)
     return w ~= nil and set[w] == true
   end
 end
-local function set_of(words)
-  local s = {}
-  for w in words:gmatch("%S+") do s[w] = true end
-  return s
-end
+local logtext = require "pm.logtext"
+local set_of = logtext.word_set
 -- True when one of the next `n` words is in `set`.
 local function object_within(set, n)
   return function(rest)
@@ -197,122 +217,105 @@ local function fault_object(rest)
   return false
 end
 
-local PHRASES = {
+
+-- Rules that share their strength, name and suggestion (and `after`, `verbs`, `gap`,
+-- `need` from `extra`), one per phrase: a lower-case Lua pattern matched as whole words.
+local function alike(strength, name, suggestion, phrases, extra)
+  local rules = {}
+  for i, phrase in ipairs(phrases) do
+    local rule = { "%f[%w]" .. phrase .. "%f[%W]", strength, name, suggestion }
+    for k, v in pairs(extra or {}) do rule[k] = v end
+    rules[i] = rule
+  end
+  return rules
+end
+
+local SHIP_VERBS = set_of("pushed deployed merged shipped applied released committed rolled wrote made")
+
+local PHRASES = {}
+for _, group in ipairs {
   -- strong
-  { "%f[%w]forgot%f[%W]", "strong", "forgot", "say which checklist, automation or reminder was missing" },
-  { "%f[%w]forgotten%f[%W]", "strong", "forgot", "say which checklist, automation or reminder was missing" },
-  { "%f[%w]forgetting to%f[%W]", "strong", "forgot", "say which checklist, automation or reminder was missing" },
-  { "%f[%w]neglected%f[%W]", "strong", "neglected", "say which checklist, automation or reminder was missing" },
-  { "%f[%w]neglecting to%f[%W]", "strong", "neglected", "say which checklist, automation or reminder was missing" },
-  { "%f[%w]ignored%f[%W]", "strong", "ignored", "say why the signal was easy to miss or hard to act on",
-    after = object_within(PEOPLE_OBJECTS, 4) },
-  { "%f[%w]ignoring the%f[%W]", "strong", "ignored", "say why the signal was easy to miss or hard to act on",
-    after = after_word(PEOPLE_OBJECTS) },
-  { "%f[%w]did not%f[%W]", "strong", "did not", "say what made the step easy to skip", after = after_word(CHECK_VERBS) },
-  { "%f[%w]didn't%f[%W]", "strong", "did not", "say what made the step easy to skip", after = after_word(CHECK_VERBS) },
-  { "%f[%w]not following%f[%W]", "strong", "did not follow", "say what made the procedure hard to follow",
-    after = object_within(FOLLOW_OBJECTS, 4) },
-  { "%f[%w]did not follow%f[%W]", "strong", "did not follow", "say what made the procedure hard to follow",
-    after = object_within(FOLLOW_OBJECTS, 4) },
-  { "%f[%w]didn't follow%f[%W]", "strong", "did not follow", "say what made the procedure hard to follow",
-    after = object_within(FOLLOW_OBJECTS, 4) },
-  { "%f[%w]failed to follow%f[%W]", "strong", "did not follow", "say what made the procedure hard to follow",
-    after = object_within(FOLLOW_OBJECTS, 4) },
-  { "%f[%w]failed to%f[%W]", "strong", "failed to", "describe the gap in process or tooling that let the step be missed",
-    after = after_word(CHECK_VERBS) },
-  { "%f[%w]failing to%f[%W]", "strong", "failed to", "describe the gap in process or tooling that let the step be missed",
-    after = after_word(CHECK_VERBS) },
-  { "%f[%w]mistakenly%f[%W]", "strong", "mistakenly", "ask what allowed the mistake to have this effect" },
-  { "%f[%w]made an? mistake%f[%W]", "strong", "made a mistake", "ask what allowed the mistake to have this effect" },
-  { "%f[%w]made an? error%f[%W]", "strong", "made a mistake", "ask what allowed the mistake to have this effect" },
-  { "%f[%w]should have known%f[%W]", "strong", "should have known",
-    "say what information was missing and where it should have been visible" },
-  { "%f[%w]should have been more careful%f[%W]", "strong", "should have known",
-    "say what would have caught it: a check, an alert, a review step" },
-  { "%f[%w]be more careful%f[%W]", "strong", "be more careful", "say which check or guard rail would make care unnecessary" },
-  { "%f[%w]be careful%f[%W]", "strong", "be more careful", "say which check or guard rail would make care unnecessary" },
-  { "%f[%w]pay more attention%f[%W]", "strong", "be more careful", "say why the signal was easy to miss" },
-  { "%f[%w]be more vigilant%f[%W]", "strong", "be more careful", "say which check or guard rail would make care unnecessary" },
-  { "%f[%w]be more thorough%f[%W]", "strong", "be more careful", "say which check or guard rail would make care unnecessary" },
-  { "%f[%w]overlooked%f[%W]", "strong", "overlooked", "say why it was easy to overlook" },
-  { "%f[%w]misread%f[%W]", "strong", "misread", "say what made it easy to misread" },
-  { "%f[%w]was not paying attention%f[%W]", "strong", "not paying attention", "say why the signal was easy to miss" },
-  { "%f[%w]wasn't paying attention%f[%W]", "strong", "not paying attention", "say why the signal was easy to miss" },
+  alike("strong", "forgot", S.reminder, { "forgot", "forgotten", "forgetting to" }),
+  alike("strong", "neglected", S.reminder, { "neglected", "neglecting to" }),
+  alike("strong", "ignored", S.signal, { "ignored" }, { after = object_within(PEOPLE_OBJECTS, 4) }),
+  alike("strong", "ignored", S.signal, { "ignoring the" }, { after = after_word(PEOPLE_OBJECTS) }),
+  alike("strong", "did not", S.skip, { "did not", "didn't" }, { after = after_word(CHECK_VERBS) }),
+  alike("strong", "did not follow", S.follow, { "not following", "did not follow", "didn't follow", "failed to follow" },
+    { after = object_within(FOLLOW_OBJECTS, 4) }),
+  alike("strong", "failed to", S.gap, { "failed to", "failing to" }, { after = after_word(CHECK_VERBS) }),
+  alike("strong", "mistakenly", S.mistake, { "mistakenly" }),
+  alike("strong", "made a mistake", S.mistake, { "made an? mistake", "made an? error" }),
+  alike("strong", "should have known", "say what information was missing and where it should have been visible",
+    { "should have known" }),
+  alike("strong", "should have known", S.caught, { "should have been more careful" }),
+  alike("strong", "be more careful", S.care, { "be more careful", "be careful" }),
+  alike("strong", "be more careful", S.miss, { "pay more attention" }),
+  alike("strong", "be more careful", S.care, { "be more vigilant", "be more thorough" }),
+  alike("strong", "overlooked", S.overlook, { "overlooked" }),
+  alike("strong", "misread", "say what made it easy to misread", { "misread" }),
+  alike("strong", "not paying attention", S.miss, { "was not paying attention", "wasn't paying attention" }),
   -- A verb (in `verbs`) then, within 100 characters and no stop (`gap`), the anchor.
-  { "%f[%w]without%f[%W]", "strong", "without", "say which review or check was missing",
-    after = without_object, verbs = ACTED, gap = "[.;,]" },
-  { "%f[%w]skipped%f[%W]", "strong", "skipped", "say what made the step easy to skip", after = object_within(SKIPPED, 4) },
-  { "%f[%w]instead of%f[%W]", "strong", "instead of", "say what made the two easy to confuse",
-    verbs = MISHAP_VERBS, gap = "[.;,]" },
-  { "%f[%w]the wrong%f[%W]", "strong", "the wrong", "say what made the two easy to confuse",
-    verbs = MISHAP_VERBS, gap = "[.;,]" },
-  { "%f[%w]by mistake%f[%W]", "strong", "by mistake", "ask what allowed the mistake to have this effect",
-    verbs = MISHAP_VERBS, gap = "[.;]" },
-  { "%f[%w]by accident%f[%W]", "strong", "by mistake", "ask what allowed the mistake to have this effect",
-    verbs = MISHAP_VERBS, gap = "[.;]" },
+  alike("strong", "without", "say which review or check was missing", { "without" },
+    { after = without_object, verbs = ACTED, gap = "[.;,]" }),
+  alike("strong", "skipped", S.skip, { "skipped" }, { after = object_within(SKIPPED, 4) }),
+  alike("strong", "instead of", S.confuse, { "instead of" }, { verbs = MISHAP_VERBS, gap = "[.;,]" }),
+  alike("strong", "the wrong", S.confuse, { "the wrong" }, { verbs = MISHAP_VERBS, gap = "[.;,]" }),
+  alike("strong", "by mistake", S.mistake, { "by mistake", "by accident" }, { verbs = MISHAP_VERBS, gap = "[.;]" }),
   -- weak
-  { "%f[%w]failed to%f[%W]", "weak", "failed to", "describe the gap in process or tooling that let the step be missed" },
-  { "%f[%w]did not%f[%W]", "weak", "did not", "say what made the step easy to skip", after = after_word(WEAK_CHECK_VERBS) },
-  { "%f[%w]didn't%f[%W]", "weak", "did not", "say what made the step easy to skip", after = after_word(WEAK_CHECK_VERBS) },
-  { "%f[%w]caused%f[%W]", "weak", "caused", "say what in the system let the change through (a missing review, check or test)",
-    after = fault_object },
-  { "%f[%w]broke%f[%W]", "weak", "broke", "say what broke and which safeguard was missing",
-    after = function(rest) local w = rest:match("^%s*(%a+)"); return w ~= "down" and w ~= "out" and w ~= "up" end },
-  { "%f[%w]should have%f[%W]", "weak", "should have", "say what would have caught it: a check, an alert, a review step",
+  alike("weak", "failed to", S.gap, { "failed to" }),
+  alike("weak", "did not", S.skip, { "did not", "didn't" }, { after = after_word(WEAK_CHECK_VERBS) }),
+  alike("weak", "caused", S.let_through, { "caused" }, { after = fault_object }),
+  alike("weak", "broke", S.broke, { "broke" }, {
+    after = function(rest) local w = rest:match("^%s*(%a+)"); return w ~= "down" and w ~= "out" and w ~= "up" end }),
+  alike("weak", "should have", S.caught, { "should have" }, {
     after = function(rest)
       local w = rest:match("^%s*(%a+)")
       return w ~= nil and w ~= "been" and (w:find("ed$") ~= nil or PARTICIPLES[w] == true)
-    end },
-  { "%f[%w]should have been%f[%W]", "weak", "should have", "say what would have caught it: a check, an alert, a review step" },
-  { "%f[%w]never%f[%W]", "weak", "never", "say what would have prompted the step: a checklist, an owner, an alert",
+    end }),
+  alike("weak", "should have", S.caught, { "should have been" }),
+  alike("weak", "never", "say what would have prompted the step: a checklist, an owner, an alert", { "never" }, {
     after = function(rest)
       local w = rest:match("^%s*(%a+)")
       return w ~= nil and (w:find("ed$") ~= nil or PARTICIPLES[w] == true or IRREGULAR[w] == true)
-    end },
-  { "%f[%w]accidentally%f[%W]", "weak", "accidentally", "ask what allowed the slip to have this effect" },
-  { "%f[%w]inadvertently%f[%W]", "weak", "accidentally", "ask what allowed the slip to have this effect" },
-  { "%f[%w]unintentionally%f[%W]", "weak", "accidentally", "ask what allowed the slip to have this effect" },
-  { "%f[%w]misconfigured%f[%W]", "weak", "misconfigured", "say which check or default let the configuration through" },
-  { "%f[%w]w[ae][sr]e? at fault%f[%W]", "weak", "at fault", "describe the chain of events, not whose fault it was",
-    need = "at fault" },
-  { "%f[%w]missed%f[%W]", "weak", "missed", "say why the signal was easy to miss", after = function(rest)
-    local w = rest:match("^%s*%a+%s+([%a%-]+)") or ""
-    return PEOPLE_OBJECTS[w] == true or w == "step" or w == "check"
-  end },
-  { "%f[%w]w[ae][sr]e? responsible for%f[%W]", "weak", "responsible for", "describe the chain of events, not who is responsible",
+    end }),
+  alike("weak", "accidentally", S.slip, { "accidentally", "inadvertently", "unintentionally" }),
+  alike("weak", "misconfigured", "say which check or default let the configuration through", { "misconfigured" }),
+  alike("weak", "at fault", S.chain, { "w[ae][sr]e? at fault" }, { need = "at fault" }),
+  alike("weak", "missed", S.miss, { "missed" }, {
+    after = function(rest)
+      local w = rest:match("^%s*%a+%s+([%a%-]+)") or ""
+      return PEOPLE_OBJECTS[w] == true or w == "step" or w == "check"
+    end }),
+  alike("weak", "responsible for", "describe the chain of events, not who is responsible", { "w[ae][sr]e? responsible for" }, {
     need = "responsible for",
     after = function(rest)
       local w = rest:match("^%s*%a+%s+([%a%-]+)") or rest:match("^%s*([%a%-]+)") or ""
       return FAULT_NOUNS[w] == true
-    end },
-  { "%f[%w]an? bad%f[%W]", "weak", "pushed a bad change", "say which test or review would have caught it",
-    verbs = set_of("pushed deployed merged shipped applied released committed rolled wrote made"), gap = "[.;,]" },
-  { "%f[%w]an? broken%f[%W]", "weak", "pushed a bad change", "say which test or review would have caught it",
-    verbs = set_of("pushed deployed merged shipped applied released committed rolled wrote made"), gap = "[.;,]" },
-  { "%f[%w]an? faulty%f[%W]", "weak", "pushed a bad change", "say which test or review would have caught it",
-    verbs = set_of("pushed deployed merged shipped applied released committed rolled wrote made"), gap = "[.;,]" },
-  { "%f[%w]an? untested%f[%W]", "weak", "pushed a bad change", "say which test or review would have caught it",
-    verbs = set_of("pushed deployed merged shipped applied released committed rolled wrote made"), gap = "[.;,]" },
-  { "%f[%w]introduced an? %a*%s*bug%f[%W]", "weak", "introduced a bug", "say which test or review would have caught it" },
-}
+    end }),
+  alike("weak", "pushed a bad change", S.test, { "an? bad", "an? broken", "an? faulty", "an? untested" },
+    { verbs = SHIP_VERBS, gap = "[.;,]" }),
+  alike("weak", "introduced a bug", S.test, { "introduced an? %a*%s*bug" }),
+} do
+  table.move(group, 1, #group, #PHRASES + 1, PHRASES)
+end
 M.PHRASES = PHRASES
 
 -- The literal text a pattern needs ("made an? mistake" needs "made a"): a plain search for it
 -- skips most rules at once.
-local literal = require("pm.logtext").leading_literal
+local literal = logtext.leading_literal
 for _, list in ipairs { M.WORDS, PHRASES } do
   for _, rule in ipairs(list) do rule.need = rule.need or literal(rule[1]) end
 end
 
 -- Passive agents: "caused by @bob", "broken by the intern".
 local BY_PHRASES = {
-  { "%f[%w]ignored by%f[%W]", "ignored", "say why the signal was easy to miss or hard to act on" },
-  { "%f[%w]overlooked by%f[%W]", "overlooked", "say why it was easy to overlook" },
-  { "%f[%w]missed by%f[%W]", "missed", "say why the signal was easy to miss" },
-  { "%f[%w]not followed by%f[%W]", "did not follow", "say what made the procedure hard to follow" },
-  { "%f[%w]deleted by mistake by%f[%W]", "by mistake", "ask what allowed the mistake to have this effect" },
-  { "%f[%w]caused by%f[%W]", "caused by", "say what in the system let the change through (a missing review, check or test)" },
-  { "%f[%w]broken by%f[%W]", "caused by", "say what broke and which safeguard was missing" },
+  { "%f[%w]ignored by%f[%W]", "ignored", S.signal },
+  { "%f[%w]overlooked by%f[%W]", "overlooked", S.overlook },
+  { "%f[%w]missed by%f[%W]", "missed", S.miss },
+  { "%f[%w]not followed by%f[%W]", "did not follow", S.follow },
+  { "%f[%w]deleted by mistake by%f[%W]", "by mistake", S.mistake },
+  { "%f[%w]caused by%f[%W]", "caused by", S.let_through },
+  { "%f[%w]broken by%f[%W]", "caused by", S.broke },
 }
 
 -- Words that may stand between the agent and the fault phrase.
@@ -372,7 +375,7 @@ local NOT_NAMES = set_of([[the this that these those it its we our they their th
   athena redshift bigquery dataflow dataproc spanner firestore dynamo dynamodb aurora elasticache memorystore
   cloudsql cloudrun appengine heroku render fly railway github gitlab azure gcloud kubectl terraform]])
 
-local function escape(s) return (s:gsub("%p", "%%%0")) end
+local escape = logtext.escape
 
 -- Every rule needs one of these words (a word of the sentence, split at non-letters): a
 -- sentence without any is skipped after one pass over its words.

@@ -1,72 +1,35 @@
 -- pm.jsoninput: what the collectors of JSON documents share (prometheus, alertmanager,
--- pagerduty, slack-export): a tally of input problems that warns once per kind, and the
--- decoding of a whole document with bad bytes and truncation reported.
+-- pagerduty, slack-export): a whole document decoded with bad bytes and truncation reported,
+-- and RFC 3339 times read from its objects. Input problems go to the one tally of
+-- pm.logtext (`logtext.problems(ctx)`), which warns once per kind.
 --
---   local jsoninput = require "pm.jsoninput"
---   local problems = jsoninput.problems(ctx)           -- problems:add(kind, where, detail); problems:flush()
---   local doc, reason = jsoninput.read(ctx, "data/x.json", problems)   -- or .decode(text, origin, problems)
+--   local logtext, jsoninput = require "pm.logtext", require "pm.jsoninput"
+--   local problems = logtext.problems(ctx)      -- problems:add(kind, where, detail); problems:warn()
+--   local doc, reason = jsoninput.read(ctx, "data/x.json", problems)
+--                                               --> the document, or nil and why (no file, empty, not JSON)
+--   local doc, reason = jsoninput.decode(text, origin, problems)   -- the same from text (an HTTP body)
 --   local clean = jsoninput.valid_utf8(text, "data/x.log:17", problems, true)
+--                                               --> text with bad bytes as U+FFFD, the first one recorded
 --   local t, applied = jsoninput.time(alert, "startsAt", where, problems, "alert")
+--                                               --> seconds, and 0 when the text had no offset (read as UTC)
+--   jsoninput.read_error(err)                   --> the host's reason from a ctx.fs.read error
 local M = {}
 
-local SHOWN = 4 -- places named in a warning
-
--- Problems with the input, one warning per kind: a file with 500 bad samples gives one
--- warning that counts them and names the first places, not 500 warnings.
--- problems:add(kind, where, detail): `kind` groups alike problems ("value not a number"),
--- `where` names the place (`fixtures/x.json: data.result[1].values[4][2]`), `detail` says
--- what was wrong there and what was done. problems:flush() warns, once per kind.
-function M.problems(ctx)
-  local list = { order = {}, by_kind = {} }
-
-  function list:add(kind, where, detail)
-    local k = self.by_kind[kind]
-    if not k then
-      k = { first = where .. ": " .. detail, places = {}, count = 0 }
-      self.by_kind[kind] = k
-      self.order[#self.order + 1] = k
-    end
-    k.count = k.count + 1
-    if #k.places < SHOWN then k.places[#k.places + 1] = where end
-  end
-
-  function list:flush()
-    for _, k in ipairs(self.order) do
-      if k.count == 1 then
-        ctx.log.warn(k.first)
-      else
-        local more = {}
-        for i = 2, math.min(#k.places, SHOWN) do more[#more + 1] = k.places[i] end
-        if k.count > SHOWN then more[#more + 1] = "..." end
-        ctx.log.warn(("%s (%d times; also at %s)"):format(k.first, k.count, table.concat(more, ", ")))
-      end
-    end
-    self.order, self.by_kind = {}, {}
-  end
-
-  return list
-end
+local logtext = require "pm.logtext"
 
 -- Bytes that are not UTF-8 would end up in event texts: replace each with U+FFFD and record
 -- where the first one was: `origin:line` of the first bad byte, or `origin` as it is when
 -- `exact` (a line already named).
 function M.valid_utf8(text, origin, problems, exact)
-  local ok, bad = utf8.len(text)
-  if ok then return text end
+  local clean, bad = logtext.valid_utf8(text)
+  if not bad then return text end
   local where = origin
   if not exact then
     local _, newlines = text:sub(1, bad - 1):gsub("\n", "")
     where = ("%s:%d"):format(origin, newlines + 1)
   end
   problems:add("utf8", where, ("bytes that are not UTF-8 (the first at byte %d); replaced with U+FFFD"):format(bad))
-  local parts, i = {}, 1
-  while bad do
-    parts[#parts + 1] = text:sub(i, bad - 1) .. "\u{FFFD}"
-    i = bad + 1
-    bad = select(2, utf8.len(text, i))
-  end
-  parts[#parts + 1] = text:sub(i)
-  return table.concat(parts)
+  return clean
 end
 
 -- A JSON value from a whole document; nil and a reason naming `origin` and the line when it

@@ -1,30 +1,37 @@
--- pm.logtext: what the log collectors share (kubectl-logs, nginx-access, log-pattern), and
--- any plugin may use: `local logtext = require "pm.logtext"`.
+-- pm.logtext: the text of inputs, for every collector (the log collectors kubectl-logs,
+-- nginx-access and log-pattern; pm.jsoninput and the JSON collectors), and any plugin may
+-- use it: `local logtext = require "pm.logtext"`.
 --
---   logtext.event_text(s)         --> one-line text of at most 200 characters, valid UTF-8
---   logtext.problems(path)        --> a tally of unusable lines, reported as one warning per kind
+--   logtext.event_text(s [, max]) --> one-line text of at most 200 characters, valid UTF-8; and
+--                                     whether some bytes were not UTF-8
+--   logtext.valid_utf8(s)         --> s with bytes that are not UTF-8 as U+FFFD; the first such byte, or nil
+--   logtext.problems(ctx [, path]) --> the one tally of input problems: unusable lines, bad
+--                                     values, one warning per kind (not one per line)
 --   logtext.literal(pattern)      --> the longest plain text every match of a Lua pattern holds
+--   logtext.leading_literal(p)    --> the plain text a pattern starts with (rule prefilters)
+--   logtext.escape(s)             --> s as a Lua pattern that matches it literally
+--   logtext.word_set(text)        --> { word = true } of the words of a text (word lists of rules)
+--   logtext.check(pattern)        --> why a Lua pattern cannot work, or nil
 --   logtext.files(ctx, path)      --> the files a path or glob names (an error names the path)
 local M = {}
 
 M.MAX = 200 -- characters of an event's text: a timeline row, not a log dump
 
 -- `s` with every byte that is not part of a valid UTF-8 sequence replaced by U+FFFD, and
--- whether any was.
+-- the position of the first such byte in `s` (nil when there is none). The one UTF-8 check:
+-- event texts, JSON documents and webhook lines all go through it.
 function M.valid_utf8(s)
-  if utf8.len(s) then return s, false end
-  local out, i = {}, 1
-  while true do
-    local ok, bad = utf8.len(s, i)
-    if ok then
-      out[#out + 1] = s:sub(i)
-      break
-    end
+  local ok, bad = utf8.len(s)
+  if ok then return s, nil end
+  local first, out, i = bad, {}, 1
+  while bad do
     out[#out + 1] = s:sub(i, bad - 1)
     out[#out + 1] = "\u{FFFD}"
     i = bad + 1
+    bad = select(2, utf8.len(s, i))
   end
-  return table.concat(out), true
+  out[#out + 1] = s:sub(i)
+  return table.concat(out), first
 end
 
 -- The text of an event: terminal colour codes dropped, control characters and runs of
@@ -41,6 +48,7 @@ function M.event_text(s, max)
   if s:sub(-1) == " " then s = s:sub(1, -2) end
   local bad
   s, bad = M.valid_utf8(s)
+  bad = bad ~= nil
   if long or utf8.len(s) > max then
     local cut = utf8.offset(s, max)
     if cut then s = s:sub(1, cut - 1) end
@@ -54,25 +62,44 @@ local function sample(s)
   return '"' .. M.event_text(s, 60) .. '"'
 end
 
--- Problems: lines a collector could not use, counted per kind so that a log with 100 000
--- of them gives one warning, naming the first line, not 100 000 warnings.
+-- Problems: what a collector could not use (lines without a time, values of the wrong
+-- type, bytes that are not UTF-8), counted per kind so that a log with 100 000 of them gives
+-- one warning per kind, naming the first places, not 100 000 warnings.
+--
+--   local problems = logtext.problems(ctx [, path])
+--   problems:add(kind, where, detail [, line])
+--     kind   groups alike problems ("no_time", "bad value");
+--     where  the place: a line number of `path` (17), or a place as text
+--            ("x.json: data.result[1].values[4][2]", "data/hook.log:3");
+--     detail what was wrong there and what was done (or nil); line: the line's text, quoted
+--            in the warning (or nil). The first SHOWN places of a kind are kept.
+--   problems:count(kind)  --> how many of `kind` so far
+--   problems:warn([messages]) warns once per kind (call it once, at the end). A kind with an entry
+--     in `messages` (`{ one = "a line has ...", many = "lines have ...", after = "what was
+--     done" }`) is worded per line of `path`:
+--       data/api.log:17: a matching line has no timestamp: "..."; left out of the timeline
+--       data/api.log: 120 matching lines have no timestamp (first at line 17: "..."); left out ...
+--     any other kind by its places and first detail:
+--       x.json: data.result[1].values[4][2]: "lots" is not a sample value; sample skipped
+--       (3 times; also at x.json: data.result[1].values[5][2], ...)
+local SHOWN = 4 -- places named in a warning
+
 local Problems = {}
 Problems.__index = Problems
 
-function M.problems(path)
-  return setmetatable({ path = path, kinds = {}, order = {} }, Problems)
+function M.problems(ctx, path)
+  return setmetatable({ ctx = ctx, path = path, kinds = {}, order = {} }, Problems)
 end
 
--- Counts one line of `kind`; `line` (its text) and `detail` (why) are kept for the first.
-function Problems:add(kind, lineno, line, detail)
+function Problems:add(kind, where, detail, line)
   local p = self.kinds[kind]
-  if p then
-    p.count = p.count + 1
-    return
+  if not p then
+    p = { kind = kind, count = 0, places = {}, line = line, detail = detail }
+    self.kinds[kind] = p
+    self.order[#self.order + 1] = p
   end
-  p = { kind = kind, count = 1, lineno = lineno, line = line, detail = detail }
-  self.kinds[kind] = p
-  self.order[#self.order + 1] = p
+  p.count = p.count + 1
+  if #p.places < SHOWN then p.places[#p.places + 1] = where end
 end
 
 function Problems:count(kind)
@@ -80,24 +107,37 @@ function Problems:count(kind)
   return p and p.count or 0
 end
 
--- One warning per kind. `messages[kind]` = { one = "a line has ...", many = "lines have ...",
--- after = "what was done (and what to do)" }:
---   data/api.log:17: a matching line has no timestamp: "..."; left out of the timeline
---   data/api.log: 120 matching lines have no timestamp (first at line 17: "..."); left out ...
-function Problems:warn(ctx, messages)
-  for _, p in ipairs(self.order) do
-    local m = messages[p.kind]
-    local first = p.line and sample(p.line) or ""
-    if p.detail then first = first .. (first ~= "" and ", " or "") .. p.detail end
+-- Where a place is: "path:17" for a line number of the tally's file, the text otherwise.
+function Problems:place(where)
+  if math.type(where) == "integer" and self.path then return ("%s:%d"):format(self.path, where) end
+  return tostring(where)
+end
+
+-- One kind's warning.
+function Problems:text(p, m)
+  -- What was found at the first place: the line quoted, then the detail.
+  local first = p.line and sample(p.line) or ""
+  if p.detail then first = first .. (first ~= "" and ", " or "") .. p.detail end
+  if m then -- worded per line of the tally's file
     local text
     if p.count == 1 then
-      text = ("%s:%d: %s%s"):format(self.path, p.lineno, m.one, first ~= "" and ": " .. first or "")
+      text = ("%s: %s%s"):format(self:place(p.places[1]), m.one, first ~= "" and ": " .. first or "")
     else
-      text = ("%s: %d %s (first at line %d%s)"):format(self.path, p.count, m.many, p.lineno,
+      text = ("%s: %d %s (first at line %s%s)"):format(self.path, p.count, m.many, tostring(p.places[1]),
         first ~= "" and ": " .. first or "")
     end
-    ctx.log.warn(m.after and text .. "; " .. m.after or text)
+    return m.after and text .. "; " .. m.after or text
   end
+  local text = self:place(p.places[1]) .. (first ~= "" and ": " .. first or "")
+  if p.count == 1 then return text end
+  local more = {}
+  for i = 2, #p.places do more[#more + 1] = self:place(p.places[i]) end
+  if p.count > SHOWN then more[#more + 1] = "..." end
+  return ("%s (%d times; also at %s)"):format(text, p.count, table.concat(more, ", "))
+end
+
+function Problems:warn(messages)
+  for _, p in ipairs(self.order) do self.ctx.log.warn(self:text(p, messages and messages[p.kind])) end
 end
 
 -- Where the set starting at `i` (`[`) ends, plus one; nil when it does not end. As in Lua,
@@ -259,6 +299,17 @@ function M.leading_literal(pattern)
   if nextc == "?" or nextc == "*" or nextc == "-" then run = run:sub(1, -2) end
   run = run:gsub("%s+$", "")
   return #run >= 2 and run or nil
+end
+
+-- `s` with every punctuation character escaped: a Lua pattern that matches `s` as written.
+function M.escape(s) return (s:gsub("%p", "%%%0")) end
+
+-- The set of the words (runs of non-space) of `text`: { word = true }. The rule lists of
+-- pm.blame and pm.actions are written as such texts.
+function M.word_set(text)
+  local set = {}
+  for w in text:gmatch("%S+") do set[w] = true end
+  return set
 end
 
 return M

@@ -4,6 +4,7 @@
 --   pmx.header(data)         --> { title, date, duration, severity, authors, reviewed [, distributed, follow_up] }
 --   pmx.impact(data)         --> list of impact lines ("40,000 failed requests over 1h 35min")
 --   pmx.factor_label(c)      --> "Monitoring Gap" for a contributing factor (label or category)
+--   pmx.CATEGORIES, pmx.LABELS --> the fishbone's categories in report order, and their labels
 --   pmx.clock_for(window, first_t, last_t)
 --                            --> function(seconds) -> "10:05:23" or "2025-02-10 10:05:23", and
 --                                whether every time is dated (the rule below). window: the report
@@ -30,6 +31,10 @@
 --   another UTC day than that day (a gap window, a burst's end, a cited row): it alone is
 --   dated. The decision looks at four times, never at each row.
 local M = {}
+
+-- The fishbone's categories of contributing factors, in the order reports list them (the
+-- fishbone plugin's default `categories`; five-whys sorts its factors by it too).
+M.CATEGORIES = { "Monitoring", "Testing", "Runbook", "Capacity", "Process", "Dependencies", "Tooling", "Communication" }
 
 -- The fishbone plugin's default labels, for factors that carry a category but no label.
 M.LABELS = {

@@ -1,5 +1,6 @@
 import Foundation
 import LuaBridge
+import PostmortemCore
 
 /// A plugin named in a pipeline stage, with its options.
 public struct PluginReference: Sendable {
@@ -90,7 +91,7 @@ public struct Pipeline: Sendable {
     if case .string(let s) = table["out"] { out = s.text }
     var limits = Limits()
     if !table["limits"].isNil { limits = try limits.merging(table["limits"], origin: "\(path): limits") }
-    var window = 120.0
+    var window = Double(Timeline.defaultDedupeWindow) / 1000
     if !table["dedupe_window_s"].isNil {
       guard let w = table["dedupe_window_s"].doubleValue, w >= 0 else {
         throw .configuration("\(path): dedupe_window_s must be a number of seconds (0 turns dedupe off)")

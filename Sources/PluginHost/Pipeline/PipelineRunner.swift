@@ -100,7 +100,9 @@ public enum PipelineRunner {
           } catch {
             throw HostError.configuration("--replay: the incident file: \(error.description)")
           }
-        } else if let bytes = try? InputFile.contents(path, shown: name, maxBytes: 64 << 20) {
+        } else if let bytes = try? InputFile.contents(
+          path, shown: name, maxBytes: IncidentLoader.maxFileBytes)
+        {
           bytes.withUnsafeBytes {
             evidence.recordRead(
               relative: name, bytes: $0, plugin: "pmhost", stage: "pipeline", kind: .incident)

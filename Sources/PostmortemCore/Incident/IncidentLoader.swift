@@ -13,6 +13,10 @@ import Foundation
 /// let incident = try IncidentLoader.load(path: "incident.yaml")
 /// ```
 public enum IncidentLoader {
+  /// The largest incident file read, in bytes (64 MiB): the one home of this limit, which
+  /// the run's evidence record of the file uses too.
+  public static let maxFileBytes = 64 << 20
+
   /// Loads and checks an incident.yaml; `path` is also the name errors show.
   public static func load(path: String) throws(IncidentError) -> Incident {
     let text = try readFile(path)
@@ -58,7 +62,8 @@ public enum IncidentLoader {
     // A FIFO or device is refused before it is opened; OS errors are named as they are.
     let data: [UInt8]
     do {
-      data = try InputFile.utf8(InputFile.contents(path, shown: path, maxBytes: 64 << 20), shown: path)
+      data = try InputFile.utf8(
+        InputFile.contents(path, shown: path, maxBytes: maxFileBytes), shown: path)
     } catch {
       throw IncidentError(origin: path, message: "cannot read file (\(error.reason))")
     }

@@ -5,14 +5,9 @@
 -- The factors are then listed in category order (stable within one category) and each
 -- carries the category's label ("Monitoring Gap"), which the report shows.
 
-local CATEGORIES = { "Monitoring", "Testing", "Runbook", "Capacity",
-                     "Process", "Dependencies", "Tooling", "Communication" }
-
-local LABELS = {
-  Monitoring = "Monitoring Gap", Testing = "Testing Gap", Runbook = "Runbook Gap",
-  Capacity = "Capacity Planning", Process = "Process Gap", Dependencies = "Dependency Risk",
-  Tooling = "Tooling Gap", Communication = "Communication Gap",
-}
+-- The categories and their labels: pm.postmortem's, which the reports and five-whys share.
+local pmx = require "pm.postmortem"
+local CATEGORIES, LABELS = pmx.CATEGORIES, pmx.LABELS
 
 -- Lowercase words or word starts, found anywhere in the factor's text ("scal" finds "scaling").
 local KEYWORDS = {

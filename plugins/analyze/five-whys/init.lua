@@ -22,24 +22,20 @@
 -- a question carry their date when the incident or the timeline spans more than one UTC
 -- day (pm.postmortem's rule).
 
--- Contributing factors are listed in the fishbone's category order (stable within one).
-local CATEGORY_ORDER = { "Monitoring", "Testing", "Runbook", "Capacity",
-                         "Process", "Dependencies", "Tooling", "Communication" }
 local LAYERS = { immediate = true, contributing = true, systemic = true }
 
--- Answers that stop at a person instead of at what let the person fail (lowercase patterns).
-local BLAME = { "made a mistake", "human error", "@%w+ forgot", "forgot to", "careless", "should have" }
-
+local blame = require "pm.blame"
 local pmx = require "pm.postmortem"
+
+-- Contributing factors are listed in the fishbone's category order (stable within one).
+local CATEGORY_ORDER = pmx.CATEGORIES
 
 local MAX_DEPTH = 20 -- when asking interactively: a safety stop, not a target
 
+-- An answer that stops at a person instead of at what let the person fail: pm.blame's rules,
+-- the same the blameless check applies to the report ("An engineer made a mistake").
 local function blames(text)
-  local lower = text:lower()
-  for _, pattern in ipairs(BLAME) do
-    if lower:find(pattern) then return true end
-  end
-  return false
+  return blame.judge(text) ~= nil
 end
 
 -- Reads the answers file into { {problem, cites, whys = { {answer, layer, category} } } }.

@@ -8,7 +8,7 @@
 --               after they resolve, so this is the only record of when they ended.
 local alerts = require "alerts"
 local input = require "input"
-local jsoninput = require "pm.jsoninput"
+local logtext = require "pm.logtext"
 
 return {
   name = "alertmanager",
@@ -28,7 +28,7 @@ return {
       error("set url = (a live Alertmanager), file = (saved alerts JSON) or webhook_log = (webhook payloads)")
     end
 
-    local found = jsoninput.problems(ctx)
+    local found = logtext.problems(ctx)
     local store = alerts.new_store(found)
     local function add_all(list, origin)
       for i, alert in ipairs(list) do
@@ -64,6 +64,6 @@ return {
     end
 
     alerts.emit(ctx, store)
-    found:flush()
+    found:warn()
   end,
 }

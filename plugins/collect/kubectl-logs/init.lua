@@ -81,7 +81,7 @@ local function collect(ctx, opts, path, filter)
     for _, n in ipairs(CRI_NEEDLES) do needles[#needles + 1] = n end
     filter = { contains = needles }
   end
-  local problems = logtext.problems(path)
+  local problems = logtext.problems(ctx, path)
   local pending = {} -- stream key -> the pieces of a long line so far
 
   -- One logical line: select it, and add its event.
@@ -92,8 +92,8 @@ local function collect(ctx, opts, path, filter)
     if t and #text > 4096 then text = strip_stamps(text, e.stamp, t) end
     local msg, level, detail = message.parse(text)
     if not opts.match and not message.is_error(text, level) then return end
-    if not e.stamp then return problems:add("no_time", e.lineno, e.line) end
-    if not t then return problems:add("bad_time", e.lineno, e.stamp, why) end
+    if not e.stamp then return problems:add("no_time", e.lineno, nil, e.line) end
+    if not t then return problems:add("bad_time", e.lineno, why, e.stamp) end
     local status = message.status_5xx(text)
     if status and not message.error_level(level, text) and not msg:find(tostring(status), 1, true) then
       msg = ("%s (HTTP %d)"):format(msg, status) -- "request (HTTP 503)", not just "request"
@@ -150,7 +150,7 @@ local function collect(ctx, opts, path, filter)
   for key in pairs(pending) do keys[#keys + 1] = key end
   table.sort(keys, function(a, b) return pending[a].lineno < pending[b].lineno end)
   for _, key in ipairs(keys) do finish(key) end
-  problems:warn(ctx, PROBLEMS)
+  problems:warn(PROBLEMS)
 end
 
 return {

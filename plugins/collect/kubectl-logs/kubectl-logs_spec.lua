@@ -222,7 +222,7 @@ describe("kubectl-logs", function()
   end)
 end)
 
--- logtext.lua is shared by the three log collectors (a copy in each folder).
+-- pm.logtext (plugins/lib/logtext.lua) is shared by every collector.
 describe("logtext", function()
   local logtext = require "pm.logtext"
 
@@ -259,5 +259,41 @@ describe("logtext", function()
     assert.same({ "ab…", false }, { logtext.event_text("ab cdef", 4) })
     local long = logtext.event_text(string.rep("ж", 5000))
     assert.equals(string.rep("ж", 199) .. "…", long)
+  end)
+
+  it("replaces bytes that are not UTF-8 and says where the first was", function()
+    assert.same({ "abc" }, { logtext.valid_utf8("abc") })
+    assert.same({ "a\u{FFFD}b\u{FFFD}\u{FFFD}", 2 }, { logtext.valid_utf8("a\xffb\xfe\xc3") })
+  end)
+
+  -- One tally for every collector: worded per line of a log, or by places (JSON).
+  local function tally(fill, messages)
+    local warned = {}
+    local problems = logtext.problems({ log = { warn = function(m) warned[#warned + 1] = m end } }, "x.log")
+    fill(problems)
+    problems:warn(messages)
+    return warned
+  end
+
+  it("warns once per kind of problem, worded per line of a log", function()
+    local messages = { no_time = { one = "a line has no time", many = "lines have no time", after = "left out" } }
+    assert.same({ 'x.log:3: a line has no time: "a b"; left out' },
+      tally(function(p) p:add("no_time", 3, nil, "a\tb") end, messages))
+    assert.same({ 'x.log: 3 lines have no time (first at line 3: "a", why); left out' }, tally(function(p)
+      p:add("no_time", 3, "why", "a")
+      p:add("no_time", 5, "other", "b")
+      p:add("no_time", 9)
+      assert.equals(3, p:count("no_time"))
+      assert.equals(0, p:count("utf8"))
+    end, messages))
+  end)
+
+  it("warns once per kind of problem, naming its first places", function()
+    assert.same({ "x.json: a[1]: bad; skipped", "x.json: b: odd (6 times; also at x.log:2, x.log:3, x.log:4, ...)" },
+      tally(function(p)
+        p:add("bad", "x.json: a[1]", "bad; skipped")
+        p:add("odd", "x.json: b", "odd")
+        for line = 2, 6 do p:add("odd", line, "odd") end
+      end))
   end)
 end)

@@ -122,20 +122,20 @@ end
 local function collect(ctx, opts, path, read, filter, reader, event_tpl, group_tpl, selected_by_filter)
   local _, first = ctx.fs.lines(path)()
   if first == nil then return ctx.gap(("%s is empty: no log lines to read"):format(path)) end
-  local problems = logtext.problems(path)
+  local problems = logtext.problems(ctx, path)
   local unmatched, no_offset = 0, 0
   for lineno, line in ctx.fs.lines(path, filter) do
     local v, why = reader(line, lineno)
     if v == nil then
-      problems:add("parse_error", lineno, line, why)
+      problems:add("parse_error", lineno, why, line)
     elseif v == false then
-      if selected_by_filter then problems:add("unmatched", lineno, line) else unmatched = unmatched + 1 end
+      if selected_by_filter then problems:add("unmatched", lineno, nil, line) else unmatched = unmatched + 1 end
     elseif v.time == nil or v.time == "" or v.time == "-" then
-      problems:add("no_time", lineno, line)
+      problems:add("no_time", lineno, nil, line)
     else
       local t, note, applied = read(v.time)
       if not t then
-        problems:add("bad_time", lineno, tostring(v.time), note)
+        problems:add("bad_time", lineno, note, tostring(v.time))
       else
         if note == "no offset" then no_offset = no_offset + 1 end
         v.line = line
@@ -158,7 +158,7 @@ local function collect(ctx, opts, path, read, filter, reader, event_tpl, group_t
       end
     end
   end
-  problems:warn(ctx, PROBLEMS)
+  problems:warn(PROBLEMS)
   if no_offset > 0 then
     ctx.log.warn(("%s: %d %s no UTC offset and %s read as UTC; set utc_offset if the log is in local time")
       :format(path, no_offset, no_offset == 1 and "event time carries" or "event times carry",

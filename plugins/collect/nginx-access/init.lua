@@ -61,13 +61,13 @@ end
 local function collect(ctx, opts, path, f, filter, status_pattern)
   local _, first = ctx.fs.lines(path)()
   if first == nil then return ctx.gap(("%s is empty: no log lines to read"):format(path)) end
-  local problems = logtext.problems(path)
+  local problems = logtext.problems(ctx, path)
   local read, escape = f.read, opts.escape
   local fitted = 0
   for lineno, line in ctx.fs.lines(path, filter) do
     local v = read(line)
     if not v then
-      problems:add("format", lineno, line)
+      problems:add("format", lineno, nil, line)
     else
       fitted = fitted + 1
       local status = v.status
@@ -78,7 +78,7 @@ local function collect(ctx, opts, path, f, filter, status_pattern)
           t, why = pm.time.check(t - (tonumber(v.request_time) or 0))
         end
         if not t then
-          problems:add("bad_time", lineno, v.time_local or v.time_iso8601 or v.msec or line, why)
+          problems:add("bad_time", lineno, why, v.time_local or v.time_iso8601 or v.msec or line)
         else
           local method, target, what = describe(v.request or "", escape)
           local event, bad = logtext.event_text(("HTTP %s %s"):format(status, what))
@@ -103,7 +103,7 @@ local function collect(ctx, opts, path, f, filter, status_pattern)
       end
     end
   end
-  problems:warn(ctx, PROBLEMS)
+  problems:warn(PROBLEMS)
   if fitted == 0 and problems:count("format") > 0 then
     ctx.gap(("%s: no line is in the given log_format (%d read); the log was not used"):format(
       path, problems:count("format")))

@@ -7,7 +7,7 @@
 --        responses, or a bare array of entries.
 local entries = require "entries"
 local input = require "input"
-local jsoninput = require "pm.jsoninput"
+local logtext = require "pm.logtext"
 
 -- The API token, from the environment variable that token_env names: secrets stay out of
 -- pipeline files (and the host never saves request headers as evidence).
@@ -36,7 +36,7 @@ return {
     if opts.url and opts.file then error("set either url = (live API) or file = (saved log entries), not both") end
     if not opts.url and not opts.file then error("set url = (with token_env =) or file = (a saved log_entries response)") end
 
-    local found = jsoninput.problems(ctx)
+    local found = logtext.problems(ctx)
     local log = entries.new(ctx, found)
     local function add(e, origin, path)
       local id = type(e) == "table" and e.id ~= nil and tostring(e.id) or path
@@ -48,6 +48,6 @@ return {
       input.read(ctx, opts.file, found, add)
     end
     log.flush(opts.url or opts.file)
-    found:flush()
+    found:warn()
   end,
 }

@@ -8,7 +8,7 @@
 --
 -- Every series is kept for the report's charts. With `threshold`, each series also gives a
 -- `metric_crossed` event when it starts breaching and a `metric_recovered` event when it stops.
-local jsoninput = require "pm.jsoninput"
+local logtext = require "pm.logtext"
 local response = require "response"
 local series = require "series"
 local window = require "window"
@@ -51,7 +51,7 @@ return {
     if not opts.url and not opts.file then error("set url = (Prometheus, with query =) or file = (a saved query_range response)") end
     if opts.url and not opts.query then error("url = needs query = (the PromQL expression to run)") end
 
-    local found = jsoninput.problems(ctx)
+    local found = logtext.problems(ctx)
     local result, origin, range
     if opts.url then
       range = window.live(ctx, opts)
@@ -59,12 +59,12 @@ return {
     else
       result, origin = response.read(ctx, opts.file, found)
     end
-    if not result then return found:flush() end
+    if not result then return found:warn() end
 
     if #result == 0 then
       ctx.gap(("the query matched no series%s (%s)"):format(opts.query and (": " .. opts.query) or "", origin),
         range and { window = { start = range.start, ["end"] = range.finish } })
-      return found:flush()
+      return found:warn()
     end
 
     local lo, hi = window.time(opts.start, "start"), window.time(opts["end"], "end")
@@ -97,6 +97,6 @@ return {
     if not opts.threshold then
       ctx.log.info(("%d series read; no threshold given, so no crossing events"):format(#result))
     end
-    found:flush()
+    found:warn()
   end,
 }

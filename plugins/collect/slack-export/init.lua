@@ -10,7 +10,7 @@
 --
 -- With notes = true the other messages become `note` events. Joins and leaves are ignored.
 local export = require "export"
-local jsoninput = require "pm.jsoninput"
+local logtext = require "pm.logtext"
 local text = require "text"
 
 local IGNORED = { channel_join = true, channel_leave = true, group_join = true, group_leave = true }
@@ -90,7 +90,7 @@ return {
     notes = { type = "boolean", default = false, doc = "also add the other messages (people's and bots') as `note` events" },
   },
   run = function(ctx, opts)
-    local found = jsoninput.problems(ctx)
+    local found = logtext.problems(ctx)
     local users = export.names(ctx, opts.dir, { "users.json", "org_users.json" }, found)
     local channels = export.names(ctx, opts.dir, { "channels.json", "groups.json" }, found)
     local folder = opts.dir .. "/" .. (channels[opts.channel] or opts.channel) -- an id names its folder
@@ -163,6 +163,6 @@ return {
         for i, msg in ipairs(list) do message(msg, file, i) end
       end
     end
-    found:flush()
+    found:warn()
   end,
 }

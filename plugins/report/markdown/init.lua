@@ -4,22 +4,18 @@
 -- file is also a guide to that model. Sections follow the seed: header, Summary,
 -- Impact, Root Cause, Timeline, Contributing Factors, Action Items, What Went Well,
 -- Lessons Learned, Prevention; then Data Gaps and Validation when there are any.
-
--- Every text from the report model goes in through pm.mdtext (md.text, md.cell, md.block),
--- so what logs, chat and incident files hold shows as literal text, never as HTML, links,
--- images or Markdown structure.
+--
+-- One rendering mechanism: the seed's layout (layout.lua) and an organisation's own
+-- `template` are both Mustache, rendered by pm.template.render over the view below. Every
+-- text from the report model goes into the view through pm.mdtext (md.text, md.cell,
+-- md.block), so what logs, chat and incident files hold shows as literal text, never as
+-- HTML, links, images or Markdown structure; the templates are rendered with escape = "none".
 
 local pmx = require "pm.postmortem"
 local md = require "pm.mdtext"
+local layout = require "layout"
 local t = pmx.seconds
 local cell = md.cell
-
-local function list(items, empty)
-  if not items or #items == 0 then return "- " .. empty end
-  local lines = {}
-  for i, item in ipairs(items) do lines[i] = "- " .. item end
-  return table.concat(lines, "\n")
-end
 
 -- A list of texts from the model as Markdown text.
 local function texts(items)
@@ -35,47 +31,31 @@ local function header_text(data)
   return h
 end
 
-local function header(data)
-  local h = header_text(data)
-  local lines = {
-    "# " .. h.title,
-    "",
-    "**Date**: " .. h.date,
-    "**Duration**: " .. h.duration,
-    "**Severity**: " .. h.severity,
-    "**Authors**: " .. h.authors,
-    "**Reviewed**: " .. h.reviewed,
-  }
-  -- Follow-through once known, so `pmhost validate report.md` gives report.json's verdict.
-  if h.distributed then lines[#lines + 1] = "**Distributed**: " .. h.distributed end
-  if h.follow_up then lines[#lines + 1] = "**Follow-up review**: " .. h.follow_up end
-  return table.concat(lines, "\n")
-end
-
-local function impact(data)
-  return "## Impact\n\n" .. list(pmx.impact(data), "not recorded")
-end
-
 -- The timeline rows, read in one lazy pass (ctx.timeline.each) into flat columns, never a
 -- table per row: { n, t = {}, event = {}, source = {}, actor = {}, count = {}, last = {},
--- outside = rows left out by table_window }. With all = true, table_window is ignored.
+-- outside = rows left out by table_window, note = the sentence saying so }. The rows are
+-- those inside table_window; with all = true every row, and `shown` lists the indexes of
+-- those inside table_window (the rows the report's table shows).
 local function columns(ctx, data, all)
   local w = data.table_window
   local lo, hi = -math.huge, math.huge
-  if not all and w and w.start and w["end"] then lo, hi = t(w.start), t(w["end"]) end
+  if w and w.start and w["end"] then lo, hi = t(w.start), t(w["end"]) end
   local c = { n = 0, t = {}, event = {}, source = {}, actor = {}, kind = {}, count = {}, last = {}, outside = 0 }
   local ts, ev, src, act, kinds, counts, lasts = c.t, c.event, c.source, c.actor, c.kind, c.count, c.last
+  local shown = all and {} or nil
   local n = 0
   for _, at, event, source, actor, kind, count, last in ctx.timeline.each("t", "event", "source", "actor", "kind", "count", "last") do
-    if at >= lo and at <= hi then
+    local inside = at >= lo and at <= hi
+    if inside or all then
       n = n + 1
       ts[n], ev[n], src[n], act[n], kinds[n], counts[n] = at, event, source, actor or false, kind, count or 1
       lasts[n] = (type(last) == "string" and t(last)) or last or false
-    else
-      c.outside = c.outside + 1
+      if shown and inside then shown[#shown + 1] = n end
     end
+    if not inside then c.outside = c.outside + 1 end
   end
   c.n = n
+  c.shown = shown
   c.note = pmx.outside_note(w, c.outside)
   if all then
     -- A template also gets the model's `timeline` (as report.json has it): two more fields.
@@ -83,6 +63,14 @@ local function columns(ctx, data, all)
     for i, time, evidence in ctx.timeline.each("time", "evidence") do c.time[i], c.evidence[i] = time, evidence or false end
   end
   return c
+end
+
+-- The indexes of the rows inside table_window.
+local function shown_rows(c)
+  if c.shown then return c.shown end
+  local all = {}
+  for i = 1, c.n do all[i] = i end
+  return all
 end
 
 -- A row's event as a cell, with the burst it stands for: "First 5xx errors appear (1,521
@@ -98,10 +86,7 @@ local function event_cell(c, i, fmt)
   return text
 end
 
-local HEAD = { "| Time | Event | Source | Actor |", "|----------|-------|--------|-------|" }
-
--- The table lines of rows `which` (a list of indexes; nil for all), appended to `out`.
--- Sources and actors are a handful of texts repeated on every row: each is escaped once.
+-- Cells of a text repeated on many rows (sources, actors): each is escaped once.
 local function cached_cells()
   local seen = {}
   return function(v)
@@ -115,20 +100,14 @@ local function cached_cells()
   end
 end
 
-local function table_lines(out, c, fmt, which)
-  out[#out + 1] = HEAD[1]
-  out[#out + 1] = HEAD[2]
+-- The table rows of `which` (a list of row indexes), as { time, event, source, actor } cells.
+local function table_rows(c, fmt, which)
   local source, actor = cached_cells(), cached_cells()
-  local function add(i)
-    out[#out + 1] = ("| %s | %s | %s | %s |"):format(fmt(c.t[i]), event_cell(c, i, fmt), source(c.source[i]),
-      actor(c.actor[i]))
+  local rows = {}
+  for k, i in ipairs(which) do
+    rows[k] = { time = fmt(c.t[i]), event = event_cell(c, i, fmt), source = source(c.source[i]), actor = actor(c.actor[i]) }
   end
-  if which then
-    for _, i in ipairs(which) do add(i) end
-  else
-    for i = 1, c.n do add(i) end
-  end
-  return out
+  return rows
 end
 
 -- A relative link target: anything but plain path characters percent-encoded.
@@ -141,10 +120,10 @@ local MOMENT_NAMES = {
   { "acknowledged", "acknowledged" }, { "mitigated", "mitigated" }, { "resolved", "resolved" },
 }
 
--- A long timeline (more than max_rows rows): the body keeps the rows at key moments' times
--- and the bursts (count > 1; the largest ones when there are more than max_rows), and
--- says where the full table is.
-local function long_timeline(out, data, c, fmt, opts)
+-- A long timeline (more than max_rows rows shown): the body keeps the rows at key moments'
+-- times and the bursts (count > 1; the largest ones when there are more than max_rows).
+-- Returns the rows kept and { intro, moments } saying where the full table is.
+local function long_timeline(data, c, shown, fmt, opts)
   local at_moment, moments = {}, {}
   for _, m in ipairs(MOMENT_NAMES) do
     local s = t((data.key_moments or {})[m[1]])
@@ -154,7 +133,7 @@ local function long_timeline(out, data, c, fmt, opts)
     end
   end
   local keep, bursts, nkeep = {}, {}, 0
-  for i = 1, c.n do
+  for _, i in ipairs(shown) do
     if at_moment[c.t[i]] then
       keep[i] = true
       nkeep = nkeep + 1
@@ -174,155 +153,77 @@ local function long_timeline(out, data, c, fmt, opts)
   end
   for k = 1, math.min(#bursts, room) do keep[bursts[k]] = true end
   local which = {}
-  for i = 1, c.n do
+  for _, i in ipairs(shown) do
     if keep[i] then which[#which + 1] = i end
   end
   local link = ("[%s](%s)"):format(md.text(opts.appendix), href(opts.appendix))
-  out[#out + 1] = ("%s rows from %s to %s: this table keeps %s of them, the rows at key moments and the %s; "
-    .. "the full table is in %s."):format(pmx.thousands(c.n), fmt(c.t[1]), fmt(c.t[c.n]), pmx.thousands(#which),
+  local intro = ("%s rows from %s to %s: this table keeps %s of them, the rows at key moments and the %s; "
+    .. "the full table is in %s."):format(pmx.thousands(#shown), fmt(c.t[shown[1]]), fmt(c.t[shown[#shown]]),
+      pmx.thousands(#which),
       dropped > 0 and ("%s largest bursts (of %s)"):format(pmx.thousands(#bursts - dropped), pmx.thousands(#bursts))
         or "bursts (repeated events, with their counts)",
       link)
-  out[#out + 1] = ""
-  if #moments > 0 then
-    out[#out + 1] = "**Key moments**: " .. table.concat(moments, ", ")
-    out[#out + 1] = ""
-  end
-  return table_lines(out, c, fmt, which)
+  return which, { intro = intro, moments = #moments > 0 and table.concat(moments, ", ") or false }
 end
 
-local function timeline(data, c, fmt, opts)
-  local out = { "## Timeline (all times UTC)", "" }
-  if c.n > opts.max_rows then
-    long_timeline(out, data, c, fmt, opts)
-  else
-    table_lines(out, c, fmt)
-  end
-  if c.note then
-    out[#out + 1] = ""
-    out[#out + 1] = c.note
-  end
-  return table.concat(out, "\n")
-end
-
--- The appendix: every row of the table, for a timeline too long for the body.
-local function appendix(data, c, fmt, opts)
-  local h = header_text(data)
-  local out = {
-    "# Timeline: " .. h.title,
-    "",
-    ("All %s rows of the timeline of [%s](%s) (all times UTC)."):format(pmx.thousands(c.n), md.text(opts.file),
-      href(opts.file)),
-    "",
-  }
-  table_lines(out, c, fmt)
-  if c.note then
-    out[#out + 1] = ""
-    out[#out + 1] = c.note
-  end
-  return table.concat(out, "\n") .. "\n"
-end
-
-local function factors(data)
-  local f = data.factors or {}
-  local numbered = {}
-  for i, c in ipairs(f.contributing or {}) do
-    local label = pmx.factor_label(c)
-    numbered[i] = label and ("%d. **%s**: %s"):format(i, md.text(label), md.text(c.text))
-      or ("%d. %s"):format(i, md.text(c.text))
-  end
-  return table.concat({
-    "## Contributing Factors",
-    "",
-    "### Immediate Cause",
-    list(texts(f.immediate), "none identified"),
-    "",
-    "### Contributing Factors",
-    #numbered > 0 and table.concat(numbered, "\n") or "- none identified",
-    "",
-    "### Systemic Issues",
-    list(texts(f.systemic), "none identified"),
-  }, "\n")
-end
-
-local function actions(data)
-  local rows = { "## Action Items", "", "| ID | Action | Owner | Deadline | Priority |", "|----|--------|-------|----------|----------|" }
-  for _, a in ipairs(data.action_items or {}) do
-    rows[#rows + 1] = ("| %s | %s | %s | %s | %s |"):format(cell(a.id), cell(a.action), cell(a.owner), cell(a.deadline), cell(a.priority))
-  end
-  return table.concat(rows, "\n")
-end
-
-local function gaps(data, fmt)
-  local lines = {}
-  for i, g in ipairs(data.gaps or {}) do lines[i] = md.text(pmx.gap_line(g, fmt)) end
-  return "## Data Gaps\n\n" .. list(lines)
-end
-
-local function validation(data)
-  local lines = {}
-  for i, v in ipairs(data.validation) do
-    local text = md.text(v.check .. ((v.detail and v.detail ~= "") and (": " .. v.detail) or ""))
-    if v.ok == true then lines[i] = "[x] " .. text
-    elseif v.ok == false then lines[i] = "[ ] " .. text
-    else lines[i] = "[~] " .. text .. " (pending)" end
-  end
-  return "## Validation\n\n" .. list(lines)
-end
-
-local function render(data, c, fmt, opts)
-  local inc = data.incident
-  local blocks = {
-    header(data),
-    "## Summary\n\n" .. (inc.summary and md.block(inc.summary) or "No summary yet."),
-    impact(data),
-    "## Root Cause\n\n" .. md.block(inc.root_cause or data.root_cause or "Not determined yet."),
-    timeline(data, c, fmt, opts),
-    factors(data) .. (opts.fishbone and pmx.mermaid(data) and ("\n\n### Causal Graph\n\n" .. pmx.mermaid(data)) or ""),
-    actions(data),
-    "## What Went Well\n\n" .. list(texts(data.what_went_well), "not recorded"),
-    "## Lessons Learned\n\n" .. list(texts(data.lessons_learned), "not recorded"),
-    "## Prevention\n\nSee Action Items above.",
-  }
-  if data.gaps and #data.gaps > 0 then blocks[#blocks + 1] = gaps(data, fmt) end
-  if data.validation and #data.validation > 0 then blocks[#blocks + 1] = validation(data) end
-  return table.concat(blocks, "\n\n") .. "\n"
-end
-
--- What an organisation's Mustache template gets: the whole report model (as report.json
--- has it; its timeline rows with time, event, source, actor, kind, evidence, count, last)
--- plus ready-made text, so a template needs no logic. Every string in it is Markdown text
--- already (pm.mdtext), whether written {{x}} or {{{x}}}:
---   header.{title,date,duration,severity,authors,reviewed}, impact_lines[],
---   timeline_rows[].{time,event,source,actor,kind,count,until} (cells, `|` escaped; times dated
---     by pm.postmortem's rule; until: the last time of a burst (count > 1), else nil),
---   contributing[].{n,label,text,why_chain[]}, action_rows[].{id,action,owner,deadline,priority,status},
---   gap_lines[], checks[].{mark,check,detail,ok}, has_gaps, has_validation, has_actions,
---   causal_graph (the fishbone as a Mermaid block; {{{causal_graph}}} or {{causal_graph}}).
-local function view(data, rows, clock)
+-- The view both the seed's layout (layout.lua) and an organisation's Mustache template get:
+-- the whole report model (as report.json has it; its timeline rows with time, event,
+-- source, actor, kind, evidence, count, last) plus ready-made text, so a template needs no
+-- logic. Every string in it is Markdown text already (pm.mdtext), whether written {{x}} or
+-- {{{x}}}:
+--   header.{title,date,duration,severity,authors,reviewed[,distributed,follow_up]},
+--   summary, root_cause (paragraphs), impact_lines[],
+--   table_rows[].{time,event,source,actor}: the rows the report's table shows (inside
+--     table_window; of a long timeline, the rows at key moments and the bursts), the event
+--     with its burst's count ("... (1,521 events until 10:34:45)"),
+--   long_timeline.{intro,moments} (a timeline of more than max_rows rows: what the table keeps
+--     and where the rest is; moments: "impact start 10:05:23, ..." or false), outside_note
+--     (the rows outside table_window not shown, or nil),
+--   timeline_rows[].{time,event,source,actor,kind,count,until} (every row, cells, `|`
+--     escaped; times dated by pm.postmortem's rule; until: the last time of a burst (count >
+--     1), else nil; in a `template` only),
+--   immediate[], systemic[], contributing[].{n,label,labelled,text,why_chain[]},
+--   action_rows[].{id,action,owner,deadline,priority,status}, went_well[], lessons[],
+--   gap_lines[], checks[].{mark,check,detail,has_detail,line,ok,pending}, has_gaps,
+--   has_validation, has_actions, causal_graph (the fishbone as a Mermaid block, nil without
+--   factors), causal_graph_shown (the `fishbone` option and a graph to show).
+-- `rows` holds the timeline's columns (columns(); every row for a template), `clock` formats
+-- their times.
+local function view(data, rows, clock, opts)
   local v = md.model(data)
   v.header = header_text(data)
   v.impact_lines = pmx.impact(data)
-  v.root_cause = md.block(data.incident.root_cause or "Not determined yet.")
-  v.summary = md.block(data.incident.summary or "No summary yet.")
-  v.timeline_rows = {}
-  for i = 1, rows.n do
-    local count = rows.count[i]
-    v.timeline_rows[i] = { time = clock(rows.t[i]), event = cell(rows.event[i]), source = cell(rows.source[i]),
-      actor = cell(rows.actor[i] or nil), kind = md.text(rows.kind[i]), count = count,
-      ["until"] = count > 1 and rows.last[i] and clock(rows.last[i]) or nil }
+  v.root_cause = md.block(data.incident.root_cause or data.root_cause or "Not determined yet.")
+  v.summary = data.incident.summary and md.block(data.incident.summary) or "No summary yet."
+  local shown = shown_rows(rows)
+  local which = shown
+  if #shown > opts.max_rows then which, v.long_timeline = long_timeline(data, rows, shown, clock, opts) end
+  v.table_rows = table_rows(rows, clock, which)
+  v.outside_note = rows.note -- (pm.postmortem's sentence: numbers and RFC 3339 times only)
+  if rows.time then -- every row, for a template
+    v.timeline_rows = {}
+    for i = 1, rows.n do
+      local count = rows.count[i]
+      v.timeline_rows[i] = { time = clock(rows.t[i]), event = cell(rows.event[i]), source = cell(rows.source[i]),
+        actor = cell(rows.actor[i] or nil), kind = md.text(rows.kind[i]), count = count,
+        ["until"] = count > 1 and rows.last[i] and clock(rows.last[i]) or nil }
+    end
+    -- The model's timeline, which data{ timeline = false } left out, from the same columns.
+    v.timeline = {}
+    for i = 1, rows.n do
+      v.timeline[i] = { time = rows.time[i], event = md.text(rows.event[i]), source = md.text(rows.source[i]),
+        actor = rows.actor[i] and md.text(rows.actor[i]) or nil, kind = md.text(rows.kind[i]),
+        evidence = rows.evidence[i] and md.text(rows.evidence[i]) or nil, count = rows.count[i],
+        last = rows.last[i] and pm.time.format(rows.last[i], "rfc3339") or nil }
+    end
   end
-  -- The model's timeline, which data{ timeline = false } left out, from the same columns.
-  v.timeline = {}
-  for i = 1, rows.n do
-    v.timeline[i] = { time = rows.time[i], event = md.text(rows.event[i]), source = md.text(rows.source[i]),
-      actor = rows.actor[i] and md.text(rows.actor[i]) or nil, kind = md.text(rows.kind[i]),
-      evidence = rows.evidence[i] and md.text(rows.evidence[i]) or nil, count = rows.count[i],
-      last = rows.last[i] and pm.time.format(rows.last[i], "rfc3339") or nil }
-  end
+  local f = data.factors or {}
+  v.immediate, v.systemic = texts(f.immediate), texts(f.systemic)
+  v.went_well, v.lessons = texts(data.what_went_well), texts(data.lessons_learned)
   v.contributing = {}
-  for i, c in ipairs((data.factors or {}).contributing or {}) do
-    v.contributing[i] = { n = i, label = md.text(pmx.factor_label(c) or "Factor"), text = md.text(c.text),
+  for i, c in ipairs(f.contributing or {}) do
+    local label = pmx.factor_label(c)
+    v.contributing[i] = { n = i, label = md.text(label or "Factor"), labelled = label ~= nil, text = md.text(c.text),
       why_chain = texts(c.why_chain) }
   end
   v.action_rows = {}
@@ -334,12 +235,23 @@ local function view(data, rows, clock)
   for i, g in ipairs(data.gaps or {}) do v.gap_lines[i] = md.text(pmx.gap_line(g, clock)) end
   v.checks = {}
   for i, c in ipairs(data.validation or {}) do
-    v.checks[i] = { check = md.text(c.check), detail = md.text(c.detail), ok = c.ok == true,
-      mark = c.ok == true and "x" or (c.ok == false and " " or "~") }
+    local has_detail = c.detail ~= nil and c.detail ~= ""
+    v.checks[i] = { check = md.text(c.check), detail = md.text(c.detail), has_detail = has_detail, ok = c.ok == true,
+      pending = c.ok ~= true and c.ok ~= false, mark = c.ok == true and "x" or (c.ok == false and " " or "~"),
+      -- the check and its detail as one text, as the seed's layout shows it
+      line = md.text(c.check .. (has_detail and (": " .. c.detail) or "")) }
   end
   v.has_gaps, v.has_validation, v.has_actions = #v.gap_lines > 0, #v.checks > 0, #v.action_rows > 0
   v.causal_graph = pmx.mermaid(data) -- a Mermaid block, or nil when there are no factors
+  v.causal_graph_shown = opts.fishbone == true and v.causal_graph ~= nil
   return v
+end
+
+-- `template` (Mustache text) over the view; errors name `name` (the template's file).
+local function render(template, v, name)
+  local ok, text = pcall(pm.template.render, template, v, { escape = "none" })
+  if not ok then error(("template %s: %s"):format(name, tostring(text):gsub("^pm%.template%.render: ", "")), 0) end
+  return text
 end
 
 return {
@@ -368,17 +280,21 @@ return {
       -- A template sees every row (as report.json has them), not only table_window's.
       local c = columns(ctx, data, true)
       local clock = pmx.clock_for(data, c.t[1], c.t[c.n])
-      local ok, text = pcall(pm.template.render, ctx.fs.read(opts.template), view(data, c, clock), { escape = "none" })
-      if not ok then error(("template %s: %s"):format(opts.template, tostring(text):gsub("^pm%.template%.render: ", "")), 0) end
-      ctx.report.write(opts.file, text)
-    else
-      if opts.appendix == opts.file then
-        error(("appendix and file are both %q: the full timeline would overwrite the report"):format(opts.file), 0)
-      end
-      local c = columns(ctx, data)
-      local fmt = pmx.clock_for(data, c.t[1], c.t[c.n])
-      ctx.report.write(opts.file, render(data, c, fmt, opts))
-      if c.n > opts.max_rows then ctx.report.write(opts.appendix, appendix(data, c, fmt, opts)) end
+      ctx.report.write(opts.file, render(ctx.fs.read(opts.template), view(data, c, clock, opts), opts.template))
+      return
+    end
+    if opts.appendix == opts.file then
+      error(("appendix and file are both %q: the full timeline would overwrite the report"):format(opts.file), 0)
+    end
+    local c = columns(ctx, data)
+    local fmt = pmx.clock_for(data, c.t[1], c.t[c.n])
+    local v = view(data, c, fmt, opts)
+    ctx.report.write(opts.file, render(layout.report, v, "layout.lua (the seed's)"))
+    if c.n > opts.max_rows then
+      -- The appendix: every row of the table, for a timeline too long for the body.
+      v.table_rows = table_rows(c, fmt, shown_rows(c))
+      v.appendix = { count = pmx.thousands(c.n), report = md.text(opts.file), report_href = href(opts.file) }
+      ctx.report.write(opts.appendix, render(layout.appendix, v, "layout.lua (the appendix's)"))
     end
   end,
 }

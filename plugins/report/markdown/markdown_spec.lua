@@ -289,6 +289,20 @@ describe("markdown with a long timeline", function()
   end)
 end)
 
+describe("markdown's view for a template", function()
+  it("gives the rows the seed's table shows and what a long table keeps, as the seed's layout uses them", function()
+    local text = plugin.run({ template = "fixtures/table.mustache", file = "t.md", max_rows = 4 },
+      { report = "fixtures/long.json" }).files["t.md"]
+    assert.equals("241 rows from 2025-03-01 22:00:00 to 2025-03-02 02:00:00: this table keeps 4 of them, the rows at "
+      .. "key moments and the 1 largest bursts (of 3); the full table is in [timeline.md](timeline.md).\n"
+      .. "impact start 2025-03-01 22:10:00, detected 2025-03-01 22:12:00, resolved 2025-03-02 01:20:00\n"
+      .. "2025-03-01 22:10:00 Retry 10 \\| queue\n"
+      .. "2025-03-01 22:12:00 Retry 12 \\| queue\n"
+      .. "2025-03-01 22:30:00 First 5xx errors appear (1,521 events until 2025-03-01 22:34:45)\n"
+      .. "2025-03-02 01:20:00 Incident marked resolved\n", text)
+  end)
+end)
+
 describe("pm.postmortem's rule for dates", function()
   local pmx = require "pm.postmortem"
   local function at(text) return pm.time.parse(text) end
