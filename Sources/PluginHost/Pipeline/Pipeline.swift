@@ -1,5 +1,6 @@
 import Foundation
 import LuaBridge
+import PostmortemCore
 
 /// A plugin named in a pipeline stage, with its options.
 public struct PluginReference: Sendable {
@@ -93,7 +94,7 @@ public struct Pipeline: Sendable {
           OptionSpec("limits.output_mb", ["number"], doc: "megabytes a plugin may write (default 64)"),
         ]),
       OptionSpec(
-        "dedupe_window_s", ["number"], default: 120,
+        "dedupe_window_s", ["number"], default: .integer(Timeline.defaultDedupeWindow / 1000),
         doc: "events alike within this many seconds are one (0 turns dedupe off)",
         min: 0),
       OptionSpec(

@@ -269,6 +269,10 @@ public struct Timeline: Sendable, Equatable {
     }
   }
 
+  /// The window of ``deduplicate(window:)`` unless told otherwise, in milliseconds: the
+  /// pipeline's `dedupe_window_s` defaults to it.
+  public static let defaultDedupeWindow: Int64 = 120_000
+
   /// The events with rows from different sources that describe the same happening merged.
   ///
   /// Two events within `window` milliseconds are one happening when:
@@ -281,7 +285,7 @@ public struct Timeline: Sendable, Equatable {
   /// The kept row gets the other row's sources appended to ``TimelineEvent/sources`` and its
   /// evidence; the other row is dropped. The result is sorted by time, stable; no source is
   /// ever lost.
-  public func deduplicated(window: Int64 = 120_000) -> [TimelineEvent] {
+  public func deduplicated(window: Int64 = Timeline.defaultDedupeWindow) -> [TimelineEvent] {
     var copy = self
     copy.deduplicate(window: window)
     return copy.events
@@ -297,7 +301,7 @@ public struct Timeline: Sendable, Equatable {
   /// streams of other sources; it takes their rows within the window in time order. So a
   /// thousand alerts a minute from Alertmanager and PagerDuty cost each alert one look at
   /// the next PagerDuty row, not at every alert in the window.
-  public mutating func deduplicate(window: Int64 = 120_000) {
+  public mutating func deduplicate(window: Int64 = Timeline.defaultDedupeWindow) {
     sort()
     defer { keptInOrder() }  // merging keeps each row's time
     var kinds: [String: Int32] = [:]
