@@ -85,6 +85,59 @@ import Testing
     #expect(result.stdout.contains(": ok ("), "\(result.stdout)")
   }
 
+  /// The first fenced block of each section of docs/formats.md, by the section's title.
+  static func formatExamples() throws -> [String: String] {
+    let text = try String(contentsOfFile: PMHostProcess.packageRoot + "/docs/formats.md", encoding: .utf8)
+    var examples: [String: String] = [:]
+    for section in text.components(separatedBy: "\n## ").dropFirst() {
+      let title = String(section.prefix(while: { $0 != "\n" }))
+      let parts = section.components(separatedBy: "```")
+      guard parts.count >= 3 else { continue }
+      examples[title] = String(parts[1].drop(while: { $0 != "\n" }).dropFirst())
+    }
+    return examples
+  }
+
+  @Test func theDocumentedExamplesOfEachFormatPassCheck() throws {
+    let examples = try Self.formatExamples()
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try scratch.write("incident.yaml", Scratch.incident)
+    try scratch.write("whys.yaml", try #require(examples["Whys file"]))
+    try scratch.write("actions.yaml", try #require(examples["Actions file"]))
+    try scratch.write("severity-rules.lua", try #require(examples["Severity rules"]))
+    try scratch.write("answers.yaml", try #require(examples["Answers file"]))
+    try scratch.write(
+      "pipeline.lua",
+      """
+      return { incident = "incident.yaml",
+        analyze = { { "five-whys", answers = "whys.yaml" } },
+        classify = { { "severity", rules = "severity-rules.lua" } },
+        act = { { "action-items", file = "actions.yaml" } } }
+      """)
+    let good = try PMHostProcess.run(
+      ["check", "pipeline.lua", "--answers", "answers.yaml"], in: scratch.path)
+    #expect(good.status == 0, "\(good.stderr)")
+    // The same files with one mistake each are refused, each named.
+    try scratch.write(
+      "whys.yaml",
+      examples["Whys file"]!.replacingOccurrences(of: "category: Testing", with: "categry: Testing"))
+    try scratch.write(
+      "actions.yaml", examples["Actions file"]!.replacingOccurrences(of: "2025-02-20", with: "2025-02-30"))
+    try scratch.write(
+      "severity-rules.lua",
+      examples["Severity rules"]!.replacingOccurrences(of: "label = \"Minor\"", with: "lable = \"Minor\""))
+    let bad = try PMHostProcess.run(["check", "pipeline.lua"], in: scratch.path)
+    #expect(bad.status == 2)
+    for expected in [
+      "pipeline.lua:2: analyze[1] (five-whys): whys.yaml: chain 1, why 2: unknown key categry",
+      "pipeline.lua:4: act[1] (action-items): actions.yaml: item 2: deadline 2025-02-30 is not a date",
+      "pipeline.lua:3: classify[1] (severity): severity-rules.lua: rule 3: unknown key lable",
+    ] {
+      #expect(bad.stderr.contains(expected), "missing: \(expected)\n\(bad.stderr)")
+    }
+  }
+
   @Test func aRunStopsOnTheSameProblemsWithExit2() throws {
     let scratch = try Self.scratch()
     defer { scratch.remove() }
