@@ -164,7 +164,7 @@ public struct OptionSpec: Sendable {
     for v in values {
       if let problem = shapeOnly.problems(v, at: "", SchemaContext()).first {
         throw fail(
-          "value \(PluginCatalogText.shown(v)) in `values` does not fit the type: \(problem.message)")
+          "value \(SchemaText.shown(v)) in `values` does not fit the type: \(problem.message)")
       }
     }
     if !defaultValue.isNil {
@@ -220,7 +220,7 @@ public struct OptionSpec: Sendable {
     }
     if !values.isEmpty, !values.contains(value) {
       add(
-        "must be one of \(values.map(PluginCatalogText.shown).joined(separator: ", ")) (got \(PluginCatalogText.shown(value)))"
+        "must be one of \(values.map(SchemaText.shown).joined(separator: ", ")) (got \(SchemaText.shown(value)))"
       )
       return found
     }
@@ -229,10 +229,10 @@ public struct OptionSpec: Sendable {
       let v = value.doubleValue ?? 0
       if !v.isFinite { add("must be a finite number") }
       if let min, v < min {
-        add("must be at least \(PluginCatalogText.number(min)) (got \(PluginCatalogText.shown(value)))")
+        add("must be at least \(SchemaText.number(min)) (got \(SchemaText.shown(value)))")
       }
       if let max, v > max {
-        add("must be at most \(PluginCatalogText.number(max)) (got \(PluginCatalogText.shown(value)))")
+        add("must be at most \(SchemaText.number(max)) (got \(SchemaText.shown(value)))")
       }
     case "list":
       for (i, item) in (value.tableValue?.array ?? []).enumerated() {
@@ -291,13 +291,13 @@ public struct OptionSpec: Sendable {
   func shapeProblem(_ value: LuaValue) -> String {
     let expected = "expected \(type)"
     guard let t = value.tableValue else {
-      return "\(expected), got \(value.typeName) \(PluginCatalogText.shown(value))"
+      return "\(expected), got \(value.typeName) \(SchemaText.shown(value))"
     }
     let wantsNames = types.contains("map") || types.contains("record")
     if wantsNames, !t.array.isEmpty {
       let first = t.array[0]
       return
-        "\(expected): a table of name = value, got a list ([1] = \(PluginCatalogText.shown(first))); write { [\(PluginCatalogText.shown(first))] = ... } with a name for each entry"
+        "\(expected): a table of name = value, got a list ([1] = \(SchemaText.shown(first))); write { [\(SchemaText.shown(first))] = ... } with a name for each entry"
     }
     if types.contains("list"), !t.fields.isEmpty {
       let keys = t.fields.keys.map(Pipeline.describe).sorted().prefix(3).joined(separator: ", ")
@@ -393,7 +393,7 @@ struct SchemaContext {
 }
 
 /// Values as messages show them.
-enum PluginCatalogText {
+enum SchemaText {
   static func shown(_ value: LuaValue) -> String {
     switch value {
     case .string(let s): "\"\(Redaction.text(s.text))\""
@@ -465,14 +465,14 @@ struct OptionSchema {
         Problem(
           key: nil,
           message:
-            "\(noun) keys must be names, got \(Pipeline.describe(key)) = \(PluginCatalogText.shown(value))"))
+            "\(noun) keys must be names, got \(Pipeline.describe(key)) = \(SchemaText.shown(value))"))
     }
     for (i, value) in given.array.enumerated() {
       problems.append(
         Problem(
           key: nil,
           message:
-            "\(noun) keys must be names, got the list item [\(i + 1)] = \(PluginCatalogText.shown(value))"))
+            "\(noun) keys must be names, got the list item [\(i + 1)] = \(SchemaText.shown(value))"))
     }
     let names = Set(specs.map(\.name))
     let known = (specs.map(\.name) + extraKeys).sorted().joined(separator: ", ")
