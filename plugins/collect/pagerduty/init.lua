@@ -29,7 +29,7 @@ return {
   options = {
     url = { type = "url", doc = "an incident's log entries API URL, e.g. `https://api.pagerduty.com/incidents/ID/log_entries`" },
     token_env = { type = "env", doc = "environment variable holding the API token, for `url`" },
-    file = { type = "glob", doc = "saved GET /incidents/{id}/log_entries response(s), relative to the pipeline" },
+    file = { type = "file", doc = "saved GET /incidents/{id}/log_entries response(s), relative to the pipeline" },
     timeout_s = { type = "number", min = 0, doc = "seconds to wait for each page (default: the host's 30)" },
   },
   run = function(ctx, opts)
