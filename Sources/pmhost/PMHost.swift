@@ -114,15 +114,24 @@ func loadAnswers(_ path: String) throws -> [String: String] {
 
 struct Check: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Load a pipeline and every plugin it names and check their options; runs nothing.")
+    abstract:
+      "Check a pipeline without running it: its keys, every plugin's options and check() hook, the files they name (answers, actions, rules), the incident; every problem as file:line, exit 2."
+  )
 
   @Argument(help: "The pipeline file.") var pipeline: String
+  @Option(
+    help: "Also check this YAML file of prompt answers (id: answer), as `pmhost run --answers` reads it.")
+  var answers: String?
 
   func run() throws {
-    let (loaded, planned) = try PipelineRunner.plan(pipelinePath: pipeline)
-    _ = try PipelineRunner.incident(of: loaded)
-    let count = planned.values.map(\.count).reduce(0, +)
-    say("\(pipeline): ok (\(count) plugins in \(planned.count) stages)")
+    let result = try PipelineRunner.check(pipelinePath: pipeline, answers: answers)
+    guard result.problems.isEmpty else {
+      for problem in result.problems { writeError(problem.description) }
+      writeError(
+        "pmhost: \(pipeline): \(result.problems.count) problem\(result.problems.count == 1 ? "" : "s")")
+      throw ExitCode(2)
+    }
+    say("\(pipeline): ok (\(result.plugins) plugins in \(result.stages) stages)")
   }
 }
 

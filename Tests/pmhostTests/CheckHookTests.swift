@@ -18,7 +18,7 @@ import Testing
     let result = try PMHostProcess.run([command, "pipeline.lua"], in: scratch.path)
     #expect(result.status == 2, "\(result.stderr)")
     #expect(
-      result.stderr.contains("pipeline.lua: collect[1]: log-pattern: option pattern: unfinished capture"),
+      result.stderr.contains("pipeline.lua:2: collect[1] (log-pattern): option pattern: unfinished capture"),
       "\(result.stderr)")
     #expect(scratch.read("out/report.json") == nil)
   }
@@ -43,7 +43,7 @@ import Testing
       "pipeline.lua", #"return { incident = "incident.yaml", collect = { { "picky", lo = 3, hi = 2 } } }"#)
     let bad = try PMHostProcess.run(["run", "pipeline.lua"], in: scratch.path)
     #expect(bad.status == 2)
-    #expect(bad.stderr.contains("pipeline.lua: collect[1]: picky: lo must not exceed hi"), "\(bad.stderr)")
+    #expect(bad.stderr.contains("pipeline.lua:1: collect[1] (picky): lo must not exceed hi"), "\(bad.stderr)")
     #expect(!bad.stderr.contains("ran"))
   }
 }

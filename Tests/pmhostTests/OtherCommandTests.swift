@@ -47,7 +47,8 @@ import Testing
     let result = try PMHostProcess.run(["plugins", "info", "nginx-access"], in: NSTemporaryDirectory())
     #expect(result.status == 0)
     #expect(result.stdout.contains("stage collect"))
-    #expect(result.stdout.contains("path (string, required)"))
+    #expect(result.stdout.contains("path (glob, required)"))
+    #expect(result.stdout.contains("status (lua_pattern) default: \"5%d%d\""), "\(result.stdout)")
     #expect(result.stdout.contains("source (string)"))
   }
 

@@ -101,7 +101,7 @@ import Testing
     for command in ["check", "run"] {
       let result = try PMHostProcess.run([command, "pipeline.lua"], in: scratch.path)
       #expect(result.status == 2, "\(command): \(result.stderr)")
-      #expect(result.stderr.contains("pipeline.lua: collect[1]"), "\(result.stderr)")
+      #expect(result.stderr.contains("pipeline.lua:2: collect[1] (\(c.reference))"), "\(result.stderr)")
       #expect(result.stderr.contains(c.says), "\(command): \(result.stderr)")
     }
   }
@@ -120,7 +120,8 @@ import Testing
       let result = try PMHostProcess.run([command, "pipeline.lua"], in: scratch.path)
       #expect(result.status == 2, "\(command): \(result.stderr)")
       #expect(
-        result.stderr.contains("pipeline.lua: validate[1]: plugin 'checklist' is defined 2 times in "),
+        result.stderr.contains(
+          "pipeline.lua:2: validate[1] (checklist): plugin 'checklist' is defined 2 times in "),
         "\(result.stderr)")
       #expect(
         result.stderr.contains("plugins/checklist.lua")

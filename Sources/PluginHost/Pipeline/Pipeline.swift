@@ -10,6 +10,35 @@ public struct PluginReference: Sendable {
   public var limits: Limits
   /// Where it was written, e.g. `pipeline.lua: collect[2]`.
   public var origin: String
+  /// Its stage list and place in it (1-based), for messages with lines.
+  public var stage: Stage = .collect
+  public var index = 0
+  /// The pipeline file.
+  public var file = ""
+
+  /// `collect[2]`: where in the pipeline it is written.
+  public var place: String { "\(stage.rawValue)[\(index)]" }
+}
+
+/// A problem of a pipeline or of a plugin reference in it, where it was written.
+public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
+  public var file: String
+  public var line: Int?
+  public var message: String
+
+  public init(file: String, line: Int?, message: String) {
+    self.file = file
+    self.line = line
+    self.message = message
+  }
+
+  /// `pipeline.lua:12: collect[2] (slack-export): option 'keywords'[1]: ...`
+  public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
+
+  /// The problems as one error, one a line.
+  static func error(_ problems: [ConfigProblem]) -> HostError {
+    .configuration(problems.map(\.description).joined(separator: "\n"))
+  }
 }
 
 /// A loaded `pipeline.lua`.
@@ -23,41 +52,106 @@ public struct Pipeline: Sendable {
   public var limits: Limits
   public var dedupeWindowSeconds: Double
   /// `clock_offsets`: seconds added to a source's times before the merge.
-  public var clockOffsets: [String: Double] = [:]
+  public var clockOffsets: [String: Double]
   /// `skew_tolerance_s`: differences between sources up to this are not clock skew.
-  public var skewToleranceSeconds: Double = 5
+  public var skewToleranceSeconds: Double
   /// `continuous_sources`: sources (or metric series names) that report all the time, so
   /// a silence in the incident window is a data gap.
-  public var continuousSources: [String] = []
+  public var continuousSources: [String]
   /// `gap_min_s`: the shortest silence of a continuous source recorded as a gap.
-  public var gapMinSeconds: Double = 600
+  public var gapMinSeconds: Double
   /// `table_margin_s`: the report's table shows events from the incident's start minus
   /// this to its end plus this; nil (`table_margin_s = false`) shows every event.
-  public var tableMarginSeconds: Double? = 3600
+  public var tableMarginSeconds: Double?
   /// `evidence = "copy"` keeps a copy of every file read; `"auto"` (the default) hard-links
   /// files of 64 MB and more when the out folder is on the same file system.
-  public var evidence: String = "auto"
+  public var evidence: String
   public var stages: [Stage: [PluginReference]]
+  /// Where each key, entry and option is written (for messages).
+  public var lines = PipelineLines()
 
   public enum IncidentSpec: Sendable {
     case file(String)
     case inline(LuaTable)
   }
 
-  static let topLevelKeys: Set<String> =
-    Set(Stage.allCases.map(\.rawValue)).union([
-      "incident", "out", "limits", "dedupe_window_s", "evidence", "clock_offsets", "skew_tolerance_s",
-      "continuous_sources", "gap_min_s", "table_margin_s",
-    ])
+  /// The pipeline file's keys: their types, defaults and docs, in this one place. The file
+  /// is read with the code that reads plugin options (``OptionSchema``).
+  public static let schema: [OptionSpec] =
+    [
+      OptionSpec(
+        "incident", ["string", "table"], default: "incident.yaml",
+        doc:
+          "the incident: a YAML or JSON file relative to the pipeline, or a table { id, title, start, end, ... }"
+      ),
+      OptionSpec("out", ["string"], default: "out", doc: "the out folder, relative to the pipeline"),
+      OptionSpec(
+        "limits", ["record"],
+        doc: "per-plugin-run limits for every plugin (an entry's own `limits` overrides them)",
+        fields: [
+          OptionSpec("limits.time_s", ["number"], doc: "seconds a plugin may run (default 60)"),
+          OptionSpec("limits.memory_mb", ["number"], doc: "megabytes of Lua memory (default 256)"),
+          OptionSpec("limits.output_mb", ["number"], doc: "megabytes a plugin may write (default 64)"),
+        ]),
+      OptionSpec(
+        "dedupe_window_s", ["number"], default: .integer(Timeline.defaultDedupeWindow / 1000),
+        doc: "events alike within this many seconds are one (0 turns dedupe off)",
+        min: 0),
+      OptionSpec(
+        "evidence", ["string"], default: "auto",
+        doc: "auto: hard-link files of 64 MB and more into the evidence; copy: copy every file",
+        values: ["auto", "copy"]),
+      OptionSpec(
+        "clock_offsets", ["map"], default: .table(LuaTable()),
+        doc: "source label = seconds added to its times, e.g. { [\"app logs\"] = -3.5 }",
+        of: OptionSpec("clock_offsets item", ["number"], doc: "seconds")),
+      OptionSpec(
+        "skew_tolerance_s", ["number"], default: 5,
+        doc: "differences between sources up to this are not clock skew",
+        min: 0),
+      OptionSpec(
+        "continuous_sources", ["list"], default: .table(LuaTable()),
+        doc:
+          "sources (or metric series) that report all the time: a silence in the incident window is a data gap",
+        of: OptionSpec("continuous_sources item", ["string"], doc: "a source label")),
+      OptionSpec(
+        "gap_min_s", ["number"], default: 600,
+        doc: "the shortest silence of a continuous source recorded as a gap",
+        min: 1),
+      OptionSpec(
+        "table_margin_s", ["number", "boolean"], default: 3600,
+        doc:
+          "the report's table shows events from the start minus this to the end plus this; false shows every event",
+        min: 0),
+    ]
+    + Stage.allCases.map { stage in
+      OptionSpec(
+        stage.rawValue, ["list"],
+        doc: "the \(stage.rawValue) stage's plugins: { \"name\", { \"name\", option = value } }",
+        of: OptionSpec(
+          "\(stage.rawValue) entry", ["string", "table"],
+          doc: "a plugin name, or { \"name\", option = value }"))
+    }
 
   /// Loads a pipeline file: runs it in a sandbox (no files, no network) and checks its shape.
   public static func load(path: String) throws(HostError) -> Pipeline {
+    var problems: [ConfigProblem] = []
+    guard let pipeline = try load(path: path, problems: &problems), problems.isEmpty else {
+      throw ConfigProblem.error(problems)
+    }
+    return pipeline
+  }
+
+  /// Loads a pipeline file, adding every problem of it to `problems`; nil when it cannot be
+  /// read at all. Problems name the file and line.
+  static func load(path: String, problems: inout [ConfigProblem]) throws(HostError) -> Pipeline? {
     let display = path
     guard let data = FileManager.default.contents(atPath: path) else {
       let reason = FileManager.default.fileExists(atPath: path) ? "cannot read it" : "no such file"
       throw .configuration("\(display): \(reason)")
     }
     var bytes = [UInt8](data)
+    let lines = PipelineLines(text: bytes, stages: Set(Stage.allCases.map(\.rawValue)))
     let value: LuaValue
     do {
       let lua = try LuaState()
@@ -71,111 +165,80 @@ public struct Pipeline: Sendable {
       throw .configuration("\(display): must return a table (got \(value.typeName))")
     }
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    return try parse(table, path: display, directory: directory)
+    return parse(table, path: display, directory: directory, lines: lines, problems: &problems)
   }
 
   static func parse(_ table: LuaTable, path: String, directory: String) throws(HostError) -> Pipeline {
-    for (key, _) in table.fields where !(key.stringValue.map(topLevelKeys.contains) ?? false) {
-      throw .configuration(
-        "\(path): unknown key \(describe(key)) (known: \(topLevelKeys.subtracting(Stage.allCases.map(\.rawValue)).sorted().joined(separator: ", ")), \(Stage.list))"
-      )
-    }
-    let incident: IncidentSpec
-    switch table["incident"] {
-    case .string(let s): incident = .file(s.text)
-    case .table(let t): incident = .inline(t)
-    case .nil: incident = .file("incident.yaml")
-    default: throw .configuration("\(path): incident must be a file name or a table")
-    }
-    var out = "out"
-    if case .string(let s) = table["out"] { out = s.text }
-    var limits = Limits()
-    if !table["limits"].isNil { limits = try limits.merging(table["limits"], origin: "\(path): limits") }
-    var window = Double(Timeline.defaultDedupeWindow) / 1000
-    if !table["dedupe_window_s"].isNil {
-      guard let w = table["dedupe_window_s"].doubleValue, w >= 0 else {
-        throw .configuration("\(path): dedupe_window_s must be a number of seconds (0 turns dedupe off)")
-      }
-      window = w
-    }
-    var evidence = "auto"
-    switch table["evidence"] {
-    case .nil: break
-    case .string(let s) where s.text == "auto" || s.text == "copy": evidence = s.text
-    default:
-      throw .configuration(
-        "\(path): evidence must be \"auto\" (hard-link big files) or \"copy\" (copy every file)")
-    }
-    var stages: [Stage: [PluginReference]] = [:]
-    for stage in Stage.allCases {
-      let entry = table[stage.rawValue]
-      if entry.isNil { continue }
-      guard case .table(let list) = entry, list.fields.isEmpty else {
-        throw .configuration(
-          "\(path): \(stage.rawValue) must be a list of plugins, e.g. { \"name\", { \"name\", option = value } }"
-        )
-      }
-      stages[stage] = try list.array.enumerated().map { (i, item) throws(HostError) in
-        try reference(item, origin: "\(path): \(stage.rawValue)[\(i + 1)]", limits: limits)
-      }
-    }
-    var pipeline = Pipeline(
-      path: path, directory: directory, incident: incident, out: out, limits: limits,
-      dedupeWindowSeconds: window, stages: stages)
-    pipeline.evidence = evidence
-    try parseTimelineOptions(table, path: path, into: &pipeline)
+    var problems: [ConfigProblem] = []
+    let pipeline = parse(table, path: path, directory: directory, lines: PipelineLines(), problems: &problems)
+    guard problems.isEmpty else { throw ConfigProblem.error(problems) }
     return pipeline
   }
 
-  /// The timeline options: clock offsets, skew tolerance, continuous sources, gaps, margin.
-  static func parseTimelineOptions(_ table: LuaTable, path: String, into pipeline: inout Pipeline)
-    throws(HostError)
-  {
-    func seconds(_ key: String, min: Double = 0) throws(HostError) -> Double? {
-      let value = table[key]
-      if value.isNil { return nil }
-      guard let v = value.doubleValue, v.isFinite, v >= min else {
-        throw .configuration("\(path): \(key) must be a number of seconds, at least \(Int(min))")
-      }
-      return v
+  /// Reads the pipeline's table against ``schema``; every problem goes to `problems`.
+  static func parse(
+    _ table: LuaTable, path: String, directory: String, lines: PipelineLines, problems: inout [ConfigProblem]
+  ) -> Pipeline {
+    let schema = OptionSchema(specs: schema, noun: "key")
+    let (keys, found) = schema.read(table, SchemaContext())
+    func problem(_ key: String?, _ message: String) {
+      problems.append(ConfigProblem(file: path, line: key.flatMap(lines.line(key:)), message: message))
     }
-    switch table["clock_offsets"] {
-    case .nil: break
-    case .table(let t) where t.array.isEmpty:
-      for (key, value) in t.fields {
-        guard let source = key.stringValue, let v = value.doubleValue, v.isFinite else {
-          throw .configuration(
-            "\(path): clock_offsets maps a source label to seconds added to its times, e.g. clock_offsets = { [\"app logs\"] = -3.5 }"
-          )
-        }
-        pipeline.clockOffsets[source] = v
+    for p in found { problem(p.key, p.message) }
+    let incident: IncidentSpec =
+      switch keys["incident"] {
+      case .table(let t): .inline(t)
+      default: .file(keys["incident"].stringValue ?? "")
       }
-    default:
-      throw .configuration(
-        "\(path): clock_offsets must be a table of source label = seconds, e.g. { [\"app logs\"] = -3.5 }")
+    var limits = Limits()
+    if case .table = keys["limits"] {
+      do { limits = try limits.merging(keys["limits"], origin: "limits") } catch {
+        problem("limits", error.message)
+      }
     }
-    if let v = try seconds("skew_tolerance_s") { pipeline.skewToleranceSeconds = v }
-    switch table["continuous_sources"] {
-    case .nil: break
-    case .table(let t) where t.fields.isEmpty && t.array.allSatisfy({ $0.stringValue != nil }):
-      pipeline.continuousSources = t.array.compactMap(\.stringValue)
-    default:
-      throw .configuration(
-        "\(path): continuous_sources must be a list of source labels, e.g. { \"app logs\", \"API error rate\" }"
+    var margin = keys["table_margin_s"]
+    if margin == .boolean(true) {
+      problem(
+        "table_margin_s",
+        "key 'table_margin_s' is a number of seconds, or false to show every event in the report's table (not true)"
       )
+      margin = .nil
     }
-    if let v = try seconds("gap_min_s", min: 1) { pipeline.gapMinSeconds = v }
-    switch table["table_margin_s"] {
-    case .nil: break
-    case .boolean(false): pipeline.tableMarginSeconds = nil
-    default:
-      guard let v = table["table_margin_s"].doubleValue, v >= 0 else {
-        throw .configuration(
-          "\(path): table_margin_s must be a number of seconds, or false to show every event in the report's table"
-        )
+    var stages: [Stage: [PluginReference]] = [:]
+    for stage in Stage.allCases {
+      guard case .table(let list) = keys[stage.rawValue], list.fields.isEmpty else { continue }
+      var references: [PluginReference] = []
+      for (i, item) in list.array.enumerated() {
+        let origin = "\(stage.rawValue)[\(i + 1)]"
+        do {
+          var reference = try reference(item, origin: origin, limits: limits)
+          reference.stage = stage
+          reference.index = i + 1
+          reference.file = path
+          reference.origin = "\(path): \(origin)"
+          references.append(reference)
+        } catch {
+          problems.append(
+            ConfigProblem(
+              file: path, line: lines.line(stage: stage.rawValue, entry: i + 1), message: error.message))
+        }
       }
-      pipeline.tableMarginSeconds = v.isFinite ? v : nil
+      stages[stage] = references
     }
+    var clockOffsets: [String: Double] = [:]
+    for (source, seconds) in keys["clock_offsets"].tableValue?.stringFields ?? [] {
+      if let v = seconds.doubleValue { clockOffsets[source] = v }
+    }
+    return Pipeline(
+      path: path, directory: directory, incident: incident, out: keys["out"].stringValue ?? "",
+      limits: limits, dedupeWindowSeconds: keys["dedupe_window_s"].doubleValue ?? 0,
+      clockOffsets: clockOffsets,
+      skewToleranceSeconds: keys["skew_tolerance_s"].doubleValue ?? 0,
+      continuousSources: keys["continuous_sources"].tableValue?.array.compactMap(\.stringValue) ?? [],
+      gapMinSeconds: keys["gap_min_s"].doubleValue ?? 0,
+      tableMarginSeconds: margin == .boolean(false)
+        ? nil : margin.doubleValue.flatMap { $0.isFinite ? $0 : nil },
+      evidence: keys["evidence"].stringValue ?? "", stages: stages, lines: lines)
   }
 
   static func reference(_ item: LuaValue, origin: String, limits: Limits) throws(HostError)

@@ -43,29 +43,91 @@ public struct RunOutcome {
 
 /// Loads a pipeline, checks every plugin it names, and runs the stages in order.
 public enum PipelineRunner {
-  /// Loads `pipeline.lua` and resolves and checks every plugin it names (runs nothing).
+  /// Loads `pipeline.lua` and resolves and checks every plugin it names (runs nothing);
+  /// every problem found is in the error, one a line.
   public static func plan(pipelinePath: String) throws(HostError) -> (Pipeline, [Stage: [PlannedPlugin]]) {
-    let pipeline = try Pipeline.load(path: pipelinePath)
+    var problems: [ConfigProblem] = []
+    let planned = try plan(pipelinePath: pipelinePath, checkFiles: false, problems: &problems)
+    guard let planned, problems.isEmpty else { throw ConfigProblem.error(problems) }
+    return planned
+  }
+
+  /// `pmhost check`: every problem a run would trip on, all of them, each with the file
+  /// and line: the pipeline's keys, each plugin's options against its schema (files that
+  /// must exist included), each `check(opts, ctx)` hook (given `ctx.fs`, so that it reads
+  /// and checks the files its options name), the incident, and the `--answers` file.
+  public static func check(pipelinePath: String, answers: String? = nil) throws(HostError) -> (
+    plugins: Int, stages: Int, problems: [ConfigProblem]
+  ) {
+    var problems: [ConfigProblem] = []
+    let planned = try plan(pipelinePath: pipelinePath, checkFiles: true, problems: &problems)
+    if let (pipeline, _) = planned {
+      do { _ = try incident(of: pipeline) } catch {
+        problems.append(
+          ConfigProblem(
+            file: pipeline.path, line: pipeline.lines.line(key: "incident"), message: error.message))
+      }
+    }
+    if let answers {
+      do { _ = try AnswersFile.load(path: answers) } catch {
+        let message = "\(error)"
+        let prefix = "--answers \(answers): "
+        problems.append(
+          ConfigProblem(
+            file: answers, line: nil,
+            message: message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : message))
+      }
+    }
+    let plans = planned?.1 ?? [:]
+    return (plans.values.map(\.count).reduce(0, +), plans.count, problems)
+  }
+
+  /// Loads the pipeline and plans every plugin it names, adding each problem to
+  /// `problems`; nil when the pipeline cannot be read at all. `checkFiles`: files the
+  /// options name must exist, and `check` hooks get `ctx.fs` (`pmhost check`).
+  static func plan(pipelinePath: String, checkFiles: Bool, problems: inout [ConfigProblem]) throws(HostError)
+    -> (Pipeline, [Stage: [PlannedPlugin]])?
+  {
+    guard let pipeline = try Pipeline.load(path: pipelinePath, problems: &problems) else { return nil }
     let catalog = PluginCatalog(pipelineDirectory: pipeline.directory)
+    let files = FileAccess(
+      pipelineDirectory: pipeline.directory, outDirectory: pipeline.outDirectory(override: nil))
+    let context = SchemaContext(files: files, checkFiles: checkFiles)
     var planned: [Stage: [PlannedPlugin]] = [:]
     for stage in Stage.allCases {
       for reference in pipeline.stages[stage] ?? [] {
-        let source: PluginSource
-        do { source = try catalog.find(reference.name) } catch {
-          throw .configuration("\(reference.origin): \(error.message)")
+        func add(_ message: String, option: String? = nil) {
+          problems.append(
+            ConfigProblem(
+              file: pipeline.path,
+              line: pipeline.lines.line(stage: stage.rawValue, entry: reference.index, option: option),
+              message: "\(reference.place) (\(reference.name)): \(message)"))
         }
-        let manifest = try PluginRun.manifest(of: source)
-        do { try manifest.checkTrusted() } catch {
-          throw .configuration("\(reference.origin): \(error.message)")
+        let source: PluginSource
+        let manifest: PluginManifest
+        do {
+          source = try catalog.find(reference.name)
+          manifest = try PluginRun.manifest(of: source)
+          try manifest.checkTrusted()
+        } catch {
+          add(error.message)
+          continue
         }
         guard manifest.stage == stage else {
-          throw .configuration(
-            "\(reference.origin): '\(reference.name)' is a \(manifest.stage.rawValue) plugin; list it under \(manifest.stage.rawValue) = { ... }"
+          add(
+            "'\(reference.name)' is a \(manifest.stage.rawValue) plugin; list it under \(manifest.stage.rawValue) = { ... }"
           )
+          continue
         }
-        let options = try manifest.resolveOptions(reference.options, origin: reference.origin)
+        let (options, optionProblems) = manifest.checkOptions(reference.options, context: context)
+        for p in optionProblems { add(p.message, option: p.key) }
+        if !optionProblems.isEmpty { continue }
         if manifest.hasCheck {
-          try PluginRun.check(source: source, options: options, origin: reference.origin)
+          for problem in PluginRun.checkProblems(
+            source: source, options: options, files: checkFiles ? files : nil)
+          {
+            add(problem, option: PluginRun.optionNamed(in: problem))
+          }
         }
         let plan = PlannedPlugin(reference: reference, source: source, manifest: manifest, options: options)
         if let notice = plan.shadowNotice { diagnostic("pmhost: warning: \(reference.origin): \(notice)") }

@@ -70,101 +70,28 @@ public struct PluginManifest: Sendable {
   }
 }
 
-/// One option in a plugin's schema: `{ type = "string", required = true, default = ..., doc = "..." }`.
-public struct OptionSpec: Sendable {
-  public var name: String
-  public var type: String
-  public var required: Bool
-  public var defaultValue: LuaValue
-  public var doc: String
-  public var values: [LuaValue]
-
-  static let types = ["string", "number", "integer", "boolean", "table", "list", "any"]
-
-  init(name: String, spec: LuaValue, plugin: String) throws(HostError) {
-    guard case .table(let t) = spec else {
-      throw .configuration("\(plugin): option '\(name)' needs a schema table such as { type = \"string\" }")
-    }
-    self.name = name
-    type = t["type"].stringValue ?? "any"
-    guard Self.types.contains(type) else {
-      throw .configuration(
-        "\(plugin): option '\(name)' has unknown type '\(type)' (types: \(Self.types.joined(separator: ", ")))"
-      )
-    }
-    required = t["required"].isTruthy
-    defaultValue = t["default"]
-    doc = t["doc"].stringValue ?? ""
-    values = t["values"].tableValue?.array ?? []
-  }
-
-  /// Why `value` does not fit this option, or nil when it does.
-  func mismatch(_ value: LuaValue) -> String? {
-    let fits: Bool =
-      switch type {
-      case "string": value.stringValue != nil
-      case "number": value.doubleValue != nil
-      case "integer": value.intValue != nil
-      case "boolean": value.boolValue != nil
-      case "table": value.tableValue != nil
-      case "list": value.tableValue.map { $0.fields.isEmpty } ?? false
-      default: true
-      }
-    if !fits { return "expected \(type), got \(value.typeName)" }
-    if !values.isEmpty, !values.contains(value) {
-      let allowed = values.map { $0.stringValue ?? "\($0)" }.joined(separator: ", ")
-      return "must be one of: \(allowed)"
-    }
-    if containsReference(value) {
-      return "holds a function or userdata; options cross into the plugin's own Lua state as data only"
-    }
-    return nil
-  }
-
-  private func containsReference(_ value: LuaValue) -> Bool {
-    switch value {
-    case .function, .userdata, .thread: true
-    case .table(let t):
-      t.array.contains(where: containsReference) || t.fields.values.contains(where: containsReference)
-    default: false
-    }
-  }
-}
-
 extension PluginManifest {
-  /// Checks `options` against the schema and fills in defaults. `origin` says where the
-  /// options were written (`pipeline.lua: collect[2]`).
-  func resolveOptions(_ options: LuaTable, origin: String) throws(HostError) -> LuaTable {
-    let known = Set(options.stringFields.map(\.key))
-    var result = LuaTable()
-    let where_ = "\(origin) (\(name))"
-    for (key, _) in options.fields where key.stringValue == nil {
-      throw .configuration("\(where_): option keys must be names, got \(Pipeline.describe(key))")
-    }
-    let schemaNames = Set(self.options.map(\.name))
-    for key in known.sorted() where !schemaNames.contains(key) {
-      if key == "source" && stage == .collect { continue }
-      var names = self.options.map(\.name)
-      if stage == .collect { names.append("source") }
-      throw .configuration(
-        "\(where_): unknown option '\(key)' (known: \(names.sorted().joined(separator: ", ")); `pmhost plugins info \(name)` documents them)"
-      )
-    }
-    if let source = options["source"].stringValue { result["source"] = .text(source) }
-    for spec in self.options {
-      let given = options[spec.name]
-      if given.isNil {
-        if spec.required {
-          throw .configuration(
-            "\(where_): missing required option '\(spec.name)'\(spec.doc.isEmpty ? "" : " (\(spec.doc))")")
-        }
-        result[spec.name] = spec.defaultValue
-        continue
-      }
-      if let problem = spec.mismatch(given) {
-        throw .configuration("\(where_): option '\(spec.name)' \(problem)")
-      }
-      result[spec.name] = given
+  /// The options as a schema the host reads tables with (a collector also takes `source`).
+  var optionSchema: OptionSchema {
+    OptionSchema(
+      specs: options, noun: "option", extraKeys: stage == .collect ? ["source"] : [],
+      hint: "`pmhost plugins info \(name)` documents them")
+  }
+
+  /// Checks `options` against the schema and fills in defaults: every problem found, each
+  /// with the option it is about.
+  func checkOptions(_ options: LuaTable, context: SchemaContext) -> (LuaTable, [OptionSchema.Problem]) {
+    optionSchema.read(options, context)
+  }
+
+  /// Checks `options` against the schema and fills in defaults; the problems, one a line,
+  /// are one error. `origin` says where the options were written (`pipeline.lua: collect[2]`).
+  func resolveOptions(_ options: LuaTable, origin: String, context: SchemaContext = SchemaContext())
+    throws(HostError) -> LuaTable
+  {
+    let (result, problems) = checkOptions(options, context: context)
+    guard problems.isEmpty else {
+      throw .configuration(problems.map { "\(origin) (\(name)): \($0.message)" }.joined(separator: "\n"))
     }
     return result
   }
@@ -184,9 +111,9 @@ extension PluginManifest {
     for spec in options.sorted(by: { $0.name < $1.name }) where !spec.defaultValue.isNil {
       let lower = spec.name.lowercased()
       let what: String?
-      if lower == "env" || lower.hasSuffix("_env") {
+      if spec.types.contains("env") || lower == "env" || lower.hasSuffix("_env") {
         what = "names an environment variable"
-      } else if lower.hasSuffix("url") {
+      } else if spec.types.contains("url") || lower.hasSuffix("url") {
         what = "names a URL"
       } else if Self.containsURL(spec.defaultValue) {
         what = "contains a URL"

@@ -75,40 +75,71 @@ final class PluginRun {
   /// Runs the plugin's `check(opts)`, when it has one, in a fresh state: an error it raises
   /// is a configuration error (exit 2) naming the plugin reference, before anything runs.
   static func check(source: PluginSource, options: LuaTable, origin: String) throws(HostError) {
+    let problems = checkProblems(source: source, options: options, files: nil)
+    guard problems.isEmpty else {
+      throw .configuration(problems.map { "\(origin) (\(source.name)): \($0)" }.joined(separator: "\n"))
+    }
+  }
+
+  /// What the plugin's `check(opts, ctx)` finds wrong, in a fresh state: the error it
+  /// raises, or each string of the list it returns (a check that reads a file reports
+  /// every problem of it at once). With `files` (`pmhost check`), `ctx.fs` reads the
+  /// pipeline folder, so that a check reads and checks the files its options name; in a
+  /// run `ctx` is empty and the files are read when the plugin runs.
+  static func checkProblems(source: PluginSource, options: LuaTable, files: FileAccess?) -> [String] {
     let model = RunModel(
       incident: Incident(
         id: "-", title: "-", startedAt: Timestamp(milliseconds: 0), endedAt: Timestamp(milliseconds: 0)))
     var limits = Limits()
     limits.timeSeconds = 5
-    let outcome = LuaWatchdog.run { () -> HostError? in
+    let outcome = LuaWatchdog.run { () -> [String] in
       do throws(HostError) {
-        try runCheck(source: source, model: model, limits: limits, options: options, origin: origin)
-        return nil
+        return try runCheck(source: source, model: model, limits: limits, options: options, files: files)
       } catch {
-        return error
+        return [error.message]
       }
     }
-    switch outcome {
-    case .none: throw .configuration("\(origin): plugin \(source.name): check took longer than 5 s")
-    case .some(.some(let error)): throw error
-    case .some(.none): return
-    }
+    return outcome ?? ["check took longer than 5 s"]
   }
 
   private static func runCheck(
-    source: PluginSource, model: RunModel, limits: Limits, options: LuaTable, origin: String
-  ) throws(HostError) {
+    source: PluginSource, model: RunModel, limits: Limits, options: LuaTable, files: FileAccess?
+  ) throws(HostError) -> [String] {
     let run = try PluginRun(
       source: source, stage: .collect, model: model,
-      files: FileAccess(pipelineDirectory: ".", outDirectory: "/nonexistent"), settings: RunSettings(),
+      files: files ?? FileAccess(pipelineDirectory: ".", outDirectory: "/nonexistent"),
+      settings: RunSettings(),
       limits: limits)
-    guard run.manifest.hasCheck, case .table(let table) = run.pluginTable else { return }
-    run.lua.setTimeLimit(seconds: 5, message: "plugin \(run.manifest.name): check took longer than 5 s")
-    do {
-      try run.lua.call(table["check"], [.table(options)])
-    } catch {
-      throw .configuration("\(origin): \(run.manifest.name): \(error.message)")
+    guard run.manifest.hasCheck, case .table(let table) = run.pluginTable else { return [] }
+    var ctx = LuaTable()
+    if files != nil {
+      do {
+        if case .table(let full) = try run.makeContext() { ctx["fs"] = full["fs"] }
+      } catch {
+        return [error.message]
+      }
     }
+    run.lua.setTimeLimit(seconds: 5, message: "check took longer than 5 s")
+    do {
+      let returned = try run.lua.call(table["check"], [.table(options), .table(ctx)]).first ?? .nil
+      switch returned {
+      case .nil, .boolean(true): return []
+      case .table(let list) where list.fields.isEmpty:
+        return list.array.map { $0.stringValue ?? PluginRun.displayText($0) }
+      default:
+        return ["check returned \(returned.typeName): it returns nothing, or a list of problems (strings)"]
+      }
+    } catch {
+      return [error.message]
+    }
+  }
+
+  /// The option a check's message is about, when it starts `option NAME` (or `option 'NAME'`).
+  static func optionNamed(in message: String) -> String? {
+    guard message.hasPrefix("option ") else { return nil }
+    let rest = message.dropFirst(7).drop(while: { $0 == "'" || $0 == "`" })
+    let name = rest.prefix(while: { $0.isLetter || $0.isNumber || $0 == "_" })
+    return name.isEmpty ? nil : String(name)
   }
 
   /// Reads only the manifest (for `check`, `plugins list|info`).

@@ -269,8 +269,8 @@ public struct Timeline: Sendable, Equatable {
     }
   }
 
-  /// The dedupe window when none is given, in milliseconds: 2 minutes. The one home of
-  /// this default: the pipeline's `dedupe_window_s` falls back to it too.
+  /// The window of ``deduplicate(window:)`` unless told otherwise, in milliseconds: the
+  /// pipeline's `dedupe_window_s` defaults to it.
   public static let defaultDedupeWindow: Int64 = 120_000
 
   /// The events with rows from different sources that describe the same happening merged.

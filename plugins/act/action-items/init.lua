@@ -27,16 +27,64 @@ local function stems(text)
   return set
 end
 
-local function read_items(ctx, path)
-  local items = pm.yaml.decode(ctx.fs.read(path), path)
-  if type(items) ~= "table" or (next(items) ~= nil and #items == 0) then
-    error(path .. ": expected a list of { id, action, owner, deadline, priority, status }", 0)
+-- The keys of an item of an actions file (docs/formats.md, "Actions file").
+local ITEM_KEYS = { id = true, action = true, owner = true, deadline = true, priority = true, status = true }
+
+-- Why a deadline is not a date as YYYY-MM-DD (2025-02-30, 0000-01-01), or nil.
+local function deadline_problem(deadline)
+  if not deadline:match("^%d%d%d%d%-%d%d%-%d%d$") then
+    return ("deadline %q is not a date as YYYY-MM-DD"):format(deadline)
   end
+  local ok, why = pm.time.parse(deadline .. "T00:00:00Z")
+  if not ok then return ("deadline %s is not a date (%s)"):format(deadline, (why:gsub(" in '.*'$", ""))) end
+end
+
+-- The items of an actions file's text, with every problem of it: not a list, an item
+-- without `action`, an unknown key, an id used twice (both items named), an impossible
+-- deadline.
+local function parse_items(text, path)
+  local ok, items = pcall(pm.yaml.decode, text, path)
+  if not ok then return {}, { tostring(items) } end
+  local problems = {}
+  local function problem(fmt, ...) problems[#problems + 1] = (fmt):format(...) end
+  if type(items) ~= "table" or (next(items) ~= nil and #items == 0) then
+    problem("%s: expected a list of { id, action, owner, deadline, priority, status }", path)
+    return {}, problems
+  end
+  local ids = {}
   for i, item in ipairs(items) do
     if type(item) ~= "table" or type(item.action) ~= "string" then
-      error(("%s: item %d has no `action` text"):format(path, i), 0)
+      problem("%s: item %d has no `action` text", path, i)
+    end
+    if type(item) == "table" then
+      local extra = {}
+      for k in pairs(item) do if not ITEM_KEYS[k] then extra[#extra + 1] = tostring(k) end end
+      table.sort(extra)
+      if #extra > 0 then
+        problem("%s: item %d: unknown key %s (known: id, action, owner, deadline, priority, status)",
+          path, i, table.concat(extra, ", "))
+      end
+      if item.id ~= nil then
+        local id = tostring(item.id)
+        if ids[id] then problem("%s: item %d: id %s is also item %d's: give each item its own id", path, i, id, ids[id]) end
+        ids[id] = ids[id] or i
+      end
+      local bad = item.deadline ~= nil and deadline_problem(tostring(item.deadline))
+      if bad then problem("%s: item %d: %s", path, i, bad) end
     end
   end
+  return items, problems
+end
+
+local function read_items(ctx, path)
+  local items, problems = parse_items(ctx.fs.read(path), path)
+  -- In a run, deadlines are linted (warnings) as every other item's are and an id used
+  -- twice is refused by ctx.actions (the host's rule); the rest stops the plugin.
+  local fatal = {}
+  for _, p in ipairs(problems) do
+    if not (p:find(": deadline ") or p:find(": id .* is also item")) then fatal[#fatal + 1] = p end
+  end
+  if #fatal > 0 then error(fatal[1], 0) end
   return items
 end
 
@@ -47,11 +95,8 @@ local function lint(ctx, item, opts, incident_date)
   local deadline = item.deadline and tostring(item.deadline)
   if not deadline then
     warn("no deadline: give a date as YYYY-MM-DD")
-  elseif not deadline:match("^%d%d%d%d%-%d%d%-%d%d$") then
-    warn(("deadline %q is not a date as YYYY-MM-DD"):format(deadline))
-  elseif not pm.time.parse(deadline .. "T00:00:00Z") then -- 2025-02-30, 0000-01-01
-    local _, why = pm.time.parse(deadline .. "T00:00:00Z")
-    warn(("deadline %s is not a date (%s)"):format(deadline, (why:gsub(" in '.*'$", ""))))
+  elseif deadline_problem(deadline) then -- 2025-02-30, 0000-01-01
+    warn(deadline_problem(deadline))
   elseif incident_date and deadline <= incident_date then -- ISO dates sort as text
     warn(("deadline %s is not after the incident (%s)"):format(deadline, incident_date))
   end
@@ -76,12 +121,20 @@ return {
   api = 2,
   description = "Action items from a YAML file, linted for owner, deadline, priority, vague wording and coverage",
   options = {
-    file = { type = "string", doc = "YAML list of { id, action, owner, deadline, priority, status }, relative to the pipeline" },
-    priorities = { type = "list", default = { "High", "Medium", "Low" }, doc = "the priority scale, highest first" },
-    vague = { type = "list", default = {},
+    file = { type = "file", doc = "YAML list of { id, action, owner, deadline, priority, status }, relative to the pipeline" },
+    priorities = { type = "list", of = "string", default = { "High", "Medium", "Low" }, doc = "the priority scale, highest first" },
+    vague = { type = "list", of = "string", default = {},
       doc = "more phrases to flag as vague wherever they start a word, besides pm.actions' rules "
         .. "(be more careful, improve without a measure, look into without an outcome, ...)" },
   },
+
+  -- `pmhost check` gives ctx.fs: the actions file is read and every problem of it named.
+  check = function(opts, ctx)
+    if opts.file and ctx.fs then
+      local _, problems = parse_items(ctx.fs.read(opts.file), opts.file)
+      return problems
+    end
+  end,
 
   run = function(ctx, opts)
     if opts.file then

@@ -48,9 +48,10 @@ return {
   api = 2,
   description = "Fishbone: give contributing factors a category and list them in category order",
   options = {
-    categories = { type = "list", default = CATEGORIES, doc = "categories in the order the report lists them" },
-    labels = { type = "table", default = LABELS, doc = "category -> label shown in the report (adds to or overrides the defaults)" },
-    keywords = { type = "table", default = KEYWORDS, doc = "category -> list of lowercase words that put a factor in it (adds to or overrides the defaults)" },
+    categories = { type = "list", of = "string", default = CATEGORIES, doc = "categories in the order the report lists them" },
+    labels = { type = "map", of = "string", default = LABELS, doc = "category -> label shown in the report (adds to or overrides the defaults)" },
+    keywords = { type = "map", of = { type = "list", of = "string" },
+      default = KEYWORDS, doc = "category -> list of lowercase words that put a factor in it (adds to or overrides the defaults)" },
   },
 
   run = function(ctx, opts)

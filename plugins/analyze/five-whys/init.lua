@@ -38,34 +38,76 @@ local function blames(text)
   return blame.judge(text) ~= nil
 end
 
--- Reads the answers file into { {problem, cites, whys = { {answer, layer, category} } } }.
-local function read_answers(ctx, path)
-  local doc = pm.yaml.decode(ctx.fs.read(path), path)
-  if type(doc) ~= "table" or type(doc.chains) ~= "table" then
-    error(path .. ": expected a map with `chains`, a list of { problem, cites, whys }", 0)
+-- The keys of each level of an answers file (docs/formats.md, "Whys file").
+local KEYS = {
+  file = { chains = true, root_cause = true },
+  chain = { problem = true, cites = true, whys = true },
+  why = { answer = true, layer = true, category = true },
+}
+
+-- Names of `t`'s keys that `known` does not list, sorted.
+local function unknown_keys(t, known)
+  local out = {}
+  for k in pairs(t) do
+    if type(k) ~= "string" or not known[k] then out[#out + 1] = tostring(k) end
   end
+  table.sort(out)
+  return out
+end
+
+-- Reads the text of an answers file into { {problem, cites, whys = { {answer, layer,
+-- category} } } } and the root cause, with every problem of it (a list of messages).
+local function parse_answers(text, path)
+  local ok, doc = pcall(pm.yaml.decode, text, path)
+  if not ok then return {}, nil, { tostring(doc) } end
+  local problems = {}
+  local function problem(fmt, ...) problems[#problems + 1] = (fmt):format(...) end
+  if type(doc) ~= "table" or type(doc.chains) ~= "table" then
+    problem("%s: expected a map with `chains`, a list of { problem, cites, whys }", path)
+    return {}, nil, problems
+  end
+  local extra = unknown_keys(doc, KEYS.file)
+  if #extra > 0 then problem("%s: unknown key %s (known: chains, root_cause)", path, table.concat(extra, ", ")) end
+  if doc.root_cause ~= nil and type(doc.root_cause) ~= "string" then problem("%s: root_cause must be text", path) end
   local chains = {}
   for n, c in ipairs(doc.chains) do
     local where = ("%s: chain %d"):format(path, n)
     if type(c) ~= "table" or type(c.problem) ~= "string" then
-      error(where .. ": `problem` (the question the chain answers) is missing", 0)
+      problem("%s: `problem` (the question the chain answers) is missing", where)
+      c = type(c) == "table" and c or {}
     end
+    extra = unknown_keys(c, KEYS.chain)
+    if #extra > 0 then problem("%s: unknown key %s (known: problem, cites, whys)", where, table.concat(extra, ", ")) end
     local whys = {}
-    for k, w in ipairs(c.whys or {}) do
+    for k, w in ipairs(type(c.whys) == "table" and c.whys or {}) do
       if type(w) == "string" then w = { answer = w } end
+      if type(w) == "table" then
+        extra = unknown_keys(w, KEYS.why)
+        if #extra > 0 then
+          problem("%s, why %d: unknown key %s (known: answer, layer, category)", where, k, table.concat(extra, ", "))
+        end
+      end
       if type(w) ~= "table" or type(w.answer) ~= "string" then
-        error(("%s, why %d: expected text or { answer, layer, category }"):format(where, k), 0)
+        problem("%s, why %d: expected text or { answer, layer, category }", where, k)
+      else
+        if w.layer ~= nil and not LAYERS[w.layer] then
+          problem("%s, why %d: layer %q is not immediate, contributing or systemic", where, k, tostring(w.layer))
+        end
+        whys[#whys + 1] = { answer = w.answer, layer = w.layer, category = w.category }
       end
-      if w.layer ~= nil and not LAYERS[w.layer] then
-        error(("%s, why %d: layer %q is not immediate, contributing or systemic"):format(where, k, tostring(w.layer)), 0)
-      end
-      whys[k] = { answer = w.answer, layer = w.layer, category = w.category }
     end
     local cites = {}
-    for i, t in ipairs(c.cites or {}) do cites[i] = tostring(t) end
+    for i, t in ipairs(type(c.cites) == "table" and c.cites or {}) do cites[i] = tostring(t) end
     chains[n] = { problem = c.problem, cites = cites, whys = whys }
   end
-  return chains, doc.root_cause
+  return chains, doc.root_cause, problems
+end
+
+-- The answers file's chains and root cause; an error naming every problem of it.
+local function read_answers(ctx, path)
+  local chains, root_cause, problems = parse_answers(ctx.fs.read(path), path)
+  if #problems > 0 then error(table.concat(problems, "\n"), 0) end
+  return chains, root_cause
 end
 
 -- The timeline as two flat columns (times and texts), read in one lazy pass: never a
@@ -238,9 +280,17 @@ return {
   api = 2,
   description = "Five Whys: chains of answers become immediate, contributing and systemic factors",
   options = {
-    answers = { type = "string", doc = "YAML file of why chains, relative to the pipeline; without it the questions are asked" },
-    min_depth = { type = "integer", default = 5, doc = "warn about a chain with fewer answers than this" },
+    answers = { type = "file", doc = "YAML file of why chains, relative to the pipeline; without it the questions are asked" },
+    min_depth = { type = "integer", default = 5, min = 1, doc = "warn about a chain with fewer answers than this" },
   },
+
+  -- `pmhost check` gives ctx.fs: the answers file is read and every problem of it named.
+  check = function(opts, ctx)
+    if opts.answers and ctx.fs then
+      local _, _, problems = parse_answers(ctx.fs.read(opts.answers), opts.answers)
+      return problems
+    end
+  end,
 
   run = function(ctx, opts)
     local rows = read_rows(ctx)

@@ -16,18 +16,42 @@ local function rules_env()
   }
 end
 
-local function load_rules(ctx, path)
-  local chunk, err = load(ctx.fs.read(path), "@" .. path, "t", rules_env())
-  if not chunk then error(err, 0) end
-  local rules = chunk()
+-- The keys a rule may have (docs/formats.md, "Severity rules").
+local RULE_KEYS = { level = true, label = true, name = true, when = true, why = true }
+
+-- The rules a rules file's text returns, with every problem of them.
+local function parse_rules(text, path)
+  local chunk, err = load(text, "@" .. path, "t", rules_env())
+  if not chunk then return nil, { err } end
+  local ok, rules = pcall(chunk)
+  if not ok then return nil, { tostring(rules) } end
   if type(rules) ~= "table" or #rules == 0 then
-    error(path .. ": expected the file to return a non-empty list of rules", 0)
+    return nil, { path .. ": expected the file to return a non-empty list of rules" }
   end
+  local problems = {}
   for i, r in ipairs(rules) do
     if type(r) ~= "table" or type(r.level) ~= "string" or type(r.when) ~= "function" then
-      error(("%s: rule %d needs at least `level` (text) and `when` (a function)"):format(path, i), 0)
+      problems[#problems + 1] = ("%s: rule %d needs at least `level` (text) and `when` (a function)"):format(path, i)
+    end
+    if type(r) == "table" then
+      local extra = {}
+      for k in pairs(r) do if not RULE_KEYS[k] then extra[#extra + 1] = tostring(k) end end
+      table.sort(extra)
+      if #extra > 0 then
+        problems[#problems + 1] = ("%s: rule %d: unknown key %s (known: level, label, name, when, why)")
+          :format(path, i, table.concat(extra, ", "))
+      end
+      if r.why ~= nil and type(r.why) ~= "function" then
+        problems[#problems + 1] = ("%s: rule %d: `why` must be a function(impact, incident) returning text"):format(path, i)
+      end
     end
   end
+  return rules, problems
+end
+
+local function load_rules(ctx, path)
+  local rules, problems = parse_rules(ctx.fs.read(path), path)
+  if #problems > 0 then error(problems[1], 0) end
   return rules
 end
 
@@ -38,8 +62,16 @@ return {
   api = 2,
   description = "Severity from ordered rules on the incident's impact (P0-P3 by default)",
   options = {
-    rules = { type = "string", doc = "Lua file in the pipeline folder returning an ordered list of rules (default: default_rules.lua)" },
+    rules = { type = "file", doc = "Lua file in the pipeline folder returning an ordered list of rules (default: default_rules.lua)" },
   },
+
+  -- `pmhost check` gives ctx.fs: the rules file is loaded and every problem of it named.
+  check = function(opts, ctx)
+    if opts.rules and ctx.fs then
+      local _, problems = parse_rules(ctx.fs.read(opts.rules), opts.rules)
+      return problems
+    end
+  end,
 
   run = function(ctx, opts)
     local rules = opts.rules and load_rules(ctx, opts.rules) or DEFAULT_RULES

@@ -17,11 +17,11 @@ return {
   api = 2,
   description = "Alerts firing and resolving, from Alertmanager's API (live or saved) or logged webhook payloads",
   options = {
-    url = { type = "string", doc = "Alertmanager base URL for a live query, e.g. `http://alertmanager:9093`" },
-    file = { type = "string", doc = "saved GET /api/v2/alerts or `amtool alert query -o json` output (a JSON array)" },
-    webhook_log = { type = "string", doc = "file of webhook payloads, one JSON object per line" },
-    filter = { type = "list", doc = "live: matchers the alerts must match, e.g. `{ 'service=\"api\"' }`" },
-    timeout_s = { type = "number", doc = "seconds to wait for Alertmanager (default: the host's 30)" },
+    url = { type = "url", doc = "Alertmanager base URL for a live query, e.g. `http://alertmanager:9093`" },
+    file = { type = "file", doc = "saved GET /api/v2/alerts or `amtool alert query -o json` output (a JSON array)" },
+    webhook_log = { type = "file", doc = "file of webhook payloads, one JSON object per line" },
+    filter = { type = "list", of = "string", doc = "live: matchers the alerts must match, e.g. `{ 'service=\"api\"' }`" },
+    timeout_s = { type = "number", min = 0, doc = "seconds to wait for Alertmanager (default: the host's 30)" },
   },
   run = function(ctx, opts)
     if not opts.url and not opts.file and not opts.webhook_log then

@@ -160,14 +160,14 @@ return {
   api = 2,
   description = "Error lines from `kubectl logs --timestamps` output (logfmt, JSON, klog or free text)",
   options = {
-    path = { type = "string", required = true,
+    path = { type = "glob", required = true,
       doc = "log saved from `kubectl logs --timestamps [--prefix]`, or a glob (`*`, `?`, `**`) of several" },
-    match = { type = "string",
+    match = { type = "lua_pattern",
       doc = "Lua pattern a line must match to be kept; default: error, critical, fatal and panic levels "
         .. "(logfmt level=, JSON \"level\"/\"severity\", klog E/F, Go panics) and HTTP 5xx status fields" },
     service = { type = "string",
       doc = "service the log is from: in each event's fields, and its Source label unless `source` is given" },
-    split_at = { type = "integer", default = 16384,
+    split_at = { type = "integer", default = 16384, min = 0,
       doc = "length at which the container runtime cut long lines (containerd, Docker: 16384); 0: never join lines" },
   },
   run = function(ctx, opts)
@@ -175,8 +175,6 @@ return {
     opts.label = (opts.source == nil or opts.source == ctx.plugin) and opts.service or opts.source
     local filter = { contains = message.NEEDLES }
     if opts.match then
-      local problem = logtext.check(opts.match)
-      if problem then error("option match: " .. problem, 0) end
       filter = { contains = logtext.literal(opts.match), match = opts.match }
     end
     for _, path in ipairs(logtext.files(ctx, opts.path)) do collect(ctx, opts, path, filter) end

@@ -174,11 +174,11 @@ return {
   api = 2,
   description = "Events from a log in any line format, read with a Lua pattern or a parse function",
   options = {
-    path = { type = "string", required = true, doc = "log file, relative to the pipeline, or a glob of several" },
+    path = { type = "glob", required = true, doc = "log file, relative to the pipeline, or a glob of several" },
     pattern = { type = "string",
       doc = "Lua pattern a line must match; its captures are the fields, one named time. "
         .. "Name them with `fields` or in the pattern: (?<time>%S+)" },
-    fields = { type = "list", doc = "names of the pattern's captures, in order: { \"time\", \"level\", \"message\" }" },
+    fields = { type = "list", of = { type = "string", pattern = "^[%a_][%w_]*$" }, doc = "names of the pattern's captures, in order: { \"time\", \"level\", \"message\" }" },
     parse = { type = "string",
       doc = "instead of pattern: a Lua file returning function(line, lineno), or the body of one; "
         .. "it returns a table of fields (time, message, ...) or nil to skip the line" },
@@ -186,8 +186,8 @@ return {
       doc = "rfc3339, unix, unix_ms, unix_us, unix_ns, nginx, or strptime-like: %Y-%m-%d %H:%M:%S,%f" },
     utc_offset = { type = "string", doc = "offset of times written without one: +05:45, -03:30, Z (default: UTC, with a warning)" },
     kind = { type = "string", default = "error", doc = "the events' kind" },
-    match = { type = "string", doc = "Lua pattern selecting the lines to read (checked before `pattern`)" },
-    contains = { type = "any", doc = "plain text (or a list: any of them) a line must hold; checked by the host, fastest" },
+    match = { type = "lua_pattern", doc = "Lua pattern selecting the lines to read (checked before `pattern`)" },
+    contains = { type = { "string", "list" }, of = "string", doc = "plain text (or a list: any of them) a line must hold; checked by the host, fastest" },
     event = { type = "string", doc = "event text, with {field} for captures and {line}; default: {message}, else the line" },
     group = { type = "string", doc = "label that repeats share, with {field}; default: the event text" },
   },
@@ -198,6 +198,13 @@ return {
     if opts.utc_offset and not timefmt.offset(opts.utc_offset) then
       config("utc_offset", ("%q is not an offset such as +05:45, -0330 or Z"):format(opts.utc_offset))
     end
+    if type(opts.contains) == "table" and #opts.contains == 0 then
+      config("contains", "is an empty list: give the text a line must hold, or leave contains out")
+    end
+    -- The time format compiled as a run compiles it (a sample year stands for the
+    -- incident's), so that a bad one is a configuration error and not a gap at run time.
+    local _, problem = timefmt.compile(opts.time_format, { offset = 0, year = 2000 })
+    if problem then config("time_format", problem) end
   end,
   run = function(ctx, opts)
     local reader, has, pattern = line_reader(ctx, opts)
@@ -210,18 +217,9 @@ return {
     local read, problem = timefmt.compile(opts.time_format, { offset = offset, year = year })
     if not read then config("time_format", problem) end
 
+    -- The schema has checked `contains` (text or a list of text) and `match` (a pattern).
     local contains = opts.contains
-    if contains ~= nil then
-      if type(contains) == "string" then contains = { contains } end
-      for _, s in ipairs(type(contains) == "table" and contains or {}) do
-        if type(s) ~= "string" then contains = nil break end
-      end
-      if type(contains) ~= "table" or #contains == 0 then config("contains", "must be a string or a list of strings") end
-    end
-    if opts.match then
-      local bad = logtext.check(opts.match)
-      if bad then config("match", bad) end
-    end
+    if type(contains) == "string" then contains = { contains } end
     for _, t in ipairs { "event", "group" } do
       for name in (opts[t] or ""):gmatch("{([%a_][%w_]*)}") do
         if has and not has[name] and name ~= "line" then

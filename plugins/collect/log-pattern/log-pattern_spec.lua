@@ -162,7 +162,7 @@ describe("log-pattern", function()
     local function err(opts)
       opts.path = opts.path or "fixtures/worker.log"
       local ok, r = pcall(plugin.run, opts)
-      if not ok then return (r:gsub("^.-plugin%.run: log%-pattern: ", "")) end
+      if not ok then return (r:gsub("^.-plugin%.run %(log%-pattern%): ", "")) end
       return r.error
     end
     assert.equals("option pattern: give `pattern` (a Lua pattern with captures) or `parse`", err {})
@@ -182,8 +182,11 @@ describe("log-pattern", function()
       err { pattern = "^(%S+) (.*)$", fields = { "time", "message" }, event = "{msg}" })
     assert.equals("option parse: give `pattern` or `parse`, not both", err { parse = "return nil", pattern = "x" })
     assert.equals("option parse: no such file fixtures/parsers/missing.lua", err { parse = "fixtures/parsers/missing.lua" })
-    assert.equals("option contains: must be a string or a list of strings",
+    assert.equals("option 'contains'[1]: expected string, got number 1",
       err { pattern = "^(%S+)", fields = { "time" }, contains = { 1 } })
+    assert.equals("option contains: is an empty list: give the text a line must hold, or leave contains out",
+      err { pattern = "^(%S+)", fields = { "time" }, contains = {} })
+    assert.equals("option time_format: unknown directive %Q", err { pattern = "^(%S+)", fields = { "time" }, time_format = "%Y-%Q" })
   end)
 
   it("fails clearly on a missing file", function()

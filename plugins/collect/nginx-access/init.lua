@@ -117,20 +117,22 @@ return {
   api = 2,
   description = "Failed requests (by default 5xx) from an nginx access log, in any log_format",
   options = {
-    path = { type = "string", required = true,
+    path = { type = "glob", required = true,
       doc = "access log, relative to the pipeline, or a glob (`*`, `?`, `**`) of several (rotated logs)" },
     format = { type = "string", default = "combined",
       doc = "the log_format the log was written with: `combined`, `main`, or the format string itself "
         .. "(`$remote_addr ... $status ...`; a JSON object for JSON logs)" },
     escape = { type = "string", default = "default", values = { "default", "json", "none" },
       doc = "the log_format's escape= parameter" },
-    status = { type = "string", default = "5%d%d",
+    status = { type = "lua_pattern", default = "5%d%d",
       doc = "Lua pattern the whole status code must match, e.g. `5%d%d`, `[45]%d%d`, `50[234]`" },
     kind = { type = "string", doc = "kind of every event; default: error for 5xx, note for other statuses" },
     time = { type = "string", default = "end", values = { "end", "start" },
       doc = "place a request when it ended (nginx's time, the default) or began (needs $request_time)" },
   },
-  run = function(ctx, opts)
+  -- Called by the host before any stage runs (`pmhost check` too): a format without the
+  -- variables the plugin needs is a configuration error (the schema has checked `status`).
+  check = function(opts)
     local f = logformat.compile(opts.format, opts.escape)
     local has = {}
     for _, n in ipairs(f.names) do has[n] = true end
@@ -141,9 +143,10 @@ return {
     if opts.time == "start" and not has.request_time then
       error('option time: "start" needs $request_time in the format', 0)
     end
+  end,
+  run = function(ctx, opts)
+    local f = logformat.compile(opts.format, opts.escape)
     local status = opts.status:gsub("^%^", ""):gsub("%$$", "")
-    local problem = logtext.check(status)
-    if problem then error("option status: " .. problem, 0) end
     -- Every selected line holds the format's text before $status and then the status'
     -- first digits (`" 5` in combined): let the host drop the others before Lua.
     local filter

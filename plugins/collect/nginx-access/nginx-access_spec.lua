@@ -195,14 +195,19 @@ describe("nginx-access", function()
   end)
 
   it("rejects formats it cannot use and bad patterns, before reading", function()
+    local function err(opts)
+      local ok, e = pcall(plugin.run, opts)
+      assert.is_false(ok)
+      return (e:gsub("^.-plugin%.run %(nginx%-access%): ", ""))
+    end
     assert.equals("option format: no $status variable in $time_iso8601 $request",
-      plugin.run({ path = "fixtures/custom.log", format = "$time_iso8601 $request" }).error)
+      err { path = "fixtures/custom.log", format = "$time_iso8601 $request" })
     assert.equals("option format: no $time_local, $time_iso8601 or $msec variable in $request $status",
-      plugin.run({ path = "fixtures/custom.log", format = "$request $status" }).error)
+      err { path = "fixtures/custom.log", format = "$request $status" })
     assert.equals('option time: "start" needs $request_time in the format',
-      plugin.run({ path = "fixtures/access.log", time = "start" }).error)
-    assert.equals("option status: malformed pattern (missing ']')",
-      plugin.run({ path = "fixtures/access.log", status = "[45%d%d" }).error)
+      err { path = "fixtures/access.log", time = "start" })
+    assert.equals([[option 'status': "[45%d%d" is not a Lua pattern: malformed pattern (missing ']')]],
+      err { path = "fixtures/access.log", status = "[45%d%d" })
     assert.has_error(function() plugin.run { path = "fixtures/access.log", escape = "html" } end, "must be one of")
   end)
 

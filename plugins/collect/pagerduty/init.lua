@@ -27,10 +27,10 @@ return {
   api = 2,
   description = "Incident log entries from PagerDuty: triggered, paged, acknowledged, escalated, resolved, notes",
   options = {
-    url = { type = "string", doc = "an incident's log entries API URL, e.g. `https://api.pagerduty.com/incidents/ID/log_entries`" },
-    token_env = { type = "string", doc = "environment variable holding the API token, for `url`" },
-    file = { type = "string", doc = "saved GET /incidents/{id}/log_entries response(s), relative to the pipeline" },
-    timeout_s = { type = "number", doc = "seconds to wait for each page (default: the host's 30)" },
+    url = { type = "url", doc = "an incident's log entries API URL, e.g. `https://api.pagerduty.com/incidents/ID/log_entries`" },
+    token_env = { type = "env", doc = "environment variable holding the API token, for `url`" },
+    file = { type = "file", doc = "saved GET /incidents/{id}/log_entries response(s), relative to the pipeline" },
+    timeout_s = { type = "number", min = 0, doc = "seconds to wait for each page (default: the host's 30)" },
   },
   run = function(ctx, opts)
     if opts.url and opts.file then error("set either url = (live API) or file = (saved log entries), not both") end

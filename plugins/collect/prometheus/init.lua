@@ -29,27 +29,41 @@ return {
   api = 2,
   description = "A Prometheus range query: the series for the report's charts, and threshold crossings and recoveries",
   options = {
-    url = { type = "string", doc = "Prometheus base URL for a live query, e.g. `http://prometheus:9090`" },
-    file = { type = "string", doc = "a saved /api/v1/query_range JSON response, relative to the pipeline" },
+    url = { type = "url", doc = "Prometheus base URL for a live query, e.g. `http://prometheus:9090`" },
+    file = { type = "file", doc = "a saved /api/v1/query_range JSON response, relative to the pipeline" },
     query = { type = "string", doc = "the PromQL expression (required with `url`; recorded with the series)" },
-    start = { type = "any",
+    start = { type = { "number", "string" },
       doc = "live: query from this time; saved: ignore samples before it (RFC 3339 or Unix seconds). "
         .. "Live default: the incident's start minus `margin`" },
-    ["end"] = { type = "any",
+    ["end"] = { type = { "number", "string" },
       doc = "live: query up to this time; saved: ignore samples after it. Live default: the incident's end plus `margin`" },
-    margin = { type = "any", default = "15m",
+    margin = { type = { "number", "string" }, default = "15m",
       doc = "how much to widen the incident window on each side for a live query (seconds or a duration: `15m`)" },
-    step = { type = "any", default = "15s", doc = "resolution of a live query (seconds or a duration: `15s`)" },
-    timeout_s = { type = "number", doc = "seconds to wait for Prometheus (default: the host's 30)" },
+    step = { type = { "number", "string" }, default = "15s", doc = "resolution of a live query (seconds or a duration: `15s`)" },
+    timeout_s = { type = "number", min = 0, doc = "seconds to wait for Prometheus (default: the host's 30)" },
     threshold = { type = "number", doc = "value that marks trouble; without it the series are kept but give no events" },
     above = { type = "boolean", default = true, doc = "true: values above the threshold breach it; false: values below" },
     name = { type = "string", default = "metric", doc = "what the query measures, for event texts and charts (`Error rate`)" },
     unit = { type = "string", doc = "unit of the values for charts, e.g. `ratio`, `s`, `req/s`" },
   },
+  -- Called by the host before any stage runs (`pmhost check` too): options that exclude
+  -- each other, and times and durations that cannot be read, are configuration errors.
+  check = function(opts)
+    if opts.url and opts.file then error("set either url = (live query) or file = (saved response), not both", 0) end
+    if not opts.url and not opts.file then error("set url = (Prometheus, with query =) or file = (a saved query_range response)", 0) end
+    if opts.url and not opts.query then error("url = needs query = (the PromQL expression to run)", 0) end
+    local problems = {}
+    for _, o in ipairs { "margin", "step" } do
+      local _, problem = window.seconds(opts[o], o)
+      if problem then problems[#problems + 1] = "option " .. problem end
+    end
+    for _, o in ipairs { "start", "end" } do
+      local ok, err = pcall(window.time, opts[o], o)
+      if not ok then problems[#problems + 1] = "option " .. tostring(err):gsub("^[^:]*:%d+: ", "") end
+    end
+    return problems
+  end,
   run = function(ctx, opts)
-    if opts.url and opts.file then error("set either url = (live query) or file = (saved response), not both") end
-    if not opts.url and not opts.file then error("set url = (Prometheus, with query =) or file = (a saved query_range response)") end
-    if opts.url and not opts.query then error("url = needs query = (the PromQL expression to run)") end
 
     local found = logtext.problems(ctx)
     local result, origin, range

@@ -178,9 +178,19 @@ describe("prometheus (bad input)", function()
   end)
 
   it("fails clearly without an input, or with both", function()
-    assert.matches("set url = %(Prometheus, with query =%) or file =", plugin.run {}.error)
-    assert.matches("not both", plugin.run { file = "fixtures/empty.json", url = "http://127.0.0.1:9090" }.error)
-    assert.matches("url = needs query =", plugin.run { url = "http://127.0.0.1:9090" }.error)
+    -- check() refuses them before the plugin runs (exit 2 in a pipeline).
+    local function err(opts)
+      local ok, e = pcall(plugin.run, opts)
+      assert.is_false(ok)
+      return e
+    end
+    assert.matches("set url = %(Prometheus, with query =%) or file =", err {})
+    assert.matches("not both", err { file = "fixtures/empty.json", url = "http://127.0.0.1:9090" })
+    assert.matches("url = needs query =", err { url = "http://127.0.0.1:9090" })
+    assert.matches([[option margin: "15 minutes" is not a duration such as 15s, 5m or 1h30m]],
+      err { file = "fixtures/empty.json", margin = "15 minutes" })
+    assert.matches([[option start: "yesterday" is neither RFC 3339 nor Unix seconds]],
+      err { file = "fixtures/empty.json", start = "yesterday" })
   end)
 end)
 

@@ -82,9 +82,10 @@ return {
   api = 2,
   description = "Actions and notes from a Slack export of the incident channel",
   options = {
-    dir = { type = "string", required = true, doc = "the export folder (holds channels.json and users.json)" },
+    dir = { type = "dir", required = true, doc = "the export folder (holds channels.json and users.json)" },
     channel = { type = "string", required = true, doc = "channel name or id (from channels.json or groups.json) whose messages to read" },
-    keywords = { type = "table", default = {},
+    keywords = { type = "map", default = {},
+      of = { type = { "string", "record" }, fields = { source = "string", kind = "string" } },
       doc = "keyword -> label for the Source column, or keyword -> { source = label, kind = \"deploy\" }; "
         .. "a message containing a keyword (any case) becomes an event, kind `action` unless given" },
     notes = { type = "boolean", default = false, doc = "also add the other messages (people's and bots') as `note` events" },

@@ -421,12 +421,12 @@ return {
   description = "The post-mortem as one self-contained HTML file with an SVG timeline and metric charts",
   options = {
     file = { type = "string", default = "report.html", doc = "output file name in the out folder" },
-    margin_s = { type = "number", default = 900,
+    margin_s = { type = "number", default = 900, min = 0,
       doc = "seconds shown before the incident's start and after its end on the timeline and charts" },
-    max_rows = { type = "number", default = 2000,
+    max_rows = { type = "integer", default = 2000, min = 1,
       doc = "at most this many timeline rows in the page; past it, a chosen set (key moments, bursts, errors"
         .. " near them, evenly spaced rows) and a count of the rest (report.json holds them all)" },
-    dots_max = { type = "number", default = 1000,
+    dots_max = { type = "integer", default = 1000, min = 0,
       doc = "past this many events in the drawn span, the SVG timeline draws each source as a density strip instead of a dot per event" },
   },
   run = function(ctx, opts)

@@ -262,13 +262,13 @@ return {
   description = "The post-mortem as Markdown, in the seed's report template",
   options = {
     file = { type = "string", default = "report.md", doc = "output file name in the out folder" },
-    max_rows = { type = "integer", default = 200,
+    max_rows = { type = "integer", default = 200, min = 1,
       doc = "a timeline with more rows keeps only the rows at key moments and the bursts in the report; the full table goes to `appendix`" },
     appendix = { type = "string", default = "timeline.md",
       doc = "file (in the out folder) for the full timeline table when it has more than max_rows rows; linked from the report" },
     fishbone = { type = "boolean", default = false,
       doc = "add the causal graph (fishbone) as a Mermaid diagram under Contributing Factors (not in the seed's template)" },
-    template = { type = "string",
+    template = { type = "file",
       doc = "a Mustache template file (relative to the pipeline) rendered instead of the seed's layout; see the view in plugins/report/markdown/init.lua" },
   },
 

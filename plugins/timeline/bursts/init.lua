@@ -21,8 +21,8 @@ return {
   api = 2,
   description = "Collapse repeated events (same source and group, close in time) into one row with a count",
   options = {
-    gap = { type = "number", default = 300, doc = "seconds of quiet that end a burst" },
-    min_count = { type = "integer", default = 2, doc = "fewest events a burst needs to be folded into one row" },
+    gap = { type = "number", default = 300, min = 0, doc = "seconds of quiet that end a burst" },
+    min_count = { type = "integer", default = 2, min = 2, doc = "fewest events a burst needs to be folded into one row" },
     title = { type = "string", default = "First %s appear",
       doc = "event text of a folded row whose events differ; %s is the group (`First 5xx errors appear`)" },
   },

@@ -40,7 +40,7 @@ return {
   api = 2,
   description = "Mark impact start, detection, page, acknowledgement, mitigation and resolution from event kinds",
   options = {
-    margin = { type = "number", default = 3600,
+    margin = { type = "number", default = 3600, min = 0,
       doc = "seconds before the incident's start and after its end in which events still count" },
   },
   run = function(ctx, opts)

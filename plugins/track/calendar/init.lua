@@ -46,15 +46,11 @@ return {
   description = "follow-up.ics: the follow-up review and weekly action-item reviews (RFC 5545)",
   options = {
     file = { type = "string", default = "follow-up.ics", doc = "the calendar file, in the out folder" },
-    follow_up_days = { type = "integer", default = 28, doc = "days after the incident's end for the follow-up review" },
-    hour_utc = { type = "integer", default = 15, doc = "hour (UTC) the reviews start" },
-    minutes = { type = "integer", default = 60, doc = "length of the follow-up review" },
+    follow_up_days = { type = "integer", default = 28, min = 1, doc = "days after the incident's end for the follow-up review" },
+    hour_utc = { type = "integer", default = 15, min = 0, max = 23, doc = "hour (UTC) the reviews start" },
+    minutes = { type = "integer", default = 60, min = 1, doc = "length of the follow-up review" },
     weekly = { type = "boolean", default = true, doc = "add a weekly action-item review until the last deadline" },
   },
-  check = function(opts)
-    if opts.hour_utc < 0 or opts.hour_utc > 23 then error("option hour_utc: must be 0 to 23", 0) end
-    if opts.follow_up_days < 1 then error("option follow_up_days: must be at least 1", 0) end
-  end,
   run = function(ctx, opts)
     local inc = ctx.incident
     local ended = inc["end"] or inc.start

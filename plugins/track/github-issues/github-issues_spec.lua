@@ -31,7 +31,7 @@ describe("github-issues, script mode", function()
   it("refuses a repository that is not OWNER/NAME before running", function()
     local ok, err = pcall(plugin.run, { repo = "acme" }, { report = "fixtures/report.json" })
     assert.is_false(ok)
-    assert.matches('option repo: "acme" is not OWNER/NAME', err)
+    assert.matches([[option 'repo': "acme" does not match the pattern .* %(OWNER/NAME of the repository%)]], err)
   end)
 
   it("needs a token in api mode", function()

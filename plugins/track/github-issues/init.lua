@@ -181,18 +181,15 @@ return {
   api = 2,
   description = "One GitHub issue per action item: a gh script to run, or created through the REST API exactly once",
   options = {
-    repo = { type = "string", required = true, doc = "OWNER/NAME of the repository" },
-    labels = { type = "list", default = { "post-mortem" }, doc = "labels of every issue; the first also finds them again on a re-run" },
+    repo = { type = "string", required = true, pattern = "^[%w%.%-_]+/[%w%.%-_]+$", doc = "OWNER/NAME of the repository" },
+    labels = { type = "list", of = "string", default = { "post-mortem" }, doc = "labels of every issue; the first also finds them again on a re-run" },
     mode = { type = "string", values = { "script", "api" }, default = "script", doc = "script: write a gh script; api: create the issues" },
     file = { type = "string", default = "track/github-issues.sh", doc = "the script, in the out folder (script mode)" },
-    api_url = { type = "string",
+    api_url = { type = "url",
       doc = "GitHub's REST API, `https://api.github.com` (or a GitHub Enterprise one); api mode needs it" },
-    token_env = { type = "string", doc = "environment variable holding the token, e.g. `GITHUB_TOKEN`; api mode needs it" },
+    token_env = { type = "env", doc = "environment variable holding the token, e.g. `GITHUB_TOKEN`; api mode needs it" },
   },
   check = function(opts)
-    if not opts.repo:match("^[%w%.%-_]+/[%w%.%-_]+$") then
-      error(("option repo: %q is not OWNER/NAME"):format(opts.repo), 0)
-    end
     if #opts.labels == 0 then error("option labels: give at least one label (it finds the issues again)", 0) end
     -- Only the pipeline grants reach: the API's URL and the token's variable are written there.
     if opts.mode == "api" then

@@ -41,7 +41,7 @@ describe("blameless", function()
   it("refuses a word list entry that is not a Lua pattern", function()
     local ok, err = pcall(plugin.run, { words = { "(unclosed" } }, { report = "fixtures/blaming.json" })
     assert.is_false(ok)
-    assert.matches("option words%[1%]: %(unclosed is not a Lua pattern", err)
+    assert.matches([[option 'words'%[1%]: "%(unclosed" is not a Lua pattern: unfinished capture]], err)
   end)
 end)
 

@@ -12,7 +12,6 @@
 -- The check's detail lists `where: "sentence" (suggestion)`, with `, line N` after `where`
 -- for a document's sentence; its fourth argument carries the findings as { line, text }.
 local blame = require "pm.blame"
-local logtext = require "pm.logtext"
 
 return {
   name = "blameless",
@@ -21,19 +20,11 @@ return {
   api = 2,
   description = "Blame in the report's prose, quoted, with a systems framing for each",
   options = {
-    words = { type = "list", default = {}, doc = "more Lua patterns (lower case) that blame on their own" },
-    phrases = { type = "list", default = {},
+    words = { type = "list", of = "lua_pattern", default = {}, doc = "more Lua patterns (lower case) that blame on their own" },
+    phrases = { type = "list", of = "lua_pattern", default = {},
       doc = "more patterns that blame after a person (\"skipped the checklist\"): an @handle, he/she/someone, a role (\"the developer\") or a name the report knows" },
-    allow = { type = "list", default = {}, doc = "patterns of sentences that are never findings" },
+    allow = { type = "list", of = "lua_pattern", default = {}, doc = "patterns of sentences that are never findings" },
   },
-  check = function(opts)
-    for _, key in ipairs { "words", "phrases", "allow" } do
-      for i, p in ipairs(opts[key]) do
-        local problem = type(p) ~= "string" and "not a string" or logtext.check(p)
-        if problem then error(("option %s[%d]: %s is not a Lua pattern (%s)"):format(key, i, tostring(p), problem), 0) end
-      end
-    end
-  end,
   run = function(ctx, opts)
     local findings = blame.find(ctx.report.get { timeline = false }, opts) -- prose only: no table per event
     if #findings == 0 then

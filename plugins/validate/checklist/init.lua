@@ -34,8 +34,8 @@ return {
   api = 2,
   description = "The seed's validation checklist: timeline, factors, action items, blameless wording, follow-through",
   options = {
-    distributed_within_h = { type = "number", default = 48, doc = "hours after the incident's end within which the report must be distributed" },
-    follow_up_days = { type = "integer", default = 28, doc = "days after the incident's end for the follow-up review" },
+    distributed_within_h = { type = "number", default = 48, min = 0, doc = "hours after the incident's end within which the report must be distributed" },
+    follow_up_days = { type = "integer", default = 28, min = 0, doc = "days after the incident's end for the follow-up review" },
   },
 
   run = function(ctx, opts)
