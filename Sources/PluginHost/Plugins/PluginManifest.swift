@@ -14,7 +14,6 @@ public struct PluginManifest: Sendable {
   public var options: [OptionSpec]
   public var source: PluginSource
 
-
   static let keys: Set<String> = [
     "name", "stage", "version", "api", "description", "options", "run", "check",
   ]
@@ -37,14 +36,16 @@ public struct PluginManifest: Sendable {
     version = table["version"].stringValue ?? "0.0.0"
     guard let declared = table["api"].intValue else {
       throw .configuration(
-        "\(path): the plugin table needs api = \(APIReference.version) (the pm API it is written for)")
+        "\(path): the plugin table needs api = \(APIReference.version) (the pm API it is written for); a plugin without it was written for API 1: move it with the table in docs/plugin-api.md, \"Migrating from API 1\""
+      )
     }
     api = Int(declared)
     guard api == APIReference.version else {
       throw .configuration(
         api < APIReference.version
           ? "\(path): written for pm API \(api); this pmhost runs API \(APIReference.version) only: move it to api = \(APIReference.version) with the table in docs/plugin-api.md, \"Migrating from API 1\""
-          : "\(path): written for pm API \(api); this pmhost runs API \(APIReference.version): upgrade pmhost")
+          : "\(path): written for pm API \(api); this pmhost runs API \(APIReference.version): upgrade pmhost"
+      )
     }
     description = table["description"].stringValue ?? ""
     guard case .function = table["run"] else {
