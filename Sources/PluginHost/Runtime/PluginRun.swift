@@ -238,7 +238,7 @@ final class PluginRun {
   func run(options: LuaTable, grants: LuaTable = LuaTable()) throws(LuaError) {
     if let label = options["source"].stringValue { sourceLabel = label }
     namedURLs = Self.namedURLs(in: grants)
-    namedEnvironment = Self.namedEnvironment(in: grants)
+    namedEnvironment = Self.namedEnvironment(in: grants, schema: manifest.options)
     let ctx = try makeContext()
     // Each host function gets the name a time-out message and the progress line call it by
     // (`ctx.fs.read`, `pm.json.decode`), unless it has one (the ctx methods: `ctx.report.get`).
