@@ -133,9 +133,9 @@ extension PluginManifest {
   func resolveOptions(_ options: LuaTable, origin: String) throws(HostError) -> LuaTable {
     let known = Set(options.stringFields.map(\.key))
     var result = LuaTable()
-    let where_ = "\(origin) (\(name))"
+    let place = "\(origin) (\(name))"
     for (key, _) in options.fields where key.stringValue == nil {
-      throw .configuration("\(where_): option keys must be names, got \(Pipeline.describe(key))")
+      throw .configuration("\(place): option keys must be names, got \(Pipeline.describe(key))")
     }
     let schemaNames = Set(self.options.map(\.name))
     for key in known.sorted() where !schemaNames.contains(key) {
@@ -143,7 +143,7 @@ extension PluginManifest {
       var names = self.options.map(\.name)
       if stage == .collect { names.append("source") }
       throw .configuration(
-        "\(where_): unknown option '\(key)' (known: \(names.sorted().joined(separator: ", ")); `pmhost plugins info \(name)` documents them)"
+        "\(place): unknown option '\(key)' (known: \(names.sorted().joined(separator: ", ")); `pmhost plugins info \(name)` documents them)"
       )
     }
     if let source = options["source"].stringValue { result["source"] = .text(source) }
@@ -152,13 +152,13 @@ extension PluginManifest {
       if given.isNil {
         if spec.required {
           throw .configuration(
-            "\(where_): missing required option '\(spec.name)'\(spec.doc.isEmpty ? "" : " (\(spec.doc))")")
+            "\(place): missing required option '\(spec.name)'\(spec.doc.isEmpty ? "" : " (\(spec.doc))")")
         }
         result[spec.name] = spec.defaultValue
         continue
       }
       if let problem = spec.mismatch(given) {
-        throw .configuration("\(where_): option '\(spec.name)' \(problem)")
+        throw .configuration("\(place): option '\(spec.name)' \(problem)")
       }
       result[spec.name] = given
     }
