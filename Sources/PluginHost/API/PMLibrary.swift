@@ -181,4 +181,3 @@ enum PMLibrary {
     return t
   }
 }
-
