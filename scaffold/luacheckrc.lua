@@ -1,6 +1,6 @@
 -- luacheck configuration for a pmhost pipeline folder: `luacheck .` checks the plugins, their
 -- specs, pipeline.lua and severity-rules.lua against what pmhost gives each of them. Written
--- by `pmhost new`; pmhost's own .luacheckrc reads this file too.
+-- by `pmhost new`; pmhost's repository checks its bundled plugins with this same file.
 --
 -- Every Lua state in pmhost is a sandbox: the base functions below and assert, string
 -- (without string.dump), table, math, utf8, coroutine and os.time/date/clock; no io,
