@@ -38,7 +38,7 @@ struct EmbedLuaPlugins: BuildToolPlugin {
     inputs.sort { $0.path < $1.path }
     return [
       .buildCommand(
-        displayName: "Embedding plugins/ and scaffold/ (\(inputs.count) files and folders)",
+        displayName: "Embedding the bundled plugins and the scaffold (\(inputs.count) files and folders)",
         executable: try context.tool(named: "EmbedTool").url,
         arguments: arguments,
         inputFiles: inputs,
