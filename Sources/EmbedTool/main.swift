@@ -1,30 +1,39 @@
-// Build tool: writes one Swift file that embeds the runtime Lua of the folders it is given,
-// each file as base64 keyed by its path relative to its folder. Used by the
-// EmbedLuaPlugins build-tool plugin; not shipped.
-//
-// How Lua gets into the binary (so that `pmhost` works when copied alone into any folder):
-//   BuildPlugins/EmbedLuaPlugins/plugin.swift  `embeddedFolders`, the one list of folders
-//       embedded, each with the Swift enum that holds its files:
-//         plugins/                 -> BundledPluginSources  the bundled plugins and plugins/lib
-//                                     (read by BundledPlugins, Sources/PluginHost/Plugins)
-//         Sources/PluginHost/Lua/  -> HostLuaSources        Lua the host itself runs, e.g. the
-//                                     spec runner's describe/it/assert (HostLua.source(_:))
-//   this tool                       writes `enum NAME { static let files: [(path, base64)] }`
-//                                     per folder, into one generated Swift file.
-// Lua belongs in a .lua file in one of these folders, never in a Swift string: luacheck
-// reads it (scripts/test) and an editor knows it. A new folder is one more entry in the list.
-//
-// Runtime files: `*.lua`, except specs (`*_spec.lua`, a `spec/` folder) and `fixtures/`.
+// Build tool: writes one Swift file that embeds the files of the folders it is given, each
+// file as base64 keyed by its path relative to its folder, in an enum per folder:
+//   plugins/   -> BundledPluginSources   its runtime Lua: `*.lua` except specs (`*_spec.lua`,
+//                                         a `spec/` folder) and `fixtures/`
+//   Sources/PluginHost/Lua/ -> HostLuaSources   Lua the host itself runs (the spec runner's
+//                                         describe/it/assert: HostLua.source(_:)), runtime Lua
+//   scaffold/  -> ScaffoldSources        every file (`--every-file`): the templates of
+//                                         `pmhost new` (Sources/PluginHost/Scaffold.swift)
+// Lua belongs in a .lua file in one of these folders, never in a Swift string: luacheck reads
+// it (scripts/test) and an editor knows it.
+// Used by the EmbedLuaPlugins build-tool plugin, which holds the list; not shipped.
 import Foundation
 
-let arguments = CommandLine.arguments
-guard arguments.count >= 3,
-  arguments.dropFirst(2).allSatisfy({ $0.split(separator: "=", maxSplits: 1).count == 2 })
-else {
-  FileHandle.standardError.write(Data("usage: EmbedTool OUTPUT.swift ENUM=FOLDER [ENUM=FOLDER ...]\n".utf8))
+let usage = "usage: EmbedTool OUTPUT.swift [--every-file] ENUM=FOLDER ...\n"
+var folders: [(enumName: String, root: URL, everyFile: Bool)] = []
+var output: URL?
+var everyFile = false
+for argument in CommandLine.arguments.dropFirst() {
+  if argument == "--every-file" {
+    everyFile = true
+  } else if output == nil {
+    output = URL(fileURLWithPath: argument)
+  } else {
+    let pair = argument.split(separator: "=", maxSplits: 1).map(String.init)
+    guard pair.count == 2 else {
+      FileHandle.standardError.write(Data(usage.utf8))
+      exit(2)
+    }
+    folders.append((pair[0], URL(fileURLWithPath: pair[1]).standardizedFileURL, everyFile))
+    everyFile = false
+  }
+}
+guard let output, !folders.isEmpty else {
+  FileHandle.standardError.write(Data(usage.utf8))
   exit(2)
 }
-let output = URL(fileURLWithPath: arguments[1])
 
 func isRuntimeFile(_ relative: String) -> Bool {
   let parts = relative.split(separator: "/")
@@ -32,15 +41,17 @@ func isRuntimeFile(_ relative: String) -> Bool {
   return !parts.contains("fixtures") && !parts.contains("spec")
 }
 
-/// (path relative to `root`, base64 of the file's bytes) of every runtime file under it.
-func entries(under root: URL) -> [(String, String)] {
+/// (path relative to `root`, base64 of the file's bytes), sorted by path.
+func entries(under root: URL, everyFile: Bool) -> [(String, String)] {
   var entries: [(String, String)] = []
-  if let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) {
+  if let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) {
     for case let url as URL in walker {
       let path = url.standardizedFileURL.path
-      guard path.hasPrefix(root.path + "/") else { continue }
+      guard path.hasPrefix(root.path + "/"),
+        (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true
+      else { continue }
       let relative = String(path.dropFirst(root.path.count + 1))
-      guard isRuntimeFile(relative), let data = FileManager.default.contents(atPath: path) else {
+      guard everyFile || isRuntimeFile(relative), let data = FileManager.default.contents(atPath: path) else {
         continue
       }
       entries.append((relative, data.base64EncodedString()))
@@ -50,13 +61,11 @@ func entries(under root: URL) -> [(String, String)] {
 }
 
 var source = "// Generated by EmbedTool. Do not edit.\n"
-for argument in arguments.dropFirst(2) {
-  let pair = argument.split(separator: "=", maxSplits: 1).map(String.init)
-  let root = URL(fileURLWithPath: pair[1]).standardizedFileURL
-  source += "\nenum \(pair[0]) {\n"
-  source += "  /// (path relative to \(root.lastPathComponent)/, base64 of the file's bytes)\n"
+for folder in folders {
+  source += "\nenum \(folder.enumName) {\n"
+  source += "  /// (path relative to \(folder.root.lastPathComponent)/, base64 of the file's bytes)\n"
   source += "  static let files: [(path: String, base64: String)] = [\n"
-  for (path, base64) in entries(under: root) {
+  for (path, base64) in entries(under: folder.root, everyFile: folder.everyFile) {
     source += "    (\"\(path)\", \"\(base64)\"),\n"
   }
   source += "  ]\n}\n"

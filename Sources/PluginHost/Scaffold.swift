@@ -2,23 +2,31 @@ import Foundation
 
 /// `pmhost new pipeline DIR` and `pmhost new plugin NAME --stage STAGE`: files to start from.
 /// Existing files are never overwritten.
+///
+/// What they write is the package's `scaffold/` folder, embedded in the binary at build time
+/// (BuildPlugins/EmbedLuaPlugins, `ScaffoldSources`):
+/// - `pipeline/`: every file, as it is, into the new pipeline folder: a worked example about
+///   a sample incident (pipeline.lua, incident.yaml, data/, whys.yaml, actions.yaml,
+///   severity-rules.lua, answers.yaml, plugins/);
+/// - `plugin/collect|report|validate/`, and `plugin/other/` for the other stages: into
+///   plugins/NAME/, `NAME` in a path replaced by the plugin's name and `{{name}}`,
+///   `{{stage}}`, `{{api}}` and `{{handle}}` in a file's text filled in;
+/// - `luacheckrc.lua`: written as `.luacheckrc` into the pipeline folder (by `new plugin`
+///   when the folder has none), so that `luacheck .` knows the pm globals. The package's
+///   own .luacheckrc reads it too.
 public enum Scaffold {
-  /// Writes a pipeline folder: pipeline.lua (every stage, commented), incident.yaml, a data/
-  /// folder and a plugins/ folder. Returns the paths written.
+  /// The plugin API that scaffolded plugins declare (`api = ...`).
+  static let pluginAPI = APIReference.version
+
+  /// Writes a pipeline folder (see above). Returns the paths written.
   public static func pipeline(in directory: String) throws(HostError) -> [String] {
-    let files = [
-      ("pipeline.lua", pipelineText),
-      ("incident.yaml", incidentText),
-      ("data/README.md", "Put the incident's raw data here: logs, saved API responses, a Slack export.\n"),
-      (
-        "plugins/README.md",
-        "Your own plugins go here (`pmhost new plugin NAME --stage STAGE`); they shadow bundled ones of the same name (pmhost warns when one does).\n"
-      ),
-    ]
+    var files = templates(under: "pipeline/").map { ($0.path, $0.text) }
+    files.append((".luacheckrc", template("luacheckrc.lua")))
     return try write(files, in: directory)
   }
 
-  /// Writes plugins/NAME/init.lua, NAME_spec.lua and fixtures/ for a plugin of `stage`.
+  /// Writes plugins/NAME/init.lua, NAME_spec.lua (and for a collector fixtures/) for a plugin
+  /// of `stage`, and .luacheckrc when the folder has none.
   public static func plugin(name: String, stage: String, in directory: String) throws(HostError) -> [String] {
     guard let stage = Stage(rawValue: stage) else {
       throw .configuration("unknown stage '\(stage)' (stages: \(Stage.list))")
@@ -29,19 +37,59 @@ public enum Scaffold {
     if let reason = PluginManifest.reservedReason(name) {
       throw .configuration("'\(name)' is a reserved plugin name: \(reason)")
     }
-    let folder = "plugins/\(name)"
-    var files = [
-      ("\(folder)/init.lua", pluginText(name: name, stage: stage)),
-      ("\(folder)/\(name)_spec.lua", specText(name: name, stage: stage)),
+    let kind = [Stage.collect, .report, .validate].contains(stage) ? stage.rawValue : "other"
+    let values = [
+      "name": name, "stage": stage.rawValue, "api": String(pluginAPI), "handle": handle(of: stage),
     ]
-    if stage == .collect {
-      files.append(
-        (
-          "\(folder)/fixtures/sample.log",
-          "2025-02-09T10:05:23Z deploy api-service v2.3.1 by @alice\n2025-02-09T10:06:00Z healthcheck ok\n"
-        ))
+    var files = templates(under: "plugin/\(kind)/").map { template in
+      (
+        "plugins/\(name)/" + template.path.replacingOccurrences(of: "NAME", with: name),
+        filled(template.text, with: values)
+      )
+    }
+    if !FileManager.default.fileExists(atPath: directory + "/.luacheckrc") {
+      files.append((".luacheckrc", template("luacheckrc.lua")))
     }
     return try write(files, in: directory)
+  }
+
+  /// The `ctx` handle a plugin of `stage` works with, named in the template's comment.
+  static func handle(of stage: Stage) -> String {
+    switch stage {
+    case .analyze: "factors"
+    case .classify: "severity"
+    case .act, .track: "actions"
+    case .report, .validate: "report"
+    case .collect, .timeline: "timeline"
+    }
+  }
+
+  /// `{{key}}` in `text` replaced by `values[key]`.
+  static func filled(_ text: String, with values: [String: String]) -> String {
+    values.reduce(text) { $0.replacingOccurrences(of: "{{\($1.key)}}", with: $1.value) }
+  }
+
+  /// The embedded files under `prefix` of scaffold/, in path order, their paths relative to it.
+  static func templates(under prefix: String) -> [(path: String, text: String)] {
+    ScaffoldSources.files.compactMap { file in
+      guard file.path.hasPrefix(prefix) else { return nil }
+      return (String(file.path.dropFirst(prefix.count)), decoded(file.base64, path: file.path))
+    }
+  }
+
+  /// The embedded scaffold/`path`.
+  static func template(_ path: String) -> String {
+    guard let file = ScaffoldSources.files.first(where: { $0.path == path }) else {
+      preconditionFailure("scaffold/\(path) is not embedded in this build")
+    }
+    return decoded(file.base64, path: path)
+  }
+
+  private static func decoded(_ base64: String, path: String) -> String {
+    guard let data = Data(base64Encoded: base64) else {
+      preconditionFailure("scaffold/\(path) is embedded damaged")
+    }
+    return String(decoding: data, as: UTF8.self)
   }
 
   static func write(_ files: [(String, String)], in directory: String) throws(HostError) -> [String] {
@@ -58,171 +106,5 @@ public enum Scaffold {
       }
     }
     return paths
-  }
-
-  static let pipelineText = """
-    -- A post-mortem as code. Stages run in this order whatever order this file lists them in;
-    -- `pmhost plugins list` shows every plugin and `pmhost plugins info NAME` its options.
-    --   pmhost check pipeline.lua      -- loads everything, runs nothing
-    --   pmhost run pipeline.lua        -- writes out/report.md, report.html, report.json
-    return {
-      incident = "incident.yaml",
-      out = "out",
-
-      collect = {
-        -- { "kubectl-logs", path = "data/api.log", source = "app logs" },
-        -- { "nginx-access", path = "data/access.log", source = "load balancer" },
-        -- { "prometheus", url = "http://127.0.0.1:9090", query = "...", threshold = 0.05, name = "Error rate" },
-        -- { "alertmanager", file = "data/alerts.json" },
-        -- { "pagerduty", url = "https://api.pagerduty.com/incidents/ID/log_entries", token_env = "PAGERDUTY_TOKEN" },
-        -- { "slack-export", dir = "data/slack", channel = "incident-channel" },
-      },
-      timeline = { "bursts", "key-moments" },
-      analyze  = { "five-whys", "fishbone" },   -- five-whys asks at the terminal; answers = "whys.yaml" replays
-      classify = { "severity" },
-      act      = { "action-items" },            -- { "action-items", file = "actions.yaml" }
-      report   = { "markdown", "html", "json" },
-      validate = { "checklist", "blameless" },
-      track    = { "calendar" },                -- { "github-issues", repo = "OWNER/NAME" }
-    }
-
-    """
-
-  static let incidentText = """
-    # The incident. Times are RFC 3339 with any offset; the report shows UTC.
-    id: PM-YYYY-MM-DD
-    title: What users saw, in a few words
-    started_at: 2025-01-01T10:00:00Z
-    ended_at: 2025-01-01T11:00:00Z
-    services: [my-service]
-    authors: ["@me"]
-    # severity: P1            # the classify stage sets it when absent
-    impact: { failed_requests: 0, customers_affected: 0 }
-    summary: >-
-      One paragraph: what happened, how long, who was affected, how it was fixed.
-    # people: { "@me": ["My Name", "me@example.com"] }   # names and chat ids of each handle
-
-    """
-
-  static func pluginText(name: String, stage: Stage) -> String {
-    let body: String
-    switch stage {
-    case .collect:
-      body = """
-            -- Lines reach Lua only when they hold `contains`; match and parse each one.
-            for n, line in ctx.fs.lines(opts.path, { contains = opts.contains }) do
-              local ts, what = line:match("^(%S+) (.*)$")
-              local t = ts and pm.time.parse(ts)
-              if t then
-                ctx.timeline.add { time = t, event = what, kind = "deploy", evidence = opts.path .. ":" .. n }
-              else
-                ctx.log.warn(("%s:%d: no time at the start of the line"):format(opts.path, n))
-              end
-            end
-        """
-    case .report:
-      body = """
-            -- Text from the data goes into Markdown through pm.mdtext, so it shows as typed.
-            local md = require "pm.mdtext"
-            local data = ctx.report.get()
-            local lines = { "# " .. md.text(data.incident.title), "" }
-            for _, e in ipairs(data.timeline) do lines[#lines + 1] = ("- %s %s"):format(e.time, md.text(e.event)) end
-            ctx.report.write(opts.file, table.concat(lines, "\\n") .. "\\n")
-        """
-    case .validate:
-      body = """
-            local data = ctx.report.get()
-            ctx.report.check("has_summary", data.incident.summary ~= nil, data.incident.summary and "summary present" or "no summary")
-        """
-    default:
-      body = """
-            -- ctx.\(stage == .analyze ? "factors" : stage == .act ? "actions" : stage == .classify ? "severity" : "timeline") is this stage's handle; docs/plugin-api.md lists them all.
-            ctx.log.info(("%d timeline rows"):format(ctx.timeline.count()))
-        """
-    }
-    let options: String
-    switch stage {
-    case .collect:
-      options = """
-            path = { type = "string", required = true, doc = "the log, relative to the pipeline" },
-            contains = { type = "string", default = "deploy", doc = "text a line must hold to be read" },
-        """
-    case .report:
-      options = """
-            file = { type = "string", default = "\(name).md", doc = "output file in the out folder" },
-        """
-    default:
-      options = ""
-    }
-    return """
-      -- \(name): a \(stage.rawValue) plugin. Reference: docs/plugin-api.md (ctx and pm).
-      return {
-        name = "\(name)",
-        stage = "\(stage.rawValue)",
-        version = "0.1.0",
-        api = 2,
-        description = "What this plugin does, in one line",
-        options = {
-      \(options)  },
-        run = function(ctx, opts)
-      \(body)
-        end,
-      }
-
-      """
-  }
-
-  static func specText(name: String, stage: Stage) -> String {
-    switch stage {
-    case .collect:
-      return """
-        -- Run with: pmhost test plugins/\(name)
-        describe("\(name)", function()
-          it("turns matching lines into events", function()
-            local r = plugin.run { path = "fixtures/sample.log" }
-            assert.is_nil(r.error)
-            assert.equals(1, #r.events)
-            assert.equals("2025-02-09T10:05:23.000Z", r.events[1].time)
-            assert.equals("deploy api-service v2.3.1 by @alice", r.events[1].event)
-          end)
-        end)
-
-        """
-    case .report:
-      return """
-        -- Run with: pmhost test plugins/\(name)
-        describe("\(name)", function()
-          it("writes its file", function()
-            local r = plugin.run({}, { events = { { time = "2025-02-09T10:05:23Z", event = "First errors", kind = "error" } } })
-            assert.is_nil(r.error)
-            assert.matches("%- 2025%-02%-09T10:05:23%.000Z First errors", r.files["\(name).md"])
-          end)
-        end)
-
-        """
-    case .validate:
-      return """
-        -- Run with: pmhost test plugins/\(name)
-        describe("\(name)", function()
-          it("records its check", function()
-            local r = plugin.run({})
-            assert.is_nil(r.error)
-            assert.equals("has_summary", r.checks[1].check)
-          end)
-        end)
-
-        """
-    default:
-      return """
-        -- Run with: pmhost test plugins/\(name)
-        describe("\(name)", function()
-          it("runs", function()
-            local r = plugin.run({})
-            assert.is_nil(r.error)
-          end)
-        end)
-
-        """
-    }
   }
 }
