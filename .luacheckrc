@@ -15,7 +15,7 @@ files["bench/standalone.lua"] = { std = "lua54" }
 -- that the rules sandbox has none of them.
 files["plugins/classify/severity/fixtures/sandbox-rules.lua"] = { std = "pmhost_severity_rules", ignore = { "113" } }
 -- The spec runner's prelude defines the busted-style globals the specs read.
-files["Sources/PluginHost/Lua/spec-prelude.lua"] = {
+files["Sources/PluginSpecs/Lua/spec-prelude.lua"] = {
   std = "lua54",
   globals = { "assert", "describe", "it", "before_each", "pending", "__pmhost_spec_results" },
 }

@@ -2,10 +2,10 @@
 // file as base64 keyed by its path relative to its folder, in an enum per folder:
 //   plugins/   -> BundledPluginSources   its runtime Lua: `*.lua` except specs (`*_spec.lua`,
 //                                         a `spec/` folder) and `fixtures/`
-//   Sources/PluginHost/Lua/ -> HostLuaSources   Lua the host itself runs (the spec runner's
-//                                         describe/it/assert: HostLua.source(_:)), runtime Lua
+//   Sources/PluginSpecs/Lua/ -> SpecLuaSources   the spec runner's Lua (its
+//                                         describe/it/assert: SpecLua.source(_:)), runtime Lua
 //   scaffold/  -> ScaffoldSources        every file (`--every-file`): the templates of
-//                                         `pmhost new` (Sources/PluginHost/Scaffold.swift)
+//                                         `pmhost new` (Sources/PluginScaffold/Scaffold.swift)
 // Lua belongs in a .lua file in one of these folders, never in a Swift string: luacheck reads
 // it (scripts/test) and an editor knows it.
 // Used by the EmbedLuaPlugins build-tool plugin, which holds the list; not shipped.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PluginHost
+import PluginScaffold
 
 /// `pmhost new pipeline DIR` and `pmhost new plugin NAME --stage STAGE`.
 struct New: ParsableCommand {

@@ -2,9 +2,9 @@ import LuaBridge
 import PostmortemCore
 
 /// Timeline events between Lua tables and ``TimelineEvent``.
-enum EventCodec {
+package enum EventCodec {
   /// Reads an event table as `ctx.timeline.add` takes it; errors name the field.
-  static func event(
+  package static func event(
     _ t: LuaTable, defaultSource: String, person: (String) -> String, function: String
   ) throws -> TimelineEvent {
     func fail(_ field: String, _ problem: String) -> LuaRaise {
@@ -217,7 +217,7 @@ enum EventCodec {
   }
 
   /// An event as `ctx.timeline.get()` gives it.
-  static func lua(_ e: TimelineEvent, index: Int) -> LuaValue {
+  package static func lua(_ e: TimelineEvent, index: Int) -> LuaValue {
     var t = LuaTable()
     t["time"] = .text(e.time.formatted(.rfc3339))
     t["t"] = .number(e.time.seconds)

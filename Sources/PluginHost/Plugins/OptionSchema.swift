@@ -82,7 +82,7 @@ public struct OptionSpec: Sendable {
   /// mistake in it is an error naming the plugin and the option: an unknown key or type,
   /// `of` without a list or map, a `pattern` that does not compile, a default that does
   /// not fit.
-  init(name: String, spec: LuaValue, plugin: String, shorthand: Bool = false) throws(HostError) {
+  package init(name: String, spec: LuaValue, plugin: String, shorthand: Bool = false) throws(HostError) {
     let t: LuaTable
     switch spec {
     case .table(let table): t = table
@@ -387,9 +387,14 @@ public struct OptionSpec: Sendable {
 
 /// What the checks of file options need: the pipeline folder, and whether missing files
 /// are problems (`pmhost check`; a run leaves a missing input to its collector, as a gap).
-struct SchemaContext {
-  var files: FileAccess? = nil
-  var checkFiles = false
+package struct SchemaContext {
+  package var files: FileAccess? = nil
+  package var checkFiles = false
+
+  package init(files: FileAccess? = nil, checkFiles: Bool = false) {
+    self.files = files
+    self.checkFiles = checkFiles
+  }
 }
 
 /// Values as messages show them.

@@ -87,7 +87,7 @@ extension PluginManifest {
 
   /// Checks `options` against the schema and fills in defaults; the problems, one a line,
   /// are one error. `origin` says where the options were written (`pipeline.lua: collect[2]`).
-  func resolveOptions(_ options: LuaTable, origin: String, context: SchemaContext = SchemaContext())
+  package func resolveOptions(_ options: LuaTable, origin: String, context: SchemaContext = SchemaContext())
     throws(HostError) -> LuaTable
   {
     let (result, problems) = checkOptions(options, context: context)
@@ -108,7 +108,7 @@ extension PluginManifest {
   /// environment variable (any default of an option called `env` or `*_env`). Only the
   /// pipeline grants reach (`ctx.http`, `ctx.env` read the options as the pipeline wrote
   /// them); a default that looks like a grant is refused at load so that nobody relies on it.
-  func checkReachDefaults() throws(HostError) {
+  package func checkReachDefaults() throws(HostError) {
     for spec in options.sorted(by: { $0.name < $1.name }) where !spec.defaultValue.isNil {
       let lower = spec.name.lowercased()
       let what: String?

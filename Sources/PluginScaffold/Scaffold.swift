@@ -1,4 +1,5 @@
 import Foundation
+import PluginHost
 
 /// `pmhost new pipeline DIR` and `pmhost new plugin NAME --stage STAGE`: files to start from.
 /// Existing files are never overwritten.
