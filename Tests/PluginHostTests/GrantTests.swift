@@ -43,9 +43,8 @@ import Testing
         id: "X", title: "x", startedAt: Timestamp(milliseconds: 0), endedAt: Timestamp(milliseconds: 1)))
     var settings = RunSettings()
     settings.quiet = true
-    return PipelineRunner.runOne(
-      plan, stage: .track, model: model,
-      files: FileAccess(pipelineDirectory: dir, outDirectory: dir + "/out"), settings: settings)
+    return PipelineRun(model: model, files: FileAccess(pipelineDirectory: dir, outDirectory: dir + "/out"))
+      .runOne(plan, stage: .track, settings: settings)
   }
 
   @Test func aDefaultNamingAVariableGrantsNoEnvironment() throws {

@@ -34,4 +34,13 @@ public enum AnswersFile {
     }
     return answers
   }
+
+  /// The answers given at the terminal as an answers file (what `--answers` reads back).
+  static func text(_ answers: [(id: String, answer: String)]) -> String {
+    func quoted(_ s: String) -> String {
+      "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        + "\""
+    }
+    return answers.map { "\($0.id): \(quoted($0.answer))" }.joined(separator: "\n") + "\n"
+  }
 }

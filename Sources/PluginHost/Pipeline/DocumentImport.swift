@@ -1,5 +1,6 @@
 import Foundation
 import PostmortemCore
+import PostmortemDocument
 
 /// `pmhost import post-mortem.md`: a hand-written post-mortem as a report.json, so that old
 /// incidents can be read beside new ones. What the document states is kept; what it does
@@ -10,10 +11,10 @@ public enum DocumentImport {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw .configuration("\(path): no such file")
     }
-    guard PipelineRunner.isMarkdown(path, data) else {
+    guard isMarkdown(path, data) else {
       throw .configuration("\(path): not a Markdown post-mortem (pmhost import reads .md files)")
     }
-    var doc = try PipelineRunner.importMarkdown(data, path: path)
+    var doc = try importMarkdown(data, path: path)
     var unknown: [String] = []
     guard case .object(var root) = doc else { throw .failed("\(path): the reader returned no document") }
 
@@ -85,5 +86,29 @@ public enum DocumentImport {
     do { try FileAccess.writeAtomically(bytes, to: output) } catch {
       throw .failed("\(output): cannot write it: \(error)")
     }
+  }
+
+  /// Whether a file to validate is a hand-written Markdown post-mortem rather than report.json.
+  static func isMarkdown(_ path: String, _ data: Data) -> Bool {
+    let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+    if ["md", "markdown", "mdown"].contains(ext) { return true }
+    if ext == "json" { return false }
+    return data.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) != UInt8(ascii: "{")
+  }
+
+  /// A Markdown post-mortem read into report.json's shape by ``DocumentReader`` (libcmark-gfm's
+  /// tree): refused above ``DocumentReader/maxBytes``, so reading stays bounded in time and memory.
+  static func importMarkdown(_ data: Data, path: String) throws(HostError) -> JSONValue {
+    if let refusal = DocumentReader.refusal(byteCount: data.count, name: path) {
+      throw .configuration(refusal)
+    }
+    let name = URL(fileURLWithPath: path).lastPathComponent
+    if let text = String(data: data, encoding: .utf8) { return DocumentReader.read(text: text, name: name) }
+    // Saved from a Windows editor: read, and said so in the notes.
+    guard !data.contains(0), let text = String(data: data, encoding: .windowsCP1252) else {
+      throw .configuration("\(path): not UTF-8 text")
+    }
+    return DocumentReader.read(
+      text: text, name: name, notes: ["\(name) is not UTF-8: read as Windows-1252 (save it as UTF-8)"])
   }
 }

@@ -243,6 +243,7 @@ public enum PipelineRunner {
         start: incident.startedAt.adding(milliseconds: -m), end: incident.endedAt.adding(milliseconds: m))
     }
     let files = FileAccess(pipelineDirectory: pipeline.directory, outDirectory: out, writeDirectory: build)
+    let session = PipelineRun(model: model, files: files, evidence: evidence, clock: clock)
     var failures: [String] = []
     var reportFailed = false
     /// Waits for evidence copies, records failed copies as gaps, refreshes report.json's list.
@@ -262,14 +263,11 @@ public enum PipelineRunner {
     for stage in Stage.allCases {
       if stage == .report { settleEvidence(wait: true) }
       if stage == .timeline {
-        builtInStep(.timeline, settings: settings, clock: clock) { builtInTimeline(pipeline, model: model) }
+        session.builtInStep(.timeline, settings: settings) { session.builtInTimeline(pipeline) }
       }
-      if stage == .analyze { recordSilences(pipeline, model: model) }
+      if stage == .analyze { session.recordSilences(pipeline) }
       for plugin in (stage == .report && renderAtEnd ? jsonFirst : planned[stage] ?? []) {
-        if let failure = runOne(
-          plugin, stage: stage, model: model, files: files, settings: settings, evidence: evidence,
-          clock: clock)
-        {
+        if let failure = session.runOne(plugin, stage: stage, settings: settings) {
           failures.append(failure)
           if stage == .report { reportFailed = true }
         }
@@ -285,9 +283,7 @@ public enum PipelineRunner {
       // once it has run.
       if !(planned[.track] ?? []).isEmpty {
         for plugin in planned[.validate] ?? [] {
-          if let failure = runOne(
-            plugin, stage: .validate, model: model, files: files, settings: quiet, evidence: evidence,
-            clock: clock),
+          if let failure = session.runOne(plugin, stage: .validate, settings: quiet),
             !failures.contains(failure)
           {
             failures.append(failure)
@@ -298,10 +294,7 @@ public enum PipelineRunner {
       // time.
       for plugin in planned[.report] ?? [] {
         let again = plugin.manifest.name == "json"
-        if let failure = runOne(
-          plugin, stage: .report, model: model, files: files, settings: again ? quiet : settings,
-          evidence: evidence, clock: clock)
-        {
+        if let failure = session.runOne(plugin, stage: .report, settings: again ? quiet : settings) {
           failures.append(failure)
           if !again { reportFailed = true }
         }
@@ -310,16 +303,13 @@ public enum PipelineRunner {
     if reportFailed {
       // report.json was written first; written again, it records what failed after it.
       for plugin in jsonFirst {
-        if let failure = runOne(
-          plugin, stage: .report, model: model, files: files, settings: quiet, evidence: evidence,
-          clock: clock)
-        {
+        if let failure = session.runOne(plugin, stage: .report, settings: quiet) {
           failures.append(failure)
         }
       }
     }
     if !model.answered.isEmpty {
-      let yaml = model.answered.map { "\($0.id): \(yamlQuoted($0.answer))" }.joined(separator: "\n") + "\n"
+      let yaml = AnswersFile.text(model.answered)
       try? FileAccess.writeAtomically(Array(yaml.utf8), to: build + "/answers.yaml")
       model.outputs.append("answers.yaml")
     }
@@ -328,183 +318,6 @@ public enum PipelineRunner {
     return RunOutcome(
       outDirectory: out, model: model, failures: failures,
       replayedFrom: evidence.mode == .replay ? evidence.directory : nil)
-  }
-
-  /// Runs a built-in step of `stage`, timed, with a progress line when it takes a while
-  /// (drawn by this thread while the step runs on another).
-  static func builtInStep(
-    _ stage: Stage, settings: RunSettings, clock: StageClock, _ body: @escaping () -> Void
-  ) {
-    let started = StageClock.now()
-    if let progress = StageProgress(stage: stage.rawValue, step: "(built-in)", settings: settings) {
-      _ = LuaWatchdog.watch(waiting: { progress.update(elapsed: $0, call: $1) }, body)
-      progress.finish()
-    } else {
-      body()
-    }
-    clock.record(stage: stage.rawValue, plugin: "(built-in)", since: started)
-  }
-
-  /// The built-in timeline step, before the timeline plugins: clock offsets, the UTC
-  /// merge (k-way over the sources' sorted runs), dedupe, and clock-skew detection.
-  static func builtInTimeline(_ pipeline: Pipeline, model: RunModel) {
-    let known = Set(model.timeline.events.lazy.map(\.source))
-    for (source, seconds) in pipeline.clockOffsets.sorted(by: { $0.key < $1.key }) {
-      let offset = Int64((seconds * 1000).rounded())
-      let moved = model.timeline.shift(source: source, by: offset)
-      for i in model.series.indices where model.series[i].source == source {
-        for k in model.series[i].points.indices { model.series[i].points[k].time += seconds }
-      }
-      if moved == 0 && !known.contains(source) {
-        let message =
-          "clock_offsets names '\(source)', but no event has that source (sources: \(known.sorted().joined(separator: ", ")))"
-        model.warnings.append(RunWarning(plugin: "pmhost", stage: Stage.timeline.rawValue, message: message))
-        diagnostic("pmhost: warning: \(message)")
-      }
-    }
-    model.timeline.sort()
-    var clock = ClockReport(offsets: pipeline.clockOffsets, toleranceSeconds: pipeline.skewToleranceSeconds)
-    if pipeline.dedupeWindowSeconds > 0 {
-      model.timeline.deduplicate(window: Int64(pipeline.dedupeWindowSeconds * 1000))
-      clock.skews = model.timeline.clockSkews(tolerance: Int64(pipeline.skewToleranceSeconds * 1000))
-      for skew in clock.skews {
-        model.warnings.append(
-          RunWarning(plugin: "pmhost", stage: Stage.timeline.rawValue, message: skew.message))
-        diagnostic("pmhost: warning: \(skew.message)")
-      }
-    }
-    model.clock = clock
-  }
-
-  /// After the timeline stage: each source the pipeline declares continuous that is silent
-  /// for `gap_min_s` or longer inside the incident window is recorded in `gaps`. Only
-  /// declared sources are checked: a collector that keeps only errors is silent whenever
-  /// nothing fails, which is not missing data.
-  static func recordSilences(_ pipeline: Pipeline, model: RunModel) {
-    let window = TimeWindow(start: model.incident.startedAt, end: model.incident.endedAt)
-    let minGap = Int64(pipeline.gapMinSeconds * 1000)
-    for source in pipeline.continuousSources {
-      var spans: [(Int64, Int64)] = []
-      var plugin = "pmhost"
-      for series in model.series where series.name == source || series.source == source {
-        plugin = series.plugin
-        // A NaN sample is a series with no data at that moment.
-        for p in series.points {
-          guard case .number = p.value else { continue }
-          let t = Int64((p.time * 1000).rounded())
-          spans.append((t, t))
-        }
-      }
-      for row in model.timeline.events {
-        if row.source == source {
-          spans.append((row.time.milliseconds, (row.last ?? row.time).milliseconds))
-        }
-        for m in row.merged where m.source == source {
-          spans.append((m.time.milliseconds, m.time.milliseconds))
-        }
-      }
-      for silence in Timeline.silences(spans: spans, in: window, minGap: minGap) {
-        let minutes = Double(silence.end.milliseconds - silence.start.milliseconds) / 60_000
-        let reason =
-          spans.isEmpty
-          ? "no events at all from this continuous source in the incident window"
-          : "no events for \(String(format: "%.0f", minutes)) min from a source declared continuous (continuous_sources)"
-        model.gaps.append(Gap(source: source, plugin: plugin, reason: reason, window: silence))
-      }
-    }
-  }
-
-  static func yamlQuoted(_ s: String) -> String {
-    "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-  }
-
-  /// Runs one plugin; returns a failure message for failures that fail the run.
-  static func runOne(
-    _ plugin: PlannedPlugin, stage: Stage, model: RunModel, files: FileAccess, settings: RunSettings,
-    evidence: Evidence = .off(), clock: StageClock? = nil
-  ) -> String? {
-    let name = plugin.manifest.name
-    let label = plugin.options["source"].stringValue ?? name
-    // Read before the run: once abandoned, the plugin's thread may still be in the model.
-    let events = model.timeline.events.count
-    let started = StageClock.now()
-    let progress = StageProgress(stage: stage.rawValue, step: name, settings: settings)
-    // On a watched thread: a plugin stuck inside one C call (where the time limit's hook
-    // cannot fire) is abandoned, and the run goes on without it. This thread draws the
-    // progress line meanwhile.
-    let outcome = LuaWatchdog.watch(waiting: progress.map { p in { p.update(elapsed: $0, call: $1) } }) {
-      attempt(plugin, stage: stage, model: model, files: files, settings: settings, evidence: evidence)
-    }
-    progress?.finish()
-    clock?.record(stage: stage.rawValue, plugin: name, since: started)
-    let problem: String
-    let traceback: String?
-    switch outcome {
-    case .finished(.none): return nil
-    case .finished(.some(let failure)):
-      (problem, traceback) = (MessageCap.capped(failure.problem), failure.traceback)
-    case .abandoned(let place):
-      problem = PluginRun.timeLimitMessage(
-        plugin: name, seconds: plugin.reference.limits.timeSeconds, place: place, abandoned: true,
-        events: events)
-      traceback = nil
-    }
-    var message = "pmhost: plugin '\(name)' failed in stage \(stage.rawValue): \(problem)"
-    if let traceback { message += "\n" + traceback }
-    if stage == .collect {
-      model.gaps.append(
-        Gap(source: label, plugin: name, reason: MessageCap.capped("collector failed: \(problem)")))
-      diagnostic(message + "\n  (recorded as a data gap; the run goes on)")
-      return nil
-    }
-    model.warnings.append(RunWarning(plugin: name, stage: stage.rawValue, message: problem))
-    diagnostic(message)
-    return "\(name) (\(stage.rawValue)): \(problem)"
-  }
-
-  /// Whether a file to validate is a hand-written Markdown post-mortem rather than report.json.
-  static func isMarkdown(_ path: String, _ data: Data) -> Bool {
-    let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
-    if ["md", "markdown", "mdown"].contains(ext) { return true }
-    if ext == "json" { return false }
-    return data.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) != UInt8(ascii: "{")
-  }
-
-  /// A Markdown post-mortem read into report.json's shape by ``DocumentReader`` (libcmark-gfm's
-  /// tree): refused above ``DocumentReader/maxBytes``, so reading stays bounded in time and memory.
-  static func importMarkdown(_ data: Data, path: String) throws(HostError) -> JSONValue {
-    if let refusal = DocumentReader.refusal(byteCount: data.count, name: path) {
-      throw .configuration(refusal)
-    }
-    let name = URL(fileURLWithPath: path).lastPathComponent
-    if let text = String(data: data, encoding: .utf8) { return DocumentReader.read(text: text, name: name) }
-    // Saved from a Windows editor: read, and said so in the notes.
-    guard !data.contains(0), let text = String(data: data, encoding: .windowsCP1252) else {
-      throw .configuration("\(path): not UTF-8 text")
-    }
-    return DocumentReader.read(
-      text: text, name: name, notes: ["\(name) is not UTF-8: read as Windows-1252 (save it as UTF-8)"])
-  }
-
-  /// Loads and runs one plugin: nil when it succeeded, else its problem and traceback.
-  private static func attempt(
-    _ plugin: PlannedPlugin, stage: Stage, model: RunModel, files: FileAccess, settings: RunSettings,
-    evidence: Evidence
-  ) -> (problem: String, traceback: String?)? {
-    let run: PluginRun
-    do {
-      run = try PluginRun(
-        source: plugin.source, stage: stage, model: model, files: files, settings: settings,
-        limits: plugin.reference.limits, evidence: evidence)
-    } catch {
-      return (error.message, nil)
-    }
-    do {
-      try run.run(options: plugin.options, grants: plugin.reference.options)
-      return nil
-    } catch {
-      return (error.message, error.kind == .limit ? nil : error.traceback)
-    }
   }
 
   /// Runs the validate-stage plugins named (default: checklist) over a saved report.json,
@@ -521,8 +334,8 @@ public enum PipelineRunner {
       throw .configuration("\(reportPath): no such file")
     }
     let model: RunModel
-    if isMarkdown(reportPath, data) {
-      let imported = try importMarkdown(data, path: reportPath)
+    if DocumentImport.isMarkdown(reportPath, data) {
+      let imported = try DocumentImport.importMarkdown(data, path: reportPath)
       model = RunModel(
         incident: Incident(
           id: imported["incident"]?["id"]?.stringValue ?? "document", title: "",
@@ -538,7 +351,8 @@ public enum PipelineRunner {
     model.clearValidation()
     let folder = URL(fileURLWithPath: reportPath).deletingLastPathComponent().path
     let catalog = PluginCatalog(searchFolders: searchFolders)
-    let files = FileAccess(pipelineDirectory: folder, outDirectory: folder)
+    let session = PipelineRun(
+      model: model, files: FileAccess(pipelineDirectory: folder, outDirectory: folder))
     var settings = RunSettings()
     settings.quiet = true
     for name in plugins {
@@ -553,7 +367,7 @@ public enum PipelineRunner {
         name: name, options: LuaTable(), limits: Limits(), origin: "pmhost validate")
       let plan = PlannedPlugin(reference: reference, source: source, manifest: manifest, options: options)
       if let notice = plan.shadowNotice { diagnostic("pmhost: warning: pmhost validate: \(notice)") }
-      if let failure = runOne(plan, stage: .validate, model: model, files: files, settings: settings) {
+      if let failure = session.runOne(plan, stage: .validate, settings: settings) {
         throw .failed(failure)
       }
     }
