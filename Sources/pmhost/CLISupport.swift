@@ -234,6 +234,8 @@ public enum PluginListing {
     case .integer(let i): return String(i)
     case .number(let d): return String(d)
     case .boolean(let b): return String(b)
+    // As the plugin writes it: an empty table is `{}` whether a list or a map is meant.
+    case .table(let t) where t.isEmpty: return "{}"
     case .table: return (try? LuaJSON.json(v).jsonText()) ?? "{...}"
     default: return v.typeName
     }
