@@ -236,7 +236,7 @@ public enum PipelineRunner {
           RunWarning(plugin: "pmhost", stage: plan.manifest.stage.rawValue, message: notice))
       }
     }
-    if let distributed = settings.distributedAt { model.incident.distributedAt = distributed }
+    if let distributed = settings.distributedAt { model.setDistributedAt(distributed) }
     if let margin = pipeline.tableMarginSeconds {
       let m = Int64((margin * 1000).rounded())
       model.tableWindow = TimeWindow(
@@ -248,7 +248,7 @@ public enum PipelineRunner {
     /// Waits for evidence copies, records failed copies as gaps, refreshes report.json's list.
     func settleEvidence(wait: Bool) {
       for problem in evidence.settle(wait: wait) {
-        model.gaps.append(
+        model.addGap(
           Gap(
             source: "evidence", plugin: "pmhost",
             reason: "evidence copy failed: \(problem.replacingOccurrences(of: build, with: out))"))
@@ -351,10 +351,7 @@ public enum PipelineRunner {
     let known = Set(model.timeline.events.lazy.map(\.source))
     for (source, seconds) in pipeline.clockOffsets.sorted(by: { $0.key < $1.key }) {
       let offset = Int64((seconds * 1000).rounded())
-      let moved = model.timeline.shift(source: source, by: offset)
-      for i in model.series.indices where model.series[i].source == source {
-        for k in model.series[i].points.indices { model.series[i].points[k].time += seconds }
-      }
+      let moved = model.shift(source: source, byMilliseconds: offset)
       if moved == 0 && !known.contains(source) {
         let message =
           "clock_offsets names '\(source)', but no event has that source (sources: \(known.sorted().joined(separator: ", ")))"
@@ -409,7 +406,7 @@ public enum PipelineRunner {
           spans.isEmpty
           ? "no events at all from this continuous source in the incident window"
           : "no events for \(String(format: "%.0f", minutes)) min from a source declared continuous (continuous_sources)"
-        model.gaps.append(Gap(source: source, plugin: plugin, reason: reason, window: silence))
+        model.addGap(Gap(source: source, plugin: plugin, reason: reason, window: silence))
       }
     }
   }
@@ -452,7 +449,7 @@ public enum PipelineRunner {
     var message = "pmhost: plugin '\(name)' failed in stage \(stage.rawValue): \(problem)"
     if let traceback { message += "\n" + traceback }
     if stage == .collect {
-      model.gaps.append(
+      model.addGap(
         Gap(source: label, plugin: name, reason: MessageCap.capped("collector failed: \(problem)")))
       diagnostic(message + "\n  (recorded as a data gap; the run goes on)")
       return nil

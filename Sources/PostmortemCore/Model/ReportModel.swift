@@ -1,3 +1,5 @@
+import Foundation
+
 /// The post-mortem under construction: one aggregate that the stages add to, with the rules
 /// that belong to the report (action item ids are unique, one place holds the severity, an
 /// event is valid before it joins the timeline, one result per check). ``report(generatedAt:)``
@@ -14,17 +16,29 @@
 /// try model.report(generatedAt: now).writeJSON { chunk in ... }
 /// ```
 open class ReportModel {
-  /// The incident as its file gives it (its `severity` is the declared one; see ``severityLevel``).
-  public var incident: Incident
+  /// The incident as the report states it: its `severity` is ``severityLevel`` (the one
+  /// level, also what `ctx.incident.severity` gives); the file's is ``declaredSeverity``.
+  public var incident: Incident {
+    var stated = declared
+    stated.severity = severityLevel
+    return stated
+  }
+  /// The incident as its file gave it (changed only through the model's operations).
+  private var declared: Incident
   public var timeline = Timeline()
   public var moments = KeyMoments()
   public var factors = Factors()
-  public var whatWentWell: [String]
-  public var lessonsLearned: [String]
-  public var gaps: [Gap] = []
+  /// What went well (``setWhatWentWell(_:)``).
+  public private(set) var whatWentWell: [String]
+  /// Lessons learned (``setLessonsLearned(_:)``).
+  public private(set) var lessonsLearned: [String]
+  /// Data gaps (``addGap(reason:source:plugin:window:)``).
+  public private(set) var gaps: [Gap] = []
   public var warnings: [RunWarning] = []
-  public var followUp: JSONValue?
-  public var series: [MetricSeries] = []
+  /// The follow-up review the track stage scheduled (``setFollowUp(_:)``).
+  public private(set) var followUp: JSONValue?
+  /// Metric series (``addSeries(_:)``).
+  public private(set) var series: [MetricSeries] = []
   /// Clock offsets applied and skew found by the built-in timeline step.
   public var clock: ClockReport?
   /// The span the report's table shows (incident plus margin); nil shows every event.
@@ -48,7 +62,7 @@ open class ReportModel {
   private var aliases: [String: String] = [:]
 
   public init(incident: Incident) {
-    self.incident = incident
+    declared = incident
     whatWentWell = incident.whatWentWell
     lessonsLearned = incident.lessonsLearned
     rebuildAliases()
@@ -81,7 +95,7 @@ open class ReportModel {
   /// Rebuilds the alias index after `incident.people` changed.
   public func rebuildAliases() {
     aliases = [:]
-    for (handle, names) in incident.people {
+    for (handle, names) in declared.people {
       aliases[handle.lowercased()] = handle
       for name in names { aliases[name.lowercased()] = handle }
     }
@@ -91,6 +105,25 @@ open class ReportModel {
   public func person(_ name: String) -> String { aliases[name.lowercased()] ?? name }
 
   // MARK: Events
+
+  /// The event a plugin's draft describes, once every rule of an event holds
+  /// (``TimelineEvent/init(_:source:person:)``); the actor becomes its handle when
+  /// incident.people knows the name. `source` is the default Source label.
+  public func event(from draft: EventDraft, source: String) throws(ReportError) -> TimelineEvent {
+    try TimelineEvent(draft, source: source, person: person)
+  }
+
+  /// The events of a list of drafts; an error names the event's position (`event 3: field 'time' ...`).
+  public func events(from drafts: [EventDraft], source: String) throws(ReportError) -> [TimelineEvent] {
+    var events: [TimelineEvent] = []
+    events.reserveCapacity(drafts.count)
+    for (i, draft) in drafts.enumerated() {
+      do { events.append(try event(from: draft, source: source)) } catch {
+        throw ReportError("event \(i + 1): \(error.message)")
+      }
+    }
+    return events
+  }
 
   /// Adds an event once it is valid (``TimelineEvent/problem``).
   public func add(_ event: TimelineEvent) throws(ReportError) {
@@ -106,21 +139,119 @@ open class ReportModel {
     timeline = Timeline(events)
   }
 
+  /// Moves every event and series point of `source` by `milliseconds` (a clock offset the
+  /// pipeline states); returns how many events moved.
+  @discardableResult
+  public func shift(source: String, byMilliseconds milliseconds: Int64) -> Int {
+    let moved = timeline.shift(source: source, by: milliseconds)
+    let seconds = Double(milliseconds) / 1000
+    for i in series.indices where series[i].source == source {
+      for k in series[i].points.indices { series[i].points[k].time += seconds }
+    }
+    return moved
+  }
+
+  // MARK: Series and gaps
+
+  /// Keeps a metric series (made by ``MetricSeries/init(_:plugin:source:)``, which checks it).
+  public func addSeries(_ series: MetricSeries) { self.series.append(series) }
+
+  /// Records a data gap. A window's times are in the years 0001 to 9999 and its end is not
+  /// before its start; errors name the field (`window.end`).
+  public func addGap(
+    reason: String, source: String, plugin: String, window: (start: TimeInput, end: TimeInput)? = nil
+  ) throws(ReportError) {
+    var span: TimeWindow? = nil
+    if let window {
+      let start = try window.start.timestamp(field: "window.start")
+      let end = try window.end.timestamp(field: "window.end")
+      guard start <= end else {
+        throw ReportError(
+          "field 'window.end' (\(end.formatted(.rfc3339))) is before 'window.start' (\(start.formatted(.rfc3339)))"
+        )
+      }
+      span = TimeWindow(start: start, end: end)
+    }
+    gaps.append(Gap(source: source, plugin: plugin, reason: reason, window: span))
+  }
+
+  /// Records a gap already made (the built-in steps').
+  public func addGap(_ gap: Gap) { gaps.append(gap) }
+
   // MARK: Severity
 
-  /// Sets (or clears) the classify stage's assessment.
-  public func setSeverity(_ assessment: SeverityAssessment?) { severity = assessment }
+  /// Sets (or clears) the classify stage's assessment; its level must not be empty.
+  public func setSeverity(_ assessment: SeverityAssessment?) throws(ReportError) {
+    if let assessment, assessment.level.trimmingCharacters(in: .whitespaces).isEmpty {
+      throw ReportError("field 'level' must be a string such as \"P1\"")
+    }
+    severity = assessment
+  }
 
   /// The level the report states: the assessment's, else the one the incident file declared.
-  public var severityLevel: String? { severity?.level ?? incident.severity }
+  public var severityLevel: String? { severity?.level ?? declared.severity }
+
+  /// The level the incident file declared.
+  public var declaredSeverity: String? { declared.severity }
+
+  // MARK: Report fields
+
+  /// Sets the root cause (incident.root_cause); a blank text states none.
+  public func setRootCause(_ text: String?) {
+    let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    declared.rootCause = trimmed.isEmpty ? nil : text
+  }
+
+  /// Sets what went well; blank entries are left out.
+  public func setWhatWentWell(_ items: [String]) { whatWentWell = Self.entries(items) }
+
+  /// Sets the lessons learned; blank entries are left out.
+  public func setLessonsLearned(_ items: [String]) { lessonsLearned = Self.entries(items) }
+
+  static func entries(_ items: [String]) -> [String] {
+    items.filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+  }
+
+  /// Records when the report was distributed (incident.distributed_at).
+  public func setDistributedAt(_ time: Timestamp?) { declared.distributedAt = time }
+
+  /// Records (nil or an empty value: clears) the follow-up review: named fields such as
+  /// `at`, which when given is a string.
+  public func setFollowUp(_ value: JSONValue?) throws(ReportError) {
+    switch value {
+    case nil, .some(.null): followUp = nil
+    case .some(.array(let items)) where items.isEmpty: followUp = nil
+    case .some(.object(let fields)):
+      if let at = fields["at"], at.stringValue == nil {
+        throw ReportError("field 'at' must be a string (the review's date or time)")
+      }
+      followUp = fields.isEmpty ? nil : .object(fields)
+    default:
+      throw ReportError("the follow-up must be a table with named fields such as at (got a list or a value)")
+    }
+  }
 
   // MARK: Action items
 
-  /// Adds an action item. An empty id gets the next free `AI-nnn`; an id already used is an
-  /// error naming both items, and nothing is added. Returns the id.
+  /// Adds the action item a plugin described: its action must not be empty, its status is
+  /// `open` unless given, and without an id it gets the next free `AI-nnn`. Returns the id.
+  @discardableResult
+  public func addAction(_ draft: ActionDraft) throws(ReportError) -> String {
+    try addAction(
+      ActionItem(
+        id: draft.id ?? "", action: draft.action, owner: draft.owner, deadline: draft.deadline,
+        priority: draft.priority, status: draft.status ?? "open", tracking: draft.tracking))
+  }
+
+  /// Adds an action item. Its action must not be empty. An empty id gets the next free
+  /// `AI-nnn`; an id already used is an error naming both items, and nothing is added.
+  /// Returns the id.
   @discardableResult
   public func addAction(_ item: ActionItem) throws(ReportError) -> String {
     var item = item
+    if item.action.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+      throw ReportError("field 'action' must be a non-empty string")
+    }
     if item.id.isEmpty {
       while actionIndex[Self.actionID(nextActionNumber)] != nil { nextActionNumber += 1 }
       item.id = Self.actionID(nextActionNumber)
@@ -139,14 +270,22 @@ open class ReportModel {
   /// The action item with this id.
   public func action(id: String) -> ActionItem? { actionIndex[id].map { actions[$0] } }
 
-  /// Changes the action item with this id (its id stays).
-  public func updateAction(
-    id: String, _ change: (inout ActionItem) throws(ReportError) -> Void
-  ) throws(ReportError) {
+  /// Changes the action item with this id: each field given replaces the item's (an
+  /// action must not become empty); the id stays. Nothing changes on an error.
+  public func updateAction(id: String, _ changes: ActionChanges) throws(ReportError) {
     guard let i = actionIndex[id] else { throw ReportError("no action item \(id)") }
     var item = actions[i]
-    try change(&item)
-    item.id = id
+    if let action = changes.action {
+      guard !action.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        throw ReportError("field 'action' must be a non-empty string")
+      }
+      item.action = action
+    }
+    if let owner = changes.owner { item.owner = owner }
+    if let deadline = changes.deadline { item.deadline = deadline }
+    if let priority = changes.priority { item.priority = priority }
+    if let status = changes.status { item.status = status }
+    if let tracking = changes.tracking { item.tracking = tracking }
     actions[i] = item
   }
 
@@ -182,11 +321,9 @@ open class ReportModel {
 
   /// The report as it stands (events are not copied: the arrays are shared until changed).
   public func report(generatedAt: Timestamp) -> Report {
-    var stated = incident
-    stated.severity = severityLevel
-    return Report(
+    Report(
       meta: ReportMeta(version: PMHostVersion.current, generatedAt: generatedAt, plugins: plugins),
-      incident: stated,
+      incident: incident,
       timeline: timeline.events, keyMoments: moments, factors: factors, severity: severity,
       actionItems: actions, whatWentWell: whatWentWell, lessonsLearned: lessonsLearned, gaps: gaps,
       warnings: warnings, validation: validation, followUp: followUp, series: series, evidence: evidence
