@@ -232,6 +232,38 @@ import Testing
     #expect(m.action(id: "AI-001")?.status == "done")  // nothing changed
   }
 
+  // MARK: Factors
+
+  @Test func aFactorHasTextAndIsListedOnce() throws {
+    let m = model()
+    try m.addFactor(immediate: "Bad config pushed")
+    try m.addFactor(immediate: "Bad config pushed")
+    try m.addFactor(systemic: "No canary stage")
+    try m.addFactor(ContributingFactor(text: "Pool too small"))
+    try m.addFactor(ContributingFactor(category: "process", text: "Pool too small"))
+    #expect(m.factors.immediate == ["Bad config pushed"] && m.factors.contributing.count == 1)
+    #expect(
+      failure { () throws(ReportError) in try m.addFactor(immediate: " ") }
+        == "the text must be a non-empty string")
+    #expect(
+      failure { () throws(ReportError) in try m.addFactor(systemic: "") }
+        == "the text must be a non-empty string")
+    #expect(
+      failure { () throws(ReportError) in try m.addFactor(ContributingFactor(text: "")) }
+        == "field 'text' must be a non-empty string")
+    let bad = Factors(
+      immediate: ["x"], contributing: [ContributingFactor(text: "a"), ContributingFactor(text: "\n")])
+    #expect(
+      failure { () throws(ReportError) in try m.setFactors(bad) }
+        == "field 'contributing[2].text' must be a non-empty string")
+    #expect(m.factors.immediate == ["Bad config pushed"])  // nothing changed
+    #expect(
+      failure { () throws(ReportError) in try m.setFactors(Factors(systemic: ["ok", ""])) }
+        == "field 'systemic[2]' must be a non-empty string")
+    try m.setFactors(Factors(immediate: ["y"]))
+    #expect(m.factors == Factors(immediate: ["y"]))
+  }
+
   // MARK: Severity and the report's fields
 
   @Test func theSeverityHasOneHomeThatTheIncidentStates() throws {

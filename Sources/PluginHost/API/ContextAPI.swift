@@ -428,26 +428,34 @@ extension PluginRun {
   private func factorsTable() -> LuaTable {
     var t = LuaTable()
     t["add_immediate"] = bind("ctx.factors.add_immediate") { [unowned self] args in
-      model.factors.addImmediate(args.string(1))
+      let text = args.string(1)
+      try EventCodec.core("ctx.factors.add_immediate") { () throws(ReportError) in
+        try model.addFactor(immediate: text)
+      }
       return 0
     }
     t["add_systemic"] = bind("ctx.factors.add_systemic") { [unowned self] args in
-      model.factors.addSystemic(args.string(1))
+      let text = args.string(1)
+      try EventCodec.core("ctx.factors.add_systemic") { () throws(ReportError) in
+        try model.addFactor(systemic: text)
+      }
       return 0
     }
     t["add"] = bind("ctx.factors.add") { [unowned self] args in
-      model.factors.addContributing(try Self.factor(args.table(1)))
+      let factor = Self.factor(args.table(1))
+      try EventCodec.core("ctx.factors.add") { () throws(ReportError) in try model.addFactor(factor) }
       return 0
     }
     t["set"] = bind("ctx.factors.set") { [unowned self] args in
       let table = args.table(1)
-      var factors = Factors()
-      for item in table["immediate"].tableValue?.array ?? [] { factors.addImmediate(item.stringValue ?? "") }
-      for item in table["systemic"].tableValue?.array ?? [] { factors.addSystemic(item.stringValue ?? "") }
-      for item in table["contributing"].tableValue?.array ?? [] {
-        factors.addContributing(try Self.factor(item.tableValue ?? LuaTable()))
-      }
-      model.factors = factors
+      func texts(_ key: String) -> [String] { table[key].tableValue?.array.compactMap(\.stringValue) ?? [] }
+      let factors = Factors(
+        immediate: texts("immediate"),
+        contributing: (table["contributing"].tableValue?.array ?? []).map {
+          Self.factor($0.tableValue ?? LuaTable())
+        },
+        systemic: texts("systemic"))
+      try EventCodec.core("ctx.factors.set") { () throws(ReportError) in try model.setFactors(factors) }
       return 0
     }
     t["get"] = bind("ctx.factors.get") { [unowned self] args in
@@ -456,12 +464,10 @@ extension PluginRun {
     return t
   }
 
-  static func factor(_ t: LuaTable) throws -> ContributingFactor {
-    guard let text = t["text"].stringValue, !text.isEmpty else {
-      throw LuaRaise("ctx.factors.add: field 'text' must be a non-empty string")
-    }
-    return ContributingFactor(
-      category: t["category"].stringValue, text: text,
+  /// A factor table (its types checked by the declaration) as the core's value.
+  static func factor(_ t: LuaTable) -> ContributingFactor {
+    ContributingFactor(
+      category: t["category"].stringValue, text: t["text"].stringValue ?? "",
       whyChain: t["why_chain"].tableValue?.array.compactMap(\.stringValue) ?? [],
       evidence: t["evidence"].tableValue?.array.compactMap(\.stringValue) ?? [],
       label: t["label"].stringValue)

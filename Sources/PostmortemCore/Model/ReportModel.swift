@@ -27,7 +27,8 @@ open class ReportModel {
   private var declared: Incident
   public var timeline = Timeline()
   public var moments = KeyMoments()
-  public var factors = Factors()
+  /// Contributing factors (``addFactor(immediate:)`` and the others): texts not blank, each once.
+  public private(set) var factors = Factors()
   /// What went well (``setWhatWentWell(_:)``).
   public private(set) var whatWentWell: [String]
   /// Lessons learned (``setLessonsLearned(_:)``).
@@ -177,6 +178,43 @@ open class ReportModel {
 
   /// Records a gap already made (the built-in steps').
   public func addGap(_ gap: Gap) { gaps.append(gap) }
+
+  // MARK: Factors
+
+  /// Adds an immediate cause (a text already listed is ignored); it must not be blank.
+  public func addFactor(immediate text: String) throws(ReportError) {
+    try Self.nonBlank(text, "the text")
+    factors.addImmediate(text)
+  }
+
+  /// Adds a systemic issue (a text already listed is ignored); it must not be blank.
+  public func addFactor(systemic text: String) throws(ReportError) {
+    try Self.nonBlank(text, "the text")
+    factors.addSystemic(text)
+  }
+
+  /// Adds a contributing factor (one whose text is listed is ignored); its text must not be blank.
+  public func addFactor(_ factor: ContributingFactor) throws(ReportError) {
+    try Self.nonBlank(factor.text, "field 'text'")
+    factors.addContributing(factor)
+  }
+
+  /// Replaces every factor; each text must not be blank (the error names it:
+  /// `field 'contributing[2].text'`), else nothing changes. Repeated texts are kept once.
+  public func setFactors(_ new: Factors) throws(ReportError) {
+    for (i, text) in new.immediate.enumerated() { try Self.nonBlank(text, "field 'immediate[\(i + 1)]'") }
+    for (i, factor) in new.contributing.enumerated() {
+      try Self.nonBlank(factor.text, "field 'contributing[\(i + 1)].text'")
+    }
+    for (i, text) in new.systemic.enumerated() { try Self.nonBlank(text, "field 'systemic[\(i + 1)]'") }
+    factors = new
+  }
+
+  static func nonBlank(_ text: String, _ what: String) throws(ReportError) {
+    if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+      throw ReportError("\(what) must be a non-empty string")
+    }
+  }
 
   // MARK: Severity
 
