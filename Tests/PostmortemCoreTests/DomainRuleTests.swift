@@ -307,4 +307,31 @@ import Testing
     try m.setFollowUp(.array([]))
     #expect(m.followUp == nil)
   }
+
+  // MARK: One representation
+
+  /// The model holds the report itself (not a copy of each of its fields): a report with
+  /// every section filled comes back whole, so a section the model forgot would fail here.
+  @Test func aSavedReportComesBackWhole() throws {
+    var saved = sampleReport()
+    saved.meta.version = PMHostVersion.current
+    saved.meta.plugins = [
+      PluginUse(name: "json", stage: "report", version: "1", origin: "bundled", shadowsBundled: false)
+    ]
+    saved.followUp = .object(["at": .string("2025-03-09")])
+    saved.series = [
+      MetricSeries(name: "x", source: "s", plugin: "p", points: [SeriesPoint(time: 1, value: .number(2))])
+    ]
+    saved.evidence = [
+      EvidenceRecord(
+        plugin: "nginx-access", stage: "collect", kind: .file, source: .string("data/access.log"),
+        fetchedAt: t("2025-02-10T09:00:00Z"))
+    ]
+    saved.clock = ClockReport(offsets: ["a": 1.5], toleranceSeconds: 2)
+    saved.tableWindow = TimeWindow(start: t("2025-02-09T10:00:00Z"), end: t("2025-02-09T12:00:00Z"))
+    saved.incident.rootCause = "Pool too small"
+    let again = try ReportModel(report: saved).report(generatedAt: saved.meta.generatedAt)
+    #expect(again == saved)
+    #expect(try again.jsonData() == saved.jsonData())
+  }
 }

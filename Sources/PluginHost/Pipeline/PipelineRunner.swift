@@ -230,9 +230,9 @@ public enum PipelineRunner {
     let model = RunModel(incident: incident)
     // Each plugin used, once (a plugin named twice is one entry), and each shadowing said.
     for plan in Stage.allCases.flatMap({ planned[$0] ?? [] }) where !model.plugins.contains(plan.use) {
-      model.plugins.append(plan.use)
+      model.addPlugin(plan.use)
       if let notice = plan.shadowNotice {
-        model.warnings.append(
+        model.addWarning(
           RunWarning(plugin: "pmhost", stage: plan.manifest.stage.rawValue, message: notice))
       }
     }
@@ -355,7 +355,7 @@ public enum PipelineRunner {
       if moved == 0 && !known.contains(source) {
         let message =
           "clock_offsets names '\(source)', but no event has that source (sources: \(known.sorted().joined(separator: ", ")))"
-        model.warnings.append(RunWarning(plugin: "pmhost", stage: Stage.timeline.rawValue, message: message))
+        model.addWarning(RunWarning(plugin: "pmhost", stage: Stage.timeline.rawValue, message: message))
         diagnostic("pmhost: warning: \(message)")
       }
     }
@@ -365,7 +365,7 @@ public enum PipelineRunner {
       model.timeline.deduplicate(window: Int64(pipeline.dedupeWindowSeconds * 1000))
       clock.skews = model.timeline.clockSkews(tolerance: Int64(pipeline.skewToleranceSeconds * 1000))
       for skew in clock.skews {
-        model.warnings.append(
+        model.addWarning(
           RunWarning(plugin: "pmhost", stage: Stage.timeline.rawValue, message: skew.message))
         diagnostic("pmhost: warning: \(skew.message)")
       }
@@ -454,7 +454,7 @@ public enum PipelineRunner {
       diagnostic(message + "\n  (recorded as a data gap; the run goes on)")
       return nil
     }
-    model.warnings.append(RunWarning(plugin: name, stage: stage.rawValue, message: problem))
+    model.addWarning(RunWarning(plugin: name, stage: stage.rawValue, message: problem))
     diagnostic(message)
     return "\(name) (\(stage.rawValue)): \(problem)"
   }
