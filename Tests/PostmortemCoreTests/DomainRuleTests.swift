@@ -132,6 +132,29 @@ import Testing
     #expect(message?.hasPrefix("event 2: field 'count'") == true)
   }
 
+  @Test func burstsNeedAGapOfZeroOrMoreSecondsAndAtLeastOneEvent() throws {
+    let m = model()
+    for k in 0..<3 {
+      try m.add(
+        try m.event(
+          from: draft {
+            $0.time = .seconds(1_739_095_200 + Double(k))
+            $0.group = "5xx"
+          }, source: "api"))
+    }
+    #expect(
+      failure { () throws(ReportError) in try m.collapseBursts(gap: -1, minCount: 2, title: "") }
+        == "field 'gap' must be seconds >= 0 (got -1.0)")
+    #expect(
+      failure { () throws(ReportError) in try m.collapseBursts(gap: .infinity, minCount: 2, title: "") }?
+        .hasPrefix("field 'gap'") == true)
+    #expect(
+      failure { () throws(ReportError) in try m.collapseBursts(gap: 5, minCount: 0, title: "") }
+        == "field 'min_count' must be at least 1 (got 0)")
+    #expect(m.timeline.count == 3)
+    #expect(try m.collapseBursts(gap: 5, minCount: 2, title: "") == 1)
+  }
+
   // MARK: Series and gaps
 
   @Test func aSeriesHasANameNumbersAndTimesInRange() throws {
@@ -230,6 +253,26 @@ import Testing
       }
         == "field 'action' must be a non-empty string")
     #expect(m.action(id: "AI-001")?.status == "done")  // nothing changed
+  }
+
+  // MARK: Checks
+
+  @Test func whatACheckFoundHasTextsPositiveLinesAndKnownNames() throws {
+    func problem(_ found: JSONValue) -> String? {
+      failure { () throws(ReportError) in try ValidationResult(check: "c", ok: false, found: found) }
+    }
+    #expect(problem(.object(["findings": .array([.object(["line": 3])])])) == "findings[1] has no text")
+    #expect(
+      problem(.object(["findings": .array([.object(["line": 0, "text": "x"])])]))
+        == "findings[1].line must be a positive integer")
+    #expect(problem(.object(["findings": .string("x")]))?.hasPrefix("findings must be a list") == true)
+    #expect(problem(.object(["colour": 1])) == "unknown field 'colour' (known: findings, items, rows, zone)")
+    #expect(problem(.array([.int(1)])) == "must be a table with named fields")
+    let r = try ValidationResult(
+      check: "c", ok: false, detail: "d",
+      found: .object(["findings": .array([.object(["line": 4, "text": "no time"])]), "rows": .int(12)]))
+    #expect(r.findings == [ValidationFinding(line: 4, text: "no time")] && r.extra == ["rows": .int(12)])
+    #expect(try ValidationResult(check: "c", ok: true, found: .null).findings.isEmpty)
   }
 
   // MARK: Factors

@@ -357,13 +357,12 @@ extension PluginRun {
     t["collapse_bursts"] = bind("ctx.timeline.collapse_bursts") { [unowned self] args in
       // The defaults have one home, the bursts plugin's option schema: here every field is given.
       let o = args.table(1)
-      let gap = o["gap"].doubleValue ?? 0
-      guard gap.isFinite, gap >= 0, let minCount = o["min_count"].intValue, minCount >= 1 else {
-        throw LuaRaise("ctx.timeline.collapse_bursts: gap must be seconds >= 0 and min_count at least 1")
+      let (gap, minCount) = (o["gap"].doubleValue ?? 0, o["min_count"].intValue ?? 0)
+      let rows = try EventCodec.core("ctx.timeline.collapse_bursts") { () throws(ReportError) in
+        try model.collapseBursts(
+          gap: gap, minCount: Int(clamping: minCount), title: o["title"].stringValue ?? "")
       }
-      model.timeline.collapseBursts(
-        gap: Int64((gap * 1000).rounded()), minCount: Int(minCount), title: o["title"].stringValue ?? "")
-      return args.call.returning(.integer(Int64(model.timeline.count)))
+      return args.call.returning(.integer(Int64(rows)))
     }
     t["count"] = bind("ctx.timeline.count") { [unowned self] args in
       args.call.returning(.integer(Int64(model.timeline.count)))
@@ -600,65 +599,26 @@ extension PluginRun {
       return 0
     }
     t["check"] = bind("ctx.report.check") { [unowned self] args in
-      let (findings, extra) = try Self.checkExtra(args[4])
-      model.record(
-        ValidationResult(
-          check: args.string(1), ok: args[2].boolValue, detail: args.optionalString(3) ?? "",
-          findings: findings,
-          extra: extra))
+      let found: JSONValue
+      switch args[4] {
+      case .nil: found = .null
+      case .table(let table):
+        do { found = try LuaJSON.json(.table(table)) } catch {
+          throw LuaRaise("ctx.report.check: the fourth argument: \(error)")
+        }
+      default:
+        throw LuaRaise(
+          "ctx.report.check: the fourth argument must be a table { findings = ..., rows = ..., zone = ..., items = ... }"
+        )
+      }
+      let (name, ok, detail) = (args.string(1), args[2].boolValue, args.optionalString(3) ?? "")
+      let result = try EventCodec.core("ctx.report.check: the fourth argument") { () throws(ReportError) in
+        try ValidationResult(check: name, ok: ok, detail: detail, found: found)
+      }
+      model.record(result)
       return 0
     }
     return t
-  }
-
-  /// ctx.report.check's fourth argument: `{ findings = { {line =, text =} }, rows =, zone =, items = }`.
-  static func checkExtra(_ value: LuaValue) throws -> ([ValidationFinding], [String: JSONValue]) {
-    if value.isNil { return ([], [:]) }
-    guard case .table(let table) = value else {
-      throw LuaRaise(
-        "ctx.report.check: the fourth argument must be a table { findings = ..., rows = ..., zone = ..., items = ... }"
-      )
-    }
-    var findings: [ValidationFinding] = []
-    var extra: [String: JSONValue] = [:]
-    let json: JSONValue
-    do { json = try LuaJSON.json(.table(table)) } catch {
-      throw LuaRaise("ctx.report.check: the fourth argument: \(error)")
-    }
-    guard case .object(let fields) = json else {
-      if case .array(let a) = json, a.isEmpty { return ([], [:]) }
-      throw LuaRaise("ctx.report.check: the fourth argument must be a table with named fields")
-    }
-    for (key, v) in fields.sorted(by: { $0.key < $1.key }) {
-      if key == "findings" {
-        guard case .array(let list) = v else {
-          if case .object(let o) = v, o.isEmpty { continue }
-          throw LuaRaise("ctx.report.check: findings must be a list of { line = n, text = \"...\" }")
-        }
-        for (i, f) in list.enumerated() {
-          guard let text = f["text"]?.stringValue else {
-            throw LuaRaise("ctx.report.check: findings[\(i + 1)] has no text")
-          }
-          let line: Int?
-          switch f["line"] {
-          case nil, .some(.null): line = nil
-          case .some(let l):
-            guard let n = l.intValue, n > 0, n < Int64(Int32.max) else {
-              throw LuaRaise("ctx.report.check: findings[\(i + 1)].line must be a positive integer")
-            }
-            line = Int(n)
-          }
-          findings.append(ValidationFinding(line: line, text: text))
-        }
-      } else if ValidationResult.extraKeys.contains(key) {
-        extra[key] = v
-      } else {
-        throw LuaRaise(
-          "ctx.report.check: unknown field '\(key)' in the fourth argument (known: findings, \(ValidationResult.extraKeys.sorted().joined(separator: ", ")))"
-        )
-      }
-    }
-    return (findings, extra)
   }
 
   private func prompt(id: String, question: String, options: LuaValue) throws -> String {

@@ -150,6 +150,17 @@ open class ReportModel {
     timeline.add(event)
   }
 
+  /// Folds repeated events into one row with a count and span (``Timeline/collapseBursts(gap:minCount:title:)``):
+  /// `gap` is seconds of quiet that end a burst (finite, not negative), `minCount` the
+  /// events that make one (at least 1). Returns the rows left.
+  @discardableResult
+  public func collapseBursts(gap: Double, minCount: Int, title: String) throws(ReportError) -> Int {
+    guard gap.isFinite, gap >= 0 else { throw ReportError("field 'gap' must be seconds >= 0 (got \(gap))") }
+    guard minCount >= 1 else { throw ReportError("field 'min_count' must be at least 1 (got \(minCount))") }
+    timeline.collapseBursts(gap: Int64((gap * 1000).rounded()), minCount: minCount, title: title)
+    return timeline.count
+  }
+
   /// Replaces the timeline; every event must be valid, else nothing changes.
   public func replaceTimeline(_ events: [TimelineEvent]) throws(ReportError) {
     for (i, event) in events.enumerated() {
