@@ -294,16 +294,27 @@ import Testing
     #expect(
       failure { () throws(ReportError) in try m.addFactor(ContributingFactor(text: "")) }
         == "field 'text' must be a non-empty string")
-    let bad = Factors(
-      immediate: ["x"], contributing: [ContributingFactor(text: "a"), ContributingFactor(text: "\n")])
+    // Positions are the plugin's, repeats counted: the third contributing factor is blank.
+    let contributing = [
+      ContributingFactor(text: "a"), ContributingFactor(text: "a"), ContributingFactor(text: "\n"),
+    ]
     #expect(
-      failure { () throws(ReportError) in try m.setFactors(bad) }
-        == "field 'contributing[2].text' must be a non-empty string")
+      failure { () throws(ReportError) in
+        try m.setFactors(immediate: ["x"], contributing: contributing, systemic: [])
+      }
+        == "field 'contributing[3].text' must be a non-empty string")
     #expect(m.factors.immediate == ["Bad config pushed"])  // nothing changed
     #expect(
-      failure { () throws(ReportError) in try m.setFactors(Factors(systemic: ["ok", ""])) }
+      failure { () throws(ReportError) in
+        try m.setFactors(immediate: [], contributing: [], systemic: ["ok", ""])
+      }
         == "field 'systemic[2]' must be a non-empty string")
-    try m.setFactors(Factors(immediate: ["y"]))
+    #expect(
+      failure { () throws(ReportError) in
+        try m.setFactors(immediate: ["ok", "ok", " "], contributing: [], systemic: [])
+      }
+        == "field 'immediate[3]' must be a non-empty string")
+    try m.setFactors(immediate: ["y", "y"], contributing: [], systemic: [])
     #expect(m.factors == Factors(immediate: ["y"]))
   }
 

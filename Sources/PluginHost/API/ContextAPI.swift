@@ -448,13 +448,13 @@ extension PluginRun {
     t["set"] = bind("ctx.factors.set") { [unowned self] args in
       let table = args.table(1)
       func texts(_ key: String) -> [String] { table[key].tableValue?.array.compactMap(\.stringValue) ?? [] }
-      let factors = Factors(
-        immediate: texts("immediate"),
-        contributing: (table["contributing"].tableValue?.array ?? []).map {
-          Self.factor($0.tableValue ?? LuaTable())
-        },
-        systemic: texts("systemic"))
-      try EventCodec.core("ctx.factors.set") { () throws(ReportError) in try model.setFactors(factors) }
+      let (immediate, systemic) = (texts("immediate"), texts("systemic"))
+      let contributing = (table["contributing"].tableValue?.array ?? []).map {
+        Self.factor($0.tableValue ?? LuaTable())
+      }
+      try EventCodec.core("ctx.factors.set") { () throws(ReportError) in
+        try model.setFactors(immediate: immediate, contributing: contributing, systemic: systemic)
+      }
       return 0
     }
     t["get"] = bind("ctx.factors.get") { [unowned self] args in

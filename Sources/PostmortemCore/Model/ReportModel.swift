@@ -228,15 +228,18 @@ open class ReportModel {
     state.factors.addContributing(factor)
   }
 
-  /// Replaces every factor; each text must not be blank (the error names it:
-  /// `field 'contributing[2].text'`), else nothing changes. Repeated texts are kept once.
-  public func setFactors(_ new: Factors) throws(ReportError) {
-    for (i, text) in new.immediate.enumerated() { try Self.nonBlank(text, "field 'immediate[\(i + 1)]'") }
-    for (i, factor) in new.contributing.enumerated() {
+  /// Replaces every factor, given as the plugin listed them; each text must not be blank
+  /// (the error names it by the plugin's position: `field 'contributing[2].text'`), else
+  /// nothing changes. Repeated texts are kept once.
+  public func setFactors(
+    immediate: [String], contributing: [ContributingFactor], systemic: [String]
+  ) throws(ReportError) {
+    for (i, text) in immediate.enumerated() { try Self.nonBlank(text, "field 'immediate[\(i + 1)]'") }
+    for (i, factor) in contributing.enumerated() {
       try Self.nonBlank(factor.text, "field 'contributing[\(i + 1)].text'")
     }
-    for (i, text) in new.systemic.enumerated() { try Self.nonBlank(text, "field 'systemic[\(i + 1)]'") }
-    state.factors = new
+    for (i, text) in systemic.enumerated() { try Self.nonBlank(text, "field 'systemic[\(i + 1)]'") }
+    state.factors = Factors(immediate: immediate, contributing: contributing, systemic: systemic)
   }
 
   static func nonBlank(_ text: String, _ what: String) throws(ReportError) {
