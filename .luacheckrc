@@ -1,15 +1,21 @@
 -- luacheck configuration for the bundled plugins, their specs, the bench plugins and the
--- host's own Lua (Sources/PluginHost/Lua).
-std = "lua54"
--- The pm API every plugin sees (docs/pm-api.md).
-read_globals = { "pm" }
+-- example. What each kind of file may use is defined once, in the configuration `pmhost new`
+-- writes into a pipeline folder (scaffold/luacheckrc.lua): plugins see the sandbox, `pm` and
+-- `require`; specs also describe/it/assert and `plugin`; pipeline.lua the bare sandbox.
+local pmhost = require "scaffold.luacheckrc"
+stds = pmhost.stds
+std = pmhost.std
+files = pmhost.files
 max_line_length = 190
--- Specs run under `pmhost test`: busted-style describe/it/assert, and `plugin`, the helper
--- that runs the plugin under test (Sources/PluginHost/Lua/spec-prelude.lua and SpecRunner.swift).
-files["**/*_spec.lua"] = { std = "+busted", read_globals = { "plugin" } }
 -- scripts/bench-scale's pipeline templates: REPORT is replaced by the script before a run.
 files["bench/scale/*.lua"] = { read_globals = { "REPORT" } }
+-- scripts/bench's baseline, run by the standalone lua5.4 with its whole standard library.
+files["bench/standalone.lua"] = { std = "lua54" }
+-- A rules file that reaches for io, os and require on purpose: the severity spec checks
+-- that the rules sandbox has none of them.
+files["plugins/classify/severity/fixtures/sandbox-rules.lua"] = { std = "pmhost_severity_rules", ignore = { "113" } }
 -- The spec runner's prelude defines the busted-style globals the specs read.
-files["Sources/PluginHost/Lua/spec-prelude.lua"] = {
+files["Sources/PluginSpecs/Lua/spec-prelude.lua"] = {
+  std = "lua54",
   globals = { "assert", "describe", "it", "before_each", "pending", "__pmhost_spec_results" },
 }

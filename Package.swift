@@ -35,8 +35,9 @@ let package = Package(
     .target(name: "CCmark", linkerSettings: [.linkedLibrary("cmark-gfm"), .linkedLibrary("dl")]),
     // Hand-written Markdown post-mortems read into report.json's shape.
     .target(name: "PostmortemDocument", dependencies: ["CCmark", "PostmortemCore"]),
-    // Generates Swift source from plugins/ and Sources/PluginHost/Lua/ so the bundled plugins
-    // and the host's own Lua live inside the binary (BuildPlugins/EmbedLuaPlugins).
+    // Generates Swift source from plugins/, Sources/PluginSpecs/Lua/ and scaffold/ so that the
+    // bundled plugins, the spec runner's Lua and `pmhost new`'s templates live inside the
+    // binary (BuildPlugins/EmbedLuaPlugins says which target embeds which).
     .executableTarget(name: "EmbedTool", path: "Sources/EmbedTool"),
     .plugin(
       name: "EmbedLuaPlugins",
@@ -51,14 +52,23 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Mustache", package: "swift-mustache"),
       ],
-      // Lua/: the host's own Lua, embedded by EmbedLuaPlugins rather than copied as resources.
-      exclude: ["Lua"],
       plugins: ["EmbedLuaPlugins"]
     ),
+    // The plugin API binding (API/), discovery (Plugins/), the plugin run (Runtime/) and the
+    // pipeline runner (Pipeline/) are PluginHost; what uses them beside `pmhost run` has a
+    // target of its own.
+    // `pmhost test`: plugin specs (busted-style); Lua/ is embedded by EmbedLuaPlugins rather
+    // than copied as resources.
+    .target(
+      name: "PluginSpecs", dependencies: ["PluginHost", "LuaBridge", "PostmortemCore"],
+      exclude: ["Lua"], plugins: ["EmbedLuaPlugins"]),
+    // `pmhost new`: the pipeline folder and plugins it writes, from the embedded scaffold/.
+    .target(name: "PluginScaffold", dependencies: ["PluginHost"], plugins: ["EmbedLuaPlugins"]),
     .executableTarget(
       name: "pmhost",
       dependencies: [
-        "PluginHost", "PostmortemCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "PluginHost", "PluginSpecs", "PluginScaffold", "LuaBridge", "PostmortemCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     // scripts/bench-timeline's engine measurement; never part of pmhost.

@@ -17,7 +17,8 @@ let package = Package(
       name: "FuzzTime", dependencies: ["FuzzDriver", .product(name: "PostmortemCore", package: "pmhost")],
       swiftSettings: fuzzer, linkerSettings: fuzzerLink),
     .executableTarget(
-      name: "FuzzIncident", dependencies: ["FuzzDriver", .product(name: "PostmortemCore", package: "pmhost")],
+      name: "FuzzIncident",
+      dependencies: ["FuzzDriver", .product(name: "PostmortemCore", package: "pmhost")],
       swiftSettings: fuzzer, linkerSettings: fuzzerLink),
     .executableTarget(
       name: "FuzzJSON", dependencies: ["FuzzDriver", .product(name: "PostmortemCore", package: "pmhost")],

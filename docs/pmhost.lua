@@ -9,9 +9,22 @@
 ---@field version string
 ---@field api integer 2
 ---@field description string?
----@field options table<string, table>? option schemas
----@field check (fun(opts: table))? option checks beyond the schema
+---@field options table<string, pmhost.OptionSchema>? option schemas (docs/plugin-api.md, "Options are schemas")
+---@field check (fun(opts: table, ctx: pmhost.ctx): string[]?)? option checks beyond the schema
 ---@field run fun(ctx: pmhost.ctx, opts: table)
+
+--- One option's schema; any other key is an error naming it.
+---@class pmhost.OptionSchema
+---@field type "string"|"number"|"integer"|"boolean"|"list"|"map"|"record"|"table"|"any"|"lua_pattern"|"time_format"|"file"|"dir"|"glob"|"url"|"env"|string[] the type, or a list of alternatives
+---@field required boolean? the pipeline must set it
+---@field default any the value when the pipeline leaves it out
+---@field doc string? what the option is for
+---@field values any[]? the only values allowed
+---@field pattern string? a Lua pattern a string must match
+---@field min number? the least a number may be
+---@field max number? the most a number may be
+---@field of (string|pmhost.OptionSchema)? the schema of a list's items or a map's values
+---@field fields table<string, string|pmhost.OptionSchema>? a record's fields
 
 --- What a gap covers.
 ---@class pmhost.GapOptions

@@ -62,17 +62,17 @@ public struct LuaPlace: Sendable, Equatable {
 /// in CLuaShim; limits (memory, time) are enforced by the counting allocator and the
 /// count hook.
 public final class LuaState {
-  /// The raw state, for code in this module and the shim.
-  let L: OpaquePointer
+  /// The raw state (Lua calls it the main thread), for code in this module and the shim.
+  let thread: OpaquePointer
   private let runtime: UnsafeMutablePointer<pmh_runtime>
   private var hostFunctions: [LuaHostFunction] = []
 
   private static let installCallbacks: Void = {
     pmh_set_callbacks(
-      { L, host, functionID in
-        guard let L, let host else { return -1 }
+      { thread, host, functionID in
+        guard let thread, let host else { return -1 }
         return Unmanaged<LuaState>.fromOpaque(host).takeUnretainedValue()
-          .dispatch(L, Int(functionID))
+          .dispatch(thread, Int(functionID))
       },
       { object in
         guard let object else { return }
@@ -90,17 +90,17 @@ public final class LuaState {
       runtime.deallocate()
       throw LuaError(kind: .memory, message: "cannot create a Lua state: out of memory")
     }
-    L = state
+    thread = state
     runtime.pointee.host = Unmanaged.passUnretained(self).toOpaque()
     if sandboxed {
-      pmh_open_sandbox(L)
+      pmh_open_sandbox(thread)
     } else {
-      luaL_openlibs(L)
+      luaL_openlibs(thread)
     }
   }
 
   deinit {
-    pmh_close(L)
+    pmh_close(thread)
     runtime.deallocate()
   }
 
@@ -121,7 +121,7 @@ public final class LuaState {
 
   /// Limits the bytes Lua code may hold (enforced while Lua code runs).
   public func setMemoryLimit(bytes: Int, message: String) {
-    pmh_set_memory_limit(L, bytes)
+    pmh_set_memory_limit(thread, bytes)
     memoryLimitMessage = message
   }
   private(set) public var memoryLimitMessage = "memory limit exceeded"
@@ -129,31 +129,31 @@ public final class LuaState {
   /// Counts `bytes` the host keeps for this state (timeline events, read buffers, HTTP
   /// bodies) against the memory limit Lua's own allocations count against: false, counting
   /// nothing, when they would pass it.
-  public func reserveHostMemory(_ bytes: Int) -> Bool { pmh_reserve_host_memory(L, max(0, bytes)) != 0 }
+  public func reserveHostMemory(_ bytes: Int) -> Bool { pmh_reserve_host_memory(thread, max(0, bytes)) != 0 }
   /// Gives back bytes counted by ``reserveHostMemory(_:)``.
-  public func releaseHostMemory(_ bytes: Int) { pmh_release_host_memory(L, max(0, bytes)) }
+  public func releaseHostMemory(_ bytes: Int) { pmh_release_host_memory(thread, max(0, bytes)) }
   /// Bytes still free under the memory limit, Lua's and the host's together (Int.max: no limit).
-  public var memoryAvailable: Int { pmh_memory_available(L) }
+  public var memoryAvailable: Int { pmh_memory_available(thread) }
 
   /// A wall-clock deadline from now, polled every 1000 instructions, coroutines included.
   public func setTimeLimit(seconds: Double, message: String) {
-    pmh_set_time_limit(L, seconds, message)
+    pmh_set_time_limit(thread, seconds, message)
   }
 
   /// Removes the deadline (and, on a watched thread, the watchdog's): what runs from here
   /// is the host's, such as closing the state after the plugin's code has returned.
   public func clearTimeLimit() {
-    pmh_set_time_limit(L, 0, nil)
+    pmh_set_time_limit(thread, 0, nil)
   }
 
   /// Stops the state: Lua code running in it is interrupted with `message`.
-  public func stop(message: String) { pmh_stop(L, message) }
+  public func stop(message: String) { pmh_stop(thread, message) }
 
   /// Where the time limit stopped this state (nil when it did not): the Lua code's line,
   /// and the host function it was inside when the time ran out there.
   public var timeLimitPlace: LuaPlace? {
     var place = pmh_place()
-    guard pmh_time_stop_place(L, &place) != 0 else { return nil }
+    guard pmh_time_stop_place(thread, &place) != 0 else { return nil }
     return LuaPlace(place)
   }
 
@@ -168,15 +168,15 @@ public final class LuaState {
 
   /// Compiles a text chunk given as bytes.
   public func load(bytes: inout [UInt8], chunkName: String) throws(LuaError) -> LuaValue {
-    let top = lua_gettop(L)
-    defer { lua_settop(L, top) }
+    let top = lua_gettop(thread)
+    defer { lua_settop(thread, top) }
     let status = bytes.withUnsafeBufferPointer { buffer in
       buffer.withMemoryRebound(to: CChar.self) {
-        pmh_load_text(L, $0.baseAddress, $0.count, "@" + chunkName)
+        pmh_load_text(thread, $0.baseAddress, $0.count, "@" + chunkName)
       }
     }
     guard status == LUA_OK else {
-      var message = cappedString(at: -1, on: L) ?? "cannot load \(chunkName)"
+      var message = cappedString(at: -1, on: thread) ?? "cannot load \(chunkName)"
       if message.contains("attempt to load a binary chunk") {
         message = "\(chunkName): binary chunks are not allowed in pmhost (text mode only)"
       }
@@ -188,24 +188,24 @@ public final class LuaState {
   /// Calls `function` with `arguments` in protected mode and returns its results.
   @discardableResult
   public func call(_ function: LuaValue, _ arguments: [LuaValue] = []) throws(LuaError) -> [LuaValue] {
-    try call(function, arguments, on: L)
+    try call(function, arguments, on: thread)
   }
 
   /// Calls on a given thread (the one a host function was called from).
-  func call(_ function: LuaValue, _ arguments: [LuaValue], on L: OpaquePointer) throws(LuaError)
+  func call(_ function: LuaValue, _ arguments: [LuaValue], on thread: OpaquePointer) throws(LuaError)
     -> [LuaValue]
   {
-    let top = lua_gettop(L)
-    defer { lua_settop(L, top) }
-    lua_checkstack(L, Int32(arguments.count) + 2)
-    push(function, on: L)
-    for argument in arguments { push(argument, on: L) }
-    let status = pmh_pcall(L, Int32(arguments.count), LUA_MULTRET)
-    guard status == LUA_OK else { throw lastError(status: status, on: L) }
-    let count = lua_gettop(L) - top
+    let top = lua_gettop(thread)
+    defer { lua_settop(thread, top) }
+    lua_checkstack(thread, Int32(arguments.count) + 2)
+    push(function, on: thread)
+    for argument in arguments { push(argument, on: thread) }
+    let status = pmh_pcall(thread, Int32(arguments.count), LUA_MULTRET)
+    guard status == LUA_OK else { throw lastError(status: status, on: thread) }
+    let count = lua_gettop(thread) - top
     var results: [LuaValue] = []
     results.reserveCapacity(Int(count))
-    for i in 0..<count { results.append(try value(at: top + 1 + i, on: L)) }
+    for i in 0..<count { results.append(try value(at: top + 1 + i, on: thread)) }
     return results
   }
 
@@ -215,11 +215,11 @@ public final class LuaState {
     try call(load(source, chunkName: chunkName))
   }
 
-  private func lastError(status: Int32, on L: OpaquePointer) -> LuaError {
-    let message = cappedString(at: -1, on: L) ?? "(no message)"
-    pmh_push_last_traceback(L)
-    let traceback = rawString(at: -1, on: L)
-    lua_settop(L, -2)
+  private func lastError(status: Int32, on thread: OpaquePointer) -> LuaError {
+    let message = cappedString(at: -1, on: thread) ?? "(no message)"
+    pmh_push_last_traceback(thread)
+    let traceback = rawString(at: -1, on: thread)
+    lua_settop(thread, -2)
     if isStopped {
       let stop = stopMessage == "memory limit exceeded" ? memoryLimitMessage : stopMessage
       return LuaError(kind: .limit, message: stop, traceback: traceback)
@@ -238,20 +238,20 @@ public final class LuaState {
 
   /// Sets a global of the state's environment.
   public func setGlobal(_ name: String, _ value: LuaValue) {
-    let top = lua_gettop(L)
-    defer { lua_settop(L, top) }
-    pmh_pushglobaltable(L)
+    let top = lua_gettop(thread)
+    defer { lua_settop(thread, top) }
+    pmh_pushglobaltable(thread)
     push(value)
-    lua_setfield(L, -2, name)
+    lua_setfield(thread, -2, name)
   }
 
   /// Reads a global (raw access: no metamethods run).
   public func global(_ name: String) throws(LuaError) -> LuaValue {
-    let top = lua_gettop(L)
-    defer { lua_settop(L, top) }
-    pmh_pushglobaltable(L)
-    lua_pushstring(L, name)
-    lua_rawget(L, -2)
+    let top = lua_gettop(thread)
+    defer { lua_settop(thread, top) }
+    pmh_pushglobaltable(thread)
+    lua_pushstring(thread, name)
+    lua_rawget(thread, -2)
     return try value(at: -1)
   }
 
@@ -261,28 +261,28 @@ public final class LuaState {
   /// time-out message and the progress line call it while it runs (see ``LuaPlace``); an
   /// unnamed one may get its name from ``nameHostFunctions(in:prefix:depth:)``.
   public func function(named name: String? = nil, _ body: @escaping LuaHostFunction) -> LuaValue {
-    let top = lua_gettop(L)
-    defer { lua_settop(L, top) }
+    let top = lua_gettop(thread)
+    defer { lua_settop(thread, top) }
     hostFunctions.append(body)
-    pmh_push_host_function(L, Int32(hostFunctions.count - 1), name.flatMap { pmh_intern($0) })
-    return .function(LuaRef(id: pmh_ref(L), stateID: ObjectIdentifier(self)))
+    pmh_push_host_function(thread, Int32(hostFunctions.count - 1), name.flatMap { pmh_intern($0) })
+    return .function(LuaRef(id: pmh_ref(thread), stateID: ObjectIdentifier(self)))
   }
 
   /// Names the unnamed host functions in `table` by where they are: `prefix.key`, and in
   /// its tables `prefix.key.key`, down to `depth` levels (`ctx.fs.read`).
   public func nameHostFunctions(in table: LuaValue, prefix: String, depth: Int = 3) {
-    let top = lua_gettop(L)
-    defer { lua_settop(L, top) }
+    let top = lua_gettop(thread)
+    defer { lua_settop(thread, top) }
     push(table)
-    pmh_name_host_functions(L, -1, prefix, Int32(depth))
+    pmh_name_host_functions(thread, -1, prefix, Int32(depth))
   }
 
   /// Names the unnamed host functions among the globals (`print`, `pm.json.decode`).
   public func nameGlobalHostFunctions(depth: Int = 3) {
-    let top = lua_gettop(L)
-    defer { lua_settop(L, top) }
-    pmh_pushglobaltable(L)
-    pmh_name_host_functions(L, -1, "", Int32(depth))
+    let top = lua_gettop(thread)
+    defer { lua_settop(thread, top) }
+    pmh_pushglobaltable(thread)
+    pmh_name_host_functions(thread, -1, "", Int32(depth))
   }
 
   /// The most fields one ``columnIterator()`` loop reads.
@@ -291,10 +291,10 @@ public final class LuaState {
   /// `columns(fill, source, n, chunk, field...)`: the C column iterator of
   /// `pmh_push_columns`, for host data read a chunk of rows at a time.
   public func columnIterator() -> LuaValue {
-    let top = lua_gettop(L)
-    defer { lua_settop(L, top) }
-    pmh_push_columns(L)
-    return .function(LuaRef(id: pmh_ref(L), stateID: ObjectIdentifier(self)))
+    let top = lua_gettop(thread)
+    defer { lua_settop(thread, top) }
+    pmh_push_columns(thread)
+    return .function(LuaRef(id: pmh_ref(thread), stateID: ObjectIdentifier(self)))
   }
 
   /// Declares a userdata type: a metatable named `name` whose `__index` holds `methods`
@@ -303,55 +303,55 @@ public final class LuaState {
   public func defineObjectType(
     _ name: String, methods: [String: LuaHostFunction], metamethods: [String: LuaHostFunction] = [:]
   ) {
-    let top = lua_gettop(L)
-    defer { lua_settop(L, top) }
-    pmh_new_object_metatable(L, name)
-    lua_createtable(L, 0, Int32(methods.count))
+    let top = lua_gettop(thread)
+    defer { lua_settop(thread, top) }
+    pmh_new_object_metatable(thread, name)
+    lua_createtable(thread, 0, Int32(methods.count))
     for (method, body) in methods.sorted(by: { $0.key < $1.key }) {
       push(function(body))
-      lua_setfield(L, -2, method)
+      lua_setfield(thread, -2, method)
     }
-    lua_setfield(L, -2, "__index")
+    lua_setfield(thread, -2, "__index")
     for (method, body) in metamethods {
       push(function(body))
-      lua_setfield(L, -2, method)
+      lua_setfield(thread, -2, method)
     }
-    lua_pushstring(L, name)
-    lua_setfield(L, -2, "__name")
+    lua_pushstring(thread, name)
+    lua_setfield(thread, -2, "__name")
   }
 
   /// A userdata holding `object` (retained until Lua collects the userdata).
   public func object(_ object: AnyObject, type name: String) -> LuaValue {
-    let top = lua_gettop(L)
-    defer { lua_settop(L, top) }
-    pmh_push_object(L, Unmanaged.passRetained(object).toOpaque(), name)
-    return .userdata(LuaRef(id: pmh_ref(L), stateID: ObjectIdentifier(self)))
+    let top = lua_gettop(thread)
+    defer { lua_settop(thread, top) }
+    pmh_push_object(thread, Unmanaged.passRetained(object).toOpaque(), name)
+    return .userdata(LuaRef(id: pmh_ref(thread), stateID: ObjectIdentifier(self)))
   }
 
   /// Releases a reference made by this state (functions, userdata, threads).
   public func release(_ ref: LuaRef) {
     guard ref.stateID == ObjectIdentifier(self) else { return }
-    pmh_unref(L, ref.id)
+    pmh_unref(thread, ref.id)
   }
 
   /// Runs a full garbage collection (finalizers included).
   public func collectGarbage() {
-    pmh_gc_collect(L)
+    pmh_gc_collect(thread)
   }
 
-  private func dispatch(_ L: OpaquePointer, _ functionID: Int) -> Int32 {
-    let call = LuaCall(state: self, L: L)
+  private func dispatch(_ thread: OpaquePointer, _ functionID: Int) -> Int32 {
+    let call = LuaCall(state: self, thread: thread)
     do {
       return try hostFunctions[functionID](call)
     } catch let error as LuaError {
       // Already positioned by the Lua code that raised it.
-      pushBytes(Array(error.message.utf8), on: L)
+      pushBytes(Array(error.message.utf8), on: thread)
       return -1
     } catch {
       let message = Array(String(describing: error).utf8)
       message.withUnsafeBufferPointer { buffer in
         buffer.withMemoryRebound(to: CChar.self) {
-          pmh_push_error_message(L, $0.baseAddress, $0.count)
+          pmh_push_error_message(thread, $0.baseAddress, $0.count)
         }
       }
       return -1

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PluginHost
+import PluginScaffold
 
 /// `pmhost new pipeline DIR` and `pmhost new plugin NAME --stage STAGE`.
 struct New: ParsableCommand {
@@ -10,14 +11,20 @@ struct New: ParsableCommand {
 
   struct PipelineFolder: ParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "pipeline", abstract: "A pipeline folder: pipeline.lua, incident.yaml, data/, plugins/.")
+      commandName: "pipeline",
+      abstract: "A pipeline folder that runs as it is: a sample incident to make your own.",
+      discussion: """
+        Writes pipeline.lua, incident.yaml, data/events.log, whys.yaml (five-whys), actions.yaml \
+        (action-items), severity-rules.lua (severity), answers.yaml (--answers), plugins/ and \
+        .luacheckrc (luacheck with the pm globals).
+        """)
     @Argument(help: "The folder (created when missing).") var directory: String
 
     func run() throws {
       for path in try Scaffold.pipeline(in: directory) { print(PluginHostPaths.display(path)) }
       FileHandle.standardError.write(
         Data(
-          "pmhost: next: edit incident.yaml, add collectors to pipeline.lua, then pmhost run \(directory)/pipeline.lua\n"
+          "pmhost: next: pmhost run \(directory)/pipeline.lua runs the sample incident; then make it yours: incident.yaml, data/ and pipeline.lua's collect, whys.yaml, actions.yaml\n"
             .utf8))
     }
   }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PluginHost
+import PluginSpecs
 import PostmortemCore
 
 /// `pmhost`: blameless post-mortems as code. Thin: every command calls into PluginHost.

@@ -110,6 +110,59 @@ import Testing
     #expect(shapes.contains { $0["name"] as? String == "Event" })
   }
 
+  /// Every type the LuaLS annotations name is defined in them, so that an editor resolves
+  /// each parameter, result and field (a class missing would silently complete nothing).
+  @Test func everyTypeTheAnnotationsNameIsDefined() throws {
+    let text = try String(contentsOfFile: PMHostProcess.packageRoot + "/docs/pmhost.lua", encoding: .utf8)
+    var defined: Set<String> = []
+    var named: Set<String> = []
+    for line in text.split(separator: "\n") {
+      if line.hasPrefix("---@class ") { defined.insert(String(line.dropFirst(10).split(separator: " ")[0])) }
+      guard line.hasPrefix("---@") else { continue }
+      var rest = Substring(line)
+      while let r = rest.range(of: "pmhost.") {
+        let name = rest[r.lowerBound...].prefix { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" }
+        named.insert(String(name.hasSuffix(".") ? name.dropLast() : name))
+        rest = rest[r.upperBound...]
+      }
+    }
+    #expect(defined.count >= 30)
+    #expect(
+      named.subtracting(defined).isEmpty, "named but not defined: \(named.subtracting(defined).sorted())")
+    // Every ctx and pm function is annotated (completion for each call).
+    let functions = text.split(separator: "\n").filter {
+      $0.hasPrefix("function ") && !$0.hasPrefix("function TimelineView:")
+    }.count
+    let declared = try PMHostProcess.run(["api", "--json"])
+    let value = try JSONSerialization.jsonObject(with: Data(declared.stdout.utf8)) as? [String: Any]
+    #expect(functions == (value?["functions"] as? [Any])?.count)
+  }
+
+  /// A plugin written for API 1 (or declaring none) is refused at load with a pointer to the
+  /// migration table, by every command that loads it.
+  @Test func anAPI1PluginIsRefusedWithThePathToTheMigrationTable() throws {
+    for header in ["api = 1, ", ""] {
+      let scratch = try Scratch()
+      defer { scratch.remove() }
+      try scratch.write("incident.yaml", Scratch.incident)
+      try scratch.write(
+        "plugins/old.lua",
+        "return { \(header)stage = \"collect\", run = function(ctx) ctx.timeline:add { time = 0, event = \"x\", kind = \"note\" } end }"
+      )
+      try scratch.write("pipeline.lua", #"return { incident = "incident.yaml", collect = { "old" } }"#)
+      for command in ["check", "run"] {
+        let result = try PMHostProcess.run([command, "pipeline.lua"], in: scratch.path)
+        #expect(result.status == 2, "\(command): \(result.stderr)")
+        #expect(result.stderr.contains("plugins/old.lua"), "\(result.stderr)")
+        #expect(
+          result.stderr.contains(
+            header.isEmpty ? "needs api = 2" : "written for pm API 1; this pmhost runs API 2 only"),
+          "\(result.stderr)")
+        #expect(result.stderr.contains("docs/plugin-api.md, \"Migrating from API 1\""), "\(result.stderr)")
+      }
+    }
+  }
+
   @Test func theCommittedReferenceAndAnnotationsAreUpToDate() throws {
     let markdown = try PMHostProcess.run(["api"])
     let lua = try PMHostProcess.run(["api", "--lua"])

@@ -180,4 +180,32 @@ import Testing
     #expect(report.contains("require 'creds': no creds.lua in "), "\(report)")
     #expect(report.contains("own module: helped"), "\(report)")
   }
+
+  /// An option typed `env` grants the variable the pipeline names in it, whatever its key;
+  /// a variable no option names stays refused.
+  @Test func anOptionTypedEnvGrantsTheVariableThePipelineNames() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try scratch.write("incident.yaml", Scratch.incident)
+    try scratch.write(
+      "plugins/typed.lua",
+      """
+      return { api = 2, stage = "collect", options = { secret = { type = "env", doc = "the variable" } },
+        run = function(ctx, opts)
+          ctx.log.warn("got " .. tostring(ctx.env(opts.secret)))
+          ctx.log.warn("other " .. tostring(select(2, pcall(ctx.env, "PMHOST_OTHER_VAR"))))
+        end }
+      """)
+    try scratch.write(
+      "pipeline.lua",
+      #"return { incident = "incident.yaml", collect = { { "typed", secret = "PMHOST_TYPED_VAR" } } }"#)
+    let result = try PMHostProcess.run(
+      ["run", "pipeline.lua"], in: scratch.path,
+      environment: ["PMHOST_TYPED_VAR": "typed-value", "PMHOST_OTHER_VAR": "other-value"])
+    #expect(result.stderr.contains("got typed-value"), "\(result.stderr)")
+    #expect(
+      result.stderr.contains("may read only the environment variables the pipeline names"), "\(result.stderr)"
+    )
+    #expect(!result.stderr.contains("other-value"), "\(result.stderr)")
+  }
 }

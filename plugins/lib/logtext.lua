@@ -11,6 +11,7 @@
 --   logtext.leading_literal(p)    --> the plain text a pattern starts with (rule prefilters)
 --   logtext.escape(s)             --> s as a Lua pattern that matches it literally
 --   logtext.word_set(text)        --> { word = true } of the words of a text (word lists of rules)
+--   logtext.unknown_keys(t, known) --> the keys of t that known (a set) lacks, sorted, as text
 --   logtext.check(pattern)        --> why a Lua pattern cannot work, or nil
 --   logtext.files(ctx, path)      --> the files a path or glob names (an error names the path)
 local M = {}
@@ -310,6 +311,15 @@ function M.word_set(text)
   local set = {}
   for w in text:gmatch("%S+") do set[w] = true end
   return set
+end
+
+-- The keys of the table `t` that the set `known` lacks, as sorted text: what an input file
+-- (an actions file, severity rules) holds that its reader would ignore.
+function M.unknown_keys(t, known)
+  local extra = {}
+  for k in pairs(t) do if not known[k] then extra[#extra + 1] = tostring(k) end end
+  table.sort(extra)
+  return extra
 end
 
 return M

@@ -2,7 +2,7 @@
 /// an executable's entry as `<Target>_main` (aliased to `main`), so each target keeps a
 /// three-line entry that calls ``runFuzzer(_:_:_:)`` with its LLVMFuzzerTestOneInput.
 @_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
+func libFuzzerRunDriver(
   _ argc: UnsafeMutablePointer<Int32>,
   _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
   _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
@@ -14,5 +14,5 @@ public func runFuzzer(
 ) -> Int32 {
   var count = argc
   var arguments = argv
-  return LLVMFuzzerRunDriver(&count, &arguments, input)
+  return libFuzzerRunDriver(&count, &arguments, input)
 }

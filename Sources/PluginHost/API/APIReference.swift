@@ -631,11 +631,14 @@ public enum APIReference {
       "---@field version string",
       "---@field api integer \(version)",
       "---@field description string?",
-      "---@field options table<string, table>? option schemas",
-      "---@field check (fun(opts: table))? option checks beyond the schema",
+      "---@field options table<string, pmhost.OptionSchema>? option schemas (docs/plugin-api.md, \"Options are schemas\")",
+      "---@field check (fun(opts: table, ctx: pmhost.ctx): string[]?)? option checks beyond the schema",
       "---@field run fun(ctx: pmhost.ctx, opts: table)",
       "",
+      "--- One option's schema; any other key is an error naming it.",
+      "---@class pmhost.OptionSchema",
     ]
+    out += OptionSpec.keyDocs.map { "---@field \($0.key) \($0.luaLS) \($0.doc)" } + [""]
     func doc(_ text: String) -> String { text.replacingOccurrences(of: "\n", with: " ") }
     for shape in shapes {
       if !shape.doc.isEmpty { out.append("--- \(doc(shape.doc))") }

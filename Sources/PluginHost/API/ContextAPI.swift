@@ -4,9 +4,14 @@ import PostmortemCore
 
 /// `ctx`: the handles a plugin gets (docs/plugin-api.md). Each handle checks the stage.
 extension PluginRun {
-  /// The environment variables options name: the string values of `*_env` options.
-  static func namedEnvironment(in options: LuaTable) -> Set<String> {
-    Set(options.stringFields.compactMap { $0.key.hasSuffix("_env") ? $0.value.stringValue : nil })
+  /// The environment variables the pipeline's options name: the string values of options
+  /// typed `env` in the plugin's schema, and of options called `*_env`.
+  static func namedEnvironment(in options: LuaTable, schema: [OptionSpec]) -> Set<String> {
+    let typed = Set(schema.filter { $0.types.contains("env") }.map(\.name))
+    return Set(
+      options.stringFields.compactMap {
+        $0.key.hasSuffix("_env") || typed.contains($0.key) ? $0.value.stringValue : nil
+      })
   }
 
   func makeContext() throws(LuaError) -> LuaValue {
@@ -41,7 +46,7 @@ extension PluginRun {
       let name = args.string(1)
       guard namedEnvironment.contains(name) else {
         throw LuaRaise(
-          "ctx.env: plugin \(manifest.name) may read only the environment variables the pipeline names in its `*_env` options (not \(name))"
+          "ctx.env: plugin \(manifest.name) may read only the environment variables the pipeline names in its `env`-typed or `*_env` options (not \(name))"
         )
       }
       return call.returning(.optionalText((environment ?? ProcessInfo.processInfo.environment)[name]))

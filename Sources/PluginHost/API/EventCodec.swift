@@ -6,7 +6,7 @@ import PostmortemCore
 /// counts, merged rows, evidence, series points) is the core's (``TimelineEvent/init(_:source:person:)``,
 /// ``MetricSeries/init(_:plugin:source:)``, ``ReportModel``), whose errors this prefixes
 /// with the function.
-enum EventCodec {
+package enum EventCodec {
   /// Runs a core operation; its error (which names the field) is raised as `function: error`.
   static func core<T>(_ function: String, _ body: () throws(ReportError) -> T) throws -> T {
     do { return try body() } catch { throw LuaRaise("\(function): \(error.message)") }
@@ -14,7 +14,7 @@ enum EventCodec {
 
   /// A validated event from a table as `ctx.timeline.add` takes it (the draft made into an
   /// event by the core); errors name the field.
-  static func event(
+  package static func event(
     _ t: LuaTable, defaultSource: String, person: (String) -> String, function: String
   ) throws -> TimelineEvent {
     let draft = try self.draft(t, function: function)
@@ -201,7 +201,7 @@ enum EventCodec {
   }
 
   /// An event as `ctx.timeline.get()` gives it.
-  static func lua(_ e: TimelineEvent, index: Int) -> LuaValue {
+  package static func lua(_ e: TimelineEvent, index: Int) -> LuaValue {
     var t = LuaTable()
     t["time"] = .text(e.time.formatted(.rfc3339))
     t["t"] = .number(e.time.seconds)

@@ -2,13 +2,13 @@ import LuaBridge
 import PostmortemCore
 
 /// Converts between Lua values and JSON values at the plugin boundary.
-enum LuaJSON {
+package enum LuaJSON {
   /// `pm.json.null`: the light userdata NULL.
   static let null: LuaValue = .lightUserdata(0)
 
   /// JSON to Lua. `null` becomes `pm.json.null`, or is left out of objects when
   /// `omitNullFields` (ctx.report.get(): absent reads better than a sentinel).
-  static func lua(_ value: JSONValue, omitNullFields: Bool = false) -> LuaValue {
+  package static func lua(_ value: JSONValue, omitNullFields: Bool = false) -> LuaValue {
     switch value {
     case .null: return null
     case .bool(let b): return .boolean(b)
@@ -27,14 +27,14 @@ enum LuaJSON {
     }
   }
 
-  struct EncodeError: Error, CustomStringConvertible {
-    var description: String
+  package struct EncodeError: Error, CustomStringConvertible {
+    package var description: String
   }
 
   /// Lua to JSON. A table with keys exactly 1...n is an array (an empty table too);
   /// string keys make an object; NaN, infinities, functions and mixed tables are errors
   /// naming the path (`$.labels[2]`).
-  static func json(_ value: LuaValue, path: String = "$") throws(EncodeError) -> JSONValue {
+  package static func json(_ value: LuaValue, path: String = "$") throws(EncodeError) -> JSONValue {
     switch value {
     case .nil: return .null
     case .lightUserdata(0): return .null

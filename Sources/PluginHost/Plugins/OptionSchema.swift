@@ -32,9 +32,24 @@ public struct OptionSpec: Sendable {
   public var fields: [OptionSpec]
 
   /// The keys a schema entry may have.
-  public static let keys = [
-    "type", "required", "default", "doc", "values", "pattern", "min", "max", "of", "fields",
+  /// The keys of a schema, each with its LuaLS type and what it says (docs/pmhost.lua's
+  /// pmhost.OptionSchema is written from here).
+  public static let keyDocs: [(key: String, luaLS: String, doc: String)] = [
+    (
+      "type", typeDocs.map { "\"\($0.key)\"" }.joined(separator: "|") + "|string[]",
+      "the type, or a list of alternatives"
+    ),
+    ("required", "boolean?", "the pipeline must set it"),
+    ("default", "any", "the value when the pipeline leaves it out"),
+    ("doc", "string?", "what the option is for"),
+    ("values", "any[]?", "the only values allowed"),
+    ("pattern", "string?", "a Lua pattern a string must match"),
+    ("min", "number?", "the least a number may be"),
+    ("max", "number?", "the most a number may be"),
+    ("of", "(string|pmhost.OptionSchema)?", "the schema of a list's items or a map's values"),
+    ("fields", "table<string, string|pmhost.OptionSchema>?", "a record's fields"),
   ]
+  public static let keys = keyDocs.map(\.key)
 
   /// Every type, with what a value of it is (docs/plugin-api.md lists the same).
   public static let typeDocs: KeyValuePairs<String, String> = [
@@ -82,7 +97,7 @@ public struct OptionSpec: Sendable {
   /// mistake in it is an error naming the plugin and the option: an unknown key or type,
   /// `of` without a list or map, a `pattern` that does not compile, a default that does
   /// not fit.
-  init(name: String, spec: LuaValue, plugin: String, shorthand: Bool = false) throws(HostError) {
+  package init(name: String, spec: LuaValue, plugin: String, shorthand: Bool = false) throws(HostError) {
     let t: LuaTable
     switch spec {
     case .table(let table): t = table
@@ -387,9 +402,14 @@ public struct OptionSpec: Sendable {
 
 /// What the checks of file options need: the pipeline folder, and whether missing files
 /// are problems (`pmhost check`; a run leaves a missing input to its collector, as a gap).
-struct SchemaContext {
-  var files: FileAccess? = nil
-  var checkFiles = false
+package struct SchemaContext {
+  package var files: FileAccess? = nil
+  package var checkFiles = false
+
+  package init(files: FileAccess? = nil, checkFiles: Bool = false) {
+    self.files = files
+    self.checkFiles = checkFiles
+  }
 }
 
 /// Values as messages show them.

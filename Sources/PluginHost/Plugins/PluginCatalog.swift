@@ -25,7 +25,7 @@ public struct PluginCatalog: Sendable {
     self.searchFolders = searchFolders
   }
 
-  static func join(_ a: String, _ b: String) -> String {
+  package static func join(_ a: String, _ b: String) -> String {
     a.isEmpty || a == "." ? b : (a.hasSuffix("/") ? a + b : a + "/" + b)
   }
 

@@ -14,7 +14,6 @@ public struct PluginManifest: Sendable {
   public var options: [OptionSpec]
   public var source: PluginSource
 
-
   static let keys: Set<String> = [
     "name", "stage", "version", "api", "description", "options", "run", "check",
   ]
@@ -37,14 +36,16 @@ public struct PluginManifest: Sendable {
     version = table["version"].stringValue ?? "0.0.0"
     guard let declared = table["api"].intValue else {
       throw .configuration(
-        "\(path): the plugin table needs api = \(APIReference.version) (the pm API it is written for)")
+        "\(path): the plugin table needs api = \(APIReference.version) (the pm API it is written for); a plugin without it was written for API 1: move it with the table in docs/plugin-api.md, \"Migrating from API 1\""
+      )
     }
     api = Int(declared)
     guard api == APIReference.version else {
       throw .configuration(
         api < APIReference.version
           ? "\(path): written for pm API \(api); this pmhost runs API \(APIReference.version) only: move it to api = \(APIReference.version) with the table in docs/plugin-api.md, \"Migrating from API 1\""
-          : "\(path): written for pm API \(api); this pmhost runs API \(APIReference.version): upgrade pmhost")
+          : "\(path): written for pm API \(api); this pmhost runs API \(APIReference.version): upgrade pmhost"
+      )
     }
     description = table["description"].stringValue ?? ""
     guard case .function = table["run"] else {
@@ -86,7 +87,7 @@ extension PluginManifest {
 
   /// Checks `options` against the schema and fills in defaults; the problems, one a line,
   /// are one error. `origin` says where the options were written (`pipeline.lua: collect[2]`).
-  func resolveOptions(_ options: LuaTable, origin: String, context: SchemaContext = SchemaContext())
+  package func resolveOptions(_ options: LuaTable, origin: String, context: SchemaContext = SchemaContext())
     throws(HostError) -> LuaTable
   {
     let (result, problems) = checkOptions(options, context: context)
@@ -107,7 +108,7 @@ extension PluginManifest {
   /// environment variable (any default of an option called `env` or `*_env`). Only the
   /// pipeline grants reach (`ctx.http`, `ctx.env` read the options as the pipeline wrote
   /// them); a default that looks like a grant is refused at load so that nobody relies on it.
-  func checkReachDefaults() throws(HostError) {
+  package func checkReachDefaults() throws(HostError) {
     for spec in options.sorted(by: { $0.name < $1.name }) where !spec.defaultValue.isNil {
       let lower = spec.name.lowercased()
       let what: String?

@@ -19,6 +19,18 @@ public struct PluginSource: Sendable {
   /// Bundled files by path relative to `folder`.
   var bundledFiles: [String: [UInt8]] = [:]
 
+  package init(
+    name: String, stageFolder: String? = nil, origin: Origin, folder: String, mainFile: String,
+    bundledFiles: [String: [UInt8]] = [:]
+  ) {
+    self.name = name
+    self.stageFolder = stageFolder
+    self.origin = origin
+    self.folder = folder
+    self.mainFile = mainFile
+    self.bundledFiles = bundledFiles
+  }
+
   /// The path shown in errors and listings (`plugins/collect/x/init.lua`).
   public var displayPath: String { folder == "." ? mainFile : "\(folder)/\(mainFile)" }
 

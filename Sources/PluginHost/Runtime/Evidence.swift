@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// Local files are copied and hashed on a background thread while the plugin streams the
 /// original, so that saving evidence costs little wall time.
-final class Evidence {
+package final class Evidence {
   enum Mode { case off, record, replay }
 
   let mode: Mode
@@ -36,7 +36,7 @@ final class Evidence {
   var policy = CopyJob.Policy.auto
 
   /// No evidence (plugin specs, `pmhost validate`).
-  static func off() -> Evidence { Evidence(mode: .off, directory: "") }
+  package static func off() -> Evidence { Evidence(mode: .off, directory: "") }
 
   private init(mode: Mode, directory: String) {
     self.mode = mode
@@ -60,7 +60,7 @@ final class Evidence {
 
   /// Opens an earlier run's evidence: `dir` is its out folder or its evidence folder. Every
   /// entry of the manifest is checked before anything runs (``sealProblem(_:in:)``).
-  static func replay(from dir: String) throws(HostError) -> Evidence {
+  package static func replay(from dir: String) throws(HostError) -> Evidence {
     var folder = dir
     while folder.count > 1 && folder.hasSuffix("/") { folder.removeLast() }
     var info = stat()

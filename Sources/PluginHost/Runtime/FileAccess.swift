@@ -7,7 +7,7 @@ import Foundation
 /// File access for plugins: reads confined to the pipeline folder, writes to the out
 /// folder, both after resolving `..` and symbolic links. Each refusal names the path and
 /// the rule.
-struct FileAccess {
+package struct FileAccess {
   /// The pipeline folder, resolved.
   let root: String
   /// The out folder as the user named it: the paths plugins and reports are shown.
@@ -16,7 +16,7 @@ struct FileAccess {
   /// end of the run (the out folder itself when there is none).
   let writeDirectory: String
 
-  init(pipelineDirectory: String, outDirectory: String, writeDirectory: String? = nil) {
+  package init(pipelineDirectory: String, outDirectory: String, writeDirectory: String? = nil) {
     root = FileAccess.resolve(pipelineDirectory.isEmpty ? "." : pipelineDirectory)
     self.outDirectory = outDirectory
     self.writeDirectory = writeDirectory ?? outDirectory
@@ -45,12 +45,12 @@ struct FileAccess {
     path == root || path.hasPrefix(root == "/" ? "/" : root + "/")
   }
 
-  struct Refusal: Error, CustomStringConvertible {
-    var description: String
+  package struct Refusal: Error, CustomStringConvertible {
+    package var description: String
   }
 
   /// The real path of `relative` if it is inside the pipeline folder.
-  func readablePath(_ relative: String) throws(Refusal) -> String {
+  package func readablePath(_ relative: String) throws(Refusal) -> String {
     guard !relative.isEmpty else { throw Refusal(description: "empty path") }
     let joined = relative.hasPrefix("/") ? relative : root + "/" + relative
     let resolved = FileAccess.resolve(joined)
@@ -116,7 +116,7 @@ struct FileAccess {
   }
 
   /// Writes atomically: a temporary file in the same folder, then rename.
-  static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+  package static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     try writeAtomically(to: path) { write in try write(bytes) }
   }
 

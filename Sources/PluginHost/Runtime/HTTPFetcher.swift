@@ -46,7 +46,7 @@ enum HTTPFetcher {
     var response = pmh_http_response()
     defer { pmh_http_response_free(&response) }
     let cHeaders = headerLines.map { strdup($0) }
-    defer { cHeaders.forEach { free($0) } }
+    defer { for header in cHeaders { free(header) } }
     var pointers = cHeaders.map { UnsafePointer<CChar>($0) }
     let timeoutMS = Int(max(1, request.timeout * 1000))
     let cap = min(maxBody, max(0, request.budget))

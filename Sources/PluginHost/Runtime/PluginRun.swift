@@ -3,9 +3,9 @@ import LuaBridge
 import PostmortemCore
 
 /// One run of one plugin: its own Lua state, its options, the `ctx` it gets.
-final class PluginRun {
+package final class PluginRun {
   let lua: LuaState
-  let manifest: PluginManifest
+  package let manifest: PluginManifest
   let runFunction: LuaValue
   /// The table the plugin's chunk returned.
   let pluginTable: LuaValue
@@ -23,7 +23,7 @@ final class PluginRun {
   var namedEnvironment: Set<String> = []
   /// Where `ctx.env` reads them: the process's environment, or under `pmhost test` the
   /// spec's `setup.env` (a spec is the plugin's own code, so it grants no real variable).
-  var environment: [String: String]? = nil
+  package var environment: [String: String]? = nil
   private var outputBytes = 0
   /// `ctx.fs.lines` readers not yet at their end (their buffers count against memory).
   var lineReaders: [LineReader] = []
@@ -34,7 +34,7 @@ final class PluginRun {
   var viewFunctions: (view: LuaValue, each: LuaValue)?
 
   /// Loads the plugin into a fresh sandboxed state and reads its manifest.
-  init(
+  package init(
     source: PluginSource, stage: Stage, model: RunModel, files: FileAccess, settings: RunSettings,
     limits: Limits, evidence: Evidence = .off()
   ) throws(HostError) {
@@ -74,7 +74,7 @@ final class PluginRun {
 
   /// Runs the plugin's `check(opts)`, when it has one, in a fresh state: an error it raises
   /// is a configuration error (exit 2) naming the plugin reference, before anything runs.
-  static func check(source: PluginSource, options: LuaTable, origin: String) throws(HostError) {
+  package static func check(source: PluginSource, options: LuaTable, origin: String) throws(HostError) {
     let problems = checkProblems(source: source, options: options, files: nil)
     guard problems.isEmpty else {
       throw .configuration(problems.map { "\(origin) (\(source.name)): \($0)" }.joined(separator: "\n"))
@@ -143,7 +143,7 @@ final class PluginRun {
   }
 
   /// Reads only the manifest (for `check`, `plugins list|info`).
-  static func manifest(of source: PluginSource) throws(HostError) -> PluginManifest {
+  package static func manifest(of source: PluginSource) throws(HostError) -> PluginManifest {
     let model = RunModel(
       incident: Incident(
         id: "-", title: "-", startedAt: Timestamp(milliseconds: 0), endedAt: Timestamp(milliseconds: 0)))
@@ -165,7 +165,9 @@ final class PluginRun {
   }
 
   /// `pm`, `require` (the plugin's own folder only) and `print` (to the log).
-  static func installLibraries(in lua: LuaState, source: PluginSource, print: @escaping (String) -> Void) {
+  package static func installLibraries(
+    in lua: LuaState, source: PluginSource, print: @escaping (String) -> Void
+  ) {
     PMLibrary.install(in: lua)
     var loaded: [String: LuaValue] = [:]
     lua.setGlobal(
@@ -235,10 +237,10 @@ final class PluginRun {
   /// `options` are the resolved options (defaults filled in) the plugin gets; `grants` are
   /// the options as the pipeline wrote them, the only ones whose URLs and `*_env` names
   /// give the plugin reach (`ctx.http`, `ctx.env`): a plugin's own defaults never do.
-  func run(options: LuaTable, grants: LuaTable = LuaTable()) throws(LuaError) {
+  package func run(options: LuaTable, grants: LuaTable = LuaTable()) throws(LuaError) {
     if let label = options["source"].stringValue { sourceLabel = label }
     namedURLs = Self.namedURLs(in: grants)
-    namedEnvironment = Self.namedEnvironment(in: grants)
+    namedEnvironment = Self.namedEnvironment(in: grants, schema: manifest.options)
     let ctx = try makeContext()
     // Each host function gets the name a time-out message and the progress line call it by
     // (`ctx.fs.read`, `pm.json.decode`), unless it has one (the ctx methods: `ctx.report.get`).

@@ -8,6 +8,7 @@
 -- validate's action_items_specific check; `vague` adds an organisation's own phrases.
 
 local actions = require "pm.actions"
+local logtext = require "pm.logtext"
 
 -- Words too common to tell whether an action addresses a factor.
 local STOP = {}
@@ -57,9 +58,7 @@ local function parse_items(text, path)
       problem("%s: item %d has no `action` text", path, i)
     end
     if type(item) == "table" then
-      local extra = {}
-      for k in pairs(item) do if not ITEM_KEYS[k] then extra[#extra + 1] = tostring(k) end end
-      table.sort(extra)
+      local extra = logtext.unknown_keys(item, ITEM_KEYS)
       if #extra > 0 then
         problem("%s: item %d: unknown key %s (known: id, action, owner, deadline, priority, status)",
           path, i, table.concat(extra, ", "))

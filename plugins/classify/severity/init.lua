@@ -6,6 +6,7 @@
 -- is kept.
 
 local DEFAULT_RULES = require "default_rules"
+local logtext = require "pm.logtext"
 
 -- What a rules file can use: no files, no network, no globals of the host.
 local function rules_env()
@@ -34,9 +35,7 @@ local function parse_rules(text, path)
       problems[#problems + 1] = ("%s: rule %d needs at least `level` (text) and `when` (a function)"):format(path, i)
     end
     if type(r) == "table" then
-      local extra = {}
-      for k in pairs(r) do if not RULE_KEYS[k] then extra[#extra + 1] = tostring(k) end end
-      table.sort(extra)
+      local extra = logtext.unknown_keys(r, RULE_KEYS)
       if #extra > 0 then
         problems[#problems + 1] = ("%s: rule %d: unknown key %s (known: level, label, name, when, why)")
           :format(path, i, table.concat(extra, ", "))

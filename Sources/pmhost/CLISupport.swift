@@ -1,5 +1,6 @@
 import Foundation
 import LuaBridge
+import PluginHost
 import PostmortemCore
 
 /// Text the command line prints: kept here so `pmhost` stays thin.
@@ -52,50 +53,6 @@ public enum Summary {
       lines.append("  report     \(PluginHostPaths.display(outcome.outDirectory + "/" + main))")
     }
     return lines.joined(separator: "\n") + "\n"
-  }
-}
-
-public enum PluginHostPaths {
-  /// A path relative to the current folder when it is below it.
-  public static func display(_ path: String) -> String {
-    let cwd = FileManager.default.currentDirectoryPath
-    let standardized = URL(fileURLWithPath: path).standardizedFileURL.path
-    return standardized.hasPrefix(cwd + "/") ? String(standardized.dropFirst(cwd.count + 1)) : standardized
-  }
-}
-
-/// `--answers FILE`: a YAML map of prompt id to answer.
-public enum AnswersFile {
-  public static func load(path: String) throws -> [String: String] {
-    let data: [UInt8]
-    do {
-      data = try InputFile.utf8(InputFile.contents(path, shown: path, maxBytes: 16 << 20), shown: path)
-    } catch {
-      throw HostError.configuration("--answers \(path): \(error)")
-    }
-    return try decode(String(decoding: data, as: UTF8.self), path: path)
-  }
-
-  /// The answers in `text`, the contents of `path` (read with the limits of ``YAMLLimits``).
-  public static func decode(_ text: String, path: String) throws -> [String: String] {
-    let value: JSONValue
-    do { value = try JSONValue.parseYAML(text) } catch {
-      throw HostError.configuration("--answers \(path): \(error)")
-    }
-    guard case .object(let object) = value else {
-      throw HostError.configuration("--answers \(path): expected a map of prompt id to answer")
-    }
-    var answers: [String: String] = [:]
-    for (key, answer) in object {
-      switch answer {
-      case .string(let s): answers[key] = s
-      case .int(let i): answers[key] = String(i)
-      case .double(let d): answers[key] = String(d)
-      case .bool(let b): answers[key] = String(b)
-      default: throw HostError.configuration("--answers \(path): '\(key)' must be a plain answer")
-      }
-    }
-    return answers
   }
 }
 

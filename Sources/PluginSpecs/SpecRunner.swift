@@ -1,5 +1,6 @@
 import Foundation
 import LuaBridge
+import PluginHost
 import PostmortemCore
 
 /// Runs plugin specs (`*_spec.lua`) busted-style: `pmhost test [PATH...]`.
@@ -62,8 +63,8 @@ public enum SpecRunner {
       let source = PluginSource(
         name: pluginName, origin: .directory(folder), folder: folder, mainFile: "init.lua")
       PluginRun.installLibraries(in: lua, source: source, print: { output($0) })
-      // describe/it/assert: Sources/PluginHost/Lua/spec-prelude.lua.
-      try lua.run(HostLua.source("spec-prelude.lua"), chunkName: "=(pmhost test)")
+      // describe/it/assert: Sources/PluginSpecs/Lua/spec-prelude.lua.
+      try lua.run(SpecLua.source("spec-prelude.lua"), chunkName: "=(pmhost test)")
       lua.setGlobal("plugin", try pluginTable(lua, folder: folder, source: source))
       guard var bytes = FileManager.default.contents(atPath: file).map({ [UInt8]($0) }) else {
         throw HostError.configuration("\(file): cannot read it")

@@ -2,7 +2,7 @@
 -- before_each, pending and assert (equals, same, truthy, falsy, is_true, is_false, is_nil,
 -- not_nil, matches, has_error and busted's aliases). Tests run as they are declared; the
 -- counts and failures are left in the global __pmhost_spec_results, which SpecRunner
--- (Sources/PluginHost/Specs/SpecRunner.swift) reads back. Embedded in the binary by
+-- (Sources/PluginSpecs/SpecRunner.swift) reads back. Embedded in the binary by
 -- EmbedTool, like the bundled plugins.
 local results = { passed = 0, failed = 0, pending = 0, failures = {} }
 local names, hooks = {}, {}
