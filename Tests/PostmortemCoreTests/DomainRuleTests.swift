@@ -362,6 +362,14 @@ import Testing
     #expect(m.followUp == nil)
   }
 
+  @Test func aSavedReportsActionItemsObeyTheRulesAndAreNamed() {
+    var saved = sampleReport()
+    saved.actionItems.append(ActionItem(id: "AI-003", action: " "))
+    #expect(
+      failure { () throws(ReportError) in try ReportModel(report: saved) }
+        == "action_items[3]: field 'action' must be a non-empty string")
+  }
+
   // MARK: One representation
 
   /// The model holds the report itself (not a copy of each of its fields): a report with

@@ -91,7 +91,8 @@ open class ReportModel {
   }
 
   /// A model that continues from a saved report.json. Its action items obey the model's
-  /// rules: two with one id are an error naming both.
+  /// rules (an action that says what to do; two with one id are an error naming both); the
+  /// error names the item (`action_items[3]: ...`).
   public init(report: Report) throws(ReportError) {
     state = report
     state.timeline = []
@@ -99,7 +100,9 @@ open class ReportModel {
     state.validation = []
     timeline = Timeline(report.timeline)
     rebuildAliases()
-    for item in report.actionItems { try addAction(item) }
+    for (i, item) in report.actionItems.enumerated() {
+      do { try addAction(item) } catch { throw ReportError("action_items[\(i + 1)]: \(error.message)") }
+    }
     for result in report.validation { record(result) }
   }
 
