@@ -448,7 +448,7 @@ function ctx_severity.set(severity) end
 function ctx_severity.get() end
 
 --- Stages: act.
---- Adds an action item.
+--- Adds an action item (status `open` unless given).
 ---@param item pmhost.ActionItem
 ---@return string id
 function ctx_actions.add(item) end
@@ -458,7 +458,7 @@ function ctx_actions.add(item) end
 function ctx_actions.get() end
 
 --- Stages: act, track.
---- Changes an action item.
+--- Changes the fields given (nil keeps one); the id never changes.
 ---@param id string
 ---@param changes pmhost.ActionChanges
 function ctx_actions.update(id, changes) end
@@ -486,12 +486,12 @@ function ctx_report.write(name, text) end
 function ctx_report.write_json(name) end
 
 --- Stages: analyze, classify, act.
---- Sets the root cause, what went well and lessons learned.
+--- Sets the root cause, what went well and lessons learned (a blank root cause states none; blank entries are left out).
 ---@param fields pmhost.ReportFields
 function ctx_report.set(fields) end
 
 --- Stages: track.
---- Records the follow-up review (report.json's follow_up).
+--- Records the follow-up review (report.json's follow_up); nil or `{}` clears it.
 ---@param follow_up? table e.g. { at = "2025-03-09", calendar = "follow-up.ics" }
 function ctx_report.set_follow_up(follow_up) end
 

@@ -43,11 +43,11 @@ import Testing
   @Test func theSeverityIsKeptInOnePlaceAndStatedInTheIncident() throws {
     let m = model()  // the incident file declares P1
     #expect(m.severityLevel == "P1")
-    m.setSeverity(SeverityAssessment(level: "P2", rule: "r", reason: "why"))
+    try m.setSeverity(SeverityAssessment(level: "P2", rule: "r", reason: "why"))
     let report = m.report(generatedAt: t("2025-02-10T00:00:00Z"))
     #expect(report.incident.severity == "P2")
     #expect(report.severity?.level == "P2")
-    #expect(m.incident.severity == "P1")  // the declared value is not overwritten
+    #expect(m.declaredSeverity == "P1")  // the declared value is not overwritten
   }
 
   @Test func anInvalidEventNamesItsFieldAndIsNotAdded() {

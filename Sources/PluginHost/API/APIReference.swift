@@ -297,6 +297,7 @@ public enum APIReference {
         APIField("reason", .string, "what could not be collected"),
         APIField("opts", .optional(.shape(gapOptions))),
       ],
+      errors: ["a window time outside the years 0001 to 9999", "a window that ends before it starts"],
       "Records a data gap (the report's Data Gaps section)."),
     APIFunction(
       "ctx.env",
@@ -377,7 +378,10 @@ public enum APIReference {
       errors: ["a URL the pipeline did not name"], since: 2, "POST and decode the JSON answer."),
     APIFunction(
       "ctx.timeline.add", stages: collectTimeline, [APIField("event", .shape(event))],
-      errors: ["a bad field (named)", "a time outside the years 0001 to 9999"], since: 2, "Adds an event."),
+      errors: [
+        "a bad field (named)", "a time outside the years 0001 to 9999", "an offset beyond ±24 h",
+        "time_text over 200 bytes", "a count below 1", "a last time before the time",
+      ], since: 2, "Adds an event."),
     APIFunction(
       "ctx.timeline.get", returns: [APIField("events", .list(.shape(event)))], since: 2,
       "The timeline, copied into tables (for 100,000s of rows read it with ctx.timeline.each)."),
@@ -395,10 +399,12 @@ public enum APIReference {
     APIFunction(
       "ctx.timeline.replace", stages: [.timeline],
       [APIField("events", .list(.shape(event)), "as get gives or add takes")],
-      since: 2, "Replaces the timeline."),
+      errors: ["a bad event (its position and field named); nothing is replaced"], since: 2,
+      "Replaces the timeline."),
     APIFunction(
       "ctx.timeline.collapse_bursts", stages: [.timeline], [APIField("opts", .shape(burstOptions))],
-      returns: [APIField("rows", .integer, "rows after collapsing")], since: 2,
+      returns: [APIField("rows", .integer, "rows after collapsing")],
+      errors: ["a gap below 0 or a min_count below 1"], since: 2,
       "Folds repeated events into one row with a count and span (in the host)."),
     APIFunction(
       "ctx.moments.set", stages: [.timeline],
@@ -408,27 +414,36 @@ public enum APIReference {
       "ctx.moments.get", returns: [APIField("moments", .map(.number), "name -> seconds")], since: 2,
       "The key moments marked so far."),
     APIFunction(
-      "ctx.series.add", stages: collectTimeline, [APIField("series", .shape(series))], since: 2,
+      "ctx.series.add", stages: collectTimeline, [APIField("series", .shape(series))],
+      errors: [
+        "an empty name", "a point's time outside the years 0001 to 9999 or value not a number (named)",
+      ],
+      since: 2,
       "Keeps a metric series for the report's charts."),
     APIFunction(
       "ctx.series.get", returns: [APIField("series", .list(.shape(series)))], since: 2,
       "The series kept so far."),
     APIFunction(
-      "ctx.factors.add", stages: [.analyze], [APIField("factor", .shape(factor))], since: 2,
+      "ctx.factors.add", stages: [.analyze], [APIField("factor", .shape(factor))], errors: ["an empty text"],
+      since: 2,
       "Adds a contributing factor (a text already listed is ignored)."),
     APIFunction(
-      "ctx.factors.add_immediate", stages: [.analyze], [APIField("text", .string)], since: 2,
+      "ctx.factors.add_immediate", stages: [.analyze], [APIField("text", .string)], errors: ["an empty text"],
+      since: 2,
       "Adds an immediate cause."),
     APIFunction(
-      "ctx.factors.add_systemic", stages: [.analyze], [APIField("text", .string)], since: 2,
+      "ctx.factors.add_systemic", stages: [.analyze], [APIField("text", .string)], errors: ["an empty text"],
+      since: 2,
       "Adds a systemic issue."),
     APIFunction(
-      "ctx.factors.set", stages: [.analyze], [APIField("factors", .shape(factors))], since: 2,
+      "ctx.factors.set", stages: [.analyze], [APIField("factors", .shape(factors))],
+      errors: ["an empty text (named)"], since: 2,
       "Replaces every factor."),
     APIFunction(
       "ctx.factors.get", returns: [APIField("factors", .shape(factors))], since: 2, "The factors so far."),
     APIFunction(
-      "ctx.severity.set", stages: [.classify], [APIField("severity", .shape(severity))], since: 2,
+      "ctx.severity.set", stages: [.classify], [APIField("severity", .shape(severity))],
+      errors: ["an empty level"], since: 2,
       "Sets the severity."),
     APIFunction(
       "ctx.severity.get", returns: [APIField("severity", .optional(.shape(severity)))], since: 2,
@@ -436,13 +451,15 @@ public enum APIReference {
     APIFunction(
       "ctx.actions.add", stages: [.act], [APIField("item", .shape(action))],
       returns: [APIField("id", .string)],
-      errors: ["an id already used (both items named)"], since: 2, "Adds an action item."),
+      errors: ["an empty action", "an id already used (both items named)"], since: 2,
+      "Adds an action item (status `open` unless given)."),
     APIFunction(
       "ctx.actions.get", returns: [APIField("items", .list(.shape(action)))], since: 2, "The action items."),
     APIFunction(
       "ctx.actions.update", stages: [.act, .track],
       [APIField("id", .string), APIField("changes", .shape(actionChanges))],
-      errors: ["no item with that id"], since: 2, "Changes an action item."),
+      errors: ["no item with that id", "an empty action"], since: 2,
+      "Changes the fields given (nil keeps one); the id never changes."),
     APIFunction(
       "ctx.report.get", [APIField("opts", .optional(.shape(reportGetOptions)))],
       returns: [APIField("report", moduleTable, "shaped like report.json")], since: 2,
@@ -464,14 +481,16 @@ public enum APIReference {
     APIFunction(
       "ctx.report.set", stages: [.analyze, .classify, .act], [APIField("fields", .shape(reportFields))],
       since: 2,
-      "Sets the root cause, what went well and lessons learned."),
+      "Sets the root cause, what went well and lessons learned (a blank root cause states none; blank entries are left out)."
+    ),
     APIFunction(
       "ctx.report.set_follow_up", stages: [.track],
       [
         APIField(
           "follow_up", .optional(moduleTable), "e.g. { at = \"2025-03-09\", calendar = \"follow-up.ics\" }")
       ],
-      since: 2, "Records the follow-up review (report.json's follow_up)."),
+      errors: ["a list instead of named fields", "an `at` that is not a string"], since: 2,
+      "Records the follow-up review (report.json's follow_up); nil or `{}` clears it."),
     APIFunction(
       "ctx.report.check", stages: [.validate],
       [

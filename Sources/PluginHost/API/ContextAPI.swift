@@ -25,14 +25,17 @@ extension PluginRun {
       // Capped as it leaves Lua.
       let reason = args.call.cappedString(1) ?? args.string(1)
       let extra = args[2]
-      var window: TimeWindow? = nil
+      var window: (start: TimeInput, end: TimeInput)? = nil
       if case .table(let w) = extra["window"] {
-        let start = try EventCodec.time(w["start"], field: "window.start", function: "ctx.gap")
-        let end = try EventCodec.time(w["end"], field: "window.end", function: "ctx.gap")
-        window = TimeWindow(start: start, end: end)
+        window = (
+          try EventCodec.time(w["start"], field: "window.start", function: "ctx.gap"),
+          try EventCodec.time(w["end"], field: "window.end", function: "ctx.gap")
+        )
       }
       let source = extra["source"].stringValue ?? sourceLabel
-      model.gaps.append(Gap(source: source, plugin: manifest.name, reason: reason, window: window))
+      try EventCodec.core("ctx.gap") { () throws(ReportError) in
+        try model.addGap(reason: reason, source: source, plugin: manifest.name, window: window)
+      }
       info("gap: \(reason)")
       return 0
     }
@@ -94,7 +97,7 @@ extension PluginRun {
     t["end"] = .number(i.endedAt.seconds)
     t["services"] = .list(i.services)
     t["authors"] = .list(i.authors)
-    t["severity"] = .optionalText(model.severityLevel)
+    t["severity"] = .optionalText(i.severity)  // the model's one level, as report.json states it
     t["impact"] = LuaJSON.lua(.object(i.impact))
     t["summary"] = .optionalText(i.summary)
     t["root_cause"] = .optionalText(i.rootCause)
@@ -339,10 +342,13 @@ extension PluginRun {
   private func timelineTable() throws(LuaError) -> LuaTable {
     var t = LuaTable()
     t["add"] = bind("ctx.timeline.add") { [unowned self] args in
-      let event = try EventCodec.event(
-        args.table(1), defaultSource: sourceLabel, person: model.person, function: "ctx.timeline.add")
+      let function = "ctx.timeline.add"
+      let draft = try EventCodec.draft(args.table(1), function: function)
+      let event = try EventCodec.core(function) { () throws(ReportError) in
+        try model.event(from: draft, source: sourceLabel)
+      }
       try charge(HostMemory.bytes(event), for: "timeline events added by ctx.timeline.add")
-      do { try model.add(event) } catch { throw LuaRaise("ctx.timeline.add: \(error)") }
+      try EventCodec.core(function) { () throws(ReportError) in try model.add(event) }
       return 0
     }
     t["get"] = bind("ctx.timeline.get") { [unowned self] args in
@@ -356,30 +362,29 @@ extension PluginRun {
     t["collapse_bursts"] = bind("ctx.timeline.collapse_bursts") { [unowned self] args in
       // The defaults have one home, the bursts plugin's option schema: here every field is given.
       let o = args.table(1)
-      let gap = o["gap"].doubleValue ?? 0
-      guard gap.isFinite, gap >= 0, let minCount = o["min_count"].intValue, minCount >= 1 else {
-        throw LuaRaise("ctx.timeline.collapse_bursts: gap must be seconds >= 0 and min_count at least 1")
+      let (gap, minCount) = (o["gap"].doubleValue ?? 0, o["min_count"].intValue ?? 0)
+      let rows = try EventCodec.core("ctx.timeline.collapse_bursts") { () throws(ReportError) in
+        try model.collapseBursts(
+          gap: gap, minCount: Int(clamping: minCount), title: o["title"].stringValue ?? "")
       }
-      model.timeline.collapseBursts(
-        gap: Int64((gap * 1000).rounded()), minCount: Int(minCount), title: o["title"].stringValue ?? "")
-      return args.call.returning(.integer(Int64(model.timeline.count)))
+      return args.call.returning(.integer(Int64(rows)))
     }
     t["count"] = bind("ctx.timeline.count") { [unowned self] args in
       args.call.returning(.integer(Int64(model.timeline.count)))
     }
     t["replace"] = bind("ctx.timeline.replace") { [unowned self] args in
-      var events: [TimelineEvent] = []
+      let function = "ctx.timeline.replace"
+      var drafts: [EventDraft] = []
       for (i, item) in args.table(1).array.enumerated() {
-        events.append(
-          try EventCodec.event(
-            item.tableValue ?? LuaTable(), defaultSource: sourceLabel, person: model.person,
-            function: "ctx.timeline.replace (item \(i + 1))"))
+        drafts.append(
+          try EventCodec.draft(item.tableValue ?? LuaTable(), function: "\(function): event \(i + 1)"))
+      }
+      let events = try EventCodec.core(function) { () throws(ReportError) in
+        try model.events(from: drafts, source: sourceLabel)
       }
       try charge(
         events.reduce(0) { $0 + HostMemory.bytes($1) }, for: "timeline events given to ctx.timeline.replace")
-      do { try model.replaceTimeline(events) } catch {
-        throw LuaRaise("ctx.timeline.replace: \(error)")
-      }
+      try EventCodec.core(function) { () throws(ReportError) in try model.replaceTimeline(events) }
       return 0
     }
     return t
@@ -391,8 +396,10 @@ extension PluginRun {
       let name = args.string(1)
       let moment = KeyMoment(rawValue: name)!  // the declaration admits only the moments' names
       let value = args[2]
-      model.moments[moment] =
-        value.isNil ? nil : try EventCodec.time(value, field: name, function: "ctx.moments.set")
+      let time = value.isNil ? nil : try EventCodec.time(value, field: name, function: "ctx.moments.set")
+      model.moments[moment] = try EventCodec.core("ctx.moments.set") { () throws(ReportError) in
+        try time?.timestamp(field: name)
+      }
       return 0
     }
     t["get"] = bind("ctx.moments.get") { [unowned self] args in
@@ -408,9 +415,12 @@ extension PluginRun {
   private func seriesTable() -> LuaTable {
     var t = LuaTable()
     t["add"] = bind("ctx.series.add") { [unowned self] args in
-      let series = try EventCodec.series(args.table(1), defaultSource: sourceLabel, plugin: manifest.name)
+      let draft = try EventCodec.series(args.table(1))
+      let series = try EventCodec.core("ctx.series.add") { () throws(ReportError) in
+        try MetricSeries(draft, plugin: manifest.name, source: sourceLabel)
+      }
       try charge(HostMemory.bytes(series), for: "series points added by ctx.series.add")
-      model.series.append(series)
+      model.addSeries(series)
       return 0
     }
     t["get"] = bind("ctx.series.get") { [unowned self] args in
@@ -422,26 +432,34 @@ extension PluginRun {
   private func factorsTable() -> LuaTable {
     var t = LuaTable()
     t["add_immediate"] = bind("ctx.factors.add_immediate") { [unowned self] args in
-      model.factors.addImmediate(args.string(1))
+      let text = args.string(1)
+      try EventCodec.core("ctx.factors.add_immediate") { () throws(ReportError) in
+        try model.addFactor(immediate: text)
+      }
       return 0
     }
     t["add_systemic"] = bind("ctx.factors.add_systemic") { [unowned self] args in
-      model.factors.addSystemic(args.string(1))
+      let text = args.string(1)
+      try EventCodec.core("ctx.factors.add_systemic") { () throws(ReportError) in
+        try model.addFactor(systemic: text)
+      }
       return 0
     }
     t["add"] = bind("ctx.factors.add") { [unowned self] args in
-      model.factors.addContributing(try Self.factor(args.table(1)))
+      let factor = Self.factor(args.table(1))
+      try EventCodec.core("ctx.factors.add") { () throws(ReportError) in try model.addFactor(factor) }
       return 0
     }
     t["set"] = bind("ctx.factors.set") { [unowned self] args in
       let table = args.table(1)
-      var factors = Factors()
-      for item in table["immediate"].tableValue?.array ?? [] { factors.addImmediate(item.stringValue ?? "") }
-      for item in table["systemic"].tableValue?.array ?? [] { factors.addSystemic(item.stringValue ?? "") }
-      for item in table["contributing"].tableValue?.array ?? [] {
-        factors.addContributing(try Self.factor(item.tableValue ?? LuaTable()))
+      func texts(_ key: String) -> [String] { table[key].tableValue?.array.compactMap(\.stringValue) ?? [] }
+      let (immediate, systemic) = (texts("immediate"), texts("systemic"))
+      let contributing = (table["contributing"].tableValue?.array ?? []).map {
+        Self.factor($0.tableValue ?? LuaTable())
       }
-      model.factors = factors
+      try EventCodec.core("ctx.factors.set") { () throws(ReportError) in
+        try model.setFactors(immediate: immediate, contributing: contributing, systemic: systemic)
+      }
       return 0
     }
     t["get"] = bind("ctx.factors.get") { [unowned self] args in
@@ -450,12 +468,10 @@ extension PluginRun {
     return t
   }
 
-  static func factor(_ t: LuaTable) throws -> ContributingFactor {
-    guard let text = t["text"].stringValue, !text.isEmpty else {
-      throw LuaRaise("ctx.factors.add: field 'text' must be a non-empty string")
-    }
-    return ContributingFactor(
-      category: t["category"].stringValue, text: text,
+  /// A factor table (its types checked by the declaration) as the core's value.
+  static func factor(_ t: LuaTable) -> ContributingFactor {
+    ContributingFactor(
+      category: t["category"].stringValue, text: t["text"].stringValue ?? "",
       whyChain: t["why_chain"].tableValue?.array.compactMap(\.stringValue) ?? [],
       evidence: t["evidence"].tableValue?.array.compactMap(\.stringValue) ?? [],
       label: t["label"].stringValue)
@@ -470,12 +486,14 @@ extension PluginRun {
     var t = LuaTable()
     t["set"] = bind("ctx.severity.set") { [unowned self] args in
       let table = args.table(1)
-      guard let level = table["level"].stringValue, !level.isEmpty else {
+      guard let level = table["level"].stringValue else {
         throw LuaRaise("ctx.severity.set: field 'level' must be a string such as \"P1\"")
       }
-      model.setSeverity(
-        SeverityAssessment(level: level, rule: table["rule"].stringValue, reason: table["reason"].stringValue)
-      )
+      try EventCodec.core("ctx.severity.set") { () throws(ReportError) in
+        try model.setSeverity(
+          SeverityAssessment(
+            level: level, rule: table["rule"].stringValue, reason: table["reason"].stringValue))
+      }
       return 0
     }
     t["get"] = bind("ctx.severity.get") { [unowned self] args in
@@ -489,19 +507,15 @@ extension PluginRun {
     var t = LuaTable()
     t["add"] = bind("ctx.actions.add") { [unowned self] args in
       let table = args.table(1)
-      guard let action = table["action"].stringValue, !action.isEmpty else {
+      guard let action = table["action"].stringValue else {
         throw LuaRaise("ctx.actions.add: field 'action' must be a non-empty string")
       }
-      let tracking: JSONValue?
-      do { tracking = table["tracking"].isNil ? nil : try LuaJSON.json(table["tracking"]) } catch {
-        throw LuaRaise("ctx.actions.add: field 'tracking': \(error)")
-      }
-      let item = ActionItem(
-        id: table["id"].stringValue ?? "", action: action, owner: table["owner"].stringValue,
+      let draft = ActionDraft(
+        id: table["id"].stringValue, action: action, owner: table["owner"].stringValue,
         deadline: table["deadline"].stringValue, priority: table["priority"].stringValue,
-        status: table["status"].stringValue ?? "open", tracking: tracking)
-      let id: String
-      do { id = try model.addAction(item) } catch { throw LuaRaise("ctx.actions.add: \(error)") }
+        status: table["status"].stringValue, tracking: try Self.tracking(table["tracking"], "ctx.actions.add")
+      )
+      let id = try EventCodec.core("ctx.actions.add") { () throws(ReportError) in try model.addAction(draft) }
       return args.call.returning(.text(id))
     }
     t["get"] = bind("ctx.actions.get") { [unowned self] args in
@@ -510,25 +524,24 @@ extension PluginRun {
     t["update"] = bind("ctx.actions.update") { [unowned self] args in
       let id = args.string(1)
       let changes = args.table(2)
-      guard model.action(id: id) != nil else { throw LuaRaise("ctx.actions.update: no action item \(id)") }
-      // Translated first (bad tracking changes nothing), then applied.
-      var tracking: JSONValue?? = nil
-      if !changes["tracking"].isNil {
-        do { tracking = .some(try LuaJSON.json(changes["tracking"])) } catch {
-          throw LuaRaise("ctx.actions.update: tracking: \(error)")
-        }
-      }
-      try? model.updateAction(id: id) { item in
-        if let action = changes["action"].stringValue { item.action = action }
-        if !changes["owner"].isNil { item.owner = changes["owner"].stringValue }
-        if !changes["deadline"].isNil { item.deadline = changes["deadline"].stringValue }
-        if !changes["priority"].isNil { item.priority = changes["priority"].stringValue }
-        if let status = changes["status"].stringValue { item.status = status }
-        if let tracking { item.tracking = tracking }
+      // Translated first (bad tracking changes nothing), then applied by the model.
+      let update = ActionChanges(
+        action: changes["action"].stringValue, owner: changes["owner"].stringValue,
+        deadline: changes["deadline"].stringValue, priority: changes["priority"].stringValue,
+        status: changes["status"].stringValue,
+        tracking: try Self.tracking(changes["tracking"], "ctx.actions.update"))
+      try EventCodec.core("ctx.actions.update") { () throws(ReportError) in
+        try model.updateAction(id: id, update)
       }
       return 0
     }
     return t
+  }
+
+  /// An action item's `tracking` as JSON (nil when not given).
+  static func tracking(_ value: LuaValue, _ function: String) throws -> JSONValue? {
+    if value.isNil { return nil }
+    do { return try LuaJSON.json(value) } catch { throw LuaRaise("\(function): field 'tracking': \(error)") }
   }
 
   private func reportTable() -> LuaTable {
@@ -573,80 +586,44 @@ extension PluginRun {
     t["set"] = bind("ctx.report.set") { [unowned self] args in
       let fields = args.table(1)
       if let list = fields["what_went_well"].tableValue {
-        model.whatWentWell = list.array.compactMap(\.stringValue)
+        model.setWhatWentWell(list.array.compactMap(\.stringValue))
       }
       if let list = fields["lessons_learned"].tableValue {
-        model.lessonsLearned = list.array.compactMap(\.stringValue)
+        model.setLessonsLearned(list.array.compactMap(\.stringValue))
       }
-      if let text = fields["root_cause"].stringValue { model.incident.rootCause = text }
+      if let text = fields["root_cause"].stringValue { model.setRootCause(text) }
       return 0
     }
     t["set_follow_up"] = bind("ctx.report.set_follow_up") { [unowned self] args in
-      do { model.followUp = args[1].isNil ? nil : try LuaJSON.json(args[1]) } catch {
+      let value: JSONValue?
+      do { value = args[1].isNil ? nil : try LuaJSON.json(args[1]) } catch {
         throw LuaRaise("ctx.report.set_follow_up: \(error)")
+      }
+      try EventCodec.core("ctx.report.set_follow_up") { () throws(ReportError) in try model.setFollowUp(value)
       }
       return 0
     }
     t["check"] = bind("ctx.report.check") { [unowned self] args in
-      let (findings, extra) = try Self.checkExtra(args[4])
-      model.record(
-        ValidationResult(
-          check: args.string(1), ok: args[2].boolValue, detail: args.optionalString(3) ?? "",
-          findings: findings,
-          extra: extra))
+      let found: JSONValue
+      switch args[4] {
+      case .nil: found = .null
+      case .table(let table):
+        do { found = try LuaJSON.json(.table(table)) } catch {
+          throw LuaRaise("ctx.report.check: the fourth argument: \(error)")
+        }
+      default:
+        throw LuaRaise(
+          "ctx.report.check: the fourth argument must be a table { findings = ..., rows = ..., zone = ..., items = ... }"
+        )
+      }
+      let (name, ok, detail) = (args.string(1), args[2].boolValue, args.optionalString(3) ?? "")
+      let result = try EventCodec.core("ctx.report.check: the fourth argument") { () throws(ReportError) in
+        try ValidationResult(check: name, ok: ok, detail: detail, found: found)
+      }
+      model.record(result)
       return 0
     }
     return t
-  }
-
-  /// ctx.report.check's fourth argument: `{ findings = { {line =, text =} }, rows =, zone =, items = }`.
-  static func checkExtra(_ value: LuaValue) throws -> ([ValidationFinding], [String: JSONValue]) {
-    if value.isNil { return ([], [:]) }
-    guard case .table(let table) = value else {
-      throw LuaRaise(
-        "ctx.report.check: the fourth argument must be a table { findings = ..., rows = ..., zone = ..., items = ... }"
-      )
-    }
-    var findings: [ValidationFinding] = []
-    var extra: [String: JSONValue] = [:]
-    let json: JSONValue
-    do { json = try LuaJSON.json(.table(table)) } catch {
-      throw LuaRaise("ctx.report.check: the fourth argument: \(error)")
-    }
-    guard case .object(let fields) = json else {
-      if case .array(let a) = json, a.isEmpty { return ([], [:]) }
-      throw LuaRaise("ctx.report.check: the fourth argument must be a table with named fields")
-    }
-    for (key, v) in fields.sorted(by: { $0.key < $1.key }) {
-      if key == "findings" {
-        guard case .array(let list) = v else {
-          if case .object(let o) = v, o.isEmpty { continue }
-          throw LuaRaise("ctx.report.check: findings must be a list of { line = n, text = \"...\" }")
-        }
-        for (i, f) in list.enumerated() {
-          guard let text = f["text"]?.stringValue else {
-            throw LuaRaise("ctx.report.check: findings[\(i + 1)] has no text")
-          }
-          let line: Int?
-          switch f["line"] {
-          case nil, .some(.null): line = nil
-          case .some(let l):
-            guard let n = l.intValue, n > 0, n < Int64(Int32.max) else {
-              throw LuaRaise("ctx.report.check: findings[\(i + 1)].line must be a positive integer")
-            }
-            line = Int(n)
-          }
-          findings.append(ValidationFinding(line: line, text: text))
-        }
-      } else if ValidationResult.extraKeys.contains(key) {
-        extra[key] = v
-      } else {
-        throw LuaRaise(
-          "ctx.report.check: unknown field '\(key)' in the fourth argument (known: findings, \(ValidationResult.extraKeys.sorted().joined(separator: ", ")))"
-        )
-      }
-    }
-    return (findings, extra)
   }
 
   private func prompt(id: String, question: String, options: LuaValue) throws -> String {

@@ -1,18 +1,34 @@
 import LuaBridge
 import PostmortemCore
 
-/// Timeline events between Lua tables and ``TimelineEvent``.
+/// Timeline events, series and times between Lua tables and the core's values: Lua types
+/// are checked here; every rule of the domain (times in the years 0001 to 9999, offsets,
+/// counts, merged rows, evidence, series points) is the core's (``TimelineEvent/init(_:source:person:)``,
+/// ``MetricSeries/init(_:plugin:source:)``, ``ReportModel``), whose errors this prefixes
+/// with the function.
 package enum EventCodec {
-  /// Reads an event table as `ctx.timeline.add` takes it; errors name the field.
+  /// Runs a core operation; its error (which names the field) is raised as `function: error`.
+  static func core<T>(_ function: String, _ body: () throws(ReportError) -> T) throws -> T {
+    do { return try body() } catch { throw LuaRaise("\(function): \(error.message)") }
+  }
+
+  /// A validated event from a table as `ctx.timeline.add` takes it (the draft made into an
+  /// event by the core); errors name the field.
   package static func event(
     _ t: LuaTable, defaultSource: String, person: (String) -> String, function: String
   ) throws -> TimelineEvent {
+    let draft = try self.draft(t, function: function)
+    return try core(function) { () throws(ReportError) in
+      try TimelineEvent(draft, source: defaultSource, person: person)
+    }
+  }
+
+  /// Reads an event table into the core's ``EventDraft``: Lua types only; errors name the field.
+  static func draft(_ t: LuaTable, function: String) throws -> EventDraft {
     func fail(_ field: String, _ problem: String) -> LuaRaise {
       LuaRaise("\(function): field '\(field)' \(problem)")
     }
     let time = try self.time(t["time"], field: "time", function: function)
-    // Types here; the rules of a valid event (non-empty text and kind, a positive count...)
-    // are TimelineEvent.problem's, checked when the model takes the event.
     guard let event = t["event"].stringValue else {
       throw fail("event", "must be a non-empty string (got \(t["event"].typeName))")
     }
@@ -21,60 +37,37 @@ package enum EventCodec {
         "kind",
         "must be a string such as \"error\", \"alert_fired\" or \"action\" (got \(t["kind"].typeName))")
     }
-    let source = t["source"].stringValue ?? defaultSource
-    var actor: String? = nil
+    var draft = EventDraft(time: time, event: event, kind: kind, source: t["source"].stringValue)
     switch t["actor"] {
     case .nil, .lightUserdata(0): break
-    case .string(let s): actor = s.text.isEmpty || s.text == "-" ? nil : person(s.text)
+    case .string(let s): draft.actor = s.text
     default: throw fail("actor", "must be a string or nil")
     }
-    var sources = [source]
-    if case .table(let list) = t["sources"] {
-      for item in list.array { if let s = item.stringValue, !sources.contains(s) { sources.append(s) } }
-    }
-    // `evidence` is the first reference; `evidence_all` (from events()) carries the rest
-    // unless a plugin replaced `evidence` with something else.
-    var evidence = try strings(t["evidence"], field: "evidence", function: function)
-    let all = try strings(t["evidence_all"], field: "evidence_all", function: function)
-    if !all.isEmpty, evidence.isEmpty || all.first == evidence.first { evidence = all }
-    var count = 1
+    if case .table(let list) = t["sources"] { draft.sources = list.array.compactMap(\.stringValue) }
+    draft.evidence = try strings(t["evidence"], field: "evidence", function: function)
+    draft.evidenceAll = try strings(t["evidence_all"], field: "evidence_all", function: function)
     if !t["count"].isNil {
       guard let c = t["count"].intValue else { throw fail("count", "must be a positive integer") }
-      count = Int(c)
+      draft.count = Int(c)
     }
-    let last = t["last"].isNil ? nil : try self.time(t["last"], field: "last", function: function)
-    var fields: [String: JSONValue] = [:]
+    if !t["last"].isNil { draft.last = try self.time(t["last"], field: "last", function: function) }
     if case .table(let f) = t["fields"] {
       for (key, value) in f.stringFields {
-        do { fields[key] = try LuaJSON.json(value, path: "fields.\(key)") } catch {
+        do { draft.fields[key] = try LuaJSON.json(value, path: "fields.\(key)") } catch {
           throw fail("fields", "\(error)")
         }
       }
     }
-    var result = TimelineEvent(
-      time: time, event: event, source: source, sources: sources, actor: actor, kind: kind,
-      evidence: evidence, group: t["group"].stringValue, count: count, last: last, fields: fields)
+    draft.group = t["group"].stringValue
     switch t["time_text"] {
     case .nil: break
-    case .string(let s):
-      result.timeText = s.text
-      result.timeOffset = UTCOffset.trailing(in: s.text)
+    case .string(let s): draft.timeText = s.text
     default: throw fail("time_text", "must be a string (the time as the source wrote it)")
     }
     switch t["time_offset"] {
     case .nil: break
-    case .integer, .number:
-      let seconds = t["time_offset"].doubleValue!
-      guard seconds.isFinite, abs(seconds) <= Double(UTCOffset.limit) else {
-        throw fail("time_offset", "must be seconds east of UTC within ±24 h, or \"+hh:mm\"")
-      }
-      result.timeOffset = Int32(seconds.rounded())
-    case .string(let s):
-      guard let seconds = UTCOffset.seconds(s.text) else {
-        throw fail(
-          "time_offset", "'\(s.text)' is not a UTC offset (use \"+02:00\", \"-0530\", \"Z\" or seconds)")
-      }
-      result.timeOffset = seconds
+    case .integer, .number: draft.timeOffset = .seconds(t["time_offset"].doubleValue!)
+    case .string(let s): draft.timeOffset = .text(s.text)
     default: throw fail("time_offset", "must be seconds east of UTC or a string like \"+02:00\"")
     }
     if case .table(let list) = t["merged"] {
@@ -82,29 +75,20 @@ package enum EventCodec {
         guard case .table(let m) = item, let kind = m["kind"].stringValue else {
           throw fail("merged[\(i + 1)]", "must be a table with kind, time, source and event")
         }
-        result.merged.append(
-          MergedOccurrence(
+        draft.merged.append(
+          MergedDraft(
             time: try self.time(m["time"], field: "merged[\(i + 1)].time", function: function), kind: kind,
-            source: m["source"].stringValue ?? source, event: m["event"].stringValue ?? ""))
+            source: m["source"].stringValue, event: m["event"].stringValue))
       }
     }
-    return result
+    return draft
   }
 
-  static func time(_ value: LuaValue, field: String, function: String) throws -> Timestamp {
+  /// A time as written: Unix seconds or text (the core reads and checks it).
+  static func time(_ value: LuaValue, field: String, function: String) throws -> TimeInput {
     switch value {
-    case .integer, .number:
-      guard let t = Timestamp(checkedSeconds: value.doubleValue!) else {
-        throw LuaRaise(
-          "\(function): field '\(field)' \(value.doubleValue!) is not a time in Unix seconds in the years 0001 to 9999 (\(Timestamp.modelRangeText))"
-        )
-      }
-      return t
-    case .string(let s):
-      do { return try TimeParser.parseRFC3339(s.text) } catch {
-        throw LuaRaise(
-          "\(function): field '\(field)': \(error) (pass seconds, or parse other formats with pm.time.parse)")
-      }
+    case .integer, .number: return .seconds(value.doubleValue!)
+    case .string(let s): return .text(s.text)
     default:
       throw LuaRaise(
         "\(function): field '\(field)' must be Unix seconds or an RFC 3339 string (got \(value.typeName))")
@@ -241,19 +225,20 @@ package enum EventCodec {
 }
 
 extension EventCodec {
-  /// Reads a series table as `ctx.series.add` takes it; errors name the field.
-  static func series(_ t: LuaTable, defaultSource: String, plugin: String) throws -> MetricSeries {
+  /// Reads a series table as `ctx.series.add` takes it into the core's ``SeriesDraft``:
+  /// Lua types only; errors name the field.
+  static func series(_ t: LuaTable) throws -> SeriesDraft {
     let function = "ctx.series.add"
     func fail(_ field: String, _ problem: String) -> LuaRaise {
       LuaRaise("\(function): field '\(field)' \(problem)")
     }
-    guard let name = t["name"].stringValue, !name.isEmpty else {
+    guard let name = t["name"].stringValue else {
       throw fail("name", "must be a non-empty string (got \(t["name"].typeName))")
     }
     guard case .table(let list) = t["points"] else {
       throw fail("points", "must be a list of {t, v} pairs (got \(t["points"].typeName))")
     }
-    var points: [SeriesPoint] = []
+    var points: [(time: TimeInput, value: SampleInput)] = []
     points.reserveCapacity(list.array.count)
     for (i, item) in list.array.enumerated() {
       let field = "points[\(i + 1)]"
@@ -261,40 +246,33 @@ extension EventCodec {
         throw fail(field, "must be a {t, v} pair (got \(item.typeName))")
       }
       let time = try self.time(pair[index: 1], field: field + "[1]", function: function)
-      let value: SampleValue
+      let value: SampleInput
       switch pair[index: 2] {
       case .integer(let v): value = .number(Double(v))
-      case .number(let v): value = SampleValue(v)
-      case .string(let s):
-        guard let v = SampleValue(text: s.text) else {
-          throw fail(field + "[2]", "'\(s.text)' is not a number, \"NaN\", \"+Inf\" or \"-Inf\"")
-        }
-        value = v
+      case .number(let v): value = .number(v)
+      case .string(let s): value = .text(s.text)
       default: throw fail(field + "[2]", "must be a number (got \(pair[index: 2].typeName))")
       }
-      points.append(SeriesPoint(time: Double(time.milliseconds) / 1000, value: value))
+      points.append((time, value))
     }
-    points.sort { $0.time < $1.time }
-    var labels: [String: String] = [:]
+    var draft = SeriesDraft(name: name, points: points)
     if case .table(let l) = t["labels"] {
       for (key, value) in l.stringFields {
-        labels[key] = value.stringValue ?? PluginRun.displayText(value)
+        draft.labels[key] = value.stringValue ?? PluginRun.displayText(value)
       }
     }
-    var threshold: Double? = nil
     if !t["threshold"].isNil {
       guard let v = t["threshold"].doubleValue else { throw fail("threshold", "must be a number") }
-      threshold = v
+      draft.threshold = v
     }
-    var above: Bool? = nil
     if !t["above"].isNil {
       guard let v = t["above"].boolValue else { throw fail("above", "must be a boolean") }
-      above = v
+      draft.above = v
     }
-    return MetricSeries(
-      name: name, query: t["query"].stringValue, source: t["source"].stringValue ?? defaultSource,
-      plugin: plugin, labels: labels, unit: t["unit"].stringValue, threshold: threshold,
-      above: above ?? (threshold == nil ? nil : true), points: points)
+    draft.query = t["query"].stringValue
+    draft.source = t["source"].stringValue
+    draft.unit = t["unit"].stringValue
+    return draft
   }
 
   /// A series as `ctx.series.get()` gives it.

@@ -83,7 +83,7 @@ extension PluginRun {
     func fail(_ reason: String) -> Int32 {
       let message = "\(shown): \(reason)"
       if recordGap {
-        model.gaps.append(Gap(source: sourceLabel, plugin: manifest.name, reason: message))
+        model.addGap(Gap(source: sourceLabel, plugin: manifest.name, reason: message))
         info("gap: \(message)")
       }
       return call.returning(.nil, .text(message))

@@ -39,14 +39,11 @@ final class PipelineRun {
     let known = Set(model.timeline.events.lazy.map(\.source))
     for (source, seconds) in pipeline.clockOffsets.sorted(by: { $0.key < $1.key }) {
       let offset = Int64((seconds * 1000).rounded())
-      let moved = model.timeline.shift(source: source, by: offset)
-      for i in model.series.indices where model.series[i].source == source {
-        for k in model.series[i].points.indices { model.series[i].points[k].time += seconds }
-      }
+      let moved = model.shift(source: source, byMilliseconds: offset)
       if moved == 0 && !known.contains(source) {
         let message =
           "clock_offsets names '\(source)', but no event has that source (sources: \(known.sorted().joined(separator: ", ")))"
-        model.warnings.append(RunWarning(plugin: "pmhost", stage: Stage.timeline.rawValue, message: message))
+        model.addWarning(RunWarning(plugin: "pmhost", stage: Stage.timeline.rawValue, message: message))
         diagnostic("pmhost: warning: \(message)")
       }
     }
@@ -56,7 +53,7 @@ final class PipelineRun {
       model.timeline.deduplicate(window: Int64(pipeline.dedupeWindowSeconds * 1000))
       report.skews = model.timeline.clockSkews(tolerance: Int64(pipeline.skewToleranceSeconds * 1000))
       for skew in report.skews {
-        model.warnings.append(
+        model.addWarning(
           RunWarning(plugin: "pmhost", stage: Stage.timeline.rawValue, message: skew.message))
         diagnostic("pmhost: warning: \(skew.message)")
       }
@@ -97,7 +94,7 @@ final class PipelineRun {
           spans.isEmpty
           ? "no events at all from this continuous source in the incident window"
           : "no events for \(String(format: "%.0f", minutes)) min from a source declared continuous (continuous_sources)"
-        model.gaps.append(Gap(source: source, plugin: plugin, reason: reason, window: silence))
+        model.addGap(Gap(source: source, plugin: plugin, reason: reason, window: silence))
       }
     }
   }
@@ -133,12 +130,12 @@ final class PipelineRun {
     var message = "pmhost: plugin '\(name)' failed in stage \(stage.rawValue): \(problem)"
     if let traceback { message += "\n" + traceback }
     if stage == .collect {
-      model.gaps.append(
+      model.addGap(
         Gap(source: label, plugin: name, reason: MessageCap.capped("collector failed: \(problem)")))
       diagnostic(message + "\n  (recorded as a data gap; the run goes on)")
       return nil
     }
-    model.warnings.append(RunWarning(plugin: name, stage: stage.rawValue, message: problem))
+    model.addWarning(RunWarning(plugin: name, stage: stage.rawValue, message: problem))
     diagnostic(message)
     return "\(name) (\(stage.rawValue)): \(problem)"
   }

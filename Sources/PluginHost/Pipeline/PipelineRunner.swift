@@ -230,13 +230,13 @@ public enum PipelineRunner {
     let model = RunModel(incident: incident)
     // Each plugin used, once (a plugin named twice is one entry), and each shadowing said.
     for plan in Stage.allCases.flatMap({ planned[$0] ?? [] }) where !model.plugins.contains(plan.use) {
-      model.plugins.append(plan.use)
+      model.addPlugin(plan.use)
       if let notice = plan.shadowNotice {
-        model.warnings.append(
+        model.addWarning(
           RunWarning(plugin: "pmhost", stage: plan.manifest.stage.rawValue, message: notice))
       }
     }
-    if let distributed = settings.distributedAt { model.incident.distributedAt = distributed }
+    if let distributed = settings.distributedAt { model.setDistributedAt(distributed) }
     if let margin = pipeline.tableMarginSeconds {
       let m = Int64((margin * 1000).rounded())
       model.tableWindow = TimeWindow(
@@ -249,7 +249,7 @@ public enum PipelineRunner {
     /// Waits for evidence copies, records failed copies as gaps, refreshes report.json's list.
     func settleEvidence(wait: Bool) {
       for problem in evidence.settle(wait: wait) {
-        model.gaps.append(
+        model.addGap(
           Gap(
             source: "evidence", plugin: "pmhost",
             reason: "evidence copy failed: \(problem.replacingOccurrences(of: build, with: out))"))

@@ -337,7 +337,7 @@ package final class PluginRun {
 
   func warn(_ message: String) {
     let message = MessageCap.capped(message)
-    model.warnings.append(RunWarning(plugin: manifest.name, stage: stage.rawValue, message: message))
+    model.addWarning(RunWarning(plugin: manifest.name, stage: stage.rawValue, message: message))
     if settings.echoWarnings { diagnostic("pmhost: [\(manifest.name)] warning: \(message)") }
   }
 

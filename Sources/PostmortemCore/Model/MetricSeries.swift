@@ -181,3 +181,37 @@ public enum SampleValue: Sendable, Equatable {
     }
   }
 }
+
+extension MetricSeries {
+  /// A series from what a plugin gave, with the rules of a series: a name, times in the
+  /// years 0001 to 9999, values that are numbers (or `"NaN"`, `"+Inf"`, `"-Inf"`), a finite
+  /// threshold crossed upwards unless `above` says otherwise; points sorted by time. Errors
+  /// name the field (`points[3][2]`).
+  public init(_ draft: SeriesDraft, plugin: String, source defaultSource: String) throws(ReportError) {
+    guard !draft.name.isEmpty else { throw ReportError("field 'name' must be a non-empty string") }
+    var points: [SeriesPoint] = []
+    points.reserveCapacity(draft.points.count)
+    for (i, point) in draft.points.enumerated() {
+      let field = "points[\(i + 1)]"
+      let time = try point.time.timestamp(field: field + "[1]")
+      let value: SampleValue
+      switch point.value {
+      case .number(let v): value = SampleValue(v)
+      case .text(let text):
+        guard let v = SampleValue(text: text) else {
+          throw ReportError("field '\(field)[2]' '\(text)' is not a number, \"NaN\", \"+Inf\" or \"-Inf\"")
+        }
+        value = v
+      }
+      points.append(SeriesPoint(time: Double(time.milliseconds) / 1000, value: value))
+    }
+    points.sort { $0.time < $1.time }
+    if let threshold = draft.threshold, !threshold.isFinite {
+      throw ReportError("field 'threshold' must be a finite number (got \(threshold))")
+    }
+    self.init(
+      name: draft.name, query: draft.query, source: draft.source ?? defaultSource, plugin: plugin,
+      labels: draft.labels, unit: draft.unit, threshold: draft.threshold,
+      above: draft.above ?? (draft.threshold == nil ? nil : true), points: points)
+  }
+}

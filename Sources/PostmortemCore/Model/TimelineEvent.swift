@@ -267,3 +267,45 @@ public struct MergedOccurrence: Codable, Sendable, Equatable {
     ])
   }
 }
+
+extension TimelineEvent {
+  /// An event from what a plugin gave, with every rule of an event (``problem`` and the
+  /// times in the years 0001 to 9999, offsets within ±24 h, merged rows with their kind
+  /// and time); errors name the field. `person` maps an actor to the handle incident.people
+  /// gives it; an empty actor or `-` is nobody. `sources` starts with the source and has no
+  /// repeats; `evidence_all` is kept unless `evidence` was replaced by another reference.
+  /// An offset not given is the one `time_text` ends with, when it ends with one.
+  public init(
+    _ draft: EventDraft, source defaultSource: String, person: (String) -> String = { $0 }
+  ) throws(ReportError) {
+    let time = try draft.time.timestamp(field: "time")
+    let source = draft.source ?? defaultSource
+    var sources = [source]
+    for s in draft.sources where !sources.contains(s) { sources.append(s) }
+    var evidence = draft.evidence
+    if !draft.evidenceAll.isEmpty, evidence.isEmpty || draft.evidenceAll.first == evidence.first {
+      evidence = draft.evidenceAll
+    }
+    let actor = draft.actor.flatMap { $0.isEmpty || $0 == "-" ? nil : person($0) }
+    let last = try draft.last.map { input throws(ReportError) in try input.timestamp(field: "last") }
+    self.init(
+      time: time, event: draft.event, source: source, sources: sources, actor: actor, kind: draft.kind,
+      evidence: evidence, group: draft.group, count: draft.count ?? 1, last: last, fields: draft.fields)
+    if let text = draft.timeText {
+      timeText = text
+      timeOffset = UTCOffset.trailing(in: text)
+    }
+    if let offset = draft.timeOffset { timeOffset = try offset.seconds(field: "time_offset") }
+    var merged: [MergedOccurrence] = []
+    for (i, m) in draft.merged.enumerated() {
+      let field = "merged[\(i + 1)]"
+      guard !m.kind.isEmpty else { throw ReportError("field '\(field).kind' must be a non-empty string") }
+      merged.append(
+        MergedOccurrence(
+          time: try m.time.timestamp(field: field + ".time"), kind: m.kind, source: m.source ?? source,
+          event: m.event ?? ""))
+    }
+    if !merged.isEmpty { self.merged = merged }
+    if let problem { throw ReportError(problem) }
+  }
+}

@@ -35,6 +35,48 @@ public struct ValidationResult: Codable, Sendable, Equatable {
     self.extra = extra
   }
 
+  /// A result with what the check found as a plugin gave it (`{ findings = {...}, rows =,
+  /// zone =, items = }` as JSON): findings each have a text and, when given, a positive
+  /// line; other names are ``extraKeys`` only. Errors name the field.
+  public init(check: String, ok: Bool?, detail: String = "", found: JSONValue) throws(ReportError) {
+    var findings: [ValidationFinding] = []
+    var extra: [String: JSONValue] = [:]
+    let fields: [String: JSONValue]
+    switch found {
+    case .null: fields = [:]
+    case .array(let items) where items.isEmpty: fields = [:]
+    case .object(let o): fields = o
+    default: throw ReportError("must be a table with named fields")
+    }
+    for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+      if key == "findings" {
+        guard case .array(let list) = value else {
+          if case .object(let o) = value, o.isEmpty { continue }
+          throw ReportError("findings must be a list of { line = n, text = \"...\" }")
+        }
+        for (i, f) in list.enumerated() {
+          guard let text = f["text"]?.stringValue else { throw ReportError("findings[\(i + 1)] has no text") }
+          let line: Int?
+          switch f["line"] {
+          case nil, .some(.null): line = nil
+          case .some(let l):
+            guard let n = l.intValue, n > 0, n < Int64(Int32.max) else {
+              throw ReportError("findings[\(i + 1)].line must be a positive integer")
+            }
+            line = Int(n)
+          }
+          findings.append(ValidationFinding(line: line, text: text))
+        }
+      } else if Self.extraKeys.contains(key) {
+        extra[key] = value
+      } else {
+        throw ReportError(
+          "unknown field '\(key)' (known: findings, \(Self.extraKeys.sorted().joined(separator: ", ")))")
+      }
+    }
+    self.init(check: check, ok: ok, detail: detail, findings: findings, extra: extra)
+  }
+
   struct Key: CodingKey {
     var stringValue: String
     var intValue: Int? { nil }
