@@ -202,4 +202,26 @@ import Testing
     #expect(lines.line(stage: "collect", entry: 2, option: "missing") == 7)
     #expect(lines.line(stage: "collect", entry: 3, option: "path") == 10)
   }
+
+  /// A mistake in a schema names the plugin file's line of that option, in the forms plugins
+  /// write it (`name =` on its own line, `["name"] =`, all on the `options` line).
+  @Test func aSchemaMistakeIsNamedWithTheLineOfItsOption() throws {
+    let text = """
+      return {
+        api = 2, stage = "collect",
+        -- path = { } in a comment above options does not count
+        options = {
+          path = { type = "file", required = true },
+          ["level"] = { type = "strnig" },
+          limit == 3,
+        },
+        run = function() end,
+      }
+      """
+    #expect(PluginManifest.line(ofOption: "path", in: text) == 5)
+    #expect(PluginManifest.line(ofOption: "level", in: text) == 6)
+    #expect(PluginManifest.line(ofOption: "limit", in: text) == nil)
+    #expect(PluginManifest.line(ofOption: "path", in: "return { options = { path = { type = 1 } } }") == 1)
+    #expect(PluginManifest.line(ofOption: "path", in: "options = { path = { type = 1 } }") == 1)
+  }
 }

@@ -163,6 +163,33 @@ import Testing
     }
   }
 
+  /// `pmhost check` names a mistake in a plugin's option schema with the plugin file's line.
+  @Test func aSchemaMistakeIsNamedWithThePluginsLine() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try scratch.write("incident.yaml", Scratch.incident)
+    try scratch.write(
+      "plugins/mine.lua",
+      """
+      return {
+        api = 2, stage = "collect",
+        options = {
+          path = { type = "file", required = true },
+          level = { type = "string", defualt = "x" },
+        },
+        run = function() end,
+      }
+      """)
+    try scratch.write(
+      "pipeline.lua", #"return { incident = "incident.yaml", collect = { { "mine", path = "x" } } }"#)
+    let result = try PMHostProcess.run(["check", "pipeline.lua"], in: scratch.path)
+    #expect(result.status == 2)
+    #expect(
+      result.stderr.contains("plugins/mine.lua:5: option 'level': unknown schema key 'defualt'")
+        || result.stdout.contains("plugins/mine.lua:5: option 'level': unknown schema key 'defualt'"),
+      "\(result.stdout)\(result.stderr)")
+  }
+
   @Test func theCommittedReferenceAndAnnotationsAreUpToDate() throws {
     let markdown = try PMHostProcess.run(["api"])
     let lua = try PMHostProcess.run(["api", "--lua"])

@@ -61,8 +61,11 @@ public struct PluginManifest: Sendable {
     switch table["options"] {
     case .nil: break
     case .table(let schema):
+      let text = source.file(source.mainFile).map { String(decoding: $0, as: UTF8.self) } ?? ""
       for (key, value) in schema.stringFields {
-        options.append(try OptionSpec(name: key, spec: value, plugin: path))
+        // Named with its line, so that a mistake in a schema points where to fix it.
+        let line = Self.line(ofOption: key, in: text).map { ":\($0)" } ?? ""
+        options.append(try OptionSpec(name: key, spec: value, plugin: path + line))
       }
     default: throw .configuration("\(path): options must be a table of option schemas")
     }
@@ -219,5 +222,39 @@ extension PluginManifest {
       )
     }
     try checkReachDefaults()
+  }
+}
+
+extension PluginManifest {
+  /// The line of option `name`'s schema in a plugin's text: the first line, from the one
+  /// that opens `options = {`, where `name =` (or `["name"] =`) starts; nil when not found.
+  static func line(ofOption name: String, in text: String) -> Int? {
+    var inOptions = false
+    for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      var rest = line.drop { $0 == " " || $0 == "\t" }
+      if rest.hasPrefix("--") { continue }
+      if !inOptions {
+        // `options = {`, alone or inside a one-line plugin table; what follows the brace
+        // may already be the option.
+        guard let opening = rest.range(of: "options") else { continue }
+        let after = rest[opening.upperBound...].drop { $0 == " " || $0 == "\t" }
+        guard after.hasPrefix("=") else { continue }
+        let value = after.dropFirst().drop { $0 == " " || $0 == "\t" }
+        guard value.hasPrefix("{") else { continue }
+        inOptions = true
+        rest = value.dropFirst()
+      }
+      if Self.startsWithKey(rest, name) { return i + 1 }
+    }
+    return nil
+  }
+
+  private static func startsWithKey(_ text: Substring, _ name: String) -> Bool {
+    let t = text.drop { $0 == " " || $0 == "\t" }
+    for form in [name, "[\"\(name)\"]", "['\(name)']"] where t.hasPrefix(form) {
+      let rest = t.dropFirst(form.count).drop { $0 == " " || $0 == "\t" }
+      if rest.hasPrefix("=") && !rest.hasPrefix("==") { return true }
+    }
+    return false
   }
 }
