@@ -64,8 +64,8 @@ import Testing
       "pipeline.lua:13: analyze[1] (five-whys): whys.yaml: chain 1, why 2: expected text or { answer, layer, category }",
       "pipeline.lua:13: analyze[1] (five-whys): whys.yaml: chain 2: `problem`",
       "pipeline.lua:14: classify[1] (severity): option 'rules': no file 'missing-rules.lua'",
-      "pipeline.lua:15: act[1] (action-items): actions.yaml: item 1: deadline 2025-02-30 is not a date",
-      "pipeline.lua:15: act[1] (action-items): actions.yaml: item 2: id AI-1 is also item 1's",
+      "pipeline.lua:15: act[1] (action-items): actions.yaml:1: item 1: deadline 2025-02-30 is not a date",
+      "pipeline.lua:15: act[1] (action-items): actions.yaml:2: item 2: id AI-1 is also item 1's",
       "pipeline.lua:16: track[1] (github-issues): option 'api_url': \"htp//api.github.com\" is not an http:// or https:// URL",
       "pipeline.lua:17: track[1] (github-issues): option 'token_env': \"GH-TOKEN\" is not an environment variable name",
       "answers.yaml: 'chain1.problem' must be a plain answer",
@@ -131,7 +131,7 @@ import Testing
     #expect(bad.status == 2)
     for expected in [
       "pipeline.lua:2: analyze[1] (five-whys): whys.yaml: chain 1, why 2: unknown key categry",
-      "pipeline.lua:4: act[1] (action-items): actions.yaml: item 2: deadline 2025-02-30 is not a date",
+      "pipeline.lua:4: act[1] (action-items): actions.yaml:2: item 2: deadline 2025-02-30 is not a date",
       "pipeline.lua:3: classify[1] (severity): severity-rules.lua: rule 3: unknown key lable",
     ] {
       #expect(bad.stderr.contains(expected), "missing: \(expected)\n\(bad.stderr)")

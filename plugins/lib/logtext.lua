@@ -12,6 +12,7 @@
 --   logtext.escape(s)             --> s as a Lua pattern that matches it literally
 --   logtext.word_set(text)        --> { word = true } of the words of a text (word lists of rules)
 --   logtext.unknown_keys(t, known) --> the keys of t that known (a set) lacks, sorted, as text
+--   logtext.item_lines(text)      --> the line of each item of a YAML document's top-level list
 --   logtext.check(pattern)        --> why a Lua pattern cannot work, or nil
 --   logtext.files(ctx, path)      --> the files a path or glob names (an error names the path)
 local M = {}
@@ -320,6 +321,33 @@ function M.unknown_keys(t, known)
   for k in pairs(t) do if not known[k] then extra[#extra + 1] = tostring(k) end end
   table.sort(extra)
   return extra
+end
+
+-- The line of each item of the top-level list of a YAML text (`- ...` at the least indent
+-- a dash has outside comments and block scalars), so that a problem with item 3 of an input
+-- file names its line. Items of a flow list (`[a, b]`) have no line of their own: empty.
+function M.item_lines(text)
+  local dashes, least = {}, math.huge
+  local n, scalar_indent = 0, nil
+  for line in (text .. "\n"):gmatch("([^\n]*)\n") do
+    n = n + 1
+    local indent, rest = line:match("^( *)(.*)$")
+    -- Inside a block scalar (| or >) lines are text, not items.
+    local in_scalar = scalar_indent and (rest == "" or #indent > scalar_indent)
+    if not in_scalar then
+      scalar_indent = nil
+      if rest:match("^%-%s") or rest == "-" then
+        dashes[#dashes + 1] = { n = n, indent = #indent }
+        if #indent < least then least = #indent end
+      end
+      if rest:match("[|>][%-+]?%s*$") and not rest:match("^#") then scalar_indent = #indent end
+    end
+  end
+  local lines = {}
+  for _, d in ipairs(dashes) do
+    if d.indent == least then lines[#lines + 1] = d.n end
+  end
+  return lines
 end
 
 return M

@@ -94,3 +94,24 @@ describe("action-items with an id used twice", function()
     assert.matches("Raise the pool size to 60", r.error)
   end)
 end)
+
+describe("pm.logtext.item_lines", function()
+  local logtext = require "pm.logtext"
+  it("gives the line of each top-level item, past comments, nested lists and block scalars", function()
+    local text = table.concat({
+      "# actions",                       -- 1
+      "- id: AI-001",                    -- 2
+      "  action: |",                     -- 3
+      "    - not an item, text",         -- 4
+      "  owner: bob",                    -- 5
+      "- { id: AI-002, action: x }",     -- 6
+      "-",                               -- 7
+      "  action: y",                     -- 8
+      "  tags:",                         -- 9
+      "    - nested",                    -- 10
+    }, "\n")
+    assert.same({ 2, 6, 7 }, logtext.item_lines(text))
+    assert.same({ 3 }, logtext.item_lines("items:\n  # one\n  - a: 1\n"))
+    assert.same({}, logtext.item_lines("[ { a: 1 }, { a: 2 } ]"))
+  end)
+end)

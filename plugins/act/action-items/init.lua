@@ -53,23 +53,26 @@ local function parse_items(text, path)
     return {}, problems
   end
   local ids = {}
+  local lines = logtext.item_lines(text)
+  -- `actions.yaml:9: item 1`: the file and the item's line when the list has one per item.
+  local function at(i) return lines[i] and ("%s:%d: item %d"):format(path, lines[i], i) or ("%s: item %d"):format(path, i) end
   for i, item in ipairs(items) do
     if type(item) ~= "table" or type(item.action) ~= "string" then
-      problem("%s: item %d has no `action` text", path, i)
+      problem("%s has no `action` text", at(i))
     end
     if type(item) == "table" then
       local extra = logtext.unknown_keys(item, ITEM_KEYS)
       if #extra > 0 then
-        problem("%s: item %d: unknown key %s (known: id, action, owner, deadline, priority, status)",
-          path, i, table.concat(extra, ", "))
+        problem("%s: unknown key %s (known: id, action, owner, deadline, priority, status)",
+          at(i), table.concat(extra, ", "))
       end
       if item.id ~= nil then
         local id = tostring(item.id)
-        if ids[id] then problem("%s: item %d: id %s is also item %d's: give each item its own id", path, i, id, ids[id]) end
+        if ids[id] then problem("%s: id %s is also item %d's: give each item its own id", at(i), id, ids[id]) end
         ids[id] = ids[id] or i
       end
       local bad = item.deadline ~= nil and deadline_problem(tostring(item.deadline))
-      if bad then problem("%s: item %d: %s", path, i, bad) end
+      if bad then problem("%s: %s", at(i), bad) end
     end
   end
   return items, problems
