@@ -60,9 +60,9 @@ import Testing
       "pipeline.lua:8: collect[2] (log-pattern): option time_format:",
       "pipeline.lua:10: collect[3] (kubectl-logs): option 'match': \"[error\" is not a Lua pattern",
       "pipeline.lua:11: collect[4] (no-such-plugin):",
-      "pipeline.lua:13: analyze[1] (five-whys): whys.yaml: chain 1, why 2: unknown key anwser",
-      "pipeline.lua:13: analyze[1] (five-whys): whys.yaml: chain 1, why 2: expected text or { answer, layer, category }",
-      "pipeline.lua:13: analyze[1] (five-whys): whys.yaml: chain 2: `problem`",
+      "pipeline.lua:13: analyze[1] (five-whys): whys.yaml:2: chain 1, why 2: unknown key anwser",
+      "pipeline.lua:13: analyze[1] (five-whys): whys.yaml:2: chain 1, why 2: expected text or { answer, layer, category }",
+      "pipeline.lua:13: analyze[1] (five-whys): whys.yaml:4: chain 2: `problem`",
       "pipeline.lua:14: classify[1] (severity): option 'rules': no file 'missing-rules.lua'",
       "pipeline.lua:15: act[1] (action-items): actions.yaml:1: item 1: deadline 2025-02-30 is not a date",
       "pipeline.lua:15: act[1] (action-items): actions.yaml:2: item 2: id AI-1 is also item 1's",
@@ -130,7 +130,7 @@ import Testing
     let bad = try PMHostProcess.run(["check", "pipeline.lua"], in: scratch.path)
     #expect(bad.status == 2)
     for expected in [
-      "pipeline.lua:2: analyze[1] (five-whys): whys.yaml: chain 1, why 2: unknown key categry",
+      "pipeline.lua:2: analyze[1] (five-whys): whys.yaml:5: chain 1, why 2: unknown key categry",
       "pipeline.lua:4: act[1] (action-items): actions.yaml:2: item 2: deadline 2025-02-30 is not a date",
       "pipeline.lua:3: classify[1] (severity): severity-rules.lua: rule 3: unknown key lable",
     ] {

@@ -318,7 +318,7 @@ end
 -- (an actions file, severity rules) holds that its reader would ignore.
 function M.unknown_keys(t, known)
   local extra = {}
-  for k in pairs(t) do if not known[k] then extra[#extra + 1] = tostring(k) end end
+  for k in pairs(t) do if type(k) ~= "string" or not known[k] then extra[#extra + 1] = tostring(k) end end
   table.sort(extra)
   return extra
 end

@@ -112,7 +112,7 @@ end)
 describe("five-whys with a bad answers file", function()
   it("names the file, chain and answer", function()
     local r = plugin.run({ answers = "fixtures/bad-layer.yaml" }, SETUP)
-    assert.matches('fixtures/bad%-layer%.yaml: chain 1, why 2: layer "root" is not immediate, contributing or systemic', r.error)
+    assert.matches('fixtures/bad%-layer%.yaml:3: chain 1, why 2: layer "root" is not immediate, contributing or systemic', r.error)
   end)
 end)
 

@@ -26,6 +26,7 @@ local LAYERS = { immediate = true, contributing = true, systemic = true }
 
 local blame = require "pm.blame"
 local pmx = require "pm.postmortem"
+local logtext = require "pm.logtext"
 
 -- Contributing factors are listed in the fishbone's category order (stable within one).
 local CATEGORY_ORDER = pmx.CATEGORIES
@@ -45,16 +46,6 @@ local KEYS = {
   why = { answer = true, layer = true, category = true },
 }
 
--- Names of `t`'s keys that `known` does not list, sorted.
-local function unknown_keys(t, known)
-  local out = {}
-  for k in pairs(t) do
-    if type(k) ~= "string" or not known[k] then out[#out + 1] = tostring(k) end
-  end
-  table.sort(out)
-  return out
-end
-
 -- Reads the text of an answers file into { {problem, cites, whys = { {answer, layer,
 -- category} } } } and the root cause, with every problem of it (a list of messages).
 local function parse_answers(text, path)
@@ -66,23 +57,25 @@ local function parse_answers(text, path)
     problem("%s: expected a map with `chains`, a list of { problem, cites, whys }", path)
     return {}, nil, problems
   end
-  local extra = unknown_keys(doc, KEYS.file)
+  local extra = logtext.unknown_keys(doc, KEYS.file)
   if #extra > 0 then problem("%s: unknown key %s (known: chains, root_cause)", path, table.concat(extra, ", ")) end
   if doc.root_cause ~= nil and type(doc.root_cause) ~= "string" then problem("%s: root_cause must be text", path) end
   local chains = {}
+  -- `whys.yaml:4: chain 1`: the chain's line when each chain starts a line of its own.
+  local lines = logtext.item_lines(text)
   for n, c in ipairs(doc.chains) do
-    local where = ("%s: chain %d"):format(path, n)
+    local where = lines[n] and ("%s:%d: chain %d"):format(path, lines[n], n) or ("%s: chain %d"):format(path, n)
     if type(c) ~= "table" or type(c.problem) ~= "string" then
       problem("%s: `problem` (the question the chain answers) is missing", where)
       c = type(c) == "table" and c or {}
     end
-    extra = unknown_keys(c, KEYS.chain)
+    extra = logtext.unknown_keys(c, KEYS.chain)
     if #extra > 0 then problem("%s: unknown key %s (known: problem, cites, whys)", where, table.concat(extra, ", ")) end
     local whys = {}
     for k, w in ipairs(type(c.whys) == "table" and c.whys or {}) do
       if type(w) == "string" then w = { answer = w } end
       if type(w) == "table" then
-        extra = unknown_keys(w, KEYS.why)
+        extra = logtext.unknown_keys(w, KEYS.why)
         if #extra > 0 then
           problem("%s, why %d: unknown key %s (known: answer, layer, category)", where, k, table.concat(extra, ", "))
         end
