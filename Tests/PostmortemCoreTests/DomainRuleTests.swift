@@ -370,6 +370,18 @@ import Testing
         == "action_items[3]: field 'action' must be a non-empty string")
   }
 
+  @Test func aSavedReportsGapWindowsObeyTheRuleAndAreNamed() {
+    var saved = sampleReport()
+    saved.gaps.append(
+      Gap(
+        source: "prom", plugin: "prometheus", reason: "no data",
+        window: TimeWindow(start: t("2025-02-09T10:10:00Z"), end: t("2025-02-09T10:00:00Z"))))
+    let message = failure { () throws(ReportError) in try ReportModel(report: saved) }
+    #expect(
+      message?.hasPrefix("gaps[\(saved.gaps.count)]: field 'window.end' (2025-02-09T10:00:00.000Z)") == true,
+      "\(message ?? "")")
+  }
+
   // MARK: One representation
 
   /// The model holds the report itself (not a copy of each of its fields): a report with

@@ -103,6 +103,10 @@ open class ReportModel {
     for (i, item) in report.actionItems.enumerated() {
       do { try addAction(item) } catch { throw ReportError("action_items[\(i + 1)]: \(error.message)") }
     }
+    // A saved report's gaps keep the rule a plugin's gaps are held to.
+    for (i, gap) in report.gaps.enumerated() {
+      if let problem = gap.window?.problem { throw ReportError("gaps[\(i + 1)]: \(problem)") }
+    }
     for result in report.validation { record(result) }
   }
 
@@ -198,12 +202,9 @@ open class ReportModel {
     if let window {
       let start = try window.start.timestamp(field: "window.start")
       let end = try window.end.timestamp(field: "window.end")
-      guard start <= end else {
-        throw ReportError(
-          "field 'window.end' (\(end.formatted(.rfc3339))) is before 'window.start' (\(start.formatted(.rfc3339)))"
-        )
-      }
-      span = TimeWindow(start: start, end: end)
+      let checked = TimeWindow(start: start, end: end)
+      if let problem = checked.problem { throw ReportError(problem) }
+      span = checked
     }
     state.gaps.append(Gap(source: source, plugin: plugin, reason: reason, window: span))
   }

@@ -15,6 +15,14 @@ public struct TimeWindow: Codable, Sendable, Equatable, Hashable {
     self.end = end
   }
 
+  /// Why this window cannot be one (its end before its start), or nil: the one rule for a
+  /// gap's window, whether a plugin gives it or a saved report.json holds it.
+  public var problem: String? {
+    end < start
+      ? "field 'window.end' (\(end.formatted(.rfc3339))) is before 'window.start' (\(start.formatted(.rfc3339)))"
+      : nil
+  }
+
   /// Whether `time` lies in `start...end`.
   public func contains(_ time: Timestamp) -> Bool { start <= time && time <= end }
 }
