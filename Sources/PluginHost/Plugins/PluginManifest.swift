@@ -61,11 +61,18 @@ public struct PluginManifest: Sendable {
     switch table["options"] {
     case .nil: break
     case .table(let schema):
-      let text = source.file(source.mainFile).map { String(decoding: $0, as: UTF8.self) } ?? ""
       for (key, value) in schema.stringFields {
-        // Named with its line, so that a mistake in a schema points where to fix it.
-        let line = Self.line(ofOption: key, in: text).map { ":\($0)" } ?? ""
-        options.append(try OptionSpec(name: key, spec: value, plugin: path + line))
+        do {
+          options.append(try OptionSpec(name: key, spec: value, plugin: path))
+        } catch {
+          // Named with its line, so that a mistake in a schema points where to fix it. The
+          // plugin's text is read only then: every run loads its manifest.
+          let text = source.file(source.mainFile).map { String(decoding: $0, as: UTF8.self) } ?? ""
+          guard error.message.hasPrefix(path + ": "), let line = Self.line(ofOption: key, in: text) else {
+            throw error
+          }
+          throw .configuration("\(path):\(line)" + error.message.dropFirst(path.count))
+        }
       }
     default: throw .configuration("\(path): options must be a table of option schemas")
     }
