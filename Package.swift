@@ -33,6 +33,12 @@ let package = Package(
     // C: Markdown through the system's libcmark-gfm (Debian: libcmark-gfm-dev), its GFM
     // extensions library loaded with dlopen on first use (Debian ships no link for it).
     .target(name: "CCmark", linkerSettings: [.linkedLibrary("cmark-gfm"), .linkedLibrary("dl")]),
+    // The post-mortem archive's two back ends: the system SQLite (Debian: libsqlite3-dev) for
+    // the default file, the system libpq (Debian: libpq-dev) for a team's PostgreSQL.
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
+    .systemLibrary(name: "CLibpq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
+    // Every incident remembered: recording, recurring factors, actions, metrics, similar ones.
+    .target(name: "PostmortemArchive", dependencies: ["CSQLite", "CLibpq", "PostmortemCore"]),
     // Hand-written Markdown post-mortems read into report.json's shape.
     .target(name: "PostmortemDocument", dependencies: ["CCmark", "PostmortemCore"]),
     // Generates Swift source from plugins/, Sources/PluginSpecs/Lua/ and scaffold/ so that the
@@ -67,7 +73,7 @@ let package = Package(
     .executableTarget(
       name: "pmhost",
       dependencies: [
-        "PluginHost", "PluginSpecs", "PluginScaffold", "LuaBridge", "PostmortemCore",
+        "PluginHost", "PluginSpecs", "PluginScaffold", "LuaBridge", "PostmortemCore", "PostmortemArchive",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -76,6 +82,7 @@ let package = Package(
     .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
     .testTarget(name: "PostmortemCoreTests", dependencies: ["PostmortemCore"]),
     .testTarget(name: "PluginHostTests", dependencies: ["PluginHost"]),
+    .testTarget(name: "PostmortemArchiveTests", dependencies: ["PostmortemArchive", "PostmortemCore"]),
     .testTarget(name: "PostmortemDocumentTests", dependencies: ["PostmortemDocument", "PostmortemCore"]),
     .testTarget(
       name: "pmhostTests",

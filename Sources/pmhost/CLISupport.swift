@@ -252,8 +252,6 @@ public enum ActionListing {
     public var overdueDays: Int?
   }
 
-  static let closed: Set<String> = ["done", "closed", "resolved", "completed", "cancelled", "wontfix"]
-
   /// Loads the reports and sorts their items: overdue (most overdue first), then open by
   /// deadline, then those without a deadline, then closed ones.
   public static func rows(reportPaths: [String], today: Timestamp) throws(HostError) -> [Row] {
@@ -265,33 +263,22 @@ public enum ActionListing {
       let report: Report
       do { report = try Report.decode(data, origin: path) } catch { throw .configuration("\(error)") }
       for item in report.actionItems {
-        var overdue: Int? = nil
-        if !closed.contains(item.status.lowercased()), let due = deadline(item.deadline), due < today {
-          overdue = Int((today.milliseconds - due.milliseconds + 86_399_999) / 86_400_000)  // days begun
-        }
-        rows.append(Row(incident: report.incident.id, item: item, overdueDays: overdue))
+        rows.append(Row(incident: report.incident.id, item: item, overdueDays: item.overdueDays(at: today)))
       }
     }
     func rank(_ r: Row) -> Int {
       if r.overdueDays != nil { return 0 }
-      if closed.contains(r.item.status.lowercased()) { return 3 }
-      return deadline(r.item.deadline) == nil ? 2 : 1
+      if r.item.isClosed { return 3 }
+      return r.item.dueAt == nil ? 2 : 1
     }
     return rows.enumerated().sorted { a, b in
       let (x, y) = (a.element, b.element)
       if rank(x) != rank(y) { return rank(x) < rank(y) }
       if let dx = x.overdueDays, let dy = y.overdueDays, dx != dy { return dx > dy }
-      let tx = deadline(x.item.deadline)?.milliseconds ?? .max
-      let ty = deadline(y.item.deadline)?.milliseconds ?? .max
+      let tx = x.item.dueAt?.milliseconds ?? .max
+      let ty = y.item.dueAt?.milliseconds ?? .max
       return tx != ty ? tx < ty : a.offset < b.offset
     }.map(\.element)
-  }
-
-  /// The end of a deadline's day (`2025-02-16` is due until 23:59:59 UTC), or an RFC 3339 time.
-  static func deadline(_ text: String?) -> Timestamp? {
-    guard let text, !text.isEmpty else { return nil }
-    if text.count == 10, let day = TimeParser.rfc3339(text + "T23:59:59Z") { return day }
-    return TimeParser.rfc3339(text)
   }
 
   static func tracking(_ value: JSONValue?) -> String {

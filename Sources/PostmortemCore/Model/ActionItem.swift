@@ -59,3 +59,34 @@ public struct ActionItem: Codable, Sendable, Equatable {
     try c.encode(tracking, forKey: .tracking)
   }
 }
+
+extension ActionItem {
+  /// Statuses that close an item (compared case-insensitively).
+  public static let closedStatuses: Set<String> = ["done", "closed", "resolved", "completed", "cancelled", "wontfix"]
+
+  /// Whether the item's status closes it.
+  public var isClosed: Bool { Self.closedStatuses.contains(status.lowercased()) }
+
+  /// When the item falls due: the end of its deadline's day (`2025-02-16` is due until
+  /// 23:59:59 UTC), or the RFC 3339 time given; nil without a readable deadline.
+  public var dueAt: Timestamp? {
+    guard let deadline, !deadline.isEmpty else { return nil }
+    if deadline.count == 10, let day = TimeParser.rfc3339(deadline + "T23:59:59Z") { return day }
+    return TimeParser.rfc3339(deadline)
+  }
+
+  /// Whole days begun since the item fell due, for an open item past its deadline at `now`.
+  public func overdueDays(at now: Timestamp) -> Int? {
+    guard !isClosed, let due = dueAt, due < now else { return nil }
+    return Int((now.milliseconds - due.milliseconds + 86_399_999) / 86_400_000)
+  }
+
+  /// Whether anything records where it is tracked (an issue URL or a tracker's record).
+  public var isTracked: Bool {
+    switch tracking {
+    case nil, .null?: false
+    case .string(let s)?: !s.trimmingCharacters(in: .whitespaces).isEmpty
+    default: true
+    }
+  }
+}
