@@ -124,7 +124,8 @@ public final class PostgresConnection: SQLConnection {
         }
         switch types[Int(c)] {
         case 20, 21, 23: row.append(Int64(value).map { .int($0) } ?? .text(value))  // int8, int2, int4
-        case 700, 701, 1700: row.append(Double(value).map { .double($0) } ?? .text(value))  // float4/8, numeric
+        // float4, float8, numeric
+        case 700, 701, 1700: row.append(Double(value).map { .double($0) } ?? .text(value))
         case 16: row.append(.int(value == "t" ? 1 : 0))  // bool
         default: row.append(.text(value))
         }

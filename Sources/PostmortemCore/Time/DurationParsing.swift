@@ -61,7 +61,8 @@ public func parseDuration(_ text: String) -> Int64? {
     guard let unit = units.first(where: { $0.names.contains(word) }) else { return nil }
     total += Int64((number * Double(unit.seconds)).rounded())
     found = true
-    if i < scalars.count, scalars[i] == "-" { return nil }  // "5-10 minutes" never gets here, but "5m-10m" does
+    // A range ("5m-10m") states no one duration.
+    if i < scalars.count, scalars[i] == "-" { return nil }
   }
   scalars = []
   return found ? total : nil
