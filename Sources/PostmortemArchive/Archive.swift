@@ -77,11 +77,7 @@ public final class Archive {
         // are not blocked by this mode.
         try db.run("LOCK TABLE incidents IN SHARE ROW EXCLUSIVE MODE")
       }
-      let existed = try !db.query("SELECT 1 FROM incidents WHERE id = ?", [.text(id)]).isEmpty
-      if existed {
-        // Children go with it (ON DELETE CASCADE).
-        try db.query("DELETE FROM incidents WHERE id = ?", [.text(id)])
-      }
+      let existed = try removeRecord(id)
       try db.insert(into: "incidents", columns: IncidentRows.incidentColumns, rows: [rows.incident])
       try db.insert(into: "incident_services", columns: ["incident_id", "service"], rows: rows.services)
       try db.insert(
@@ -95,6 +91,7 @@ public final class Archive {
           "tracking",
         ], rows: rows.actions)
       try db.insert(into: "terms", columns: ["term", "incident_id", "tf"], rows: rows.terms)
+      try adjustTotals(incidents: 1, terms: rows.termCount)
       return existed ? .replaced : .added
     }
   }
@@ -103,10 +100,34 @@ public final class Archive {
   @discardableResult
   public func remove(id: String) throws(ArchiveError) -> Bool {
     try db.writeTransaction { () throws(ArchiveError) -> Bool in
-      let existed = try !db.query("SELECT 1 FROM incidents WHERE id = ?", [.text(id)]).isEmpty
-      if existed { try db.query("DELETE FROM incidents WHERE id = ?", [.text(id)]) }
-      return existed
+      if db.dialect == .postgres { try db.run("LOCK TABLE incidents IN SHARE ROW EXCLUSIVE MODE") }
+      return try removeRecord(id)
     }
+  }
+
+  /// Deletes a record (its services, factors, actions and words go with it: ON DELETE
+  /// CASCADE) and takes it off the totals; inside a write transaction.
+  private func removeRecord(_ id: String) throws(ArchiveError) -> Bool {
+    guard let old = try db.query("SELECT term_count FROM incidents WHERE id = ?", [.text(id)]).first else {
+      return false
+    }
+    try db.query("DELETE FROM incidents WHERE id = ?", [.text(id)])
+    try adjustTotals(incidents: -1, terms: -(old[0].int ?? 0))
+    return true
+  }
+
+  private func adjustTotals(incidents: Int64, terms: Int64) throws(ArchiveError) {
+    try db.query("UPDATE archive_totals SET value = value + ? WHERE name = 'incidents'", [.int(incidents)])
+    try db.query("UPDATE archive_totals SET value = value + ? WHERE name = 'terms'", [.int(terms)])
+  }
+
+  /// The running totals: incidents recorded, and indexed words over all of them.
+  func totals() throws(ArchiveError) -> (incidents: Int64, terms: Int64) {
+    var out: [String: Int64] = [:]
+    for r in try db.query("SELECT name, value FROM archive_totals", []) {
+      out[r[0].text ?? ""] = r[1].int ?? 0
+    }
+    return (out["incidents"] ?? 0, out["terms"] ?? 0)
   }
 
   /// The rows one report becomes.
@@ -121,6 +142,8 @@ public final class Archive {
     var factors: [[SQLValue]]
     var actions: [[SQLValue]]
     var terms: [[SQLValue]]
+    /// The words indexed, counted with repeats (the record's length for BM25).
+    var termCount: Int64
   }
 
   static func rows(of report: Report, id: String, origin: Origin, source: String, unknown: [String])
@@ -159,7 +182,7 @@ public final class Archive {
         ]
       },
       actions: actionRows,
-      terms: terms.map { [.text($0.key), key, .int(Int64($0.value))] })
+      terms: terms.map { [.text($0.key), key, .int(Int64($0.value))] }, termCount: Int64(termCount))
   }
 
   /// A factor as the archive keeps it.

@@ -86,6 +86,10 @@ enum ArchiveSchema {
       )
       """,
       "CREATE INDEX terms_incident ON terms (incident_id)",
+      // Running totals for `similar` (how many incidents, how many indexed words in all), kept
+      // by every record and removal so no question counts the incidents.
+      "CREATE TABLE archive_totals (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+      "INSERT INTO archive_totals (name, value) VALUES ('incidents', 0), ('terms', 0)",
     ]
   ]
 
