@@ -109,7 +109,9 @@ public final class SQLiteConnection: SQLConnection {
           // By length: a text may hold a NUL.
           let count = Int(sqlite3_column_bytes(statement, c))
           let bytes = sqlite3_column_text(statement, c)
-          let text = bytes.map { String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) }
+          let text = bytes.map {
+            String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+          }
           row.append(.text(text ?? ""))
         }
       }
