@@ -295,10 +295,9 @@ extension Archive {
     let ours = Self.factors(of: report)
     let query = Self.terms(of: report, services: services, factors: ours)
     guard !query.isEmpty, limit > 0 else { return [] }
-    let total = try db.query("SELECT COUNT(*) FROM incidents", [])[0][0].int ?? 0
+    let (total, allTerms) = try totals()
     guard total > 0 else { return [] }
-    let avgLength = max(
-      1, Double(try db.query("SELECT AVG(term_count) FROM incidents", [])[0][0].double ?? 1))
+    let avgLength = max(1, Double(allTerms) / Double(total))
     // Document frequencies of the query's words (the terms primary key), in batches.
     let words = query.keys.sorted()
     var df: [String: Int64] = [:]
