@@ -355,8 +355,10 @@ extension Archive {
           categories.insert(mine.category)
         }
       }
-      let topWords = (contributions[id] ?? []).filter { !$0.0.hasPrefix("service:") && !$0.0.hasPrefix("category:") }
-        .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(6).map(\.0)
+      let topWords = (contributions[id] ?? []).filter {
+        !$0.0.hasPrefix("service:") && !$0.0.hasPrefix("category:")
+      }
+      .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(6).map(\.0)
       out.append(
         SimilarIncident(
           incident: incident, score: (score * 1000).rounded() / 1000,
