@@ -73,8 +73,8 @@ public struct ArchiveFilter: Sendable, Equatable {
       parameters.append(.text(severity))
     }
     if let service {
-      parts.append(
-        "EXISTS (SELECT 1 FROM incident_services fs WHERE fs.incident_id = i.id AND fs.service = ?)")
+      // Through the service index, then the incidents by id.
+      parts.append("i.id IN (SELECT fs.incident_id FROM incident_services fs WHERE fs.service = ?)")
       parameters.append(.text(service))
     }
     return (parts.joined(separator: " AND "), parameters)

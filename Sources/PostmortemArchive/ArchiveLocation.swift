@@ -38,9 +38,7 @@ public enum ArchiveLocation: Sendable, Equatable {
     }
     if !path.hasPrefix("/") {
       let from = base ?? FileManager.default.currentDirectoryPath
-      path =
-        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: from, isDirectory: true)).standardized
-        .path
+      path = ((from as NSString).appendingPathComponent(path) as NSString).standardizingPath
     }
     return .sqlite(path: path)
   }
