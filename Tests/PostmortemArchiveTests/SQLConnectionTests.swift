@@ -263,7 +263,7 @@ import Testing
       let setup = try location.connect()
       defer { setup.close() }
       try setup.run("CREATE TABLE w (writer BIGINT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (writer, seq))")
-      let failures = Failures()
+      let failures = WriterFailures()
       let ready = DispatchSemaphore(value: 0)
       let go = DispatchSemaphore(value: 0)
       let done = DispatchGroup()
@@ -330,7 +330,7 @@ import Testing
 }
 
 /// What the writer threads report.
-private final class Failures: Sendable {
+private final class WriterFailures: Sendable {
   let list = Mutex<[String]>([])
 }
 
