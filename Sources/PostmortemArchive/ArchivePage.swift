@@ -16,6 +16,10 @@ import PostmortemCore
 /// try page.write(toFile: "archive.html", atomically: true, encoding: .utf8)
 /// ```
 public enum ArchivePage {
+  /// The page's `<meta name="generator">`: `archive report` replaces a file only when it
+  /// carries this (a page it wrote before).
+  public static let generator = "pmhost archive report"
+
   /// The newest incidents the table shows; the rest are counted.
   public static let maxIncidentRows = 1_000
   /// The overdue actions the table shows (the most overdue first); the rest are counted.
@@ -46,6 +50,7 @@ public enum ArchivePage {
     out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
     out += "<meta http-equiv=\"Content-Security-Policy\" content=\"\(contentSecurityPolicy)\">\n"
     out += "<meta name=\"referrer\" content=\"no-referrer\">\n"
+    out += "<meta name=\"generator\" content=\"\(generator)\">\n"
     out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
     out += "<meta name=\"color-scheme\" content=\"light dark\">\n"
     out += "<meta name=\"generator\" content=\"pmhost archive report\">\n"

@@ -51,26 +51,9 @@ public struct ArchiveTrends: Sendable, Equatable {
     self.incidents = incidents
   }
 
-  /// Durations in whole seconds, with how many incidents stated one: a median and a p90
-  /// (never a mean: durations are skewed), `nil` when no incident stated it.
-  ///
-  /// ```swift
-  /// ArchiveTrends.Durations(median: 3_600, p90: 10_800, max: 86_400, count: 12)
-  /// ```
-  public struct Durations: Sendable, Equatable {
-    public var median: Int64?
-    public var p90: Int64?
-    public var max: Int64?
-    /// The incidents the figures were computed from.
-    public var count: Int
-
-    public init(median: Int64? = nil, p90: Int64? = nil, max: Int64? = nil, count: Int = 0) {
-      self.median = median
-      self.p90 = p90
-      self.max = max
-      self.count = count
-    }
-  }
+  /// Durations in whole seconds with how many incidents stated one: the figures the
+  /// `metrics` question gives (``DurationStats``).
+  public typealias Durations = DurationStats
 
   /// The header's figures.
   public struct Totals: Sendable, Equatable {

@@ -40,6 +40,14 @@ public struct DurationStats: Sendable, Equatable {
   public var p90: Int64?
   public var max: Int64?
 
+  /// Figures as given (`DurationStats()` is no incident, no figure).
+  public init(median: Int64? = nil, p90: Int64? = nil, max: Int64? = nil, count: Int = 0) {
+    self.median = median
+    self.p90 = p90
+    self.max = max
+    self.count = count
+  }
+
   /// From the values, by linear interpolation between closest ranks (as PostgreSQL's
   /// `percentile_cont` and NumPy's default), rounded to whole seconds.
   public init(_ values: [Int64]) {

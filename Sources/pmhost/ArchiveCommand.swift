@@ -17,7 +17,7 @@ struct ArchiveCommand: ParsableCommand {
       """,
     subcommands: [
       ArchiveAdd.self, ArchiveImport.self, ArchiveList.self, ArchiveFactors.self, ArchiveActions.self,
-      ArchiveMetrics.self, ArchiveSimilar.self,
+      ArchiveMetrics.self, ArchiveSimilar.self, ArchiveReport.self,
     ])
 }
 
@@ -471,6 +471,41 @@ struct ArchiveSimilar: ParsableCommand {
         if !s.words.isEmpty { out += "  words:    \(v(s.words.joined(separator: ", ")))\n" }
       }
       say(out, terminator: "")
+    }
+  }
+}
+
+struct ArchiveReport: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract:
+      "Write one self-contained HTML page of the archive's trends: incidents per quarter by severity, time to resolve, recurring factors, services, overdue actions (SVG charts, no script, no network).")
+
+  @OptionGroup var options: ArchiveQueryOptions
+  @Option(
+    help: ArgumentHelp(
+      "The page to write. An existing file is replaced only when pmhost wrote it.", valueName: "FILE"))
+  var html: String
+
+  func run() throws {
+    if let existing = FileManager.default.contents(atPath: html) {
+      let ours = String(decoding: existing.prefix(4096), as: UTF8.self).contains(
+        "<meta name=\"generator\" content=\"\(ArchivePage.generator)\">")
+      guard ours else {
+        throw HostError.configuration(
+          "\(html) exists and is not a page pmhost archive report wrote: not overwritten; name another file")
+      }
+    }
+    let page = try options.with { archive, filter in
+      ArchivePage.html(try archive.trends(filter, today: .current))
+    }
+    do { try FileAccess.writeAtomically(Array(page.utf8), to: html) } catch {
+      throw HostError.failed("\(html): cannot write it: \(error)")
+    }
+    if options.json {
+      print(JSONValue.object(["schema": .string("pmhost.archive.report/1"), "file": .string(html)]).jsonText(pretty: true))
+    } else {
+      say("\(html): written")
     }
   }
 }
