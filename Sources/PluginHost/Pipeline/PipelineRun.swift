@@ -99,6 +99,39 @@ final class PipelineRun {
     }
   }
 
+  /// Before the report stage: what this incident shares with earlier ones, from the archive
+  /// pmhost wired in (``RunSettings/recurrence``), kept in the model so that report.json and
+  /// `ctx.report.get()` have it. The answer is saved in the evidence (a lookup, as for a
+  /// glob), and a `--replay` is given the recorded answer instead of asking the archive again,
+  /// so that its report comes out as the recorded run's did. A failure is a warning; the run
+  /// goes on without it.
+  func lookUpRecurrence(settings: RunSettings) {
+    guard let lookUp = settings.recurrence else { return }
+    let report = model.report()
+    let id = report.incident.id
+    if evidence.mode == .replay {
+      // Recorded by an earlier run, or nothing (a run with --no-archive, older evidence).
+      guard let recorded = try? evidence.lookup("archive.recurrence", id, live: { .null }),
+        let found = try? JSONValueDecoder().decode([Recurrence].self, from: recorded)
+      else { return }
+      model.recurrence = found
+      return
+    }
+    var outcome: Result<[Recurrence], any Error> = .success([])
+    builtInStep(.report, settings: settings) { outcome = Result { try lookUp(report) } }
+    switch outcome {
+    case .success(let found):
+      model.recurrence = found
+      if let saved = try? JSONValueEncoder().encode(found) {
+        _ = try? evidence.lookup("archive.recurrence", id, live: { saved })
+      }
+    case .failure(let error):
+      let message = "the archive's recurrence could not be looked up (the report goes on without it): \(error)"
+      model.addWarning(RunWarning(plugin: "pmhost", stage: Stage.report.rawValue, message: message))
+      if settings.echoWarnings { diagnostic("pmhost: warning: \(message)") }
+    }
+  }
+
   /// Runs one plugin; returns a failure message for failures that fail the run.
   func runOne(_ plugin: PlannedPlugin, stage: Stage, settings: RunSettings) -> String? {
     let name = plugin.manifest.name
