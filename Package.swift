@@ -86,7 +86,7 @@ let package = Package(
     .testTarget(name: "PostmortemDocumentTests", dependencies: ["PostmortemDocument", "PostmortemCore"]),
     .testTarget(
       name: "pmhostTests",
-      dependencies: ["pmhost", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: ["pmhost", "PostmortemArchive", .product(name: "Crypto", package: "swift-crypto")],
       exclude: ["Fixtures"]
     ),
     .testTarget(name: "IntegrationTests", exclude: ["Data"]),

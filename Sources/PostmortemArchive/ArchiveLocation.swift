@@ -29,7 +29,8 @@ public enum ArchiveLocation: Sendable, Equatable {
       trimmed[trimmed.index(after: colon)...].hasPrefix("//")
     {
       throw ArchiveError(
-        "\(redacted(trimmed)): not an archive location pmhost knows (give a path, sqlite:PATH or postgres://...)")
+        "\(redacted(trimmed)): not an archive location pmhost knows (give a path, sqlite:PATH or postgres://...)"
+      )
     }
     guard !path.isEmpty else { throw ArchiveError("sqlite: needs a path (sqlite:PATH)") }
     if path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] {
@@ -37,7 +38,7 @@ public enum ArchiveLocation: Sendable, Equatable {
     }
     if !path.hasPrefix("/") {
       let from = base ?? FileManager.default.currentDirectoryPath
-      path = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: from, isDirectory: true)).standardized.path
+      path = ((from as NSString).appendingPathComponent(path) as NSString).standardizingPath
     }
     return .sqlite(path: path)
   }

@@ -63,7 +63,8 @@ public final class PostgresConnection: SQLConnection {
     }
     let status = PQresultStatus(result)
     guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-      let reason = String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines)
+      let reason = String(cString: PQresultErrorMessage(result)).trimmingCharacters(
+        in: .whitespacesAndNewlines)
       PQclear(result)
       let head = sql.split(separator: "\n").first.map(String.init) ?? sql
       throw ArchiveError("\(display): \(reason) (in: \(head.prefix(120)))")
@@ -85,17 +86,21 @@ public final class PostgresConnection: SQLConnection {
       switch value {
       case .null: nil
       case .int(let v): strdup(String(v))
-      case .double(let d): strdup(d.isFinite ? "\(d)" : (d.isNaN ? "NaN" : (d > 0 ? "Infinity" : "-Infinity")))
+      case .double(let d):
+        strdup(d.isFinite ? "\(d)" : (d.isNaN ? "NaN" : (d > 0 ? "Infinity" : "-Infinity")))
       // PostgreSQL text cannot hold NUL: it is dropped here rather than failing the record.
       case .text(let s): strdup(s.replacingOccurrences(of: "\0", with: ""))
       }
     }
     defer { for p in owned { free(p) } }
     let result = try owned.withUnsafeMutableBufferPointer { buffer throws(ArchiveError) in
-      try buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) {
+      try buffer.baseAddress!.withMemoryRebound(
+        to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)
+      ) {
         values throws(ArchiveError) in
         try check(
-          PQexecParams(conn, text, Int32(parameters.count), nil, parameters.isEmpty ? nil : values, nil, nil, 0), sql)
+          PQexecParams(
+            conn, text, Int32(parameters.count), nil, parameters.isEmpty ? nil : values, nil, nil, 0), sql)
       }
     }
     defer { PQclear(result) }
@@ -119,7 +124,8 @@ public final class PostgresConnection: SQLConnection {
         }
         switch types[Int(c)] {
         case 20, 21, 23: row.append(Int64(value).map { .int($0) } ?? .text(value))  // int8, int2, int4
-        case 700, 701, 1700: row.append(Double(value).map { .double($0) } ?? .text(value))  // float4/8, numeric
+        // float4, float8, numeric
+        case 700, 701, 1700: row.append(Double(value).map { .double($0) } ?? .text(value))
         case 16: row.append(.int(value == "t" ? 1 : 0))  // bool
         default: row.append(.text(value))
         }

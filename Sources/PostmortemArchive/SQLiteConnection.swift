@@ -7,6 +7,8 @@ public final class SQLiteConnection: SQLConnection {
   public let dialect = SQLDialect.sqlite
   public let display: String
   private var db: OpaquePointer?
+  /// Called with every statement `query` runs, before it runs (the query-plan test).
+  public var trace: ((String, [SQLValue]) -> Void)?
   /// Prepared statements by SQL text: the archive runs a handful of statements many times.
   private var cache: [String: OpaquePointer] = [:]
 
@@ -63,6 +65,7 @@ public final class SQLiteConnection: SQLConnection {
   @discardableResult
   public func query(_ sql: String, _ parameters: [SQLValue]) throws(ArchiveError) -> [[SQLValue]] {
     guard let db else { throw ArchiveError("\(display): the archive is closed") }
+    trace?(sql, parameters)
     let statement: OpaquePointer
     if let cached = cache[sql] {
       statement = cached
@@ -109,7 +112,9 @@ public final class SQLiteConnection: SQLConnection {
           // By length: a text may hold a NUL.
           let count = Int(sqlite3_column_bytes(statement, c))
           let bytes = sqlite3_column_text(statement, c)
-          let text = bytes.map { String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) }
+          let text = bytes.map {
+            String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+          }
           row.append(.text(text ?? ""))
         }
       }

@@ -301,16 +301,7 @@ public enum ActionListing {
         r.item.deadline ?? "-", r.item.action, tracking(r.item.tracking),
       ].map(TerminalText.value)
     }
-    var widths = header.map(\.count)
-    for row in table {
-      for (i, cell) in row.enumerated() where i < 6 { widths[i] = max(widths[i], cell.count) }
-    }
-    func line(_ cells: [String]) -> String {
-      cells.enumerated().map { i, c in i < 6 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0) : c
-      }
-      .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-    }
-    return ([line(header)] + table.map(line)).joined(separator: "\n") + "\n"
+    return TextTable.render(header: header, rows: table)
   }
 
   public static func json(_ rows: [Row]) throws -> String {
@@ -321,5 +312,24 @@ public enum ActionListing {
       return .object(object)
     }
     return JSONValue.array(list).jsonText(pretty: true)
+  }
+}
+
+/// A plain-text table: columns padded to their widest cell, two spaces apart, the last column
+/// unpadded (long texts run on). Cells are shown with control characters escaped
+/// (TerminalText.value) by whoever builds the rows.
+public enum TextTable {
+  public static func render(header: [String], rows: [[String]]) -> String {
+    var widths = header.map(\.count)
+    for row in rows {
+      for (i, cell) in row.enumerated() where i < widths.count - 1 { widths[i] = max(widths[i], cell.count) }
+    }
+    func line(_ cells: [String]) -> String {
+      cells.enumerated().map { i, c in
+        i < widths.count - 1 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0) : c
+      }
+      .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+    }
+    return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
   }
 }

@@ -34,8 +34,12 @@ import Testing
 
   @Test func choosesFlagThenEnvironmentThenPipelineThenDefault() throws {
     let env = ["HOME": "/home/sre", "PMHOST_ARCHIVE": "/env.sqlite"]
-    #expect(try ArchiveLocation.resolve(flag: "/flag.sqlite", environment: env).location == .sqlite(path: "/flag.sqlite"))
-    #expect(try ArchiveLocation.resolve(flag: nil, environment: env, pipeline: "p.sqlite").origin == "PMHOST_ARCHIVE")
+    #expect(
+      try ArchiveLocation.resolve(flag: "/flag.sqlite", environment: env).location
+        == .sqlite(path: "/flag.sqlite"))
+    #expect(
+      try ArchiveLocation.resolve(flag: nil, environment: env, pipeline: "p.sqlite").origin
+        == "PMHOST_ARCHIVE")
     let fromPipeline = try ArchiveLocation.resolve(
       flag: nil, environment: ["HOME": "/h"], pipeline: "p.sqlite", pipelineFolder: "/srv/pm")
     #expect(fromPipeline.location == .sqlite(path: "/srv/pm/p.sqlite"))

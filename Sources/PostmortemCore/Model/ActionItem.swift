@@ -62,7 +62,9 @@ public struct ActionItem: Codable, Sendable, Equatable {
 
 extension ActionItem {
   /// Statuses that close an item (compared case-insensitively).
-  public static let closedStatuses: Set<String> = ["done", "closed", "resolved", "completed", "cancelled", "wontfix"]
+  public static let closedStatuses: Set<String> = [
+    "done", "closed", "resolved", "completed", "cancelled", "wontfix",
+  ]
 
   /// Whether the item's status closes it.
   public var isClosed: Bool { Self.closedStatuses.contains(status.lowercased()) }
