@@ -13,7 +13,8 @@ struct PMHost: ParsableCommand {
       "Run blameless incident post-mortems as code: Lua plugins in stages, from raw evidence to a checked report.",
     version: PMHostVersion.current,
     subcommands: [
-      Run.self, Check.self, Plugins.self, Validate.self, Import.self, Actions.self, ArchiveCommand.self, Test.self,
+      Run.self, Check.self, Plugins.self, Validate.self, Import.self, Actions.self, ArchiveCommand.self,
+      Test.self,
       New.self,
       API.self,
     ])

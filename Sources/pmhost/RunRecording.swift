@@ -34,23 +34,25 @@ struct RunArchive: Sendable {
     }
     if replay && flag == nil { return nil }
     let fromEnvironment = !(environment[ArchiveLocation.environmentVariable] ?? "").isEmpty
-    var key: String?
-    var folder: String?
+    var pipeline: Pipeline?
     if flag == nil && !fromEnvironment {
       // The pipeline's own key; loading it again is cheap (a sandboxed table, no files read).
-      let pipeline = try Pipeline.load(path: pipelinePath)
-      key = pipeline.archive
-      folder = pipeline.directory
+      // A pipeline with problems is left to the run, which names every one of them.
+      pipeline = try? Pipeline.load(path: pipelinePath)
     }
+    let key = pipeline?.archive
     do {
       let (location, origin) = try ArchiveLocation.resolve(
-        flag: flag, environment: environment, pipeline: key, pipelineFolder: folder)
-      let named = flag != nil || fromEnvironment || key != nil
+        flag: flag, environment: environment, pipeline: key, pipelineFolder: pipeline?.directory)
       return RunArchive(
-        location: location, origin: origin, named: named,
-        laterFlag: flag != nil || (key != nil && !fromEnvironment) ? location.display : nil)
+        location: location, origin: origin, named: flag != nil || fromEnvironment || key != nil,
+        laterFlag: flag != nil || key != nil ? location.display : nil)
     } catch {
-      let place = flag != nil ? "--archive" : fromEnvironment ? ArchiveLocation.environmentVariable : pipelinePath + ": archive"
+      let place =
+        if flag != nil { "--archive" } else if fromEnvironment { ArchiveLocation.environmentVariable } else {
+          ConfigProblem(file: pipelinePath, line: pipeline?.lines.line(key: "archive"), message: "archive")
+            .description
+        }
       throw HostError.configuration("\(place): \(error.message)")
     }
   }
@@ -93,14 +95,17 @@ struct RunArchive: Sendable {
       return outcome.exitCode
     } catch {
       var reason = error.message
-      if reason.hasPrefix(location.display + ": ") { reason = String(reason.dropFirst(location.display.count + 2)) }
+      if reason.hasPrefix(location.display + ": ") {
+        reason = String(reason.dropFirst(location.display.count + 2))
+      }
       let kept = PluginHostPaths.display(json ?? outcome.outDirectory)
+      let flag = laterFlag.map { " --archive \(RunArchive.shellQuoted($0))" } ?? ""
+      // A password is never shown: the user puts it back.
+      let password = laterFlag?.contains("***") == true ? " (with the password in place of ***)" : ""
       let later =
         json.map { path in
-          "record it later with: pmhost archive add"
-            + (laterFlag.map { " --archive \(RunArchive.shellQuoted($0))" } ?? "")
-            + " \(RunArchive.shellQuoted(PluginHostPaths.display(path)))"
-        } ?? "it can be recorded later once the pipeline's report stage lists \"json\" (pmhost archive add OUT/report.json)"
+          "record it later with: pmhost archive add\(flag) \(RunArchive.shellQuoted(PluginHostPaths.display(path)))\(password)"
+        } ?? "the pipeline writes no report.json (add \"json\" to its report stage to record its runs)"
       writeError(
         "pmhost: \(named ? "" : "warning: ")could not record \(id) in \(location.display) (\(origin)): \(reason)\n"
           + "  the report is kept in \(kept); \(later)")
@@ -112,14 +117,17 @@ struct RunArchive: Sendable {
   /// plugin's `file`); nil when the pipeline writes none.
   static func reportJSON(_ outcome: RunOutcome) -> String? {
     let outputs = outcome.model.outputs
-    guard let name = outputs.first(where: { $0 == "report.json" }) ?? outputs.first(where: { $0.hasSuffix(".json") })
+    guard
+      let name = outputs.first(where: { $0 == "report.json" })
+        ?? outputs.first(where: { $0.hasSuffix(".json") })
     else { return nil }
     return outcome.outDirectory + "/" + name
   }
 
   static func absolute(_ path: String) -> String {
     path.hasPrefix("/")
-      ? path : URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+      ? path
+      : URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         .standardized.path
   }
 

@@ -21,16 +21,18 @@ final class PipelineRun {
   }
 
   /// Runs a built-in step of `stage`, timed, with a progress line when it takes a while
-  /// (drawn by this thread while the step runs on another).
-  func builtInStep(_ stage: Stage, settings: RunSettings, _ body: @escaping () -> Void) {
+  /// (drawn by this thread while the step runs on another). `step` names it in both.
+  func builtInStep(
+    _ stage: Stage, step: String = "(built-in)", settings: RunSettings, _ body: @escaping () -> Void
+  ) {
     let started = StageClock.now()
-    if let progress = StageProgress(stage: stage.rawValue, step: "(built-in)", settings: settings) {
+    if let progress = StageProgress(stage: stage.rawValue, step: step, settings: settings) {
       _ = LuaWatchdog.watch(waiting: { progress.update(elapsed: $0, call: $1) }, body)
       progress.finish()
     } else {
       body()
     }
-    clock?.record(stage: stage.rawValue, plugin: "(built-in)", since: started)
+    clock?.record(stage: stage.rawValue, plugin: step, since: started)
   }
 
   /// The built-in timeline step, before the timeline plugins: clock offsets, the UTC
@@ -118,7 +120,8 @@ final class PipelineRun {
       return
     }
     var outcome: Result<[Recurrence], any Error> = .success([])
-    builtInStep(.report, settings: settings) { outcome = Result { try lookUp(report) } }
+    // `--timings`: `stage=report plugin=(archive)`.
+    builtInStep(.report, step: "(archive)", settings: settings) { outcome = Result { try lookUp(report) } }
     switch outcome {
     case .success(let found):
       model.recurrence = found
@@ -126,7 +129,8 @@ final class PipelineRun {
         _ = try? evidence.lookup("archive.recurrence", id, live: { saved })
       }
     case .failure(let error):
-      let message = "the archive's recurrence could not be looked up (the report goes on without it): \(error)"
+      let message =
+        "the archive's recurrence could not be looked up (the report goes on without it): \(error)"
       model.addWarning(RunWarning(plugin: "pmhost", stage: Stage.report.rawValue, message: message))
       if settings.echoWarnings { diagnostic("pmhost: warning: \(message)") }
     }
