@@ -35,7 +35,8 @@ let package = Package(
     .target(name: "CCmark", linkerSettings: [.linkedLibrary("cmark-gfm"), .linkedLibrary("dl")]),
     // The post-mortem archive's two back ends: the system SQLite (Debian: libsqlite3-dev) for
     // the default file, the system libpq (Debian: libpq-dev) for a team's PostgreSQL.
-    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
+    .systemLibrary(
+      name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
     .systemLibrary(name: "CLibpq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
     // Every incident remembered: recording, recurring factors, actions, metrics, similar ones.
     .target(name: "PostmortemArchive", dependencies: ["CSQLite", "CLibpq", "PostmortemCore"]),

@@ -105,6 +105,9 @@ public struct SimilarIncident: Sendable, Equatable {
 }
 
 extension Archive {
+  /// How many of a report's words rank the others in `similar`.
+  static let similarQueryWords = 60
+
   // MARK: - list
 
   /// The incidents the filter selects, latest first.
@@ -295,10 +298,18 @@ extension Archive {
     let ours = Self.factors(of: report)
     let query = Self.terms(of: report, services: services, factors: ours)
     guard !query.isEmpty, limit > 0 else { return [] }
-    let (total, allTerms) = try totals()
+    // The report's own record (when it is recorded) is neither an answer nor counted: its
+    // words would otherwise look rare, and rank nothing.
+    var (total, allTerms) = try totals()
+    if let own = try db.query("SELECT term_count FROM incidents WHERE id = ?", [.text(report.incident.id)])
+      .first
+    {
+      total -= 1
+      allTerms -= own[0].int ?? 0
+    }
     guard total > 0 else { return [] }
     let avgLength = max(1, Double(allTerms) / Double(total))
-    // Document frequencies of the query's words (the terms primary key), in batches.
+    // Document frequencies of the query's words among the others (the terms primary key).
     let words = query.keys.sorted()
     var df: [String: Int64] = [:]
     for chunk in stride(from: 0, to: words.count, by: 300).map({
@@ -306,15 +317,21 @@ extension Archive {
     }) {
       let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
       for r in try db.query(
-        "SELECT term, COUNT(*) FROM terms WHERE term IN (\(marks)) GROUP BY term", chunk.map { .text($0) })
+        "SELECT term, COUNT(*) FROM terms WHERE term IN (\(marks)) AND incident_id <> ? GROUP BY term",
+        chunk.map { .text($0) } + [.text(report.incident.id)])
       {
         df[r[0].text ?? ""] = r[1].int ?? 0
       }
     }
     // The rarest words carry the ranking; a word in most incidents says nothing.
-    let usable = df.filter { $0.value > 0 && Double($0.value) <= 0.5 * Double(total) }
-    let chosen = usable.sorted { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }.prefix(40)
-      .map(\.key)
+    func idf(_ n: Int64) -> Double { log(1 + (Double(total) - Double(n) + 0.5) / (Double(n) + 0.5)) }
+    // The words that weigh most in the report (how often it says them, how rare they are)
+    // rank the others; a word in more than half the incidents says nothing.
+    let usable = df.filter { $0.value > 0 && Double($0.value) <= 0.5 * Double(total) }.map { word, n in
+      (word: word, weight: idf(n) * Double(query[word] ?? 1).squareRoot())
+    }
+    let chosen = usable.sorted { $0.weight != $1.weight ? $0.weight > $1.weight : $0.word < $1.word }
+      .prefix(Self.similarQueryWords).map(\.word)
     guard !chosen.isEmpty else { return [] }
     let (condition, parameters) = filter.sql()
     let marks = Array(repeating: "?", count: chosen.count).joined(separator: ", ")
@@ -331,9 +348,7 @@ extension Archive {
       let term = r[1].text ?? ""
       let tf = Double(r[2].int ?? 0)
       let length = Double(r[3].int ?? 0)
-      let n = Double(df[term] ?? 0)
-      let idf = log(1 + (Double(total) - n + 0.5) / (n + 0.5))
-      let weight = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avgLength))
+      let weight = idf(df[term] ?? 0) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avgLength))
       let part = weight * Double(query[term] ?? 1).squareRoot()
       scores[id, default: 0] += part
       contributions[id, default: []].append((term, part))
@@ -355,8 +370,10 @@ extension Archive {
           categories.insert(mine.category)
         }
       }
-      let topWords = (contributions[id] ?? []).filter { !$0.0.hasPrefix("service:") && !$0.0.hasPrefix("category:") }
-        .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(6).map(\.0)
+      let topWords = (contributions[id] ?? []).filter {
+        !$0.0.hasPrefix("service:") && !$0.0.hasPrefix("category:")
+      }
+      .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(6).map(\.0)
       out.append(
         SimilarIncident(
           incident: incident, score: (score * 1000).rounded() / 1000,
@@ -409,7 +426,7 @@ extension Archive {
         }
       }
       let subject = FactorClustering.label(
-        order: ArchiveText.words(factor.text), counts: shared, members: matches.count)
+        order: ArchiveText.tokens(factor.text), counts: shared, members: matches.count, all: true)
       let count = others.count + 1
       let category = factor.category == Self.uncategorized ? "" : " (\(factor.category))"
       out.append(
@@ -524,7 +541,7 @@ enum FactorClustering {
       let first = factors[members[0]]
       out.append(
         FactorCluster(
-          label: label(order: ArchiveText.words(first.text), counts: counts, members: members.count),
+          label: label(order: ArchiveText.tokens(first.text), counts: counts, members: members.count),
           category: first.category, incidents: incidents,
           members: members.map {
             FactorCluster.Member(incident: factors[$0].incident, text: factors[$0].text)
@@ -537,12 +554,18 @@ enum FactorClustering {
     }
   }
 
-  /// Up to three words that at least half the members share, in the order the first factor
-  /// says them, joined by hyphens (`connection-pool`).
-  static func label(order: [String], counts: [String: Int], members: Int) -> String {
+  /// Up to three words that at least half the members share (all of them, with `all`), in
+  /// the order the first factor says them and as it spells them, joined by hyphens
+  /// (`connection-pool`).
+  static func label(
+    order: [(word: String, surface: String)], counts: [String: Int], members: Int, all: Bool = false
+  ) -> String {
     var seen: Set<String> = []
-    let shared = order.filter { (counts[$0] ?? 0) * 2 >= members && seen.insert($0).inserted }
+    let shared = order.filter {
+      let n = counts[$0.word] ?? 0
+      return (all ? n >= members : n * 2 >= members) && seen.insert($0.word).inserted
+    }
     let picked = shared.isEmpty ? Array(order.prefix(3)) : Array(shared.prefix(3))
-    return picked.joined(separator: "-")
+    return picked.map(\.surface).joined(separator: "-")
   }
 }

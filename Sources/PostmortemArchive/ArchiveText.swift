@@ -20,7 +20,12 @@ public enum ArchiveText {
     "through", "thus", "to", "too", "under", "until", "up", "upon", "us", "very", "via", "was", "we", "were",
     "what", "when", "where", "whether", "which", "while", "who", "whom", "why", "will", "with", "within",
     "without", "would", "yet", "you", "your", "missing", "insufficient", "caused", "cause",
-    "causing", "led", "lead", "leading", "result", "resulted", "resulting",
+    "causing", "led", "lead", "leading", "result", "resulted", "resulting", "use", "used", "using", "set",
+    "new", "get", "got", "make", "made", "need", "needed", "able", "still", "way", "take", "took", "see",
+    "seen",
+    "know", "known", "well", "back", "went", "go", "going", "done", "found", "look", "looked", "tried", "try",
+    "issue", "issues", "problem", "problems", "incident", "incidents", "note", "noted", "around", "since",
+    "already", "even", "though", "although", "instead", "rather",
   ]
 
   /// Abbreviations folded into one spelling before the ending is cut.
@@ -33,18 +38,21 @@ public enum ArchiveText {
     "infra": "infrastructure", "env": "environment", "prod": "production", "deps": "dependency",
     "dep": "dependency", "auth": "authentication", "authn": "authentication", "creds": "credential",
     "perms": "permission", "msg": "message", "msgs": "message", "svc": "service", "ns": "namespace",
-    "saturation": "exhausted", "saturated": "exhausted", "exhaustion": "exhausted", "exhausting": "exhausted",
-    "starvation": "exhausted", "depleted": "exhausted",
+    "saturation": "exhaust", "saturated": "exhaust", "saturate": "exhaust", "exhaustion": "exhaust",
+    "starvation": "exhaust", "starved": "exhaust", "depleted": "exhaust",
   ]
 
   /// The words of `text` as the archive compares them, in order, repeats kept.
-  public static func words(_ text: String) -> [String] {
-    var out: [String] = []
+  public static func words(_ text: String) -> [String] { tokens(text).map(\.word) }
+
+  /// The words of `text` with how the text spells each (lower-cased), for labels.
+  public static func tokens(_ text: String) -> [(word: String, surface: String)] {
+    var out: [(word: String, surface: String)] = []
     var current = ""
     func flush() {
       defer { current = "" }
       guard !current.isEmpty else { return }
-      if let word = normalise(current) { out.append(word) }
+      if let word = normalise(current) { out.append((word, current)) }
     }
     for scalar in text.unicodeScalars {
       if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
@@ -59,29 +67,39 @@ public enum ArchiveText {
   }
 
   /// One word folded: nil when it carries nothing (a stopword, one letter, a number shorter
-  /// than three digits).
+  /// than three digits). Abbreviations are folded before and after the ending is cut, so
+  /// `saturated`, `saturation` and `exhausted` all become `exhaust`.
   static func normalise(_ raw: String) -> String? {
     if raw.allSatisfy(\.isNumber) { return raw.count >= 3 ? raw : nil }
     guard raw.count >= 2, !stopwords.contains(raw) else { return nil }
-    if let folded = synonyms[raw] { return folded }
-    let word = stem(raw)
-    if let folded = synonyms[word] { return folded }
-    return stopwords.contains(word) ? nil : word
+    let word = stem(synonyms[raw] ?? raw)
+    let folded = synonyms[word] ?? word
+    return stopwords.contains(folded) ? nil : folded
   }
 
-  /// Plural and tense endings cut (a few rules, applied once; never below three letters).
+  /// Plural and tense endings cut (one rule), then a final silent `e` (so `update`,
+  /// `updated` and `updating` are all `updat`); never below three letters.
   static func stem(_ word: String) -> String {
     func cut(_ suffix: String, _ replacement: String = "", keep: Int = 3) -> String? {
       guard word.hasSuffix(suffix), word.count - suffix.count >= keep else { return nil }
       return String(word.dropLast(suffix.count)) + replacement
     }
-    if let w = cut("ies", "y") { return w }
-    if let w = cut("sses", "ss") { return w }
-    if word.hasSuffix("ss") || word.hasSuffix("us") || word.hasSuffix("is") { return word }
-    if let w = cut("ing", keep: 4) { return undouble(w) }
-    if let w = cut("ed", keep: 4) { return undouble(w) }
-    if let w = cut("s") { return w }
-    return word
+    var w = word
+    if let c = cut("ies", "y") {
+      w = c
+    } else if let c = cut("sses", "ss") {
+      w = c
+    } else if word.hasSuffix("ss") || word.hasSuffix("us") || word.hasSuffix("is") {
+      w = word
+    } else if let c = cut("ing", keep: 4) {
+      w = undouble(c)
+    } else if let c = cut("ed", keep: 4) {
+      w = undouble(c)
+    } else if let c = cut("s") {
+      w = c
+    }
+    if w.count > 4, w.hasSuffix("e"), !w.hasSuffix("ee") { w.removeLast() }
+    return w
   }
 
   /// `stopp` → `stop`, `throttl` stays.

@@ -33,25 +33,54 @@ public final class PostgresConnection: SQLConnection {
     conn = nil
   }
 
-  /// `?` placeholders as `$1, $2...`, outside quoted strings and identifiers.
+  /// `?` placeholders as `$1, $2...`, outside quoted strings, quoted identifiers and comments
+  /// (`-- ...` to the end of the line, `/* ... */`), as SQLite reads them.
   static func numbered(_ sql: String) -> String {
     var out = ""
     out.reserveCapacity(sql.utf8.count + 16)
     var n = 0
     var quote: Character? = nil
+    var lineComment = false
+    var blockComment = false
+    var previous: Character? = nil
     for ch in sql {
-      if let q = quote {
+      if lineComment {
+        if ch == "\n" { lineComment = false }
+        out.append(ch)
+        previous = nil
+        continue
+      } else if blockComment {
+        if previous == "*" && ch == "/" {
+          blockComment = false
+          previous = nil
+        } else {
+          previous = ch
+        }
+        out.append(ch)
+        continue
+      } else if let q = quote {
         if ch == q { quote = nil }
         out.append(ch)
       } else if ch == "'" || ch == "\"" {
         quote = ch
         out.append(ch)
+      } else if ch == "-" && previous == "-" {
+        lineComment = true
+        out.append(ch)
+        previous = nil
+        continue
+      } else if ch == "*" && previous == "/" {
+        blockComment = true
+        out.append(ch)
+        previous = nil
+        continue
       } else if ch == "?" {
         n += 1
         out += "$\(n)"
       } else {
         out.append(ch)
       }
+      previous = quote == nil ? ch : nil
     }
     return out
   }
@@ -124,8 +153,11 @@ public final class PostgresConnection: SQLConnection {
         }
         switch types[Int(c)] {
         case 20, 21, 23: row.append(Int64(value).map { .int($0) } ?? .text(value))  // int8, int2, int4
-        // float4, float8, numeric
-        case 700, 701, 1700: row.append(Double(value).map { .double($0) } ?? .text(value))
+        case 700, 701: row.append(Double(value).map { .double($0) } ?? .text(value))  // float4, float8
+        // numeric: an integer when it is one (SUM of a BIGINT column is numeric on PostgreSQL,
+        // an integer on SQLite), else a double.
+        case 1700:
+          row.append(Int64(value).map { .int($0) } ?? Double(value).map { .double($0) } ?? .text(value))
         case 16: row.append(.int(value == "t" ? 1 : 0))  // bool
         default: row.append(.text(value))
         }

@@ -83,6 +83,14 @@ public final class SQLiteConnection: SQLConnection {
       sqlite3_clear_bindings(statement)
       if cache[sql] == nil { sqlite3_finalize(statement) }
     }
+    // A parameter left unbound would be NULL without a word (PostgreSQL refuses): refuse too.
+    let expected = Int(sqlite3_bind_parameter_count(statement))
+    guard expected == parameters.count else {
+      let head = sql.split(separator: "\n").first.map(String.init) ?? sql
+      throw ArchiveError(
+        "\(display): the statement takes \(expected) parameters, \(parameters.count) given (in: \(head.prefix(120)))"
+      )
+    }
     let transient = unsafeBitCast(Int(-1), to: sqlite3_destructor_type.self)
     for (i, value) in parameters.enumerated() {
       let index = Int32(i + 1)

@@ -12,13 +12,15 @@ func incidentReport(
 ) -> Report {
   let started = TimeParser.rfc3339(start)!
   var incident = Incident(
-    id: id, title: title ?? "Incident \(id)", startedAt: started, endedAt: started.adding(milliseconds: 3_600_000),
+    id: id, title: title ?? "Incident \(id)", startedAt: started,
+    endedAt: started.adding(milliseconds: 3_600_000),
     services: services, severity: severity, summary: summary)
   incident.rootCause = nil
   var f = Factors()
   for (category, text) in factors { f.addContributing(ContributingFactor(category: category, text: text)) }
   let timeline = messages.enumerated().map { n, m in
-    TimelineEvent(time: started.adding(milliseconds: Int64(n) * 60_000), event: m, source: "test", kind: "note")
+    TimelineEvent(
+      time: started.adding(milliseconds: Int64(n) * 60_000), event: m, source: "test", kind: "note")
   }
   return Report(
     meta: ReportMeta(version: "test", generatedAt: started), incident: incident, timeline: timeline,
@@ -63,15 +65,19 @@ func incidentReport(
       let archive = try Archive(location: location)
       defer { archive.close() }
       try archive.record(
-        incidentReport("A", start: "2025-01-01T00:00:00Z", services: ["api"], severity: "Sev 1"), origin: .report,
+        incidentReport("A", start: "2025-01-01T00:00:00Z", services: ["api"], severity: "Sev 1"),
+        origin: .report,
         source: "a")
       try archive.record(
-        incidentReport("B", start: "2025-01-31T23:59:59Z", services: ["db"], severity: "SEV-2"), origin: .report,
+        incidentReport("B", start: "2025-01-31T23:59:59Z", services: ["db"], severity: "SEV-2"),
+        origin: .report,
         source: "b")
       try archive.record(
-        incidentReport("C", start: "2025-02-01T00:00:00Z", services: ["api", "db"]), origin: .report, source: "c")
+        incidentReport("C", start: "2025-02-01T00:00:00Z", services: ["api", "db"]), origin: .report,
+        source: "c")
       let now = TimeParser.rfc3339("2025-03-01T00:00:00Z")!
-      func ids(_ since: String?, _ until: String?, _ service: String?, _ severity: String?) throws -> [String] {
+      func ids(_ since: String?, _ until: String?, _ service: String?, _ severity: String?) throws -> [String]
+      {
         try archive.list(
           ArchiveFilter.parse(since: since, until: until, service: service, severity: severity, now: now)
         ).map(\.id)
@@ -82,7 +88,8 @@ func incidentReport(
       #expect(try ids(nil, nil, "api", nil) == ["C", "A"])
       #expect(try ids(nil, nil, nil, "sev1") == ["A"])
       #expect(try ids(nil, nil, nil, "SEV2") == ["B"])
-      #expect(try ids("30d", nil, "db", nil) == ["C"])
+      #expect(try ids("28d", nil, "db", nil) == ["C"])
+      #expect(try ids("29d", nil, "db", nil) == ["C", "B"])
       #expect(try ids(nil, nil, "nope", nil).isEmpty)
       #expect(throws: ArchiveError.self) { _ = try ids("yesterday", nil, nil, nil) }
       #expect(throws: ArchiveError.self) { _ = try ids("2025-02-01", "2025-01-01", nil, nil) }
@@ -100,7 +107,8 @@ func incidentReport(
           actions: [
             ActionItem(id: "AI-1", action: "done one", deadline: "2025-01-01", status: "done"),
             ActionItem(id: "AI-2", action: "late a week", deadline: "2025-02-22"),
-            ActionItem(id: "AI-3", action: "tracked", deadline: "2025-04-01", tracking: .string("https://x/1")),
+            ActionItem(
+              id: "AI-3", action: "tracked", deadline: "2025-04-01", tracking: .string("https://x/1")),
           ]), origin: .run, source: "r1")
       try archive.record(
         incidentReport(
@@ -111,7 +119,10 @@ func incidentReport(
           ]), origin: .run, source: "r2")
       let today = TimeParser.rfc3339("2025-03-01T00:00:00Z")!
       let all = try archive.actions(today: today)
-      #expect(all.map { "\($0.incident)/\($0.item.id)" } == ["INC-2/AI-1", "INC-1/AI-2", "INC-2/AI-2", "INC-1/AI-3", "INC-1/AI-1"])
+      #expect(
+        all.map { "\($0.incident)/\($0.item.id)" } == [
+          "INC-2/AI-1", "INC-1/AI-2", "INC-2/AI-2", "INC-1/AI-3", "INC-1/AI-1",
+        ])
       #expect(all.map(\.standing) == [.overdue, .overdue, .untracked, .open, .done])
       #expect(all.map(\.overdueDays) == [30, 7, nil, nil, nil])
       let overdue = try archive.actions(today: today, overdueOnly: true)
@@ -130,7 +141,8 @@ func incidentReport(
       for (n, r) in resolves.enumerated() {
         try archive.record(
           incidentReport(
-            "I\(n)", start: "2025-0\(n < 3 ? 1 : 4)-1\(n)T00:00:00Z", services: n.isMultiple(of: 2) ? ["api"] : ["db"],
+            "I\(n)", start: "2025-0\(n < 3 ? 1 : 4)-1\(n)T00:00:00Z",
+            services: n.isMultiple(of: 2) ? ["api"] : ["db"],
             severity: n < 2 ? "SEV1" : nil, detect: Int64(n * 10), resolve: r), origin: .report, source: "r")
       }
       let all = try #require(try archive.metrics().first)
@@ -185,8 +197,11 @@ func incidentReport(
             ("process", "Deploy pipeline has no canary stage"),
           ]),
         // Same words, another category: not the same factor.
-        incidentReport("P-4", start: "2025-03-06T00:00:00Z", factors: [("people", "Connection pool sizing unknown to on-call")]),
-        incidentReport("P-5", start: "2025-03-07T00:00:00Z", factors: [("technology", "Certificate expired on the edge")]),
+        incidentReport(
+          "P-4", start: "2025-03-06T00:00:00Z",
+          factors: [("people", "Connection pool sizing unknown to on-call")]),
+        incidentReport(
+          "P-5", start: "2025-03-07T00:00:00Z", factors: [("technology", "Certificate expired on the edge")]),
       ]
       for r in reports { try archive.record(r, origin: .report, source: r.incident.id) }
       let clusters = try archive.factors()
@@ -198,7 +213,8 @@ func incidentReport(
       #expect(clusters.last?.category == "process")
       #expect(try archive.factors(minIncidents: 3).count == 1)
       let since = try ArchiveFilter.parse(
-        since: "2025-02-01", until: nil, service: nil, severity: nil, now: TimeParser.rfc3339("2025-04-01T00:00:00Z")!)
+        since: "2025-02-01", until: nil, service: nil, severity: nil,
+        now: TimeParser.rfc3339("2025-04-01T00:00:00Z")!)
       #expect(try archive.factors(since).first?.incidents == ["P-2", "P-3"])
     }
   }
@@ -222,8 +238,9 @@ func incidentReport(
           messages: ["x509: certificate has expired"]), origin: .report, source: "y")
       for n in 0..<6 {
         try archive.record(
-          incidentReport("FILL-\(n)", start: "2024-0\(n + 1)-15T00:00:00Z", services: ["batch\(n)"],
-          summary: "Nightly batch \(n) was late"), origin: .report, source: "z")
+          incidentReport(
+            "FILL-\(n)", start: "2024-0\(n + 1)-15T00:00:00Z", services: ["batch\(n)"],
+            summary: "Nightly batch \(n) was late"), origin: .report, source: "z")
       }
       let new = incidentReport(
         "NEW", start: "2025-01-01T00:00:00Z", services: ["checkout"],
@@ -237,7 +254,8 @@ func incidentReport(
       #expect(found.first?.sharedServices == ["checkout"])
       #expect(found.first?.sharedCategories == ["technology"])
       #expect(found.first?.alikeFactors.count == 1)
-      #expect(found.first?.words.contains("hikaripool") == true)
+      let words = Set(found.first?.words ?? [])
+      #expect(words.isSuperset(of: ["connection", "pool", "checkout"]))
       if found.count > 1 { #expect(found[0].score > found[1].score) }
     }
   }
@@ -249,14 +267,17 @@ func incidentReport(
       defer { archive.close() }
       let pool = "Database connection pool exhausted"
       try archive.record(
-        incidentReport("Q1-A", start: "2025-01-05T00:00:00Z", services: ["api"], factors: [("technology", pool)]),
+        incidentReport(
+          "Q1-A", start: "2025-01-05T00:00:00Z", services: ["api"], factors: [("technology", pool)]),
         origin: .report, source: "a")
       try archive.record(
         incidentReport(
-          "Q1-B", start: "2025-02-05T00:00:00Z", services: ["web"], factors: [("technology", "DB connection pool too small")]),
+          "Q1-B", start: "2025-02-05T00:00:00Z", services: ["web"],
+          factors: [("technology", "DB connection pool too small")]),
         origin: .report, source: "b")
       try archive.record(
-        incidentReport("Q4-OLD", start: "2024-12-30T00:00:00Z", services: ["api"], factors: [("technology", pool)]),
+        incidentReport(
+          "Q4-OLD", start: "2024-12-30T00:00:00Z", services: ["api"], factors: [("technology", pool)]),
         origin: .report, source: "c")
       let new = incidentReport(
         "Q1-C", start: "2025-03-05T00:00:00Z", services: ["api"],
@@ -271,7 +292,8 @@ func incidentReport(
       #expect(factor.count == 3)
       #expect(factor.incidents == ["Q1-A", "Q1-B"])
       #expect(factor.subject == "connection-pool")
-      #expect(factor.text == "Third incident in 2025-Q1 with a connection-pool factor (technology): Q1-A, Q1-B")
+      #expect(
+        factor.text == "Third incident in 2025-Q1 with a connection-pool factor (technology): Q1-A, Q1-B")
     }
   }
 
@@ -279,18 +301,20 @@ func incidentReport(
   func twoRecordersAtOnceLoseNothing(_ backend: Backend) throws {
     let fresh = try backend.fresh()
     defer { fresh.cleanup() }
-    _ = try Archive(location: fresh.location)  // schema in place before the race
+    let location = fresh.location
+    _ = try Archive(location: location)  // schema in place before the race
     let failures = Failures()
     DispatchQueue.concurrentPerform(iterations: 4) { worker in
       do {
-        let archive = try Archive(location: fresh.location)
+        let archive = try Archive(location: location)
         defer { archive.close() }
         for n in 0..<25 {
           // Workers 0 and 1 write the same ids (a re-run racing the first run); 2 and 3 their own.
           let id = worker < 2 ? "SHARED-\(n)" : "W\(worker)-\(n)"
           try archive.record(
             incidentReport(
-              id, start: "2025-01-01T00:00:00Z", services: ["s\(worker)"], factors: [("technology", "pool \(n)")],
+              id, start: "2025-01-01T00:00:00Z", services: ["s\(worker)"],
+              factors: [("technology", "pool \(n)")],
               actions: [ActionItem(id: "AI-1", action: "a")]), origin: .run, source: "w\(worker)")
         }
       } catch {
@@ -317,12 +341,14 @@ func incidentReport(
       try archive.record(
         incidentReport(
           nasty, start: "2025-01-01T00:00:00Z", services: [nasty], severity: nasty, factors: [(nasty, nasty)],
-          actions: [ActionItem(id: nasty, action: nasty, owner: nasty, deadline: nasty)], title: nasty), origin: .run,
+          actions: [ActionItem(id: nasty, action: nasty, owner: nasty, deadline: nasty)], title: nasty),
+        origin: .run,
         source: nasty)
       let listed = try archive.list()
       #expect(listed.count == 1)
       #expect(listed.first?.id == nasty && listed.first?.title == nasty && listed.first?.services == [nasty])
-      #expect(try archive.actions(today: TimeParser.rfc3339("2025-01-02T00:00:00Z")!).first?.item.owner == nasty)
+      #expect(
+        try archive.actions(today: TimeParser.rfc3339("2025-01-02T00:00:00Z")!).first?.item.owner == nasty)
       let filtered = try archive.list(ArchiveFilter(service: nasty))
       #expect(filtered.count == 1)
     }
