@@ -247,4 +247,51 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: archive))
     #expect(second.read("out-replay/report.md")?.contains("- \(text)\n") == true)
   }
+
+  /// The server scripts/with-postgres starts (scripts/test runs the tests under it).
+  static let postgresServer = ProcessInfo.processInfo.environment["PMHOST_TEST_POSTGRES"].flatMap {
+    $0.isEmpty ? nil : $0
+  }
+
+  @Test(.enabled(if: postgresServer != nil, "needs PMHOST_TEST_POSTGRES (scripts/with-postgres sets it)"))
+  func aTeamsPostgreSQLArchiveRecordsReplacesAndAnswersRecurrence() throws {
+    let server = try #require(Self.postgresServer)
+    let name = "pmhost_run_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    var parts = try #require(URLComponents(string: server))
+    parts.path = "/" + name
+    let url = try #require(parts.string)
+    let admin = try PostgresConnection(url: server)
+    try admin.run("CREATE DATABASE \(name)")
+    admin.close()
+    defer {
+      if let admin = try? PostgresConnection(url: server) {
+        try? admin.run("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        admin.close()
+      }
+    }
+    let first = try Scratch()
+    defer { first.remove() }
+    let second = try Scratch()
+    defer { second.remove() }
+    try Self.incident(first, id: "PM-PG-1", day: 2, services: ["payments"])
+    try Self.incident(second, id: "PM-PG-2", day: 12, services: ["payments"])
+    let a = try PMHostProcess.run(
+      ["run", "pipeline.lua"], in: first.path, environment: ["PMHOST_ARCHIVE": url])
+    #expect(a.status == 0, "\(a.stderr)")
+    // The terminal hides a URL's userinfo whole (a lone name there is often a token).
+    let shown = "postgres://***@\(parts.host ?? ""):\(parts.port.map(String.init) ?? "")/\(name)"
+    #expect(a.stderr.contains("pmhost: recorded PM-PG-1 in \(shown)\n"), "\(a.stderr)")
+    let again = try PMHostProcess.run(
+      ["run", "pipeline.lua"], in: first.path, environment: ["PMHOST_ARCHIVE": url])
+    #expect(again.stderr.contains("PM-PG-1 in \(shown) (replaced)\n"), "\(again.stderr)")
+    let b = try PMHostProcess.run(["run", "pipeline.lua", "--archive", url], in: second.path)
+    #expect(b.status == 0, "\(b.stderr)")
+    #expect(
+      second.read("out/report.md")?.contains(
+        "\n## Recurrence\n\n- Second incident in 2025-Q1 involving payments: PM-PG-1\n")
+        == true)
+    let archive = try Archive(location: .postgres(url: url))
+    defer { archive.close() }
+    #expect(try archive.list().map(\.id) == ["PM-PG-2", "PM-PG-1"])
+  }
 }
