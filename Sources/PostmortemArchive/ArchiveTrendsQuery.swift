@@ -14,13 +14,16 @@ extension Archive {
     for i in incidents { severities[i.quarter, default: [:]][i.severity ?? "unknown", default: 0] += 1 }
     var trends = ArchiveTrends(generatedAt: today, archive: display, filter: filter.description)
     trends.totals = ArchiveTrends.Totals(
-      incidents: incidents.count, services: Set(incidents.flatMap(\.services)).count, overdueActions: overdue.count,
+      incidents: incidents.count, services: Set(incidents.flatMap(\.services)).count,
+      overdueActions: overdue.count,
       timeToResolve: overall?.resolve ?? DurationStats(), firstStarted: incidents.last?.startedAt,
       lastStarted: incidents.first?.startedAt)
-    trends.quarters = Self.quarters(from: incidents.last?.quarter, to: incidents.first?.quarter).map { period in
+    trends.quarters = Self.quarters(from: incidents.last?.quarter, to: incidents.first?.quarter).map {
+      period in
       let m = byQuarter[period]
       return ArchiveTrends.Quarter(
-        period: period, incidentsBySeverity: severities[period] ?? [:], timeToDetect: m?.detect ?? DurationStats(),
+        period: period, incidentsBySeverity: severities[period] ?? [:],
+        timeToDetect: m?.detect ?? DurationStats(),
         timeToAcknowledge: m?.acknowledge ?? DurationStats(), timeToMitigate: m?.mitigate ?? DurationStats(),
         timeToResolve: m?.resolve ?? DurationStats())
     }

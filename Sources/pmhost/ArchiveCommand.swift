@@ -479,7 +479,8 @@ struct ArchiveReport: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
     abstract:
-      "Write one self-contained HTML page of the archive's trends: incidents per quarter by severity, time to resolve, recurring factors, services, overdue actions (SVG charts, no script, no network).")
+      "Write one self-contained HTML page of the archive's trends: incidents per quarter by severity, time to resolve, recurring factors, services, overdue actions (SVG charts, no script, no network)."
+  )
 
   @OptionGroup var options: ArchiveQueryOptions
   @Option(
@@ -503,7 +504,9 @@ struct ArchiveReport: ParsableCommand {
       throw HostError.failed("\(html): cannot write it: \(error)")
     }
     if options.json {
-      print(JSONValue.object(["schema": .string("pmhost.archive.report/1"), "file": .string(html)]).jsonText(pretty: true))
+      print(
+        JSONValue.object(["schema": .string("pmhost.archive.report/1"), "file": .string(html)]).jsonText(
+          pretty: true))
     } else {
       say("\(html): written")
     }
