@@ -52,12 +52,7 @@ enum ArchivePageText {
   /// `text` with its control characters and bidirectional controls written out, and no more
   /// than ``maxMarks`` combining marks in a row.
   static func visible(_ text: String) -> String {
-    func plain(_ s: Unicode.Scalar) -> Bool {
-      switch s.value {
-      case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: false
-      default: true
-      }
-    }
+    func plain(_ s: Unicode.Scalar) -> Bool { !ControlText.isControl(s) }
     func mark(_ s: Unicode.Scalar) -> Bool {
       s.value >= 0x300
         && (s.properties.generalCategory == .nonspacingMark || s.properties.generalCategory == .enclosingMark)
@@ -77,14 +72,8 @@ enum ArchivePageText {
         out.append(s)
         continue
       }
-      let shown: String
-      switch s.value {
-      case 0x09, 0x0A, 0x0D: shown = " "
-      case 0x100...: shown = "\\u{" + String(s.value, radix: 16) + "}"
-      default:
-        let hex = String(s.value, radix: 16)
-        shown = "\\x" + (hex.count < 2 ? "0" + hex : hex)
-      }
+      // A line break or tab in a cell is a space; every other control is written out.
+      let shown = [0x09, 0x0A, 0x0D].contains(s.value) ? " " : ControlText.written(s)
       out.append(contentsOf: shown.unicodeScalars)
     }
     return String(out)
