@@ -156,7 +156,9 @@ enum ArchiveIntake {
             "file": .string(path), "id": .string(report.incident.id), "outcome": .string(outcome.rawValue),
             "unknown": .array(unknown.map { .string($0) }),
           ]))
-        if !json { say("\(path): \(outcome.rawValue) \(TerminalText.value(report.incident.id))") }
+        if !json {
+          say("\(TerminalText.value(path)): \(outcome.rawValue) \(TerminalText.value(report.incident.id))")
+        }
       } catch {
         let message =
           switch error {
@@ -307,8 +309,9 @@ struct ArchiveFactors: ParsableCommand {
       }
       var out = ""
       for c in clusters {
-        out += "\(c.incidents.count) incidents  \(c.category)  \(c.label)\n"
-        for m in c.members { out += "  \(m.incident): \(TerminalText.value(m.text))\n" }
+        let v = TerminalText.value
+        out += "\(c.incidents.count) incidents  \(v(c.category))  \(v(c.label))\n"
+        for m in c.members { out += "  \(v(m.incident)): \(v(m.text))\n" }
       }
       say(out, terminator: "")
     }
