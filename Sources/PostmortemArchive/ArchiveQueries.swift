@@ -40,6 +40,14 @@ public struct DurationStats: Sendable, Equatable {
   public var p90: Int64?
   public var max: Int64?
 
+  /// Figures as given (`DurationStats()` is no incident, no figure).
+  public init(median: Int64? = nil, p90: Int64? = nil, max: Int64? = nil, count: Int = 0) {
+    self.median = median
+    self.p90 = p90
+    self.max = max
+    self.count = count
+  }
+
   /// From the values, by linear interpolation between closest ranks (as PostgreSQL's
   /// `percentile_cont` and NumPy's default), rounded to whole seconds.
   public init(_ values: [Int64]) {
@@ -476,7 +484,9 @@ struct ClusterInput {
 }
 
 /// Groups alike factors: within a category, a factor joins every cluster holding a factor it
-/// is alike to (single link, merged with union-find). Candidates come from an index of words,
+/// is alike to (merged with union-find), but a cluster of three or more takes it only when it
+/// is alike to the cluster's first factor or to two of its factors, so no chain of loose
+/// likenesses joins unrelated factors. Candidates come from an index of words,
 /// leaving out words so common in the category that they say nothing, so the work grows with
 /// the factors that share words, not with every pair.
 enum FactorClustering {
@@ -497,6 +507,9 @@ enum FactorClustering {
       }
     }
     var parent = Array(nodes.indices)
+    // Per cluster root: how many factors (nodes) it holds and its earliest one.
+    var size = Array(repeating: 1, count: nodes.count)
+    var seed = Array(nodes.indices)
     func find(_ x: Int) -> Int {
       var x = x
       while parent[x] != x {
@@ -518,10 +531,23 @@ enum FactorClustering {
           for other in index[w] ?? [] { hits[other, default: 0] += 1 }
         }
         // Alike needs two shared words, unless both are one word long.
-        for (other, shared) in hits where shared >= 2 || nodes[m].words.count == 1 {
-          if find(other) != find(m) && ArchiveText.alike(nodes[other].words, nodes[m].words) {
-            parent[find(m)] = find(other)
-          }
+        var alikeIn: [Int: Int] = [:]
+        for other in hits.keys.sorted() where hits[other]! >= 2 || nodes[m].words.count == 1 {
+          if ArchiveText.alike(nodes[other].words, nodes[m].words) { alikeIn[find(other), default: 0] += 1 }
+        }
+        // A factor joins a cluster of three or more only when it is alike to its first factor
+        // or to two of its factors: one loose likeness must not chain unrelated factors.
+        for root in alikeIn.keys.sorted() {
+          let target = find(root)
+          let mine = find(m)
+          guard target != mine else { continue }
+          let strong =
+            size[target] < 3 || alikeIn[root]! >= 2
+            || ArchiveText.alike(nodes[seed[target]].words, nodes[m].words)
+          guard strong else { continue }
+          parent[mine] = target
+          size[target] += size[mine]
+          seed[target] = min(seed[target], seed[mine])
         }
         for w in nodes[m].words where (frequency[w] ?? 0) <= common { index[w, default: []].append(m) }
       }

@@ -19,7 +19,12 @@ public final class SQLiteConnection: SQLConnection {
     do {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     } catch {
-      throw ArchiveError("\(path): cannot create its folder \(folder): \(error.localizedDescription)")
+      // Foundation's message is "NSCocoaErrorDomain error 512"; the POSIX reason says what to fix.
+      let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? any Error
+      let reason = underlying.map { String(cString: strerror(Int32(($0 as NSError).code))) } ?? "\(error)"
+      throw ArchiveError(
+        "\(path): cannot create its folder \(folder): \(reason) (name another archive with --archive or PMHOST_ARCHIVE)"
+      )
     }
     var handle: OpaquePointer?
     let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX

@@ -6,7 +6,9 @@ import PostmortemCore
 /// `pmhost actions REPORT.json...`: action items for the weekly review, overdue first.
 struct Actions: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "List the action items of one or more report.json files: overdue first, then by deadline.")
+    abstract:
+      "List the action items of one or more report.json files: overdue first, then by deadline (across every recorded incident: pmhost archive actions)."
+  )
 
   @Argument(help: "report.json files written by pmhost run.") var reports: [String]
   @Flag(help: "Print the items as JSON.") var json = false

@@ -17,7 +17,7 @@ struct ArchiveCommand: ParsableCommand {
       """,
     subcommands: [
       ArchiveAdd.self, ArchiveImport.self, ArchiveList.self, ArchiveFactors.self, ArchiveActions.self,
-      ArchiveMetrics.self, ArchiveSimilar.self,
+      ArchiveMetrics.self, ArchiveSimilar.self, ArchiveReport.self,
     ])
 }
 
@@ -156,7 +156,9 @@ enum ArchiveIntake {
             "file": .string(path), "id": .string(report.incident.id), "outcome": .string(outcome.rawValue),
             "unknown": .array(unknown.map { .string($0) }),
           ]))
-        if !json { say("\(path): \(outcome.rawValue) \(TerminalText.value(report.incident.id))") }
+        if !json {
+          say("\(TerminalText.value(path)): \(outcome.rawValue) \(TerminalText.value(report.incident.id))")
+        }
       } catch {
         let message =
           switch error {
@@ -307,8 +309,9 @@ struct ArchiveFactors: ParsableCommand {
       }
       var out = ""
       for c in clusters {
-        out += "\(c.incidents.count) incidents  \(c.category)  \(c.label)\n"
-        for m in c.members { out += "  \(m.incident): \(TerminalText.value(m.text))\n" }
+        let v = TerminalText.value
+        out += "\(c.incidents.count) incidents  \(v(c.category))  \(v(c.label))\n"
+        for m in c.members { out += "  \(v(m.incident)): \(v(m.text))\n" }
       }
       say(out, terminator: "")
     }
@@ -471,6 +474,44 @@ struct ArchiveSimilar: ParsableCommand {
         if !s.words.isEmpty { out += "  words:    \(v(s.words.joined(separator: ", ")))\n" }
       }
       say(out, terminator: "")
+    }
+  }
+}
+
+struct ArchiveReport: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract:
+      "Write one self-contained HTML page of the archive's trends: incidents per quarter by severity, time to resolve, recurring factors, services, overdue actions (SVG charts, no script, no network)."
+  )
+
+  @OptionGroup var options: ArchiveQueryOptions
+  @Option(
+    help: ArgumentHelp(
+      "The page to write. An existing file is replaced only when pmhost wrote it.", valueName: "FILE"))
+  var html: String
+
+  func run() throws {
+    if let existing = FileManager.default.contents(atPath: html) {
+      let ours = String(decoding: existing.prefix(4096), as: UTF8.self).contains(
+        "<meta name=\"generator\" content=\"\(ArchivePage.generator)\">")
+      guard ours else {
+        throw HostError.configuration(
+          "\(html) exists and is not a page pmhost archive report wrote: not overwritten; name another file")
+      }
+    }
+    let page = try options.with { archive, filter in
+      ArchivePage.html(try archive.trends(filter, today: .current))
+    }
+    do { try FileAccess.writeAtomically(Array(page.utf8), to: html) } catch {
+      throw HostError.failed("\(html): cannot write it: \(error)")
+    }
+    if options.json {
+      print(
+        JSONValue.object(["schema": .string("pmhost.archive.report/1"), "file": .string(html)]).jsonText(
+          pretty: true))
+    } else {
+      say("\(html): written")
     }
   }
 }

@@ -46,6 +46,7 @@ public enum Summary {
           ?? "  evidence   \(saved.count) items, \(size), in \(PluginHostPaths.display(outcome.outDirectory + "/evidence"))"
       )
     }
+    for recurred in m.recurrence { lines.append("  recurrence \(v(recurred.text))") }
     if !m.warnings.isEmpty { lines.append("  warnings   \(m.warnings.count) (see report.json)") }
     for gap in m.gaps { lines.append("  gap        \(v(gap.source)) (\(v(gap.plugin))): \(v(gap.reason))") }
     for failure in outcome.failures { lines.append("  FAILED     \(v(failure))") }

@@ -76,9 +76,24 @@ struct Run: ParsableCommand {
       "At the end, print how long each plugin run and built-in step took, and the total, on stderr (`pmhost: timing stage=S plugin=P seconds=N`)."
     ))
   var timings = false
+  @Option(
+    help: ArgumentHelp(
+      "The post-mortem archive to record the report in and to ask what recurred: a path, sqlite:PATH or postgres://... (default: PMHOST_ARCHIVE, the pipeline's archive, else $XDG_DATA_HOME/pmhost/archive.sqlite).",
+      valueName: "URL"))
+  var archive: String?
+  @Flag(help: "Neither record the report in the archive nor look up what recurred.") var noArchive = false
 
   func run() throws {
     var settings = RunSettings()
+    let store = try RunArchive.choose(
+      flag: archive, noArchive: noArchive, replay: replay != nil, pipelinePath: pipeline)
+    if let store {
+      settings.recurrence = store.recurrence
+    } else if !noArchive {
+      // A replay that names no archive: the recorded run's answer, from its evidence (the
+      // runner gives a replay that, and never calls this).
+      settings.recurrence = { @Sendable _ in [] }
+    }
     settings.replayDirectory = replay
     settings.timings = timings
     if let distributed {
@@ -101,7 +116,8 @@ struct Run: ParsableCommand {
     for name in outcome.model.outputs {
       say(PluginHostPaths.display(outcome.outDirectory + "/" + name))
     }
-    if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    let code = store?.record(outcome, quiet: quiet) ?? outcome.exitCode
+    if code != 0 { throw ExitCode(code) }
   }
 }
 
@@ -127,7 +143,8 @@ struct Check: ParsableCommand {
   var answers: String?
 
   func run() throws {
-    let result = try PipelineRunner.check(pipelinePath: pipeline, answers: answers)
+    let result = try PipelineRunner.check(
+      pipelinePath: pipeline, answers: answers, archive: RunArchive.problem(pipelineKey:folder:))
     guard result.problems.isEmpty else {
       for problem in result.problems { writeError(problem.description) }
       writeError(

@@ -116,6 +116,10 @@ struct Scenario {
     var e = ProcessInfo.processInfo.environment
     e["PMHOST_PLUGIN_PATH"] = nil
     e["HOME"] = NSTemporaryDirectory()
+    // The runs record in an archive of this integration run's own (every scenario states one
+    // incident, whose record each run replaces), never in the user's.
+    e["PMHOST_ARCHIVE"] = nil
+    e["XDG_DATA_HOME"] = IT.work + "/.archive-data"
     e["NO_COLOR"] = "1"
     e[IT.tokenVariable] = IT.pagerdutyToken
     e[IT.badTokenVariable] = IT.badToken

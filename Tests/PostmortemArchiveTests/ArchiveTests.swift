@@ -220,6 +220,27 @@ func incidentReport(
   }
 
   @Test(arguments: Backend.allCases)
+  func looseLikenessesDoNotChainUnrelatedFactors(_ backend: Backend) throws {
+    try withFreshArchive(backend) { location in
+      let archive = try Archive(location: location)
+      defer { archive.close() }
+      // Each alike to the next only: A-B, B-C, C-D; A and D share nothing.
+      let chain = [
+        "Disk volume full", "Volume full, quota hit", "Full quota exceeded by tenant",
+        "Quota exceeded by tenant billing",
+      ]
+      for (n, text) in chain.enumerated() {
+        try archive.record(
+          incidentReport("C-\(n)", start: "2025-01-0\(n + 1)T00:00:00Z", factors: [("technology", text)]),
+          origin: .report, source: "c")
+      }
+      let clusters = try archive.factors()
+      #expect(clusters.count == 1)
+      #expect(clusters.first?.incidents == ["C-0", "C-1", "C-2"])
+    }
+  }
+
+  @Test(arguments: Backend.allCases)
   func similarRanksTheCloserIncidentFirstAndSaysWhy(_ backend: Backend) throws {
     try withFreshArchive(backend) { location in
       let archive = try Archive(location: location)

@@ -98,6 +98,7 @@ import Testing
       let process = Process()
       process.executableURL = URL(fileURLWithPath: PMHostProcess.binary)
       process.arguments = ["run", dir.path + "/pipeline.lua", "--quiet", "--out", out]
+      process.environment = PMHostProcess.environment(home: dir.path)
       process.standardOutput = FileHandle.nullDevice
       process.standardError = FileHandle.nullDevice
       process.standardInput = FileHandle.nullDevice

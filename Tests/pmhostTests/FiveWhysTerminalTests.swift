@@ -38,6 +38,7 @@ import Testing
       PMHostProcess.binary, "run", "pipeline.lua", "--out", "o1",
     ]
     process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
+    process.environment = PMHostProcess.environment(home: scratch.path)
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()

@@ -308,7 +308,12 @@ import Testing
     process.executableURL = URL(fileURLWithPath: PMHostProcess.binary)
     process.arguments = ["run", layout.pipeline + "/pipeline.lua", "--no-input"]
     process.currentDirectoryURL = URL(fileURLWithPath: layout.root.path)
-    process.environment = PMHostProcess.environment(home: layout.root.path + "/home")
+    // The archive outside the layout, whose every file must stay as it was.
+    let data = NSTemporaryDirectory() + "pmhost-hostile-data-" + UUID().uuidString
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    var environment = PMHostProcess.environment(home: layout.root.path + "/home")
+    environment["XDG_DATA_HOME"] = data
+    process.environment = environment
     let err = Pipe()
     process.standardError = err
     process.standardOutput = FileHandle.nullDevice

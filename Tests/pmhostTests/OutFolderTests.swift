@@ -162,6 +162,7 @@ import Testing
     first.executableURL = URL(fileURLWithPath: PMHostProcess.binary)
     first.arguments = ["run", "pipeline.lua", "--out", "o", "--quiet"]
     first.currentDirectoryURL = URL(fileURLWithPath: dir.path)
+    first.environment = PMHostProcess.environment(home: dir.path)
     first.standardOutput = FileHandle.nullDevice
     first.standardError = FileHandle.nullDevice
     first.standardInput = FileHandle.nullDevice
@@ -203,6 +204,7 @@ import Testing
       process.executableURL = URL(fileURLWithPath: PMHostProcess.binary)
       process.arguments = ["run", "pipeline.lua", "--quiet"]
       process.currentDirectoryURL = URL(fileURLWithPath: dir.path)
+      process.environment = PMHostProcess.environment(home: dir.path)
       process.standardOutput = FileHandle.nullDevice
       process.standardError = FileHandle.nullDevice
       process.standardInput = FileHandle.nullDevice

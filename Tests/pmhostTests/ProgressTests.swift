@@ -38,6 +38,9 @@ import Testing
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = nil
+    // The default archive in the test's folder, never the user's.
+    env["PMHOST_ARCHIVE"] = nil
+    env["XDG_DATA_HOME"] = directory + "/.local/share"
     for (key, value) in environment { env[key] = value }
     process.environment = env
     let out = Pipe()

@@ -25,11 +25,14 @@ struct PMHostProcess {
   }
 
   /// The environment a test runs pmhost in: this one's, with no `PMHOST_PLUGIN_PATH` and
-  /// `HOME` at `home`, so no plugin of the machine's is found.
+  /// `HOME` at `home`, so no plugin of the machine's is found, and the default archive under
+  /// `home` (no `PMHOST_ARCHIVE`, `XDG_DATA_HOME` in it): a test never records in the user's.
   static func environment(home: String) -> [String: String] {
     var environment = ProcessInfo.processInfo.environment
     environment["PMHOST_PLUGIN_PATH"] = nil
+    environment["PMHOST_ARCHIVE"] = nil
     environment["HOME"] = home
+    environment["XDG_DATA_HOME"] = home + "/.local/share"
     return environment
   }
 
@@ -42,7 +45,13 @@ struct PMHostProcess {
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: directory ?? packageRoot)
-    process.environment = environment(home: NSTemporaryDirectory()).merging(extra) { _, new in new }
+    // Each run's default archive is a folder of its own, removed after it: runs of different
+    // tests never see each other's incidents (a recurrence section would then come and go).
+    let data = NSTemporaryDirectory() + "pmhost-test-data-" + UUID().uuidString
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    var base = environment(home: NSTemporaryDirectory())
+    base["XDG_DATA_HOME"] = data
+    process.environment = base.merging(extra) { _, new in new }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

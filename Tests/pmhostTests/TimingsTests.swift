@@ -66,12 +66,12 @@ import Testing
     let lines = Self.lines(result.stderr)
     #expect(
       lines.map { "\($0.stage) \($0.plugin)" } == [
-        "collect log-pattern", "timeline (built-in)", "analyze busy", "report markdown", "report json",
-        "total -",
+        "collect log-pattern", "timeline (built-in)", "analyze busy", "report (archive)", "report markdown",
+        "report json", "total -",
       ]
         || lines.map { "\($0.stage) \($0.plugin)" } == [
-          "collect log-pattern", "timeline (built-in)", "analyze busy", "report json", "report markdown",
-          "total -",
+          "collect log-pattern", "timeline (built-in)", "analyze busy", "report (archive)", "report json",
+          "report markdown", "total -",
         ], "\(result.stderr)")
     #expect(lines.allSatisfy { $0.seconds >= 0 })
     let busy = try #require(lines.first { $0.plugin == "busy" })

@@ -66,6 +66,11 @@ public struct Pipeline: Sendable {
   /// `evidence = "copy"` keeps a copy of every file read; `"auto"` (the default) hard-links
   /// files of 64 MB and more when the out folder is on the same file system.
   public var evidence: String
+  /// `archive`: the post-mortem archive this pipeline's runs are recorded in (a path
+  /// relative to the pipeline's folder, `sqlite:PATH` or `postgres://...`), unless
+  /// `--archive` or `PMHOST_ARCHIVE` names another; nil: the default archive. pmhost reads
+  /// it (PluginHost knows no archive).
+  public var archive: String?
   public var stages: [Stage: [PluginReference]]
   /// Where each key, entry and option is written (for messages).
   public var lines = PipelineLines()
@@ -101,6 +106,11 @@ public struct Pipeline: Sendable {
         "evidence", ["string"], default: "auto",
         doc: "auto: hard-link files of 64 MB and more into the evidence; copy: copy every file",
         values: ["auto", "copy"]),
+      OptionSpec(
+        "archive", ["string"],
+        doc:
+          "the post-mortem archive runs are recorded in: a path relative to the pipeline, sqlite:PATH or postgres://... (--archive and PMHOST_ARCHIVE win; default $XDG_DATA_HOME/pmhost/archive.sqlite)"
+      ),
       OptionSpec(
         "clock_offsets", ["map"], default: .table(LuaTable()),
         doc: "source label = seconds added to its times, e.g. { [\"app logs\"] = -3.5 }",
@@ -204,6 +214,13 @@ public struct Pipeline: Sendable {
       )
       margin = .nil
     }
+    let archive = keys["archive"].stringValue
+    if let archive, archive.allSatisfy(\.isWhitespace) {
+      problem(
+        "archive",
+        "key 'archive' is empty: give a path relative to the pipeline, sqlite:PATH or postgres://..., or leave the key out for the default archive"
+      )
+    }
     var stages: [Stage: [PluginReference]] = [:]
     for stage in Stage.allCases {
       guard case .table(let list) = keys[stage.rawValue], list.fields.isEmpty else { continue }
@@ -238,7 +255,8 @@ public struct Pipeline: Sendable {
       gapMinSeconds: keys["gap_min_s"].doubleValue ?? 0,
       tableMarginSeconds: margin == .boolean(false)
         ? nil : margin.doubleValue.flatMap { $0.isFinite ? $0 : nil },
-      evidence: keys["evidence"].stringValue ?? "", stages: stages, lines: lines)
+      evidence: keys["evidence"].stringValue ?? "",
+      archive: archive.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }, stages: stages, lines: lines)
   }
 
   static func reference(_ item: LuaValue, origin: String, limits: Limits) throws(HostError)

@@ -21,16 +21,18 @@ final class PipelineRun {
   }
 
   /// Runs a built-in step of `stage`, timed, with a progress line when it takes a while
-  /// (drawn by this thread while the step runs on another).
-  func builtInStep(_ stage: Stage, settings: RunSettings, _ body: @escaping () -> Void) {
+  /// (drawn by this thread while the step runs on another). `step` names it in both.
+  func builtInStep(
+    _ stage: Stage, step: String = "(built-in)", settings: RunSettings, _ body: @escaping () -> Void
+  ) {
     let started = StageClock.now()
-    if let progress = StageProgress(stage: stage.rawValue, step: "(built-in)", settings: settings) {
+    if let progress = StageProgress(stage: stage.rawValue, step: step, settings: settings) {
       _ = LuaWatchdog.watch(waiting: { progress.update(elapsed: $0, call: $1) }, body)
       progress.finish()
     } else {
       body()
     }
-    clock?.record(stage: stage.rawValue, plugin: "(built-in)", since: started)
+    clock?.record(stage: stage.rawValue, plugin: step, since: started)
   }
 
   /// The built-in timeline step, before the timeline plugins: clock offsets, the UTC
@@ -96,6 +98,41 @@ final class PipelineRun {
           : "no events for \(String(format: "%.0f", minutes)) min from a source declared continuous (continuous_sources)"
         model.addGap(Gap(source: source, plugin: plugin, reason: reason, window: silence))
       }
+    }
+  }
+
+  /// Before the report stage: what this incident shares with earlier ones, from the archive
+  /// pmhost wired in (``RunSettings/recurrence``), kept in the model so that report.json and
+  /// `ctx.report.get()` have it. The answer is saved in the evidence (a lookup, as for a
+  /// glob), and a `--replay` is given the recorded answer instead of asking the archive again,
+  /// so that its report comes out as the recorded run's did. A failure is a warning; the run
+  /// goes on without it.
+  func lookUpRecurrence(settings: RunSettings) {
+    guard let lookUp = settings.recurrence else { return }
+    let report = model.report()
+    let id = report.incident.id
+    if evidence.mode == .replay {
+      // Recorded by an earlier run, or nothing (a run with --no-archive, older evidence).
+      guard let recorded = try? evidence.lookup("archive.recurrence", id, live: { .null }),
+        let found = try? JSONValueDecoder().decode([Recurrence].self, from: recorded)
+      else { return }
+      model.recurrence = found
+      return
+    }
+    var outcome: Result<[Recurrence], any Error> = .success([])
+    // `--timings`: `stage=report plugin=(archive)`.
+    builtInStep(.report, step: "(archive)", settings: settings) { outcome = Result { try lookUp(report) } }
+    switch outcome {
+    case .success(let found):
+      model.recurrence = found
+      if let saved = try? JSONValueEncoder().encode(found) {
+        _ = try? evidence.lookup("archive.recurrence", id, live: { saved })
+      }
+    case .failure(let error):
+      let message =
+        "the archive's recurrence could not be looked up (the report goes on without it): \(error)"
+      model.addWarning(RunWarning(plugin: "pmhost", stage: Stage.report.rawValue, message: message))
+      if settings.echoWarnings { diagnostic("pmhost: warning: \(message)") }
     }
   }
 

@@ -56,7 +56,12 @@ public enum PipelineRunner {
   /// and line: the pipeline's keys, each plugin's options against its schema (files that
   /// must exist included), each `check(opts, ctx)` hook (given `ctx.fs`, so that it reads
   /// and checks the files its options name), the incident, and the `--answers` file.
-  public static func check(pipelinePath: String, answers: String? = nil) throws(HostError) -> (
+  /// `archive` reads the pipeline's `archive` key (given the key and the pipeline's folder)
+  /// and returns what is wrong with it: pmhost's archive locations, which PluginHost does
+  /// not know.
+  public static func check(
+    pipelinePath: String, answers: String? = nil, archive: ((String, String) -> String?)? = nil
+  ) throws(HostError) -> (
     plugins: Int, stages: Int, problems: [ConfigProblem]
   ) {
     var problems: [ConfigProblem] = []
@@ -66,6 +71,11 @@ public enum PipelineRunner {
         problems.append(
           ConfigProblem(
             file: pipeline.path, line: pipeline.lines.line(key: "incident"), message: error.message))
+      }
+      if let location = pipeline.archive, let problem = archive?(location, pipeline.directory) {
+        problems.append(
+          ConfigProblem(
+            file: pipeline.path, line: pipeline.lines.line(key: "archive"), message: "archive: \(problem)"))
       }
     }
     if let answers {
@@ -261,7 +271,10 @@ public enum PipelineRunner {
     let renderAtEnd = !(planned[.validate] ?? []).isEmpty || !(planned[.track] ?? []).isEmpty
     let jsonFirst = (planned[.report] ?? []).filter { $0.manifest.name == "json" }
     for stage in Stage.allCases {
-      if stage == .report { settleEvidence(wait: true) }
+      if stage == .report {
+        settleEvidence(wait: true)
+        session.lookUpRecurrence(settings: settings)
+      }
       if stage == .timeline {
         session.builtInStep(.timeline, settings: settings) { session.builtInTimeline(pipeline) }
       }

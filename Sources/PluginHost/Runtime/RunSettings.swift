@@ -23,6 +23,13 @@ public struct RunSettings: Sendable {
   /// `--timings`: at the end of the run, one `pmhost: timing stage=S plugin=P seconds=N.NNN`
   /// line on stderr per plugin run and built-in step, in the order they ran, then the total.
   public var timings = false
+  /// What this incident shares with earlier ones (`report.json` `recurrence`): given the
+  /// report as it stands once the act stage has run, the archive's answer. The runner calls it
+  /// once, just before the report stage, and saves its answer in the evidence; a `--replay`
+  /// is given that recorded answer and the closure is not called. What it throws is a
+  /// warning, never a failed run. Nil (`--no-archive`, specs): nothing is looked up, nor
+  /// replayed. pmhost wires it to the archive, which PluginHost does not know.
+  public var recurrence: (@Sendable (Report) throws -> [Recurrence])?
 
   public init() {}
 }

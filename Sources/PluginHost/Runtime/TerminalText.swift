@@ -15,34 +15,16 @@ public enum TerminalText {
   public static func escape(_ text: String, keepingLines: Bool = true) -> String {
     let text = Redaction.text(text)
     func plain(_ s: Unicode.Scalar) -> Bool {
-      switch s.value {
-      case 0x09: true
-      case 0x0A: keepingLines
-      case 0x00...0x1F, 0x7F...0x9F: false
-      // Bidirectional embeddings, overrides and isolates reorder what follows them on the
-      // line ("Trojan Source"): shown as \u{...} too. The marks (U+200E, U+200F) stay.
-      case 0x202A...0x202E, 0x2066...0x2069: false
-      default: true
-      }
+      s.value == 0x09 || (s.value == 0x0A && keepingLines) || !ControlText.isControl(s)
     }
     if text.unicodeScalars.allSatisfy(plain) { return text }
     var out = String.UnicodeScalarView()
     for s in text.unicodeScalars {
       if plain(s) {
         out.append(s)
-        continue
+      } else {
+        out.append(contentsOf: ControlText.written(s).unicodeScalars)
       }
-      let shown: String
-      switch s.value {
-      case 0x1B: shown = "\\e"
-      case 0x0D: shown = "\\r"
-      case 0x0A: shown = "\\n"
-      case 0x100...: shown = "\\u{" + String(s.value, radix: 16) + "}"
-      default:
-        let hex = String(s.value, radix: 16)
-        shown = "\\x" + (hex.count < 2 ? "0" + hex : hex)
-      }
-      out.append(contentsOf: shown.unicodeScalars)
     }
     return String(out)
   }

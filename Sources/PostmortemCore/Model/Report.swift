@@ -44,6 +44,9 @@ public struct Report: Codable, Sendable, Equatable {
   /// The span whose events the report's table shows (`table_window`): the incident plus
   /// a margin. Events outside it stay in ``timeline`` (and the evidence). Nil: all.
   public var tableWindow: TimeWindow?
+  /// What this incident shares with earlier ones in the archive (`recurrence`): looked up
+  /// by `pmhost run` just before the report stage; empty without an archive.
+  public var recurrence: [Recurrence] = []
 
   /// A report; metrics default to those computed from `keyMoments` and `incident`.
   public init(
@@ -76,7 +79,7 @@ public struct Report: Codable, Sendable, Equatable {
 
   enum CodingKeys: String, CodingKey {
     case incident, timeline, metrics, factors, severity, gaps, warnings, validation, series, evidence
-    case clock
+    case clock, recurrence
     case tableWindow = "table_window"
     case meta = "pmhost"
     case followUp = "follow_up"
@@ -107,6 +110,7 @@ public struct Report: Codable, Sendable, Equatable {
     evidence = try c.value(.evidence, or: [])
     clock = try c.optional(.clock)
     tableWindow = try c.optional(.tableWindow)
+    recurrence = try c.value(.recurrence, or: [])
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -127,6 +131,7 @@ public struct Report: Codable, Sendable, Equatable {
     try c.encode(followUp, forKey: .followUp)
     try c.encode(series, forKey: .series)
     try c.encode(evidence, forKey: .evidence)
+    try c.encode(recurrence, forKey: .recurrence)
     if let clock { try c.encode(clock, forKey: .clock) }
     if let tableWindow { try c.encode(tableWindow, forKey: .tableWindow) }
   }
@@ -175,6 +180,7 @@ public struct Report: Codable, Sendable, Equatable {
     try stream.elements("lessons_learned", lessonsLearned) { .string($0) }
     try stream.member("metrics", try encoder.encode(metrics))
     try stream.member("pmhost", try encoder.encode(meta))
+    try stream.elements("recurrence", recurrence) { try encoder.encode($0) }
     // A series' points are written as bytes, not as a tree per point: a month at 15 s
     // steps is 172,801 of them.
     try stream.objects(

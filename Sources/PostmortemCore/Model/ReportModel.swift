@@ -68,6 +68,12 @@ open class ReportModel {
     get { state.evidence }
     set { state.evidence = newValue }
   }
+  /// What this incident shares with earlier ones in the archive (report.json `recurrence`),
+  /// set by the run just before the report stage.
+  public var recurrence: [Recurrence] {
+    get { state.recurrence }
+    set { state.recurrence = newValue }
+  }
   /// Every plugin the run used and where it came from (report.json `pmhost.plugins`;
   /// ``addPlugin(_:)``).
   public var plugins: [PluginUse] { state.meta.plugins }

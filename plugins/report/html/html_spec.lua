@@ -50,6 +50,10 @@ describe("html", function()
     assert.matches("<td>First 5xx errors appear %(1,523 events, until 10:34:45%)</td>", html)
   end)
 
+  it("has no Recurrence section when nothing recurred", function()
+    assert.is_nil(html:find("Recurrence", 1, true))
+  end)
+
   it("escapes every text from the model", function()
     assert.matches("Pool &lt;exhausted&gt; &amp; &quot;stuck&quot; at 20/20", html)
     assert.is_nil(html:find("<exhausted>", 1, true))
@@ -202,5 +206,26 @@ describe("html metric chart downsampling", function()
     -- The axis has dated labels at most a dozen.
     local ticks = select(2, out:gsub('text%-anchor="middle" fill="#57606a"', ""))
     assert.truthy(ticks >= 3 and ticks <= 12, ticks)
+  end)
+end)
+
+-- report.json's recurrence: what pmhost run found this incident shares with earlier ones in
+-- the archive. The second text is hostile.
+describe("html with recurrence from the archive", function()
+  local r = plugin.run({}, { report = "fixtures/recurrence.json" })
+  local html = r.files["report.html"]
+
+  it("lists each recurrence in its own section after Prevention, before Data Gaps", function()
+    assert.is_nil(r.error)
+    assert.matches("<h2>Prevention</h2>[^\n]*</section>\n<section><h2>Recurrence</h2><ul>"
+      .. "<li>Second incident in 2025%-Q1 involving api%-service: PM%-2025%-02%-09</li><li>.-</li></ul></section>\n"
+      .. "<section><h2>Data Gaps</h2>", html)
+  end)
+
+  it("escapes a text like every other field", function()
+    assert.truthy(html:find("<li>&lt;script&gt;alert(1)&lt;/script&gt; [click](javascript:alert(1)) "
+      .. "![x](http://evil.example/x.png) **bold** | cell &amp; &quot;quoted&quot; &#39;single&#39;\n"
+      .. "## Not a heading\n- not an item `code`</li>", 1, true))
+    assert.is_nil(html:find("<script>alert", 1, true))
   end)
 end)

@@ -402,6 +402,12 @@ local function render(ctx, data, opts)
   parts[#parts + 1] = section("What Went Well", list(data.what_went_well, "not recorded"))
   parts[#parts + 1] = section("Lessons Learned", list(data.lessons_learned, "not recorded"))
   parts[#parts + 1] = section("Prevention", "<p>See Action Items above.</p>")
+  if data.recurrence and #data.recurrence > 0 then
+    -- What this incident shares with earlier ones in the archive (pmhost run looked it up).
+    local lines = {}
+    for i, r in ipairs(data.recurrence) do lines[i] = r.text end
+    parts[#parts + 1] = section("Recurrence", list(lines))
+  end
   if data.gaps and #data.gaps > 0 then
     local lines = {}
     for i, g in ipairs(data.gaps) do lines[i] = pmx.gap_line(g, clock) end

@@ -3,7 +3,8 @@
 -- Everything comes from ctx.report.get(), the same model report.json holds, so this
 -- file is also a guide to that model. Sections follow the seed: header, Summary,
 -- Impact, Root Cause, Timeline, Contributing Factors, Action Items, What Went Well,
--- Lessons Learned, Prevention; then Data Gaps and Validation when there are any.
+-- Lessons Learned, Prevention; then Recurrence (what this incident shares with earlier ones
+-- in the archive), Data Gaps and Validation when there are any.
 --
 -- One rendering mechanism: the seed's layout (layout.lua) and an organisation's own
 -- `template` are both Mustache, rendered by pm.template.render over the view below. Every
@@ -185,7 +186,8 @@ end
 --   immediate[], systemic[], contributing[].{n,label,labelled,text,why_chain[]},
 --   action_rows[].{id,action,owner,deadline,priority,status}, went_well[], lessons[],
 --   gap_lines[], checks[].{mark,check,detail,has_detail,line,ok,pending}, has_gaps,
---   has_validation, has_actions, causal_graph (the fishbone as a Mermaid block, nil without
+--   recurrence_lines[] (each recurrence's sentence: "Third incident in 2025-Q1 with ..."),
+--   has_recurrence, has_validation, has_actions, causal_graph (the fishbone as a Mermaid block, nil without
 --   factors), causal_graph_shown (the `fishbone` option and a graph to show).
 -- `rows` holds the timeline's columns (columns(); every row for a template), `clock` formats
 -- their times.
@@ -241,7 +243,10 @@ local function view(data, rows, clock, opts)
       -- the check and its detail as one text, as the seed's layout shows it
       line = md.text(c.check .. (has_detail and (": " .. c.detail) or "")) }
   end
+  v.recurrence_lines = {}
+  for i, r in ipairs(data.recurrence or {}) do v.recurrence_lines[i] = md.text(r.text) end
   v.has_gaps, v.has_validation, v.has_actions = #v.gap_lines > 0, #v.checks > 0, #v.action_rows > 0
+  v.has_recurrence = #v.recurrence_lines > 0
   v.causal_graph = pmx.mermaid(data) -- a Mermaid block, or nil when there are no factors
   v.causal_graph_shown = opts.fishbone == true and v.causal_graph ~= nil
   return v

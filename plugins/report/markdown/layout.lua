@@ -123,6 +123,14 @@ M.report = [==[
 ## Prevention
 
 See Action Items above.
+{{#has_recurrence}}
+
+## Recurrence
+
+{{#recurrence_lines}}
+- {{.}}
+{{/recurrence_lines}}
+{{/has_recurrence}}
 {{#has_gaps}}
 
 ## Data Gaps

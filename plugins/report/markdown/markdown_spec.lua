@@ -171,6 +171,35 @@ describe("markdown without gaps or validation", function()
   end)
 end)
 
+-- report.json's recurrence: what pmhost run found this incident shares with earlier ones in
+-- the archive. The second text is hostile: markup of every kind, and line breaks.
+describe("markdown with recurrence from the archive", function()
+  local md
+  before_each(function()
+    local r = plugin.run({}, { report = "fixtures/recurrence.json" })
+    assert.is_nil(r.error)
+    md = r.files["report.md"]
+  end)
+
+  it("lists each recurrence after Prevention, before Data Gaps", function()
+    assert.matches("\n## Prevention\n\nSee Action Items above%.\n\n## Recurrence\n\n"
+      .. "%- Second incident in 2025%-Q1 involving api%-service: PM%-2025%-02%-09\n%- [^\n]+\n\n## Data Gaps\n", md)
+  end)
+
+  it("escapes a text like every other field: no HTML, link, image, emphasis, heading or list of its own", function()
+    assert.truthy(has_line(md, "- \\<script>alert(1)\\</script> \\[click\\](javascript:alert(1)) "
+      .. "!\\[x\\](http\\://evil.example/x.png) \\*\\*bold\\*\\* \\| cell & \"quoted\" 'single' "
+      .. "## Not a heading - not an item \\`code\\`"))
+    assert.falsy(md:find("\n## Not a heading", 1, true))
+    assert.is_nil(md:find("[^\\]<script>"))
+  end)
+
+  it("has no Recurrence section when nothing recurred", function()
+    local plain = plugin.run({}, { report = "fixtures/report.json" }).files["report.md"]
+    assert.falsy(plain:find("Recurrence", 1, true))
+  end)
+end)
+
 describe("markdown with an organisation's Mustache template", function()
   it("renders the template with the model and the ready-made text", function()
     local r = plugin.run({ template = "fixtures/ours.mustache", file = "ours.md" },
