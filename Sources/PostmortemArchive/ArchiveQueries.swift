@@ -576,7 +576,10 @@ enum FactorClustering {
     return out.sorted { a, b in
       if a.incidents.count != b.incidents.count { return a.incidents.count > b.incidents.count }
       if a.category != b.category { return a.category < b.category }
-      return a.label < b.label
+      if a.label != b.label { return a.label < b.label }
+      // Clusters are disjoint: their first incidents, or first factors, tell them apart.
+      if a.incidents != b.incidents { return a.incidents.lexicographicallyPrecedes(b.incidents) }
+      return a.members.map(\.text).lexicographicallyPrecedes(b.members.map(\.text))
     }
   }
 

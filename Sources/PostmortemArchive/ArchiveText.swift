@@ -54,9 +54,17 @@ public enum ArchiveText {
       guard !current.isEmpty else { return }
       if let word = normalise(current) { out.append((word, current)) }
     }
-    for scalar in text.unicodeScalars {
-      if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+    func wordy(_ s: Unicode.Scalar) -> Bool { s.properties.isAlphabetic || ("0"..."9").contains(s) }
+    let scalars = Array(text.unicodeScalars)
+    for (n, scalar) in scalars.enumerated() {
+      if wordy(scalar) {
         current.unicodeScalars.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+      } else if "-_.".unicodeScalars.contains(scalar), !current.isEmpty, n + 1 < scalars.count,
+        wordy(scalars[n + 1])
+      {
+        // `orders-api`, `kube_state`, `v2.3` are one name: as two words, any two texts naming
+        // the same service would share two words and look alike.
+        current.unicodeScalars.append(scalar)
       } else {
         flush()
       }
@@ -72,6 +80,8 @@ public enum ArchiveText {
   static func normalise(_ raw: String) -> String? {
     if raw.allSatisfy(\.isNumber) { return raw.count >= 3 ? raw : nil }
     guard raw.count >= 2, !stopwords.contains(raw) else { return nil }
+    // A name (`orders-api`, `kube_state_metrics`) is kept as written.
+    if raw.unicodeScalars.contains(where: { "-_.".unicodeScalars.contains($0) }) { return raw }
     let word = stem(synonyms[raw] ?? raw)
     let folded = synonyms[word] ?? word
     return stopwords.contains(folded) ? nil : folded

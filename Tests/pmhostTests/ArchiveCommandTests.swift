@@ -44,12 +44,14 @@ import Testing
     let env = ["PMHOST_ARCHIVE": url]
     let add = try PMHostProcess.run(["archive", "add", "--json"] + reports, environment: env)
     #expect(add.status == 0, "\(add.stderr)")
-    let imported = try PMHostProcess.run(["archive", "import", "--json"] + documents, environment: env)
-    // The corpus's ADSync post-mortem has no exact time: it is named, the rest are recorded.
-    #expect(imported.status == (documents.isEmpty ? 0 : 1), "\(imported.stderr)")
-    let importJSON = try JSONValue.parse(Data(imported.stdout.utf8))
-    let failed = (importJSON["failed"]?.arrayValue ?? []).compactMap { $0["file"]?.stringValue }
-    #expect(failed.allSatisfy { $0.contains("PM2020-003") }, "\(failed)")
+    if !documents.isEmpty {
+      let imported = try PMHostProcess.run(["archive", "import", "--json"] + documents, environment: env)
+      // The corpus's ADSync post-mortem has no exact time: it is named, the rest are recorded.
+      #expect(imported.status == 1, "\(imported.stderr)")
+      let importJSON = try JSONValue.parse(Data(imported.stdout.utf8))
+      let failed = (importJSON["failed"]?.arrayValue ?? []).compactMap { $0["file"]?.stringValue }
+      #expect(failed.allSatisfy { $0.contains("PM2020-003") }, "\(failed)")
+    }
     var out: [String: JSONValue] = [:]
     for (name, arguments) in [
       ("list", ["list"]), ("factors", ["factors"]),
