@@ -29,10 +29,24 @@ struct ArchiveLocationOption: ParsableArguments {
       valueName: "URL"))
   var archive: String?
 
-  func open() throws -> Archive {
+  /// The archive, created when `creating` (add, import); a question asked of a SQLite file
+  /// that does not exist is refused rather than answered from a new, empty one (a mistyped
+  /// path would otherwise say "no incidents").
+  func open(creating: Bool) throws -> Archive {
+    let location: ArchiveLocation
+    let origin: String
     do {
-      let (location, _) = try ArchiveLocation.resolve(
+      (location, origin) = try ArchiveLocation.resolve(
         flag: archive, environment: ProcessInfo.processInfo.environment)
+    } catch {
+      throw HostError.configuration("archive: \(error.message)")
+    }
+    if case .sqlite(let path) = location, !creating, !FileManager.default.fileExists(atPath: path) {
+      throw HostError.configuration(
+        "archive: no archive at \(path) (\(origin)): nothing is recorded there yet; pmhost run records its reports there, and pmhost archive add or import fills it"
+      )
+    }
+    do {
       return try Archive(location: location)
     } catch {
       throw HostError.configuration("archive: \(error.message)")
@@ -66,7 +80,7 @@ struct ArchiveQueryOptions: ParsableArguments {
   /// Runs `body` with the archive open; an archive error becomes pmhost's error.
   func with<T>(_ body: (Archive, ArchiveFilter) throws -> T) throws -> T {
     let filter = try filter()
-    let archive = try location.open()
+    let archive = try location.open(creating: false)
     defer { archive.close() }
     do {
       return try body(archive, filter)
@@ -141,7 +155,7 @@ enum ArchiveIntake {
     read: (String) throws -> (Report, [String]), origin: () -> Archive.Origin
   ) throws {
     guard !files.isEmpty else { throw HostError.configuration("archive \(schema): name at least one file") }
-    let archive = try location.open()
+    let archive = try location.open(creating: true)
     defer { archive.close() }
     var recorded: [JSONValue] = []
     var failed: [JSONValue] = []

@@ -73,6 +73,25 @@ import Testing
     return out
   }
 
+  @Test func aQuestionToAMissingArchiveIsRefusedNotAnsweredEmpty() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let missing = scratch.path + "/typo/archive.sqlite"
+    let r = try PMHostProcess.run(["archive", "list", "--archive", missing])
+    #expect(r.status == 2)
+    #expect(r.stderr.contains("no archive at \(missing)"), "\(r.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: scratch.path + "/typo"))
+    // Recording creates it.
+    try scratch.write(
+      "r.json",
+      "{\"incident\": {\"id\": \"X-1\", \"title\": \"t\", \"started_at\": \"2025-01-01T00:00:00Z\", \"ended_at\": \"2025-01-01T01:00:00Z\"}}"
+    )
+    let add = try PMHostProcess.run(["archive", "add", "--archive", missing, scratch.path + "/r.json"])
+    #expect(add.status == 0, "\(add.stderr)")
+    let list = try PMHostProcess.run(["archive", "list", "--archive", missing])
+    #expect(list.status == 0 && list.stdout.contains("X-1"), "\(list.stderr)")
+  }
+
   @Test func aTeamsArchiveAnswersTheSameOnSQLiteAndPostgreSQL() throws {
     let scratch = try Scratch()
     defer { scratch.remove() }
