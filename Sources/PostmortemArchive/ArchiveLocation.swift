@@ -36,11 +36,15 @@ public enum ArchiveLocation: Sendable, Equatable {
     if path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] {
       path = home + path.dropFirst(1)
     }
-    if !path.hasPrefix("/") {
-      let from = base ?? FileManager.default.currentDirectoryPath
-      path = ((from as NSString).appendingPathComponent(path) as NSString).standardizingPath
-    }
-    return .sqlite(path: path)
+    return .sqlite(path: absolute(path, base: base))
+  }
+
+  /// `path` made absolute: taken from `base` (default: the current folder) when relative,
+  /// with `.` and `..` resolved.
+  public static func absolute(_ path: String, base: String? = nil) -> String {
+    guard !path.hasPrefix("/") else { return path }
+    let from = base ?? FileManager.default.currentDirectoryPath
+    return ((from as NSString).appendingPathComponent(path) as NSString).standardizingPath
   }
 
   /// `$XDG_DATA_HOME/pmhost/archive.sqlite`, else `$HOME/.local/share/pmhost/archive.sqlite`

@@ -163,7 +163,9 @@ enum ArchiveIntake {
     for path in files {
       do {
         let (report, unknown) = try read(path)
-        let outcome = try archive.record(report, origin: origin(), source: path, unknown: unknown)
+        // Where it came from, absolute: a relative path means nothing from another folder.
+        let source = ArchiveLocation.absolute(path)
+        let outcome = try archive.record(report, origin: origin(), source: source, unknown: unknown)
         counts[outcome, default: 0] += 1
         recorded.append(
           .object([
@@ -218,7 +220,7 @@ enum ArchiveIntake {
       throw HostError.failed("\(path): \(error.message)")
     }
     var report: Report
-    do { report = try Report.decode(Data(bytes), origin: path) } catch { throw HostError.failed("\(error)") }
+    do { report = try Report.decode(tree, origin: path) } catch { throw HostError.failed("\(error)") }
     var unknown = (tree["imported"]?["unknown"]?.arrayValue ?? []).compactMap(\.stringValue)
     var metrics = ResponseMetrics()
     var stated: [String: Int64] = [:]

@@ -87,7 +87,7 @@ struct RunArchive: Sendable {
     do {
       let archive = try Archive(location: location)
       defer { archive.close() }
-      let result = try archive.record(report, origin: .run, source: RunArchive.absolute(source))
+      let result = try archive.record(report, origin: .run, source: ArchiveLocation.absolute(source))
       if !quiet {
         writeError(
           "pmhost: recorded \(id) in \(location.display)\(result == .replaced ? " (replaced)" : "")")
@@ -122,13 +122,6 @@ struct RunArchive: Sendable {
         ?? outputs.first(where: { $0.hasSuffix(".json") })
     else { return nil }
     return outcome.outDirectory + "/" + name
-  }
-
-  static func absolute(_ path: String) -> String {
-    path.hasPrefix("/")
-      ? path
-      : URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-        .standardized.path
   }
 
   /// `path` as a shell reads it: as it is when it holds only safe characters, else quoted.

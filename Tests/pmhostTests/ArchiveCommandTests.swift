@@ -86,8 +86,12 @@ import Testing
       "r.json",
       "{\"incident\": {\"id\": \"X-1\", \"title\": \"t\", \"started_at\": \"2025-01-01T00:00:00Z\", \"ended_at\": \"2025-01-01T01:00:00Z\"}}"
     )
-    let add = try PMHostProcess.run(["archive", "add", "--archive", missing, scratch.path + "/r.json"])
+    // A relative file is recorded with its absolute path: from another folder it still names it.
+    let add = try PMHostProcess.run(["archive", "add", "--archive", missing, "r.json"], in: scratch.path)
     #expect(add.status == 0, "\(add.stderr)")
+    let json = try PMHostProcess.run(["archive", "list", "--json", "--archive", missing])
+    let source = try JSONValue.parse(Data(json.stdout.utf8))["incidents"]?[0]?["source"]?.stringValue
+    #expect(source == scratch.path + "/r.json")
     let list = try PMHostProcess.run(["archive", "list", "--archive", missing])
     #expect(list.status == 0 && list.stdout.contains("X-1"), "\(list.stderr)")
   }

@@ -209,6 +209,11 @@ public struct Report: Codable, Sendable, Equatable {
     } catch {
       throw ReportError("\(origin):\(error.line):\(error.column): \(error.message)")
     }
+    return try decode(tree, origin: origin)
+  }
+
+  /// A report from a JSON tree already parsed (errors name the field).
+  public static func decode(_ tree: JSONValue, origin: String = "report.json") throws -> Report {
     do {
       return try JSONValueDecoder().decode(Report.self, from: tree)
     } catch let error as DecodingError {
