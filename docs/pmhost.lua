@@ -280,6 +280,11 @@ local pm_template = {}
 ---@param opts? pmhost.GapOptions
 function ctx.gap(reason, opts) end
 
+--- Stages: collect, track.
+--- Shows where a long collection is on the stage's progress line (a terminal only; at most 200 characters).
+---@param text string what the plugin is doing, e.g. `page 12: 120,000 rows, 14.2 MB, up to 10:32Z`
+function ctx.progress(text) end
+
 --- Reads an environment variable the pipeline named (tokens).
 ---@param name string a variable the pipeline names in one of this plugin's `*_env` options
 ---@return string? value
@@ -345,6 +350,14 @@ function ctx_http.get(url, opts) end
 ---@return pmhost.Response? response
 ---@return string? reason
 function ctx_http.post(url, opts) end
+
+--- Stages: collect, track.
+--- HTTP DELETE, with `opts.body` or `opts.json` when given (closing a search context a collector opened).
+---@param url string
+---@param opts? pmhost.HTTPOptions
+---@return pmhost.Response? response
+---@return string? reason
+function ctx_http.delete(url, opts) end
 
 --- Stages: collect, track.
 --- GET and decode JSON; no response, a non-2xx status or bad JSON is nil, reason (and a gap unless gap = false).

@@ -300,6 +300,15 @@ public enum APIReference {
       errors: ["a window time outside the years 0001 to 9999", "a window that ends before it starts"],
       "Records a data gap (the report's Data Gaps section)."),
     APIFunction(
+      "ctx.progress", stages: [.collect, .track],
+      [
+        APIField(
+          "text", .string, "what the plugin is doing, e.g. `page 12: 120,000 rows, 14.2 MB, up to 10:32Z`")
+      ],
+      since: 2,
+      "Shows where a long collection is on the stage's progress line (a terminal only; at most 200 characters)."
+    ),
+    APIFunction(
       "ctx.env",
       [APIField("name", .string, "a variable the pipeline names in one of this plugin's `*_env` options")],
       returns: [APIField("value", .optional(.string))], errors: ["a name the pipeline did not grant"],
@@ -358,6 +367,13 @@ public enum APIReference {
       [APIField("url", .string), APIField("opts", .optional(.shape(httpOptions)))],
       returns: [APIField("response", .optional(.shape(response))), APIField("reason", .optional(.string))],
       errors: ["a URL the pipeline did not name"], since: 2, "HTTP POST of `opts.body` or `opts.json`."),
+    APIFunction(
+      "ctx.http.delete", stages: [.collect, .track],
+      [APIField("url", .string), APIField("opts", .optional(.shape(httpOptions)))],
+      returns: [APIField("response", .optional(.shape(response))), APIField("reason", .optional(.string))],
+      errors: ["a URL the pipeline did not name"], since: 2,
+      "HTTP DELETE, with `opts.body` or `opts.json` when given (closing a search context a collector opened)."
+    ),
     APIFunction(
       "ctx.http.get_json", stages: [.collect, .track],
       [APIField("url", .string), APIField("opts", .optional(.shape(httpOptions)))],

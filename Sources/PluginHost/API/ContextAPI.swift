@@ -51,6 +51,10 @@ extension PluginRun {
       }
       return call.returning(.optionalText((environment ?? ProcessInfo.processInfo.environment)[name]))
     }
+    ctx["progress"] = bind("ctx.progress") { [unowned self] args in
+      status?.set(args.string(1))
+      return 0
+    }
     ctx["timeline"] = .table(try timelineTable())
     ctx["moments"] = .table(momentsTable())
     ctx["series"] = .table(seriesTable())

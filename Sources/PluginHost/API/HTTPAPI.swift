@@ -9,7 +9,8 @@ extension PluginRun {
   func httpTable() -> LuaTable {
     var t = LuaTable()
     for (key, method, json) in [
-      ("get", "GET", false), ("post", "POST", false), ("get_json", "GET", true), ("post_json", "POST", true),
+      ("get", "GET", false), ("post", "POST", false), ("delete", "DELETE", false), ("get_json", "GET", true),
+      ("post_json", "POST", true),
     ] {
       let name = "ctx.http.\(key)"
       t[key] = bind(name) { [unowned self] args in
@@ -37,7 +38,7 @@ extension PluginRun {
       }
     }
     var body: [UInt8]? = nil
-    if method == "POST" {
+    if method == "POST" || (method == "DELETE" && !(options["body"].isNil && options["json"].isNil)) {
       if case .string(let s) = options["body"] {
         body = s.bytes
       } else if !options["json"].isNil {

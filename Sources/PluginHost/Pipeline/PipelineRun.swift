@@ -144,11 +144,13 @@ final class PipelineRun {
     let events = model.timeline.events.count
     let started = StageClock.now()
     let progress = StageProgress(stage: stage.rawValue, step: name, settings: settings)
+    let status = PluginStatus()
+    progress?.status = status
     // On a watched thread: a plugin stuck inside one C call (where the time limit's hook
     // cannot fire) is abandoned, and the run goes on without it. This thread draws the
     // progress line meanwhile.
     let outcome = LuaWatchdog.watch(waiting: progress.map { p in { p.update(elapsed: $0, call: $1) } }) {
-      self.attempt(plugin, stage: stage, settings: settings)
+      self.attempt(plugin, stage: stage, settings: settings, status: status)
     }
     progress?.finish()
     clock?.record(stage: stage.rawValue, plugin: name, since: started)
@@ -178,7 +180,7 @@ final class PipelineRun {
   }
 
   /// Loads and runs one plugin: nil when it succeeded, else its problem and traceback.
-  private func attempt(_ plugin: PlannedPlugin, stage: Stage, settings: RunSettings)
+  private func attempt(_ plugin: PlannedPlugin, stage: Stage, settings: RunSettings, status: PluginStatus)
     -> (problem: String, traceback: String?)?
   {
     let run: PluginRun
@@ -189,6 +191,7 @@ final class PipelineRun {
     } catch {
       return (error.message, nil)
     }
+    run.status = status
     do {
       try run.run(options: plugin.options, grants: plugin.reference.options)
       return nil

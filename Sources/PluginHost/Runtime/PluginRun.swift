@@ -30,6 +30,8 @@ package final class PluginRun {
   /// What the line readers of this run said of their files: a file read twice (a collector
   /// that looks at its first line, then reads it all) is warned about once.
   var readProblemsSaid: Set<String> = []
+  /// Where `ctx.progress` puts its text for the stage's progress line (nil: nowhere).
+  var status: PluginStatus? = nil
   /// `view` and `each` of the timeline view's Lua half, once loaded.
   var viewFunctions: (view: LuaValue, each: LuaValue)?
 

@@ -92,6 +92,28 @@ final class Progress {
   deinit { finish() }
 }
 
+/// What a plugin says it is doing (`ctx.progress`), set by the plugin's thread and read by
+/// the thread that draws the stage's line.
+final class PluginStatus: @unchecked Sendable {
+  static let maxCharacters = 200
+  private let lock = NSLock()
+  private var value: String?
+
+  func set(_ text: String) {
+    // Escaped when drawn (TerminalLine): only the length is kept here.
+    let line = String(text.prefix(Self.maxCharacters))
+    lock.lock()
+    value = line.isEmpty ? nil : line
+    lock.unlock()
+  }
+
+  var text: String? {
+    lock.lock()
+    defer { lock.unlock() }
+    return value
+  }
+}
+
 /// The line of a stage step that has run for more than a second: `pmhost: report html 4.2 s`,
 /// with the host call it is inside when there is one (`inside ctx.report.get`). Updated
 /// by the thread that waits for the step (``LuaWatchdog/watch(grace:waiting:_:)``), at most
@@ -111,16 +133,21 @@ final class StageProgress {
   }
 
   /// The text for `elapsed` seconds, inside `call` when one is running.
-  static func text(label: String, elapsed: Double, call: String?) -> String {
-    label + String(format: " %.1f s", elapsed) + (call.map { " (inside \($0))" } ?? "")
+  static func text(label: String, elapsed: Double, call: String?, status: String? = nil) -> String {
+    label + String(format: " %.1f s", elapsed) + (status.map { ": \($0)" } ?? "")
+      + (call.map { " (inside \($0))" } ?? "")
   }
+
+  /// The plugin's own word on where it is (`ctx.progress`), shown after the time.
+  var status: PluginStatus?
 
   func update(elapsed: Double, call: String?) {
     guard elapsed >= Self.delay, elapsed - lastDraw >= 0.1 else { return }
     lastDraw = elapsed
     drawn = true
     // A file's reading progress, when the plugin shows one, keeps the line.
-    TerminalLine.shared.draw(Self.text(label: label, elapsed: elapsed, call: call), by: self, yielding: true)
+    TerminalLine.shared.draw(
+      Self.text(label: label, elapsed: elapsed, call: call, status: status?.text), by: self, yielding: true)
   }
 
   func finish() {
