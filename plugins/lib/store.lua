@@ -112,6 +112,26 @@ function M.window(ctx, opts)
   return { start = start, finish = finish }
 end
 
+-- Prometheus (and Loki's metric queries) refuse a range query giving more than 11,000
+-- points per series.
+M.MAX_POINTS = 11000
+
+-- The consecutive ranges that cover window `w` at `step` with at most `max_points` points
+-- each, on the window's own grid (start + k * step): every point of the whole query is in
+-- exactly one range, so joined they have no duplicate and no missing point. A list of
+-- { start, finish }; one range when the window fits.
+function M.split(w, step, max_points)
+  max_points = max_points or M.MAX_POINTS
+  assert(step > 0 and max_points >= 1, "store.split: step and max_points must be positive")
+  local ranges, start = {}, w.start
+  while start <= w.finish do
+    local finish = math.min(start + (max_points - 1) * step, w.finish)
+    ranges[#ranges + 1] = { start = start, finish = finish }
+    start = start + max_points * step
+  end
+  return ranges
+end
+
 -- "2025-02-09T09:45:00.000Z to 2025-02-09T11:00:00.000Z"
 function M.range_text(w)
   return pm.time.format(w.start) .. " to " .. pm.time.format(w.finish)
