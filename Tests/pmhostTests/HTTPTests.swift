@@ -71,6 +71,8 @@ import Testing
         local posted = ctx.http.post_json(opts.url .. "/echo", { json = { hello = "world" } })
         r.posted = posted.received
         r.posted_type = posted.content_type
+        local deleted = ctx.http.delete(opts.url .. "/pit", { json = { id = "p1" } })
+        r.deleted = pm.json.decode(deleted.body)
         r.not_named = select(2, pcall(ctx.http.get, "http://127.0.0.2:1/api/json"))
         r.outside_path = select(2, pcall(ctx.http.get, (opts.url:gsub("/api$", "/other"))))
         r.secret = select(2, pcall(ctx.env, "HOME"))
@@ -119,6 +121,9 @@ import Testing
     #expect((results["slow"] as? String)?.contains("timed out") == true, "\(results)")
     #expect(results["posted"] as? String == #"{"hello":"world"}"#)
     #expect(results["posted_type"] as? String == "application/json")
+    let deleted = try #require(results["deleted"] as? [String: Any])
+    #expect(deleted["method"] as? String == "DELETE" && deleted["path"] as? String == "/api/pit")
+    #expect(deleted["received"] as? String == #"{"id":"p1"}"#)
     #expect(
       (results["not_named"] as? String)?.contains(
         "may not fetch http://127.0.0.2:1/api/json: only URLs the pipeline names") == true, "\(results)")
@@ -140,7 +145,7 @@ import Testing
     let http = try #require(manifest["entries"] as? [[String: Any]]).filter {
       $0["kind"] as? String == "http"
     }
-    #expect(http.count == 8)
+    #expect(http.count == 9)
     let refusedEntry = http.first { ($0["source"] as? [String: Any])?["url"] as? String == "\(down)/x" }
     #expect(refusedEntry?["error"] as? String == "connection refused")
     for entry in http {

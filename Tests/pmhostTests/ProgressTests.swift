@@ -126,6 +126,36 @@ import Testing
     #expect(!piped.stderr.contains("analyze busy") && !piped.stderr.contains("\u{1B}"), "\(piped.stderr)")
   }
 
+  /// A collector's own word (`ctx.progress`) follows the time on its line, with control
+  /// characters written out and cut at 200 characters.
+  @Test func aPluginSaysWhereItIs() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try scratch.write("incident.yaml", Scratch.incident)
+    try scratch.write(
+      "plugins/pager.lua",
+      #"""
+      return { api = 2, stage = "collect", run = function(ctx)
+        local start, page = os.clock(), 0
+        while os.clock() - start < 1.6 do
+          page = page + 1
+          ctx.progress(("page %d: \27[31mred\27[0m\nrows"):format(page) .. string.rep("x", 300))
+          local t = os.clock() while os.clock() - t < 0.05 do end
+        end
+      end }
+      """#)
+    try scratch.write("pipeline.lua", #"return { incident = "incident.yaml", collect = { "pager" } }"#)
+    let screen = try Self.onTerminal(["run", "pipeline.lua", "--no-input"], in: scratch.path)
+    let line = try #require(
+      screen.components(separatedBy: "\r\u{1B}[K").last { $0.hasPrefix("pmhost: collect pager 1.") },
+      "\(screen.suffix(600))")
+    #expect(line.contains(" s: page "), "\(line)")
+    #expect(line.contains(": \\e[31mred\\e[0m\\nrows"), "\(line)")
+    #expect(!line.contains("\u{1B}[31m"), "\(line)")
+    let said = try #require(line.range(of: ": page "))
+    #expect(line[said.lowerBound...].count <= 2 + 200 + 20, "\(line.count)")
+  }
+
   @Test func hiddenWhenStderrIsAPipe() throws {
     let scratch = try Self.makeIncident()
     defer { scratch.remove() }

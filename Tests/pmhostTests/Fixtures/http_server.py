@@ -51,6 +51,11 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length).decode("utf-8", "replace")
         self.send(201, json.dumps({"received": body, "content_type": self.headers.get("Content-Type")}))
 
+    def do_DELETE(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8", "replace")
+        self.send(200, json.dumps({"method": "DELETE", "path": urlsplit(self.path).path, "received": body}))
+
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 print(server.server_address[1], flush=True)
