@@ -65,7 +65,11 @@ public enum SpecRunner {
       PluginRun.installLibraries(in: lua, source: source, print: { output($0) })
       // describe/it/assert: Sources/PluginSpecs/Lua/spec-prelude.lua.
       try lua.run(SpecLua.source("spec-prelude.lua"), chunkName: "=(pmhost test)")
-      lua.setGlobal("plugin", try pluginTable(lua, folder: folder, source: source))
+      // A spec beside a plugin gets `plugin`; one of plugins/lib (the shared `pm.NAME`
+      // modules, which have no plugin) gets none.
+      if FileManager.default.fileExists(atPath: folder + "/init.lua") {
+        lua.setGlobal("plugin", try pluginTable(lua, folder: folder, source: source))
+      }
       guard var bytes = FileManager.default.contents(atPath: file).map({ [UInt8]($0) }) else {
         throw HostError.configuration("\(file): cannot read it")
       }

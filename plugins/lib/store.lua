@@ -241,15 +241,18 @@ function Reader:limit(which)
   if rest then self:gap("not read: the reading stopped at " .. which) end
 end
 
--- Puts "12 requests, 120,000 rows, 14.2 MB, up to 10:32:00" on the progress line.
+-- "1 request", "12 requests"
+local function requests(n) return ("%d %s"):format(n, n == 1 and "request" or "requests") end
+
+-- Puts "12 requests, 120,000 rows, 14.2 MB, up to 2025-02-09T10:32:00.000Z" on the progress line.
 function Reader:progress()
-  self.ctx.progress(("%s: %d requests, %s rows, %.1f MB, up to %s"):format(self.what, self.requests,
+  self.ctx.progress(("%s: %s, %s rows, %.1f MB, up to %s"):format(self.what, requests(self.requests),
     thousands(self.count), self.bytes / 1048576, pm.time.format(self.upto)))
 end
 
 -- The summary at the end, as an info line.
 function Reader:finish()
-  self.ctx.log.info(("%s: %d requests, %s rows, %.1f MB received for %s"):format(self.what, self.requests,
+  self.ctx.log.info(("%s: %s, %s rows, %.1f MB received for %s"):format(self.what, requests(self.requests),
     thousands(self.count), self.bytes / 1048576, M.range_text(self.window)))
 end
 
