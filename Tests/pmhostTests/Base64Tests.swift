@@ -22,14 +22,14 @@ import Testing
         out[#out + 1] = tostring(bad) .. "/" .. tostring(reason)
         out[#out + 1] = pm.base64.decode(" Zm9vYmFy\n")
         out[#out + 1] = tostring(select(1, pcall(pm.base64.encode, 42)))
-        ctx.log.info("B64 " .. table.concat(out, ","))
+        ctx.log.info("B64 " .. table.concat(out, "|"))
       end }
       """#)
     try scratch.write("pipeline.lua", #"return { incident = "incident.yaml", collect = { "b64" } }"#)
     let run = try PMHostProcess.run(["run", "pipeline.lua"], in: scratch.path)
     #expect(run.status == 0, "\(run.stderr)")
     let line = try #require(run.stderr.split(separator: "\n").first { $0.contains("[b64] B64 ") })
-    let said = line.components(separatedBy: "B64 ")[1].split(separator: ",", omittingEmptySubsequences: false)
+    let said = line.components(separatedBy: "B64 ")[1].split(separator: "|", omittingEmptySubsequences: false)
     #expect(
       said == [
         "=true", "Zg===true", "Zm8==true", "Zm9v=true", "Zm9vYg===true", "Zm9vYmE==true", "Zm9vYmFy=true",

@@ -67,13 +67,9 @@ function M.server(ctx, opts, reader, base, headers)
       tostring(doc.version.number), base))
   end
   local s = { flavor = flavor }
-  if flavor == "opensearch" then
-    s.pit = v and at_least(v, 2, 4) or nil
-    s.tiebreaker = (v and at_least(v, 3, 3)) and "_shard_doc" or "_id"
-  else
-    s.pit = v and at_least(v, 7, 10) or nil
-    s.tiebreaker = "_shard_doc"
-  end
+  local opensearch = flavor == "opensearch"
+  if v then s.pit = at_least(v, opensearch and 2 or 7, opensearch and 4 or 10) end -- else unknown (nil): try it
+  s.tiebreaker = (opensearch and not (v and at_least(v, 3, 3))) and "_id" or "_shard_doc"
   if opts.tiebreaker then s.tiebreaker = opts.tiebreaker end
   return s
 end
@@ -143,8 +139,9 @@ local function close(ctx, url, body, headers, what)
     ctx.log.warn(("closing the %s: no answer (%s); the server drops it after %s"):format(what, tostring(reason),
       M.KEEP_ALIVE))
   elseif res.status < 200 or res.status > 299 then
-    ctx.log.warn(("closing the %s: HTTP %d %s; the server drops it after %s"):format(what, res.status,
-      M.explain(res) or "", M.KEEP_ALIVE))
+    local said = M.explain(res)
+    ctx.log.warn(("closing the %s: HTTP %d%s; the server drops it after %s"):format(what, res.status,
+      said and (": " .. said) or "", M.KEEP_ALIVE))
   end
 end
 
@@ -153,8 +150,8 @@ end
 -- caller falls back to scroll.
 function M.pit(ctx, opts, reader, base, headers, server, user, w, state)
   local index = M.escape_index(opts.index)
-  local os = server.flavor == "opensearch"
-  local open_url = base .. "/" .. index .. (os and "/_search/point_in_time" or "/_pit")
+  local opensearch = server.flavor == "opensearch"
+  local open_url = base .. "/" .. index .. (opensearch and "/_search/point_in_time" or "/_pit")
   local res, failed = reader:request("post", open_url, { query = { keep_alive = M.KEEP_ALIVE }, headers = headers,
     accept = server.pit == nil and { [400] = true, [404] = true, [405] = true } or nil }, "opening the point in time")
   if not res then
@@ -170,9 +167,9 @@ function M.pit(ctx, opts, reader, base, headers, server, user, w, state)
   end
   local doc = decode(reader, res, "opening the point in time")
   if not doc then return end
-  local id = os and doc.pit_id or doc.id
+  local id = opensearch and doc.pit_id or doc.id
   if type(id) ~= "string" then
-    reader:gap(("the answer to opening the point in time has no %s"):format(os and "pit_id" or "id"))
+    reader:gap(("the answer to opening the point in time has no %s"):format(opensearch and "pit_id" or "id"))
     return
   end
 
@@ -195,7 +192,7 @@ function M.pit(ctx, opts, reader, base, headers, server, user, w, state)
     end
     after = last.sort
   end
-  if os then
+  if opensearch then
     close(ctx, base .. "/_search/point_in_time", dsl.json { pit_id = { id } }, headers, "point in time")
   else
     close(ctx, base .. "/_pit", dsl.json { id = id }, headers, "point in time")
