@@ -33,7 +33,8 @@ import Testing
     #expect(
       said == [
         "=true", "Zg===true", "Zm8==true", "Zm9v=true", "Zm9vYg===true", "Zm9vYmE==true", "Zm9vYmFy=true",
-        "ZWxhc3RpYzpww6Q6c3M==true", "AP/+=true", "nil/not base64 (RFC 4648, with padding)", "foobar", "false",
+        "ZWxhc3RpYzpww6Q6c3M==true", "AP/+=true", "nil/not base64 (RFC 4648, with padding)", "foobar",
+        "false",
       ])
   }
 }
