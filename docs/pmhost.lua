@@ -209,6 +209,7 @@ function TimelineView:each(...) end
 
 ---@class pmhost.pm
 ---@field json pmhost.pm.json
+---@field base64 pmhost.pm.base64
 ---@field yaml pmhost.pm.yaml
 ---@field time pmhost.pm.time
 ---@field template pmhost.pm.template
@@ -265,6 +266,9 @@ local ctx_report = {}
 ---@class pmhost.pm.json
 ---@field null lightuserdata JSON null
 local pm_json = {}
+
+---@class pmhost.pm.base64
+local pm_base64 = {}
 
 ---@class pmhost.pm.yaml
 local pm_yaml = {}
@@ -531,6 +535,17 @@ function pm_json.encode(value, opts) end
 ---@param t? table
 ---@return table t
 function pm_json.array(t) end
+
+--- Encodes bytes as base64 (RFC 4648, with padding): an `Authorization: Basic` header.
+---@param bytes string
+---@return string text
+function pm_base64.encode(bytes) end
+
+--- Decodes base64 (RFC 4648, with padding; white space around it ignored).
+---@param text string
+---@return string? bytes
+---@return string? reason # why not: not base64
+function pm_base64.decode(text) end
 
 --- Decodes YAML (at most 100,000 nodes with aliases expanded, 10,000 aliases, 256 levels).
 ---@param text string

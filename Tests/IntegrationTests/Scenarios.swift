@@ -8,7 +8,9 @@ enum Pipelines {
   static let pagerduty = Scenario(name: "pagerduty")
   static let incident = Scenario(name: "incident")
   static let gaps = Scenario(name: "gaps")
-  static let all = [prometheus, alertmanager, pagerduty, incident, gaps]
+  static let all =
+    [prometheus, alertmanager, pagerduty, incident, gaps]
+    + ESCassettes.scenarios  // elasticsearch against the recorded-response server (ElasticsearchTests)
 
   static func text(_ name: String) -> String {
     switch name {

@@ -12,6 +12,11 @@
 --     local res = reader:request("post", url, { body = sql })  -- nil: a gap is recorded
 --     if reader:rows(#page, last_t) then ... end             -- false: a limit was reached
 --     reader:finish()
+--
+-- A store's own error text in gaps: `spec.explain(res)` (Elasticsearch's error JSON, a
+-- ClickHouse exception). A probe of an endpoint an older server lacks: `ropts.accept =
+-- { [404] = true }` returns nil, res for those statuses without a gap; the collector then
+-- falls back, or records `reader:gap(reader:failure(res))`.
 local M = {}
 
 -- One home for the defaults of every store collector.
@@ -148,14 +153,15 @@ M.thousands = thousands
 -- One query's reading: every request through it counts bytes, every page its rows; a
 -- failure becomes a gap naming the store, the query and the range not read, and the
 -- progress line says where the reading is.
---   spec = { what = "ClickHouse", query = "text shown in gaps", window = { start, finish } }
+--   spec = { what = "ClickHouse", query = "text shown in gaps", window = { start, finish },
+--            explain = function(res) return "the store's own error text, or nil" end }
 local Reader = {}
 Reader.__index = Reader
 
 function M.reader(ctx, opts, spec)
   assert(spec and spec.what and spec.window, "store.reader: spec needs what and window")
   return setmetatable({
-    ctx = ctx, what = spec.what, query = spec.query, window = spec.window,
+    ctx = ctx, what = spec.what, query = spec.query, window = spec.window, explain = spec.explain,
     max_rows = opts.max_rows or M.DEFAULTS.max_rows,
     max_bytes = (opts.max_mb or M.DEFAULTS.max_mb) * 1048576,
     timeout_s = opts.timeout_s,
@@ -184,13 +190,27 @@ function Reader:gap(reason, from)
   self.failed = true
 end
 
+-- What a gap says of an answer that is not 2xx: the status, and the store's own error
+-- (spec.explain) or else the start of the body; `note` says which request it was.
+function Reader:failure(res, note)
+  local said = self.explain and self.explain(res)
+  if not said then
+    said = (res.body or ""):gsub("%s+", " ")
+    if #said > 300 then said = said:sub(1, 297) .. "..." end
+  end
+  return ("HTTP %d%s%s"):format(res.status, said ~= "" and (": " .. said) or "", note and (" (" .. note .. ")") or "")
+end
+
 -- One request (`method` "get", "post" or "delete"; `ropts` as ctx.http takes them, with
 -- the reader's timeout). Returns the response for a 2xx answer. For no answer, or another
--- status, records a gap (the reason, the status and the start of the body) and returns
--- nil and the response when there was one, so that a collector can read a store's own
--- error from it. `note` (optional) says which part of the window the request is for.
+-- status, records a gap (the reason, the status and the store's error or the start of the
+-- body) and returns nil and the response when there was one, so that a collector can read
+-- a store's own error from it. Statuses in `ropts.accept` return nil, res with no gap.
+-- `note` (optional) says which part of the window the request is for.
 function Reader:request(method, url, ropts, note)
   ropts = ropts or {}
+  local accept = ropts.accept
+  ropts.accept = nil
   ropts.gap = false
   ropts.timeout_s = ropts.timeout_s or self.timeout_s
   self.requests = self.requests + 1
@@ -201,10 +221,7 @@ function Reader:request(method, url, ropts, note)
   end
   self.bytes = self.bytes + #(res.body or "")
   if res.status < 200 or res.status > 299 then
-    local body = (res.body or ""):gsub("%s+", " ")
-    if #body > 300 then body = body:sub(1, 297) .. "..." end
-    self:gap(("HTTP %d%s%s"):format(res.status, body ~= "" and (": " .. body) or "",
-      note and (" (" .. note .. ")") or ""))
+    if not (accept and accept[res.status]) then self:gap(self:failure(res, note)) end
     return nil, res
   end
   if self.bytes > self.max_bytes and not self.reached then

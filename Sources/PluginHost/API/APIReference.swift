@@ -528,6 +528,15 @@ public enum APIReference {
       "pm.json.array", [APIField("t", .optional(moduleTable))], returns: [APIField("t", moduleTable)],
       "Marks a table as a JSON array."),
     APIFunction(
+      "pm.base64.encode", [APIField("bytes", .string)], returns: [APIField("text", .string)],
+      since: 2, "Encodes bytes as base64 (RFC 4648, with padding): an `Authorization: Basic` header."),
+    APIFunction(
+      "pm.base64.decode", [APIField("text", .string)],
+      returns: [
+        APIField("bytes", .optional(.string)), APIField("reason", .optional(.string), "why not: not base64"),
+      ],
+      since: 2, "Decodes base64 (RFC 4648, with padding; white space around it ignored)."),
+    APIFunction(
       "pm.yaml.decode",
       [APIField("text", .string), APIField("name", .optional(.string), "the file, for errors")],
       returns: [APIField("value", .any)], errors: ["bad YAML (line named)", "alias bombs and deep nesting"],

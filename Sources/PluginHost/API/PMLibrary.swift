@@ -10,6 +10,7 @@ enum PMLibrary {
     pm["json"] = .table(json(lua))
     pm["yaml"] = .table(yaml(lua))
     pm["time"] = .table(time(lua))
+    pm["base64"] = .table(base64(lua))
     pm["template"] = .table(TemplateLibrary.table(lua))
     pm["version"] = .text(PMHostVersion.current)
     lua.setGlobal("pm", .table(pm))
@@ -56,6 +57,29 @@ enum PMLibrary {
       } catch {
         throw LuaRaise("pm.json.encode: \(error)")
       }
+    }
+    return t
+  }
+
+  /// Base64 (RFC 4648, with padding) of byte strings: an `Authorization: Basic` header,
+  /// a token a store hands out encoded. Bytes in, bytes out: no UTF-8 assumed.
+  static func base64(_ lua: LuaState) -> LuaTable {
+    var t = LuaTable()
+    t["encode"] = APIReference.bind(lua, "pm.base64.encode") { args in
+      let call = args.call
+      guard case .string(let s) = args[1] else {
+        throw LuaRaise("bad argument #1 to 'pm.base64.encode' (string expected, got \(call.typeName(1)))")
+      }
+      return call.returning(.text(Data(s.bytes).base64EncodedString()))
+    }
+    t["decode"] = APIReference.bind(lua, "pm.base64.decode") { args in
+      let call = args.call
+      let text = try call.string(1, "pm.base64.decode")
+      let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+      guard let data = Data(base64Encoded: trimmed) else {
+        return call.returning(.nil, .text("not base64 (RFC 4648, with padding)"))
+      }
+      return call.returning(.string(LuaString(bytes: [UInt8](data))))
     }
     return t
   }
