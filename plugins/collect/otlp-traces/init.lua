@@ -33,7 +33,6 @@ for _, k in ipairs {
   "messaging.system", "messaging.destination.name", "peer.service", "server.address", "error.type",
 } do KEPT[k] = true end
 
-local SERVICE = { ["service.name"] = true }
 local EXCEPTION = { ["exception.type"] = true, ["exception.message"] = true }
 
 local PROBLEMS = {
@@ -58,7 +57,12 @@ local PROBLEMS = {
     after = "shown as U+FFFD" },
 }
 
--- "184 ms", "1.84 s", "2 min 5 s"
+-- A JSON array (decoded): a table with no other keys than 1..n. An object, `{}` aside, is not.
+local function is_list(t)
+  return type(t) == "table" and (t[1] ~= nil or next(t) == nil)
+end
+
+-- "184 ms", "1.84 s", then pm.time.duration ("2min") from a minute on
 local function duration_text(ms)
   if ms < 1000 then return ("%s ms"):format(store.param(math.floor(ms * 10 + 0.5) / 10)) end
   local s = ms / 1000
@@ -212,7 +216,7 @@ function File:batch(doc, lineno)
     end
     return problems:add("shape", lineno, "no resourceSpans")
   end
-  if type(list) ~= "table" then return problems:add("shape", lineno, "resourceSpans is not a list") end
+  if not is_list(list) then return problems:add("shape", lineno, "resourceSpans is not a list") end
   for r, rs in ipairs(list) do
     if type(rs) ~= "table" then
       problems:add("shape", lineno, ("resourceSpans[%d] is not an object"):format(r))
@@ -239,14 +243,14 @@ function File:batch(doc, lineno)
             end
           end
         end
-      elseif type(scopes) ~= "table" then
+      elseif not is_list(scopes) then
         if scopes ~= nil then
           problems:add("shape", lineno, ("resourceSpans[%d].%s is not a list"):format(r, scope_key))
         end
       else
         for s, ss in ipairs(scopes) do
           local spans = type(ss) == "table" and ss.spans
-          if type(spans) ~= "table" then
+          if not is_list(spans) then
             if spans ~= nil or type(ss) ~= "table" then
               problems:add("shape", lineno, ("resourceSpans[%d].%s[%d] has no list of spans"):format(r, scope_key, s))
             end
@@ -290,15 +294,20 @@ function File:broken(text, lineno, err)
   return n
 end
 
--- Why a file's first line shows it is not line-per-request JSON, or nil.
+-- Why a file whose first line is `line` cannot be read a request per line, or nil.
 local function not_json_lines(line)
   local head = line:sub(1, 64)
   if head:find("\40\181\47\253", 1, true) then
-    return "holds zstd frames (the exporter's `compression: zstd`)"
+    return "holds zstd frames (the exporter's `compression: zstd`), not a JSON request per line: "
+      .. "not read (decompress it: `zstd -d`, or export without `compression`)"
+  end
+  if head:find("^%s*[{%[]%s*$") then
+    return "is pretty-printed JSON, not a request per line: not read (`jq -c . FILE` writes one per line)"
   end
   if head:find("^%s*{") then return nil end
   if head:find("^[%z\1-\8\14-\31]") or head:find("%z") then
-    return "holds binary frames (the exporter's `format: proto`, or a length prefix)"
+    return "holds binary frames (the exporter's `format: proto`), not a JSON request per line: not read "
+      .. "(export with `format: json`)"
   end
   return nil
 end
@@ -306,14 +315,13 @@ end
 local function thousands(n) return store.thousands(n) end
 
 local function read_file(ctx, opts, path, window)
-  local _, first = ctx.fs.lines(path)()
-  if first == nil or not first:find("%S") and ctx.fs.lines(path, { match = "%S" })() == nil then
+  local _, first = ctx.fs.lines(path, { match = "%S" })()
+  if first == nil then
     return ctx.gap(("%s is empty: no spans to read"):format(path))
   end
   local binary = not_json_lines(first)
   if binary then
-    return ctx.gap(("%s %s, not one JSON request per line: not read (set `format: json` and no "
-      .. "`compression` on the file exporter, or decompress the file)"):format(path, binary))
+    return ctx.gap(path .. " " .. binary)
   end
   local f = new_file(ctx, opts, path, window)
   local problems = f.problems

@@ -91,7 +91,7 @@ end
 function M.id(v, bytes)
   if v == nil or v == "" then return nil end
   if type(v) ~= "string" then return false, pm.json.encode(v) .. " is not an id" end
-  local hex, b64 = nil, false
+  local hex, b64
   if #v == 2 * bytes and v:find("^%x+$") then
     hex = v:lower()
   else
