@@ -385,7 +385,7 @@ local function read_file(ctx, opts, path, window)
     summary = summary .. ("; %s span(s) of other services skipped"):format(thousands(f.other_services))
   end
   ctx.log.info(summary)
-  if f.spans > 0 and f.first_t and (f.last_t < window.start or f.first_t > window.finish) then
+  if f.events == 0 and f.first_t and (f.last_t < window.start or f.first_t > window.finish) then
     ctx.log.warn(("%s: no span overlaps the window %s (the spans start from %s to %s)"):format(path,
       store.range_text(window), pm.time.format(f.first_t), pm.time.format(f.last_t)))
   end

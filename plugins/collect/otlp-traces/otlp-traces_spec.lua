@@ -235,3 +235,51 @@ describe("otlp-traces on rotated files", function()
       .. "fixtures/rotated/traces-2025-02-09T09-00-00.000.json.zst (decompress them to read them)", warnings(r))
   end)
 end)
+
+describe("salvage", function()
+  local salvage = require "salvage"
+  local function span(i, extra)
+    return ('{"traceId":"%032x","spanId":"%016x","name":"op %d","attributes":[{"key":"k","value":{"stringValue":%s}}],'
+      .. '"status":{"code":2}}'):format(i, i, i, extra or '"v"')
+  end
+  local function batch(spans)
+    return '{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"s"}}]},'
+      .. '"scopeSpans":[{"scope":{"name":"x"},"spans":[' .. table.concat(spans, ",") .. ']}]}]}'
+  end
+
+  it("closes a batch after its last whole span, whatever the strings hold", function()
+    local text = batch { span(1, [["}]}]} \"quoted\" \\"]]), span(2), span(3) }
+    local cut = text:find("op 3", 1, true)
+    local doc = pm.json.decode(salvage.prefix(text, cut))
+    local spans = doc.resourceSpans[1].scopeSpans[1].spans
+    assert.equals(2, #spans)
+    assert.equals([[}]}]} "quoted" \]], spans[1].attributes[1].value.stringValue)
+    assert.equals("s", doc.resourceSpans[1].resource.attributes[1].value.stringValue)
+  end)
+
+  it("finds no span in a cut before the first one, or in text that is not the format", function()
+    local text = batch { span(1) }
+    assert.is_nil(salvage.prefix(text, text:find("op 1", 1, true)))
+    assert.is_nil(salvage.prefix("panic: [1] {2}", 14))
+    assert.is_nil(salvage.prefix('[{"a":[{"b":[{"c":[{}]}]}]}]', 28)) -- brackets nested alike, not OTLP
+  end)
+
+  it("reads the whole spans of a 1 MiB cut in well under a second", function()
+    local spans = {}
+    for i = 1, 8000 do spans[i] = span(i) end
+    local text = batch(spans)
+    assert.truthy(#text > 1048576)
+    local started = os.clock()
+    local doc = pm.json.decode(salvage.prefix(text, 1048576))
+    local n = #doc.resourceSpans[1].scopeSpans[1].spans
+    local whole = select(2, text:sub(1, 1048576):gsub('"status":{"code":2}}', ""))
+    assert.equals(whole, n)
+    assert.truthy(os.clock() - started < 1, ("%.2f s"):format(os.clock() - started))
+  end)
+
+  it("finds the batch glued after a cut", function()
+    local a, b = batch { span(1), span(2) }, batch { span(3) }
+    local glued = a:sub(1, a:find("op 2", 1, true)) .. b
+    assert.equals(#glued - #b + 1, salvage.next_batch(glued, 1))
+  end)
+end)
