@@ -364,8 +364,8 @@ local function read_file(ctx, opts, path, window)
   if #f.cut > 0 then
     local shown = {}
     for i = 1, math.min(#f.cut, 5) do shown[i] = tostring(f.cut[i]) end
-    ctx.gap(("%s: %d batch(es) longer than 1 MiB (line %s%s) cut by the reader: %s whole span(s) before each "
-      .. "cut read, the rest of those batches not (lower the batch processor's send_batch_max_size)")
+    ctx.gap(("%s: %d batch(es) longer than 1 MiB (line %s%s) cut by the reader: the %s whole span(s) before "
+      .. "the cut read, the rest not (keep batches smaller: the batch processor's send_batch_max_size)")
       :format(path, #f.cut, table.concat(shown, ", "), #f.cut > 5 and ", ..." or "", thousands(f.cut_spans)))
   end
   if f.base64 > 0 then
