@@ -82,20 +82,20 @@ enum Loki {
     return (result, try? Report(path: scenario.out + "/report.json"))
   }
 
-  /// POST /__reset/NAME, GET /__state/NAME.
+  /// POST /__reset/NAME, GET /__state/NAME (by curl: no URLSession on every platform).
   static func control(_ verb: String, _ cassette: String) throws -> [String: Any] {
-    let url = try #require(URL(string: recorded + "/__" + verb + "/" + cassette))
-    var request = URLRequest(url: url)
-    request.httpMethod = verb == "reset" ? "POST" : "GET"
-    let box = Box()
-    let done = DispatchSemaphore(value: 0)
-    URLSession.shared.dataTask(with: request) { data, _, _ in
-      box.data = data
-      done.signal()
-    }.resume()
-    done.wait()
-    let data = try #require(box.data, "no answer from \(url)")
-    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(url): not JSON")
+    let url = recorded + "/__" + verb + "/" + cassette
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["curl", "-sS", "--max-time", "10", "-X", verb == "reset" ? "POST" : "GET", url]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return try #require(
+      try JSONSerialization.jsonObject(with: data) as? [String: Any],
+      "\(url): \(String(decoding: data, as: UTF8.self))")
   }
 
   /// Every exchange of the cassette served, and no request that differed from it.
@@ -108,8 +108,6 @@ enum Loki {
   }
 }
 
-private final class Box: @unchecked Sendable { var data: Data? }
-
 /// (time, event, kind) of every timeline row: what the file and the store must agree on.
 private func rows(_ report: Report) -> [String] {
   report.timeline.map { "\($0["time"] ?? "-") \($0["kind"] ?? "-") \($0["event"] ?? "-")" }
@@ -121,7 +119,7 @@ struct LokiTests {
     _ = try Loki.control("reset", "loki-paged")
     let (result, report) = try Loki.runLive(Loki.paged, Loki.pipeline(Loki.pagedSource))
     #expect(result.status == 0, "\(result.summary)")
-    let r = try #require(report, result.summary)
+    let r = try #require(report, "\(result.summary)")
     try Loki.expectAllServed("loki-paged")  // five pages, each start the last page's last nanosecond
     #expect(r.gaps.isEmpty, "\(r.gaps)")
     // Eight entries, two pairs sharing a nanosecond across page boundaries: none lost, none twice.
@@ -139,7 +137,8 @@ struct LokiTests {
     let first = try #require(r.timeline.first)
     #expect(first["source"] as? String == "Loki")
     let fields = first["fields"] as? [String: Any]
-    #expect(fields?["pod"] as? String == "api-1" && fields?["namespace"] as? String == "payments", "\(first)")
+    #expect(fields?["pod"] as? String == "api-1", "\(first)")
+    #expect(fields?["namespace"] as? String == "payments", "\(first)")
     #expect((first["evidence"] as? String)?.contains("data.result[1].values[1]") == true, "\(first)")
     #expect(first["time_text"] as? String == "1739095502125000000", "\(first)")
     // The query sent carries contains as a LogQL line filter (the cassette checks it too).
@@ -189,7 +188,7 @@ struct LokiTests {
     _ = try Loki.control("reset", "loki-metric")
     let (result, report) = try Loki.runLive(Loki.metric, Loki.pipeline(Loki.metricSource))
     #expect(result.status == 0, "\(result.summary)")
-    let r = try #require(report, result.summary)
+    let r = try #require(report, "\(result.summary)")
     try Loki.expectAllServed("loki-metric")  // 17,281 points at 5 s: two ranges (11,000 + 6,281)
     #expect(r.gaps.isEmpty, "\(r.gaps)")
     let series = try #require(r.series.first, "\(r.series)")
@@ -212,7 +211,7 @@ struct LokiTests {
   @Test func parseErrorIsAGapNamingQueryAndRange() throws {
     _ = try Loki.control("reset", "loki-error")
     let (result, report) = try Loki.runLive(Loki.error, Loki.pipeline(Loki.errorSource))
-    let r = try #require(report, result.summary)
+    let r = try #require(report, "\(result.summary)")
     try Loki.expectAllServed("loki-error")
     #expect(r.timeline.isEmpty)
     #expect(r.gaps.count == 1, "\(r.gaps)")
@@ -227,7 +226,7 @@ struct LokiTests {
     // X-Scope-OrgID: tenant-a), and the collector says so with a gap.
     _ = try Loki.control("reset", "loki-tenant")
     let (wrong, wrongReport) = try Loki.runLive(Loki.tenant, Loki.pipeline(Loki.tenantSource("tenant-b")))
-    let w = try #require(wrongReport, wrong.summary)
+    let w = try #require(wrongReport, "\(wrong.summary)")
     #expect(w.timeline.isEmpty && w.gaps.count == 1, "\(w.gaps)")
     let state = try Loki.control("state", "loki-tenant")
     #expect("\(state["mismatches"] ?? "")".contains("X-Scope-OrgID"), "\(state)")
@@ -235,7 +234,7 @@ struct LokiTests {
     _ = try Loki.control("reset", "loki-tenant")
     let (result, report) = try Loki.runLive(Loki.tenant, Loki.pipeline(Loki.tenantSource("tenant-a")))
     #expect(result.status == 0, "\(result.summary)")
-    let r = try #require(report, result.summary)
+    let r = try #require(report, "\(result.summary)")
     try Loki.expectAllServed("loki-tenant")
     #expect(r.gaps.isEmpty, "\(r.gaps)")
     #expect(r.timeline.count == 2, "\(r.timeline)")

@@ -206,7 +206,7 @@ function Reader:request(method, url, ropts, note)
   end
   self.bytes = self.bytes + #(res.body or "")
   if res.status < 200 or res.status > 299 then
-    local body = (res.body or ""):gsub("%s+", " ")
+    local body = (res.body or ""):gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")
     if #body > 300 then body = body:sub(1, 297) .. "..." end
     self:gap(("HTTP %d%s%s"):format(res.status, body ~= "" and (": " .. body) or "",
       note and (" (" .. note .. ")") or ""))
