@@ -382,3 +382,29 @@ describe("loki (options)", function()
       init.check { url = "http://l", query = "rate({a=\"b\"}[1m])", contains = "x" })
   end)
 end)
+
+describe("loki (replayed from evidence recorded through the host)", function()
+  -- fixtures/live-evidence is what `pmhost run` saved from scripts/recorded-http-server
+  -- playing Tests/IntegrationTests/Data/recorded/loki-paged.json: five pages at limit 3.
+  local opts = { url = "http://127.0.0.1:18731/loki-paged", query = '{app="api"}', contains = "error", limit = 3 }
+
+  it("replays the five pages into the same eight events", function()
+    local r = plugin.run(opts, { replay = "fixtures/live-evidence" })
+    assert.is_nil(r.error)
+    assert.same({}, r.gaps)
+    assert.equals(8, #r.events)
+    assert.equals("2025-02-09T10:05:07.250Z", r.events[2].time)
+    assert.equals("2025-02-09T10:05:07.250Z", r.events[3].time)
+    assert.equals("1739095507250000001", r.events[3].time_text)
+    assert.equals("ERROR payment-service: error charging card 4242", r.events[4].event)
+  end)
+
+  it("is a gap when the paging would ask differently", function()
+    local other = {}
+    for k, v in pairs(opts) do other[k] = v end
+    other.limit = 4
+    local r = plugin.run(other, { replay = "fixtures/live-evidence" })
+    assert.equals(1, #r.gaps)
+    assert.matches("not in the replayed evidence", r.gaps[1].reason)
+  end)
+end)
