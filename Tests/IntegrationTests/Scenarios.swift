@@ -11,6 +11,7 @@ enum Pipelines {
   static let all =
     [prometheus, alertmanager, pagerduty, incident, gaps]
     + ESCassettes.scenarios  // elasticsearch against the recorded-response server (ElasticsearchTests)
+    + [Loki.paged, Loki.metric, Loki.error, Loki.file]
 
   static func text(_ name: String) -> String {
     switch name {

@@ -17,6 +17,11 @@
 -- ClickHouse exception). A probe of an endpoint an older server lacks: `ropts.accept =
 -- { [404] = true }` returns nil, res for those statuses without a gap; the collector then
 -- falls back, or records `reader:gap(reader:failure(res))`.
+--
+-- The series a metric query gives (prometheus, loki; clickhouse's count_by):
+--   store.label(metric)                       --> `name{code="503", job="api"}`, names sorted
+--   store.points(samples)                     --> { {t, v} ... } for ctx.series.add
+--   store.crossings(ctx, opts, samples, info) --> metric_crossed / metric_recovered events
 local M = {}
 
 -- One home for the defaults of every store collector.
@@ -195,7 +200,7 @@ end
 function Reader:failure(res, note)
   local said = self.explain and self.explain(res)
   if not said then
-    said = (res.body or ""):gsub("%s+", " ")
+    said = (res.body or ""):gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")
     if #said > 300 then said = said:sub(1, 297) .. "..." end
   end
   return ("HTTP %d%s%s"):format(res.status, said ~= "" and (": " .. said) or "", note and (" (" .. note .. ")") or "")
@@ -271,6 +276,54 @@ end
 function Reader:finish()
   self.ctx.log.info(("%s: %s, %s rows, %.1f MB received for %s"):format(self.what, requests(self.requests),
     thousands(self.count), self.bytes / 1048576, M.range_text(self.window)))
+end
+
+-- The series of a metric query, as every store collector keeps them. `samples` are sorted
+-- by time: { t = seconds, v = number or nil (NaN), text = "NaN" / "+Inf" / "-Inf" or nil }.
+
+-- `{code="503", job="api"}`, names sorted so the text is stable; rate() drops __name__.
+function M.label(metric)
+  local keys = {}
+  for k in pairs(metric) do if k ~= "__name__" then keys[#keys + 1] = k end end
+  table.sort(keys)
+  local parts = {}
+  for i, k in ipairs(keys) do parts[i] = ('%s="%s"'):format(k, tostring(metric[k])) end
+  return (metric.__name__ or "") .. "{" .. table.concat(parts, ", ") .. "}"
+end
+
+-- The points for ctx.series.add: {t, v}, v a number or "NaN", "+Inf", "-Inf" (JSON has no
+-- infinities).
+function M.points(samples)
+  local points = {}
+  for i, s in ipairs(samples) do points[i] = { s.t, s.text or s.v } end
+  return points
+end
+
+-- metric_crossed when the series starts breaching opts.threshold (above it, or below it
+-- when opts.above is false), metric_recovered when it stops; NaN neither breaches nor
+-- recovers, and a first sample that breaches is a crossing. `info`: { label (the series'
+-- labels, for fields), evidence (a sample's own `evidence` wins: the answer it came in),
+-- suffix (tells series apart when a query gives several) }.
+function M.crossings(ctx, opts, samples, info)
+  local breaching = false
+  for _, s in ipairs(samples) do
+    if s.v then
+      local now
+      if opts.above then now = s.v > opts.threshold else now = s.v < opts.threshold end
+      if now ~= breaching then
+        ctx.timeline.add {
+          time = s.t,
+          kind = now and "metric_crossed" or "metric_recovered",
+          event = now
+            and ("%s %s %g%s"):format(opts.name, opts.above and "above" or "below", opts.threshold, info.suffix or "")
+            or ("%s returns to normal%s"):format(opts.name, info.suffix or ""),
+          evidence = s.evidence or info.evidence,
+          fields = { series = info.label, value = s.text or s.v, threshold = opts.threshold, query = opts.query },
+        }
+        breaching = now
+      end
+    end
+  end
 end
 
 return M
