@@ -9,6 +9,7 @@ enum Pipelines {
   static let incident = Scenario(name: "incident")
   static let gaps = Scenario(name: "gaps")
   static let all = [prometheus, alertmanager, pagerduty, incident, gaps]
+    + [victoriaMetrics, victoriaMetricsRefused]  // VictoriaMetricsTests.swift
 
   static func text(_ name: String) -> String {
     switch name {

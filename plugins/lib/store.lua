@@ -12,6 +12,13 @@
 --     local res = reader:request("post", url, { body = sql })  -- nil: a gap is recorded
 --     if reader:rows(#page, last_t) then ... end             -- false: a limit was reached
 --     reader:finish()
+--
+-- A query split into ranges (store.split) reads each range with
+--   reader:part("range 3/16")                                  -- on the progress line
+--   reader:request("get", url, { query = q, range = r, retry = refused })
+-- so that a failed range is a gap naming that range only (the others are kept), and an
+-- answer `retry(res)` recognises (a range refused as too large) is no gap: the collector
+-- asks again in smaller ranges.
 local M = {}
 
 -- One home for the defaults of every store collector.
@@ -173,11 +180,17 @@ local function shown(query)
 end
 
 -- Records a gap for the part of the window not read (from `from`, default where the reading
--- stands, to the window's end), naming the store, the query and the reason.
+-- stands, to the window's end; or `from` = { start, finish }, one range of a split query),
+-- naming the store, the query and the reason.
 function Reader:gap(reason, from)
-  local lo = math.max(from or self.upto, self.window.start)
-  local range = { start = lo, finish = self.window.finish }
-  if range.finish <= range.start then range = self.window end
+  local range
+  if type(from) == "table" then
+    range = from
+  else
+    local lo = math.max(from or self.upto, self.window.start)
+    range = { start = lo, finish = self.window.finish }
+    if range.finish <= range.start then range = self.window end
+  end
   local query = shown(self.query)
   self.ctx.gap(("%s%s, %s: %s"):format(self.what, query ~= "" and (" query `" .. query .. "`") or "",
     M.range_text(range), reason), { window = { start = range.start, ["end"] = range.finish } })
@@ -189,22 +202,29 @@ end
 -- status, records a gap (the reason, the status and the start of the body) and returns
 -- nil and the response when there was one, so that a collector can read a store's own
 -- error from it. `note` (optional) says which part of the window the request is for.
+-- Two options are the reader's, not ctx.http's: `range` ({ start, finish }: the request
+-- reads only that range of the window, and its gap names only that range) and `retry`
+-- (function(res): true for an answer the collector will ask again differently, which is
+-- then no gap; request returns nil, res).
 function Reader:request(method, url, ropts, note)
   ropts = ropts or {}
+  local range, retry = ropts.range, ropts.retry
+  ropts.range, ropts.retry = nil, nil
   ropts.gap = false
   ropts.timeout_s = ropts.timeout_s or self.timeout_s
   self.requests = self.requests + 1
   local res, reason = self.ctx.http[method](url, ropts)
   if not res then
-    self:gap("no answer: " .. tostring(reason) .. (note and (" (" .. note .. ")") or ""))
+    self:gap("no answer: " .. tostring(reason) .. (note and (" (" .. note .. ")") or ""), range)
     return nil
   end
   self.bytes = self.bytes + #(res.body or "")
   if res.status < 200 or res.status > 299 then
+    if retry and retry(res) then return nil, res end
     local body = (res.body or ""):gsub("%s+", " ")
     if #body > 300 then body = body:sub(1, 297) .. "..." end
     self:gap(("HTTP %d%s%s"):format(res.status, body ~= "" and (": " .. body) or "",
-      note and (" (" .. note .. ")") or ""))
+      note and (" (" .. note .. ")") or ""), range)
     return nil, res
   end
   if self.bytes > self.max_bytes and not self.reached then
@@ -241,9 +261,17 @@ function Reader:limit(which)
   if rest then self:gap("not read: the reading stopped at " .. which) end
 end
 
--- Puts "12 requests, 120,000 rows, 14.2 MB, up to 10:32:00" on the progress line.
+-- Names the part of the query being read ("range 3/16"), for the progress line.
+function Reader:part(text)
+  self.doing = text
+  self:progress()
+end
+
+-- Puts "12 requests, 120,000 rows, 14.2 MB, up to 10:32:00" on the progress line (after the
+-- part being read, when one was named).
 function Reader:progress()
-  self.ctx.progress(("%s: %d requests, %s rows, %.1f MB, up to %s"):format(self.what, self.requests,
+  self.ctx.progress(("%s: %s%d requests, %s rows, %.1f MB, up to %s"):format(self.what,
+    self.doing and (self.doing .. ", ") or "", self.requests,
     thousands(self.count), self.bytes / 1048576, pm.time.format(self.upto)))
 end
 

@@ -62,6 +62,54 @@ function M.samples(s, where, problems)
   return out
 end
 
+-- The series of every response read (a list of { result, origin }, in time order), joined
+-- by label set: a list of { metric, label, samples } in the order each first appears. The
+-- samples are sorted by time with each time once (a store answering a range's boundary
+-- point twice gives it once, as first read), and each knows the response it came from
+-- (`origin`, its evidence). A series found in only some of the ranges keeps what they gave.
+function M.join(chunks, problems)
+  local by_key, order = {}, {}
+  for _, chunk in ipairs(chunks) do
+    for i, s in ipairs(chunk.result) do
+      local where = ("%s: data.result[%d]"):format(chunk.origin, i)
+      if type(s) ~= "table" then
+        problems:add("bad series", where, "is not a series object; skipped")
+      else
+        local metric = type(s.metric) == "table" and s.metric or {}
+        local key = pm.json.encode(metric) -- keys sorted: one text per label set
+        local joined = by_key[key]
+        if not joined then
+          joined = { metric = metric, label = M.label(metric), samples = {} }
+          by_key[key], order[#order + 1] = joined, joined
+        end
+        for _, sample in ipairs(M.samples(s, where, problems)) do
+          sample.origin = chunk.origin
+          joined.samples[#joined.samples + 1] = sample
+        end
+      end
+    end
+  end
+  for _, joined in ipairs(order) do
+    local list, sorted = joined.samples, true
+    for k = 2, #list do
+      if list[k].t < list[k - 1].t then sorted = false break end
+    end
+    if not sorted then -- ranges answered out of order: sort, the first read first among equal times
+      for k, sample in ipairs(list) do sample.seq = k end
+      table.sort(list, function(a, b)
+        if a.t ~= b.t then return a.t < b.t end
+        return a.seq < b.seq
+      end)
+    end
+    local kept = {}
+    for _, sample in ipairs(list) do
+      if #kept == 0 or kept[#kept].t ~= sample.t then kept[#kept + 1] = sample end
+    end
+    joined.samples = kept
+  end
+  return order
+end
+
 -- The points of a series for ctx.series.add: {t, v} with v a number or one of
 -- the strings "NaN", "+Inf", "-Inf" (JSON has no infinities).
 function M.points(samples)
@@ -86,7 +134,7 @@ function M.crossings(ctx, opts, samples, info)
           event = now
             and ("%s %s %g%s"):format(opts.name, opts.above and "above" or "below", opts.threshold, info.suffix)
             or ("%s returns to normal%s"):format(opts.name, info.suffix),
-          evidence = info.evidence,
+          evidence = s.origin or info.evidence,
           fields = { series = info.label, value = s.text or s.v, threshold = opts.threshold, query = opts.query },
         }
         breaching = now
