@@ -34,14 +34,14 @@ enum VictoriaMetrics {
     let limit = maxPoints.map { " max_points = \($0)," } ?? ""
     var sources = [
       """
-      { "prometheus", url = \(lua(url)), query = \(lua(errorRatioQuery)), start = "\(start)", end = "\(end)",
+      { "prometheus", url = \(lua(url)), query = \(lua(errorRatioQuery)), start = "\(start)", ["end"] = "\(end)",
             step = "15s",\(limit) threshold = 0.05, name = "Error rate", source = "VictoriaMetrics" },
       """
     ]
     if requests {
       sources.append(
         """
-        { "prometheus", url = \(lua(url)), query = \(lua(requestsQuery)), start = "\(start)", end = "\(end)",
+        { "prometheus", url = \(lua(url)), query = \(lua(requestsQuery)), start = "\(start)", ["end"] = "\(end)",
               step = "15s",\(limit) name = "Requests", unit = "req/s", source = "VictoriaMetrics" },
         """)
     }
@@ -145,7 +145,12 @@ struct VictoriaMetricsTests {
     let recovered = expectOne(r, "metric_recovered", at: at(10, 35, 0))
     #expect(r.timeline.count == 2, "only the two crossings: \(r.timeline)")
     #expect(crossed?["source"] as? String == "VictoriaMetrics", "\(crossed ?? [:])")
-    #expect(recovered?["evidence"] as? String != crossed?["evidence"] as? String, "both from one range?")
+    // Each event's evidence is the range holding its sample: the 15th and the 16th.
+    let crossedIn = (crossed?["evidence"] as? [String])?.first.flatMap { URLComponents(string: $0) }
+    let recoveredIn = (recovered?["evidence"] as? [String])?.first.flatMap { URLComponents(string: $0) }
+    let startOf = { (u: URLComponents?) in u?.queryItems?.first { $0.name == "start" }?.value.flatMap(Double.init) }
+    #expect(startOf(crossedIn) == VictoriaMetrics.startSeconds + 14 * 11_000 * VictoriaMetrics.step, "\(crossed ?? [:])")
+    #expect(startOf(recoveredIn) == at(10, 20, 0), "\(recovered ?? [:])")
 
     // One request per range of 11,000 points: ceil(172,801 / 11,000) = 16 for each query,
     // on the window's grid, at the step asked for.
@@ -157,9 +162,9 @@ struct VictoriaMetricsTests {
       for (k, params) in ranges.enumerated() {
         let start = VictoriaMetrics.startSeconds + Double(k) * 11_000 * VictoriaMetrics.step
         let end = min(start + 10_999 * VictoriaMetrics.step, VictoriaMetrics.endSeconds)
-        #expect(
-          params["start"].flatMap(Double.init) == start && params["end"].flatMap(Double.init) == end
-            && params["step"].flatMap(Double.init) == VictoriaMetrics.step, "range \(k + 1): \(params)")
+        let got: [Double?] = [params["start"], params["end"], params["step"]].map { $0.flatMap(Double.init) }
+        let want: [Double?] = [start, end, VictoriaMetrics.step]
+        #expect(got == want, "range \(k + 1): \(params)")
       }
     }
     #expect(fetched.allSatisfy { ($0["status"] as? NSNumber)?.intValue == 200 }, "\(fetched.map { $0["status"] })")
@@ -191,11 +196,14 @@ struct VictoriaMetricsTests {
       let body = try String(contentsOfFile: path, encoding: .utf8)
       #expect(body.contains("too many points"), "\(body)")
       #expect(body.contains("maxPointsPerTimeseries=\(VictoriaMetrics.serverLimit)"), "\(body)")
-      #expect(queryParameters(refused)["end"].flatMap(Double.init) == VictoriaMetrics.startSeconds + 39_999 * 15)
+      let refusedEnd: Double? = queryParameters(refused)["end"].flatMap(Double.init)
+      #expect(refusedEnd == VictoriaMetrics.startSeconds + 39_999 * VictoriaMetrics.step)
     }
-    let ends = fetched.dropFirst().map { queryParameters($0)["end"].flatMap(Double.init) ?? 0 }
-    #expect(
-      ends == (1...9).map { min(VictoriaMetrics.startSeconds + Double($0 * 20_000 - 1) * 15, VictoriaMetrics.endSeconds) },
-      "\(ends)")
+    let ends: [Double] = fetched.dropFirst().map { queryParameters($0)["end"].flatMap(Double.init) ?? 0 }
+    let expectedEnds: [Double] = (1...9).map { (k: Int) -> Double in
+      let end = VictoriaMetrics.startSeconds + Double(k * 20_000 - 1) * VictoriaMetrics.step
+      return min(end, VictoriaMetrics.endSeconds)
+    }
+    #expect(ends == expectedEnds, "\(ends)")
   }
 }
