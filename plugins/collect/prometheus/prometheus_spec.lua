@@ -542,3 +542,40 @@ describe("prometheus (live, replayed from recorded evidence)", function()
     assert.matches("step=30: not in the replayed evidence", r.gaps[1].reason)
   end)
 end)
+
+describe("prometheus (a split query, replayed from recorded evidence)", function()
+  -- fixtures/split-evidence is what `pmhost run` saved from Debian's victoria-metrics 1.79
+  -- holding scripts/integration.d's month, started with -search.maxPointsPerTimeseries=150
+  -- and read with max_points = 200 (the pipeline: fixtures/split-evidence/README.pipeline.lua):
+  -- a 422 "too many points", then the window in 6 ranges of at most 100 points.
+  local opts = { url = "http://127.0.0.1:18428", query = 'api_error_ratio{job="api"}', max_points = 200,
+    threshold = 0.05, name = "Error rate", source = "VictoriaMetrics" }
+
+  it("makes the same requests, splitting after the recorded 422, and rebuilds the series and crossings", function()
+    local r = plugin.run(opts, { replay = "fixtures/split-evidence" })
+    assert.is_nil(r.error)
+    assert.same({}, r.gaps)
+    assert.same({
+      "2025-02-09T10:05:45.000Z metric_crossed Error rate above 0.05", -- the breach spans the range starting 10:15:00
+      "2025-02-09T10:35:00.000Z metric_recovered Error rate returns to normal",
+    }, rows(r))
+    assert.matches("start=1739094600", r.events[1].evidence)
+    assert.matches("start=1739096100", r.events[2].evidence)
+    assert.equals(1, #r.series)
+    local points = r.series[1].points
+    assert.equals(501, #points) -- 09:50:00 to 11:55:00 every 15 s
+    for k = 2, #points do assert.equals(15, points[k][1] - points[k - 1][1]) end
+    assert.equals(0.41, points[(1739096400 - 1739094600) / 15 + 1][2]) -- 10:20:00
+  end)
+
+  it("fails as a gap naming the range when a request differs from the recorded ones", function()
+    local other = {}
+    for k, v in pairs(opts) do other[k] = v end
+    other.max_points = 120 -- 120 points fit the recorded server's 150: not what it was asked
+    local r = plugin.run(other, { replay = "fixtures/split-evidence" })
+    assert.truthy(#r.gaps >= 1)
+    assert.equals(5, #r.gaps) -- each of the 5 ranges of 120 points: none was recorded
+    assert.matches("2025%-02%-09T09:50:00%.000Z to 2025%-02%-09T10:19:45%.000Z: no answer: .*not in the replayed evidence",
+      r.gaps[1].reason)
+  end)
+end)
