@@ -8,7 +8,8 @@ enum Pipelines {
   static let pagerduty = Scenario(name: "pagerduty")
   static let incident = Scenario(name: "incident")
   static let gaps = Scenario(name: "gaps")
-  static let all = [prometheus, alertmanager, pagerduty, incident, gaps]
+  static let all =
+    [prometheus, alertmanager, pagerduty, incident, gaps]
     + [victoriaMetrics, victoriaMetricsRefused]  // VictoriaMetricsTests.swift
 
   static func text(_ name: String) -> String {

@@ -10,7 +10,8 @@ enum VictoriaMetrics {
   /// The backfilled samples (Prometheus text format, times in ms) the series must equal.
   static var data: String { IT.env["PMHOST_IT_VICTORIA_DATA"] ?? "" }
   static var live: Bool {
-    !url.isEmpty && !data.isEmpty && !IT.pmhost.isEmpty && !IT.work.isEmpty && IT.env["PMHOST_IT_REPLAY"] == nil
+    !url.isEmpty && !data.isEmpty && !IT.pmhost.isEmpty && !IT.work.isEmpty
+      && IT.env["PMHOST_IT_REPLAY"] == nil
   }
 
   /// The month the server holds, every 15 s: 2025-01-11T18:50:00Z to 2025-02-10T18:50:00Z.
@@ -77,7 +78,8 @@ enum VictoriaMetrics {
   }
 
   static func key(_ name: String, _ labels: [String: String]) -> String {
-    name + "{" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",") + "}"
+    name + "{" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",")
+      + "}"
   }
 
   /// A report series' points (time -> value) and its key, or nil and a reason.
@@ -89,7 +91,9 @@ enum VictoriaMetrics {
     var points: [(Double, Double)] = []
     points.reserveCapacity(raw.count)
     for p in raw {
-      guard let t = (p.first as? NSNumber)?.doubleValue, let v = (p.last as? NSNumber)?.doubleValue else { return nil }
+      guard let t = (p.first as? NSNumber)?.doubleValue, let v = (p.last as? NSNumber)?.doubleValue else {
+        return nil
+      }
       points.append((t, v))
     }
     return (key(name, labels), points)
@@ -103,10 +107,14 @@ extension Pipelines {
 
 @Suite(
   .serialized,
-  .enabled(if: VictoriaMetrics.live, "scripts/integration sets PMHOST_IT_VICTORIA_URL (victoria-metrics on loopback)"))
+  .enabled(
+    if: VictoriaMetrics.live, "scripts/integration sets PMHOST_IT_VICTORIA_URL (victoria-metrics on loopback)"
+  ))
 struct VictoriaMetricsTests {
   /// Every series equals what was backfilled: each 15 s point of the month once, none missing.
-  func expectBackfilled(_ r: Report, keys: Set<String>, sourceLocation: SourceLocation = #_sourceLocation) throws {
+  func expectBackfilled(_ r: Report, keys: Set<String>, sourceLocation: SourceLocation = #_sourceLocation)
+    throws
+  {
     let expected = try VictoriaMetrics.backfilled()
     var seen = Set<String>()
     for series in r.series {
@@ -114,9 +122,11 @@ struct VictoriaMetricsTests {
       seen.insert(got.key)
       let want = try #require(expected[got.key], "series \(got.key) was not backfilled")
       let times = got.points.map(\.0)
-      #expect(got.points.count == want.count, "\(got.key): \(got.points.count) points, backfilled \(want.count)")
+      #expect(
+        got.points.count == want.count, "\(got.key): \(got.points.count) points, backfilled \(want.count)")
       #expect(Set(times).count == times.count, "\(got.key): duplicate times")
-      #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 == VictoriaMetrics.step }, "\(got.key): a hole")
+      #expect(
+        zip(times, times.dropFirst()).allSatisfy { $1 - $0 == VictoriaMetrics.step }, "\(got.key): a hole")
       let wrong = got.points.filter { t, v in want[t].map { abs($0 - v) > 1e-9 } ?? true }
       #expect(wrong.isEmpty, "\(got.key): \(wrong.count) points differ, first \(wrong.prefix(3))")
     }
@@ -137,7 +147,8 @@ struct VictoriaMetricsTests {
     // All 172,801 points of each series (instance "c" only from 2025-02-01), as backfilled.
     try expectBackfilled(r, keys: Set([Self.errorKey] + Self.requestKeys))
     let error = r.series.first { $0["name"] as? String == "Error rate" }
-    #expect((error?["points"] as? [Any])?.count == VictoriaMetrics.pointsPerSeries, "\(error?["name"] ?? "none")")
+    #expect(
+      (error?["points"] as? [Any])?.count == VictoriaMetrics.pointsPerSeries, "\(error?["name"] ?? "none")")
 
     // The incident's crossings, as in the Prometheus data: above 0.05 at 10:05:45, back at
     // 10:35:00. The breach spans 10:20:00, where the 16th range starts: still one event each.
@@ -148,8 +159,12 @@ struct VictoriaMetricsTests {
     // Each event's evidence is the range holding its sample: the 15th and the 16th.
     let crossedIn = (crossed?["evidence"] as? [String])?.first.flatMap { URLComponents(string: $0) }
     let recoveredIn = (recovered?["evidence"] as? [String])?.first.flatMap { URLComponents(string: $0) }
-    let startOf = { (u: URLComponents?) in u?.queryItems?.first { $0.name == "start" }?.value.flatMap(Double.init) }
-    #expect(startOf(crossedIn) == VictoriaMetrics.startSeconds + 14 * 11_000 * VictoriaMetrics.step, "\(crossed ?? [:])")
+    let startOf = { (u: URLComponents?) in
+      u?.queryItems?.first { $0.name == "start" }?.value.flatMap(Double.init)
+    }
+    #expect(
+      startOf(crossedIn) == VictoriaMetrics.startSeconds + 14 * 11_000 * VictoriaMetrics.step,
+      "\(crossed ?? [:])")
     #expect(startOf(recoveredIn) == at(10, 20, 0), "\(recovered ?? [:])")
 
     // One request per range of 11,000 points: ceil(172,801 / 11,000) = 16 for each query,
@@ -167,7 +182,8 @@ struct VictoriaMetricsTests {
         #expect(got == want, "range \(k + 1): \(params)")
       }
     }
-    #expect(fetched.allSatisfy { ($0["status"] as? NSNumber)?.intValue == 200 }, "\(fetched.map { $0["status"] })")
+    #expect(
+      fetched.allSatisfy { ($0["status"] as? NSNumber)?.intValue == 200 }, "\(fetched.map { $0["status"] })")
     #expect(at(10, 20, 0) == VictoriaMetrics.startSeconds + 15 * 11_000 * VictoriaMetrics.step)
     try expectReportEvidenceMatchesManifest(r, entries)
   }
