@@ -231,9 +231,14 @@ struct LiveTests {
     let refusedReason = refused?["reason"] as? String ?? ""
     #expect(!refusedReason.isEmpty, "\(refused ?? [:])")
 
-    let bad = gap(naming: IT.prometheus, plugin: "prometheus")
+    // A store's refusal is a gap naming the query and the range not read (pm.store's reader).
+    let bad = r.gaps.first { g in
+      g["plugin"] as? String == "prometheus"
+        && (g["reason"] as? String ?? "").contains("`" + Pipelines.badQuery + "`")
+    }
     let badReason = bad?["reason"] as? String ?? ""
-    #expect(bad != nil, "no gap names \(IT.prometheus): \(r.gaps)")
+    #expect(bad != nil, "no gap names the query \(Pipelines.badQuery): \(r.gaps)")
+    #expect(badReason.contains("2025-02-09T09:50:00.000Z to 2025-02-09T11:55:00.000Z"), "\(badReason)")
     // Prometheus' own words: HTTP 400, errorType bad_data, "1:33: parse error: ..."
     #expect(badReason.contains("parse error"), "\(badReason)")
     #expect(badReason.contains("400") || badReason.contains("bad_data"), "\(badReason)")

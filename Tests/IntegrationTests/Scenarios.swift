@@ -12,6 +12,7 @@ enum Pipelines {
     [prometheus, alertmanager, pagerduty, incident, gaps]
     + ESCassettes.scenarios  // elasticsearch against the recorded-response server (ElasticsearchTests)
     + [Loki.paged, Loki.metric, Loki.error, Loki.file]
+    + [victoriaMetrics, victoriaMetricsRefused]  // VictoriaMetricsTests.swift
 
   static func text(_ name: String) -> String {
     switch name {

@@ -22,6 +22,13 @@
 --   store.label(metric)                       --> `name{code="503", job="api"}`, names sorted
 --   store.points(samples)                     --> { {t, v} ... } for ctx.series.add
 --   store.crossings(ctx, opts, samples, info) --> metric_crossed / metric_recovered events
+--
+-- A query split into ranges (store.split) reads each range with
+--   reader:part("range 3/16")                                  -- on the progress line
+--   reader:request("get", url, { query = q, range = r, accept = refused })
+-- so that a failed range is a gap naming that range only (the others are kept), and an
+-- answer `accept` takes (a range refused as too large) is no gap: the collector asks again
+-- in smaller ranges.
 local M = {}
 
 -- One home for the defaults of every store collector.
@@ -184,11 +191,17 @@ local function shown(query)
 end
 
 -- Records a gap for the part of the window not read (from `from`, default where the reading
--- stands, to the window's end), naming the store, the query and the reason.
+-- stands, to the window's end; or `from` = { start, finish }, one range of a split query),
+-- naming the store, the query and the reason.
 function Reader:gap(reason, from)
-  local lo = math.max(from or self.upto, self.window.start)
-  local range = { start = lo, finish = self.window.finish }
-  if range.finish <= range.start then range = self.window end
+  local range
+  if type(from) == "table" then
+    range = from
+  else
+    local lo = math.max(from or self.upto, self.window.start)
+    range = { start = lo, finish = self.window.finish }
+    if range.finish <= range.start then range = self.window end
+  end
   local query = shown(self.query)
   self.ctx.gap(("%s%s, %s: %s"):format(self.what, query ~= "" and (" query `" .. query .. "`") or "",
     M.range_text(range), reason), { window = { start = range.start, ["end"] = range.finish } })
@@ -210,23 +223,29 @@ end
 -- the reader's timeout). Returns the response for a 2xx answer. For no answer, or another
 -- status, records a gap (the reason, the status and the store's error or the start of the
 -- body) and returns nil and the response when there was one, so that a collector can read
--- a store's own error from it. Statuses in `ropts.accept` return nil, res with no gap.
--- `note` (optional) says which part of the window the request is for.
+-- a store's own error from it. `note` (optional) says which part of the window the request
+-- is for. Two options are the reader's, not ctx.http's: `range` ({ start, finish }: the
+-- request reads only that range of the window, and its gap names only that range) and
+-- `accept` (a set of statuses, `{ [404] = true }` for an endpoint older servers lack, or
+-- a function(res) that is true for an answer the collector will deal with itself, e.g. a
+-- range refused as too large): such an answer is no gap, and request returns nil, res.
 function Reader:request(method, url, ropts, note)
   ropts = ropts or {}
-  local accept = ropts.accept
-  ropts.accept = nil
+  local range, accept = ropts.range, ropts.accept
+  ropts.range, ropts.accept = nil, nil
   ropts.gap = false
   ropts.timeout_s = ropts.timeout_s or self.timeout_s
   self.requests = self.requests + 1
   local res, reason = self.ctx.http[method](url, ropts)
   if not res then
-    self:gap("no answer: " .. tostring(reason) .. (note and (" (" .. note .. ")") or ""))
+    self:gap("no answer: " .. tostring(reason) .. (note and (" (" .. note .. ")") or ""), range)
     return nil
   end
   self.bytes = self.bytes + #(res.body or "")
   if res.status < 200 or res.status > 299 then
-    if not (accept and accept[res.status]) then self:gap(self:failure(res, note)) end
+    local taken
+    if type(accept) == "function" then taken = accept(res) elseif accept then taken = accept[res.status] end
+    if not taken then self:gap(self:failure(res, note), range) end
     return nil, res
   end
   if self.bytes > self.max_bytes and not self.reached then
@@ -266,9 +285,17 @@ end
 -- "1 request", "12 requests"
 local function requests(n) return ("%d %s"):format(n, n == 1 and "request" or "requests") end
 
--- Puts "12 requests, 120,000 rows, 14.2 MB, up to 2025-02-09T10:32:00.000Z" on the progress line.
+-- Names the part of the query being read ("range 3/16"), for the progress line.
+function Reader:part(text)
+  self.doing = text
+  self:progress()
+end
+
+-- Puts "range 3/16, 12 requests, 120,000 rows, 14.2 MB, up to 2025-02-09T10:32:00.000Z" on
+-- the progress line (the part being read first, when one was named).
 function Reader:progress()
-  self.ctx.progress(("%s: %s, %s rows, %.1f MB, up to %s"):format(self.what, requests(self.requests),
+  self.ctx.progress(("%s: %s%s, %s rows, %.1f MB, up to %s"):format(self.what,
+    self.doing and (self.doing .. ", ") or "", requests(self.requests),
     thousands(self.count), self.bytes / 1048576, pm.time.format(self.upto)))
 end
 
