@@ -24,7 +24,7 @@ end
 local function exception(line)
   local code = line:match("Code: (%d+)[,.] ")
   if code and line:find("DB::Exception", 1, true) then
-    local text = line:sub(line:find("Code: ", 1, true))
+    local text = line:sub((line:find("Code: ", 1, true)))
     if #text > 300 then text = text:sub(1, 297) .. "..." end
     return text
   end
