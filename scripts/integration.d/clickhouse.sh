@@ -44,3 +44,35 @@ XML
 </yandex>
 XML
 }
+
+# ch_load URL ROWS [LOG WINDOW_START WINDOW_END]: creates table logs (scripts/gen-logs
+# --schema) and streams ROWS generated rows into it (INSERT ... FORMAT TabSeparated over
+# HTTP); with LOG, the same pass also writes the rows of the window as log lines there.
+ch_load() {
+  local url=$1 rows=$2 log=${3:-}
+  curl -sfS "$url/" --data-binary "DROP TABLE IF EXISTS logs" >/dev/null
+  curl -sfS "$url/" --data-binary "$(scripts/gen-logs --schema)" >/dev/null
+  local extra=()
+  [ -n "$log" ] && extra=(--log "$log" --log-window "$4" "$5")
+  scripts/gen-logs --rows "$rows" --tsv - "${extra[@]}" |
+    curl -sfS "$url/?query=INSERT%20INTO%20logs%20FORMAT%20TabSeparated" -H 'Transfer-Encoding: chunked' \
+      --data-binary @- >/dev/null
+  curl -sfS "$url/" --data-binary "OPTIMIZE TABLE logs FINAL" >/dev/null || true
+}
+
+it_start_clickhouse() { # DIR
+  local dir=$1 http tcp inter t0 rows=${PMHOST_IT_CLICKHOUSE_ROWS:-2000000}
+  http=$(free_port) tcp=$(free_port) inter=$(free_port)
+  ch_config "$dir" "$http" "$tcp" "$inter"
+  clickhouse-server --config-file="$dir/config.xml" >"$dir/server.out" 2>&1 &
+  server_pid[clickhouse]=$!
+  wait_ready clickhouse "http://127.0.0.1:$http/ping" "$dir/log/error.log"
+  t0=$(date +%s.%N)
+  # The example incident's window with the collector's default margin (15m each side).
+  ch_load "http://127.0.0.1:$http" "$rows" "$dir/window.log" 1739094600 1739102100
+  say "clickhouse: loaded $rows rows in $(elapsed "$t0") ($(curl -s "http://127.0.0.1:$http/" \
+    --data-binary 'SELECT version()'), time zone Asia/Kathmandu)"
+  it_env+=(PMHOST_IT_CLICKHOUSE_URL="http://127.0.0.1:$http" PMHOST_IT_CLICKHOUSE_LOG="$dir/window.log"
+    PMHOST_IT_CLICKHOUSE_PASSWORD=s3cret-pmhost)
+  it_urls+=("http://127.0.0.1:$http")
+}
