@@ -57,7 +57,6 @@ ch_load() {
   scripts/gen-logs --rows "$rows" --tsv - "${extra[@]}" |
     curl -sfS "$url/?query=INSERT%20INTO%20logs%20FORMAT%20TabSeparated" -H 'Transfer-Encoding: chunked' \
       --data-binary @- >/dev/null
-  curl -sfS "$url/" --data-binary "OPTIMIZE TABLE logs FINAL" >/dev/null || true
 }
 
 it_start_clickhouse() { # DIR
