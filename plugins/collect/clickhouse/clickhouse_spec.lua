@@ -179,7 +179,7 @@ describe("clickhouse (live)", function()
     assert.matches("page 1: ClickHouse failed in the middle of the answer: Code: 395", ctx.gaps[1].reason)
   end)
 
-  it("turns an HTTP 500 with ClickHouse's text and a refused connection into gaps for the whole window", function()
+  it("turns an HTTP 400 or 500 with ClickHouse's text and a refused connection into gaps for the whole window", function()
     local ctx = live({ where = "level = = 'ERROR'" }, { { body = fixture("describe.tsv") },
       { status = 500, body = fixture("error500.txt") } })
     assert.equals(1, #ctx.gaps)

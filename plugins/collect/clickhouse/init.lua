@@ -285,7 +285,6 @@ local function run(ctx, opts)
         for k, x in pairs(r) do
           if k ~= p.tm and k ~= p.msg and k ~= TB then fields[k] = text_value(x) end
         end
-        if opts.query and opts.tie_breaker then fields[opts.tie_breaker] = text_value(r[opts.tie_breaker]) end
         ctx.timeline.add {
           time = t, time_text = tostring(r[p.tm]), event = event, kind = opts.kind, group = event, fields = fields,
           evidence = ("%s page %d row %d"):format(res.url or opts.url, n, i),
