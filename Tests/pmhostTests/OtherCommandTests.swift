@@ -17,6 +17,7 @@ import Testing
     ("kubectl-logs", "collect"), ("nginx-access", "collect"), ("log-pattern", "collect"),
     ("prometheus", "collect"), ("elasticsearch", "collect"), ("otlp-traces", "collect"),
     ("alertmanager", "collect"), ("pagerduty", "collect"), ("slack-export", "collect"), ("loki", "collect"),
+    ("clickhouse", "collect"),
     ("bursts", "timeline"), ("key-moments", "timeline"), ("five-whys", "analyze"), ("fishbone", "analyze"),
     ("severity", "classify"), ("action-items", "act"), ("markdown", "report"), ("html", "report"),
     ("json", "report"),
