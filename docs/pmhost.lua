@@ -231,6 +231,7 @@ local pm = {}
 ---@field plugin string this plugin's name
 ---@field pipeline_dir string the pipeline folder
 ---@field incident pmhost.Incident
+---@field replay boolean true under `pmhost run --replay` (no request is sent)
 local ctx = {}
 
 ---@class pmhost.ctx.log

@@ -193,9 +193,7 @@ struct ClickHouseReplayTests {
     let scenario = Scenario(name: name)
     let live = try Report(path: scenario.out + "/report.json")
     try? FileManager.default.removeItem(atPath: scenario.replayOut)
-    // The pipeline names password_env, which the replay phase does not set; the replay sends
-    // no header, so any value does (only this suite reads the variable).
-    if IT.env[CH.passwordVariable] == nil { setenv(CH.passwordVariable, "not-needed-on-replay", 1) }
+    // The replay phase sets no password: a replay sends no request and needs none.
     let result = try scenario.run(["--replay", "out", "--out", "out-replay"])
     let liveStatus = (try? String(contentsOfFile: scenario.dir + "/.live-status", encoding: .utf8))
       .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }

@@ -160,9 +160,7 @@ struct StoresDoneWhenReplayTests {
     let scenario = StoresDoneWhen.store
     let live = try Report(path: scenario.out + "/report.json")
     try? FileManager.default.removeItem(atPath: scenario.replayOut)
-    // The pipeline names password_env, which the replay phase does not set; the replay
-    // sends no request, so any value does.
-    if IT.env[CH.passwordVariable] == nil { setenv(CH.passwordVariable, "not-needed-on-replay", 1) }
+    // The replay phase sets no password: a replay sends no request and needs none.
     let result = try scenario.run(["--replay", "out", "--out", "out-replay"])
     #expect(result.status == 0, "\(result.summary)")
     let replayed = try Report(path: scenario.replayOut + "/report.json")

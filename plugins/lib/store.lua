@@ -59,6 +59,19 @@ function M.seconds(v, option)
   return total
 end
 
+-- The credential in the environment variable that option `option` (`token_env`,
+-- `password_env`) names: unset (or empty, unless `how.empty`) is a configuration error
+-- naming both. Under --replay nothing is sent, so none is needed: "" then.
+function M.secret(ctx, opts, option, how)
+  local name = opts[option]
+  if name == nil then return nil end
+  local value = ctx.env(name)
+  if value ~= nil and (value ~= "" or (how and how.empty)) then return value end
+  if ctx.replay then return "" end
+  error(("option %s: the environment variable %s is %s: export it before the run (a replay needs none)")
+    :format(option, name, value == nil and "not set" or "empty"), 0)
+end
+
 -- Unix seconds from a number, a decimal string or RFC 3339 text; nil when v is nil. Raises
 -- an error naming `option` for anything else.
 function M.time(v, option)

@@ -215,3 +215,24 @@ describe("a reader", function()
     assert.matches("^Loki: 1 request, 1,234,567 rows", ctx.infos[1])
   end)
 end)
+
+describe("secret", function()
+  local function ctx_with(env, replay)
+    return { replay = replay, env = function(name) return env[name] end }
+  end
+  it("reads the variable the option names", function()
+    assert.equals("t0k", store.secret(ctx_with { LOKI_TOKEN = "t0k" }, { token_env = "LOKI_TOKEN" }, "token_env"))
+    assert.is_nil(store.secret(ctx_with {}, {}, "token_env"))
+  end)
+  it("refuses an unset or empty variable, naming the option and the variable", function()
+    assert.has_error(function() store.secret(ctx_with {}, { token_env = "LOKI_TOKEN" }, "token_env") end,
+      "option token_env: the environment variable LOKI_TOKEN is not set: export it before the run")
+    assert.has_error(function() store.secret(ctx_with { P = "" }, { password_env = "P" }, "password_env") end,
+      "option password_env: the environment variable P is empty")
+    assert.equals("", store.secret(ctx_with { P = "" }, { password_env = "P" }, "password_env", { empty = true }))
+  end)
+  it("needs none under --replay, which sends no request", function()
+    assert.equals("", store.secret(ctx_with({}, true), { token_env = "LOKI_TOKEN" }, "token_env"))
+    assert.equals("t0k", store.secret(ctx_with({ LOKI_TOKEN = "t0k" }, true), { token_env = "LOKI_TOKEN" }, "token_env"))
+  end)
+end)

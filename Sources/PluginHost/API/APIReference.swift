@@ -705,6 +705,7 @@ public enum APIReference {
         out += [
           "---@field stage string the stage running", "---@field plugin string this plugin's name",
           "---@field pipeline_dir string the pipeline folder", "---@field incident \(incident.className)",
+          "---@field replay boolean true under `pmhost run --replay` (no request is sent)",
         ]
       case "pm.json": out.append("---@field null lightuserdata JSON null")
       default: break

@@ -19,6 +19,8 @@ extension PluginRun {
     ctx["stage"] = .text(stage.rawValue)
     ctx["plugin"] = .text(manifest.name)
     ctx["pipeline_dir"] = .text(files.root)
+    // Under --replay every answer comes from the evidence: no secret is needed for a request.
+    ctx["replay"] = .boolean(evidence.mode == .replay)
     ctx["incident"] = incidentTable()
     ctx["log"] = .table(logTable())
     ctx["gap"] = bind("ctx.gap") { [unowned self] args in

@@ -69,9 +69,8 @@ local function headers(ctx, opts)
   local h = {}
   if opts.user then h["X-ClickHouse-User"] = opts.user end
   if opts.password_env then
-    local pw = ctx.env(opts.password_env)
-    if pw == nil then error(("option password_env: %s is not set"):format(opts.password_env), 0) end
-    h["X-ClickHouse-Key"] = pw
+    -- An empty password is one ClickHouse users may have.
+    h["X-ClickHouse-Key"] = store.secret(ctx, opts, "password_env", { empty = true })
     h["X-ClickHouse-User"] = opts.user or "default"
   end
   return h

@@ -198,7 +198,7 @@ describe("elasticsearch (requests)", function()
     ctx = live({ url = "http://es:9200", index = "logs" }, { { body = PIT }, { body = hits_page {} }, OK })
     assert.is_nil(ctx.requests[1].opts.headers.Authorization)
     assert.has_error(function() live({ url = "http://es:9200", index = "logs", api_key_env = "K" }, {}, {}) end,
-      "option api_key_env: the variable K is not set")
+      "option api_key_env: the environment variable K is not set: export it before the run")
   end)
 
   it("writes a DSL table with empty objects as {}, JSON text as given, other text as query_string", function()

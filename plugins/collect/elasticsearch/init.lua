@@ -24,13 +24,10 @@ local function config(option, problem) error(("option %s: %s"):format(option, pr
 local function headers(ctx, opts)
   local h = { ["Content-Type"] = "application/json" }
   if opts.api_key_env then
-    local key = ctx.env(opts.api_key_env)
-    if not key or key == "" then config("api_key_env", ("the variable %s is not set"):format(opts.api_key_env)) end
-    h.Authorization = "ApiKey " .. key
+    h.Authorization = "ApiKey " .. store.secret(ctx, opts, "api_key_env")
   elseif opts.user_env then
-    local user, password = ctx.env(opts.user_env), ctx.env(opts.password_env)
-    if not user or user == "" then config("user_env", ("the variable %s is not set"):format(opts.user_env)) end
-    if not password then config("password_env", ("the variable %s is not set"):format(opts.password_env)) end
+    local user = store.secret(ctx, opts, "user_env")
+    local password = store.secret(ctx, opts, "password_env", { empty = true }) or ""
     h.Authorization = "Basic " .. pm.base64.encode(user .. ":" .. password)
   end
   return h

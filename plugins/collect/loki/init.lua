@@ -20,8 +20,6 @@ local matrix = require "matrix"
 
 local DEFAULT_LIMIT = 5000 -- Loki's max_entries_limit_per_query, by default
 
-local function config(option, problem) error(("option %s: %s"):format(option, problem), 0) end
-
 -- The query as sent: `contains` becomes a line filter, written as a LogQL string.
 local function full_query(opts)
   if not opts.contains then return opts.query end
@@ -32,11 +30,7 @@ local function headers(ctx, opts)
   local h = {}
   if opts.org_id then h["X-Scope-OrgID"] = opts.org_id end
   if opts.token_env then
-    local token = ctx.env(opts.token_env)
-    if type(token) ~= "string" or token == "" then
-      config("token_env", ("the environment variable %s is not set"):format(opts.token_env))
-    end
-    h.Authorization = "Bearer " .. token
+    h.Authorization = "Bearer " .. store.secret(ctx, opts, "token_env")
   end
   return h
 end

@@ -8,16 +8,13 @@
 local entries = require "entries"
 local input = require "input"
 local logtext = require "pm.logtext"
+local store = require "pm.store"
 
 -- The API token, from the environment variable that token_env names: secrets stay out of
 -- pipeline files (and the host never saves request headers as evidence).
 local function api_token(ctx, opts)
   if not opts.token_env then error("url = needs token_env = (the environment variable holding the API token)") end
-  local token = ctx.env(opts.token_env)
-  if type(token) ~= "string" or token == "" then
-    error(("token_env = %s: the environment variable is not set"):format(opts.token_env))
-  end
-  return token
+  return store.secret(ctx, opts, "token_env")
 end
 
 return {

@@ -190,7 +190,7 @@ describe("pagerduty (bad input)", function()
     assert.matches("set url = %(with token_env =%) or file =", plugin.run {}.error)
     assert.matches("not both", plugin.run { file = "x.json", url = "https://api.pagerduty.com/incidents/Q1/log_entries" }.error)
     assert.matches("url = needs token_env =", plugin.run { url = "https://api.pagerduty.com/incidents/Q1/log_entries" }.error)
-    assert.matches("token_env = PMHOST_SPEC_UNSET_TOKEN: the environment variable is not set",
+    assert.matches("option token_env: the environment variable PMHOST_SPEC_UNSET_TOKEN is not set: export it",
       plugin.run { url = "https://api.pagerduty.com/incidents/Q1/log_entries", token_env = "PMHOST_SPEC_UNSET_TOKEN" }.error)
   end)
 end)
@@ -262,7 +262,7 @@ describe("pagerduty (live)", function()
     init.run(ctx, { url = URL, token_env = "PD_TOKEN" })
     assert.equals("Token token=from-env", ctx.requests[1].headers.Authorization)
     assert.has_error(function() init.run(fake_ctx({}, {}), { url = URL, token_env = "PD_TOKEN" }) end,
-      "token_env = PD_TOKEN: the environment variable is not set")
+      "option token_env: the environment variable PD_TOKEN is not set: export it before the run")
   end)
 
   it("keeps earlier pages and records a gap naming the page that failed", function()

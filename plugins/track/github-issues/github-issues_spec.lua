@@ -37,7 +37,8 @@ describe("github-issues, script mode", function()
   it("needs a token in api mode", function()
     local api = plugin.run({ repo = "acme/api", mode = "api", api_url = "http://127.0.0.1:9",
       token_env = "PMHOST_SPEC_NO_SUCH_TOKEN" }, { report = "fixtures/report.json" })
-    assert.equals('mode = "api" needs a token in the environment variable PMHOST_SPEC_NO_SUCH_TOKEN', api.error)
+    assert.equals("option token_env: the environment variable PMHOST_SPEC_NO_SUCH_TOKEN is not set: "
+      .. "export it before the run (a replay needs none)", api.error)
   end)
 
   it("needs the pipeline to name the API and the token's variable in api mode", function()

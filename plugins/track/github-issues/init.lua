@@ -32,6 +32,7 @@ local function file_name(id)
 end
 
 local md = require "pm.mdtext"
+local store = require "pm.store"
 
 -- An id inside the marker: every byte but letters, digits, ".", "_" and "-" as %XX, so no id
 -- can hold the space or "-->" that would end the marker (and make a re-run file it again).
@@ -135,11 +136,7 @@ local function why(res)
 end
 
 local function api(ctx, opts, items)
-  local token = ctx.env(opts.token_env)
-  if not token or token == "" then
-    error(("mode = \"api\" needs a token in the environment variable %s"):format(opts.token_env), 0)
-  end
-  local headers = { Authorization = "Bearer " .. token, Accept = "application/vnd.github+json",
+  local headers = { Authorization = "Bearer " .. store.secret(ctx, opts, "token_env"), Accept = "application/vnd.github+json",
     ["X-GitHub-Api-Version"] = "2022-11-28" }
   local existing, problem = existing_issues(ctx, opts, headers)
   if not existing then
