@@ -167,13 +167,8 @@ function M.range_text(w)
   return pm.time.format(w.start) .. " to " .. pm.time.format(w.finish)
 end
 
--- "1,234,567"
-local function thousands(n)
-  local s = ("%d"):format(n)
-  local out = s:reverse():gsub("(%d%d%d)", "%1,"):reverse()
-  return (out:gsub("^,", ""))
-end
-M.thousands = thousands
+-- "1,234,567": the one rule, pm.postmortem's.
+local thousands = require("pm.postmortem").thousands
 
 -- One query's reading: every request through it counts bytes, every page its rows; a
 -- failure becomes a gap naming the store, the query and the range not read, and the

@@ -6,6 +6,7 @@
 -- window's grid, and each series' points are joined across them (a time already read is
 -- not added twice).
 local store = require "pm.store"
+local thousands = require("pm.postmortem").thousands
 local logql = require "logql"
 local streams = require "streams"
 
@@ -82,7 +83,7 @@ function M.read(ctx, opts, req, reader, problems)
   local ranges = step and store.split(req.window, step) or { req.window }
   if #ranges > 1 then
     ctx.log.info(("Loki: %s at a %ss step is more than %s points per series: %d requests")
-      :format(store.range_text(req.window), store.param(step), store.thousands(store.MAX_POINTS), #ranges))
+      :format(store.range_text(req.window), store.param(step), thousands(store.MAX_POINTS), #ranges))
   end
   local all, order = {}, {}
   for i, r in ipairs(ranges) do

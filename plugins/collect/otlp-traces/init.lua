@@ -312,7 +312,7 @@ local function not_json_lines(line)
   return nil
 end
 
-local function thousands(n) return store.thousands(n) end
+local thousands = require("pm.postmortem").thousands
 
 local function read_file(ctx, opts, path, window)
   local _, first = ctx.fs.lines(path, { match = "%S" })()

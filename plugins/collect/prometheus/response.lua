@@ -4,6 +4,7 @@
 -- Whatever goes wrong becomes a data gap naming the file, or the query and the range.
 local jsoninput = require "pm.jsoninput"
 local store = require "pm.store"
+local thousands = require("pm.postmortem").thousands
 
 local M = {}
 
@@ -103,7 +104,7 @@ function M.fetch(ctx, opts, problems)
       local said = (refused.body or ""):gsub("%s+", " ")
       if #said > 300 then said = said:sub(1, 297) .. "..." end
       reader:gap(("not read: refused as too many points even in ranges of %s points, after %d smaller tries: HTTP %d: %s")
-        :format(store.thousands(points_in(r, step)), refusals, refused.status, said), { start = r.start, finish = w.finish })
+        :format(thousands(points_in(r, step)), refusals, refused.status, said), { start = r.start, finish = w.finish })
       break
     elseif refused then
       -- Too many points for this store: the rest of the window again, in halves of this range.
@@ -112,8 +113,8 @@ function M.fetch(ctx, opts, problems)
       max_points = math.max(1, math.ceil(n / 2))
       local rest = store.split({ start = r.start, finish = w.finish }, step, max_points)
       ctx.log.info(("Prometheus refused %s points per series for %s (too many points); "
-        .. "asking again in ranges of at most %s points"):format(store.thousands(n), store.range_text(r),
-        store.thousands(max_points)))
+        .. "asking again in ranges of at most %s points"):format(thousands(n), store.range_text(r),
+        thousands(max_points)))
       for k = #ranges, i, -1 do table.remove(ranges, k) end
       for _, part in ipairs(rest) do ranges[#ranges + 1] = part end
     else
