@@ -61,28 +61,14 @@ end
 -- Unix seconds with millisecond precision from integer nanoseconds.
 function M.seconds(ns) return (ns // 1000000) / 1000 end
 
-local B64 = {}
-do
-  local alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-  for i = 1, 64 do B64[alphabet:byte(i)] = i - 1 end
-  B64[("-"):byte()], B64[("_"):byte()] = 62, 63 -- the URL-safe alphabet
-end
-
--- Hex of the bytes a base64 text holds; nil when it is not base64 of `bytes` bytes.
+-- Hex of the bytes a base64 text holds (either alphabet, padded or not: pm.base64 reads
+-- the standard one); nil when it is not base64 of `bytes` bytes.
 local function base64_hex(s, bytes)
-  s = s:gsub("=+$", "")
-  local out, bits, value = {}, 0, 0
-  for i = 1, #s do
-    local d = B64[s:byte(i)]
-    if not d then return nil end
-    value, bits = (value << 6) | d, bits + 6
-    if bits >= 8 then
-      bits = bits - 8
-      out[#out + 1] = ("%02x"):format((value >> bits) & 0xFF)
-    end
-  end
-  if #out ~= bytes then return nil end
-  return table.concat(out)
+  local text = s:gsub("=+$", ""):gsub("-", "+"):gsub("_", "/")
+  text = text .. ("="):rep((4 - #text % 4) % 4)
+  local raw = pm.base64.decode(text)
+  if not raw or #raw ~= bytes then return nil end
+  return (raw:gsub(".", function(c) return ("%02x"):format(c:byte()) end))
 end
 
 -- An id of `bytes` bytes (16 for a trace, 8 for a span) as lower-case hex; nil when absent
