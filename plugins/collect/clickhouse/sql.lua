@@ -66,7 +66,9 @@ function M.time_access(column, ctype)
   elseif NUMERIC[t] then
     return { select = c, bound = function(n) return int(n) end, raw = function(v) return M.number(v) end, scale = 1 }
   end
-  return nil, ("%s is %s, not a DateTime, DateTime64 or Unix seconds"):format(column, tostring(ctype))
+  return nil, ("%s is %s, not a DateTime, DateTime64 or Unix seconds; for times kept as text, give query = "
+    .. "with toUInt32(parseDateTimeBestEffort(%s)) AS time (the text's own offset, else the server's zone)")
+    :format(column, tostring(ctype), c)
 end
 
 -- A number read from a response, checked to be one (it goes into SQL as it is).
