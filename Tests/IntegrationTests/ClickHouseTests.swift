@@ -36,24 +36,9 @@ enum CH {
     """
   }
 
-  static func pipeline(_ sources: [String]) -> String {
-    """
-    -- Written by Tests/IntegrationTests/ClickHouseTests.swift.
-    return {
-      incident = "incident.yaml",
-      out = "out",
-      collect = {
-        \(sources.joined(separator: "\n    "))
-      },
-      report = { "json" },
-    }
-
-    """
-  }
-
-  static var storePipeline: String { pipeline([entry(", page_size = 5000, count_by = \"1m\"")]) }
+  static var storePipeline: String { Pipelines.wrap([entry(", page_size = 5000, count_by = \"1m\"")]) }
   static var filesPipeline: String {
-    pipeline([
+    Pipelines.wrap([
       """
       { "log-pattern", path = "window.log", match = " ERROR api%-service ",
           pattern = "^(%S+) (%u+) (%S+) (%S+) id=(%d+) (.*)$",
@@ -62,7 +47,7 @@ enum CH {
     ])
   }
   static var gapsPipeline: String {
-    pipeline([
+    Pipelines.wrap([
       entry(where: "level = = 'ERROR'", ", source = \"bad sql\""),
       entry(url: IT.refused, ", source = \"refused\""),
       entry(", source = \"limited\", max_rows = 100, page_size = 30"),

@@ -31,21 +31,6 @@ enum Loki {
       "Data/recorded/\(name).json")
   }
 
-  static func pipeline(_ source: String, collector: String = "loki") -> String {
-    """
-    -- Written by Tests/IntegrationTests/LokiTests.swift.
-    return {
-      incident = "incident.yaml",
-      out = "out",
-      collect = {
-        \(source)
-      },
-      report = { "json" },
-    }
-
-    """
-  }
-
   static var pagedSource: String {
     """
     { "loki", url = \(lua(url("loki-paged"))), query = \(lua(pagedQuery)), contains = "error", limit = 3,
@@ -122,7 +107,7 @@ private func rows(_ report: Report) -> [String] {
 struct LokiTests {
   @Test func pagedLogQueryReadsEveryEntryOnce() throws {
     _ = try Loki.control("reset", "loki-paged")
-    let (result, report) = try Loki.runLive(Loki.paged, Loki.pipeline(Loki.pagedSource))
+    let (result, report) = try Loki.runLive(Loki.paged, Pipelines.wrap([Loki.pagedSource]))
     #expect(result.status == 0, "\(result.summary)")
     let r = try #require(report, "\(result.summary)")
     try Loki.expectAllServed("loki-paged")  // five pages, each start the last page's last nanosecond
@@ -178,8 +163,9 @@ struct LokiTests {
     }.joined(separator: "\n")
     let scenario = Loki.file
     try scenario.write(
-      pipeline: Loki.pipeline(
-        #"{ "log-pattern", path = "loki.log", pattern = "^(%S+) (.*)$", fields = { "time", "message" } },"#))
+      pipeline: Pipelines.wrap([
+        #"{ "log-pattern", path = "loki.log", pattern = "^(%S+) (.*)$", fields = { "time", "message" } },"#
+      ]))
     try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: scenario.dir + "/loki.log"))
     let result = try Loki.run(scenario)
     try Data("\(result.status)\n".utf8).write(to: URL(fileURLWithPath: scenario.dir + "/.live-status"))
@@ -192,7 +178,7 @@ struct LokiTests {
 
   @Test func metricQueryOverADayIsSplitAndJoined() throws {
     _ = try Loki.control("reset", "loki-metric")
-    let (result, report) = try Loki.runLive(Loki.metric, Loki.pipeline(Loki.metricSource))
+    let (result, report) = try Loki.runLive(Loki.metric, Pipelines.wrap([Loki.metricSource]))
     #expect(result.status == 0, "\(result.summary)")
     let r = try #require(report, "\(result.summary)")
     try Loki.expectAllServed("loki-metric")  // 17,281 points at 5 s: two ranges (11,000 + 6,281)
@@ -217,7 +203,7 @@ struct LokiTests {
 
   @Test func parseErrorIsAGapNamingQueryAndRange() throws {
     _ = try Loki.control("reset", "loki-error")
-    let (result, report) = try Loki.runLive(Loki.error, Loki.pipeline(Loki.errorSource))
+    let (result, report) = try Loki.runLive(Loki.error, Pipelines.wrap([Loki.errorSource]))
     let r = try #require(report, "\(result.summary)")
     try Loki.expectAllServed("loki-error")
     #expect(r.timeline.isEmpty)
@@ -232,14 +218,14 @@ struct LokiTests {
     // The wrong tenant: the recorded server refuses the request (the cassette requires
     // X-Scope-OrgID: tenant-a), and the collector says so with a gap.
     _ = try Loki.control("reset", "loki-tenant")
-    let (wrong, wrongReport) = try Loki.runLive(Loki.tenant, Loki.pipeline(Loki.tenantSource("tenant-b")))
+    let (wrong, wrongReport) = try Loki.runLive(Loki.tenant, Pipelines.wrap([Loki.tenantSource("tenant-b")]))
     let w = try #require(wrongReport, "\(wrong.summary)")
     #expect(w.timeline.isEmpty && w.gaps.count == 1, "\(w.gaps)")
     let state = try Loki.control("state", "loki-tenant")
     #expect("\(state["mismatches"] ?? "")".contains("X-Scope-OrgID"), "\(state)")
 
     _ = try Loki.control("reset", "loki-tenant")
-    let (result, report) = try Loki.runLive(Loki.tenant, Loki.pipeline(Loki.tenantSource("tenant-a")))
+    let (result, report) = try Loki.runLive(Loki.tenant, Pipelines.wrap([Loki.tenantSource("tenant-a")]))
     #expect(result.status == 0, "\(result.summary)")
     let r = try #require(report, "\(result.summary)")
     try Loki.expectAllServed("loki-tenant")

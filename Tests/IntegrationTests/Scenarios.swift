@@ -19,7 +19,8 @@ enum Pipelines {
     case "prometheus": return wrap([prometheusSource])
     case "alertmanager": return wrap([alertmanagerSource])
     case "pagerduty": return wrap([pagerdutySource])
-    case "incident": return wrap([prometheusSource, alertmanagerSource, pagerdutySource], timeline: true)
+    case "incident":
+      return wrap([prometheusSource, alertmanagerSource, pagerdutySource], timeline: ["key-moments"])
     case "gaps": return wrap(gapSources)
     default: fatalError("no pipeline \(name)")
     }
@@ -59,7 +60,8 @@ enum Pipelines {
   }
   static let badQuery = "sum(rate(http_requests_total[1m])"
 
-  static func wrap(_ sources: [String], timeline: Bool = false) -> String {
+  /// A pipeline of `sources` (collect entries) and the `timeline` plugins, writing report.json.
+  static func wrap(_ sources: [String], timeline: [String] = []) -> String {
     """
     -- Written by Tests/IntegrationTests; the URLs are scripts/integration's loopback servers.
     return {
@@ -68,7 +70,7 @@ enum Pipelines {
       collect = {
         \(sources.joined(separator: "\n    "))
       },
-      \(timeline ? "timeline = { \"key-moments\" }," : "")
+      \(timeline.isEmpty ? "" : "timeline = { " + timeline.map { "\"\($0)\"" }.joined(separator: ", ") + " },")
       report = { "json" },
     }
 

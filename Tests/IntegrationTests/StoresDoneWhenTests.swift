@@ -19,40 +19,27 @@ enum StoresDoneWhen {
   /// The series the files' pipeline reads from a saved answer (the one with the threshold).
   static let errorRatioKey = #"api_error_ratio{job="api",service="api-service"}"#
 
-  /// The timeline stages both pipelines run after collect: what a report is built from.
-  static func pipeline(_ sources: [String]) -> String {
-    """
-    -- Written by Tests/IntegrationTests/StoresDoneWhenTests.swift.
-    return {
-      incident = "incident.yaml",
-      out = "out",
-      collect = {
-        \(sources.joined(separator: "\n    "))
-      },
-      timeline = { "bursts", "key-moments" },
-      report = { "json" },
-    }
-
-    """
-  }
+  /// The timeline plugins both pipelines run after collect: what a report is built from.
+  static let timeline = ["bursts", "key-moments"]
 
   static var storePipeline: String {
-    pipeline(
+    Pipelines.wrap(
       [CH.entry(", source = \"api logs\", page_size = 1000")]
-        + VictoriaMetrics.collectSources(url: VictoriaMetrics.url, requests: false))
+        + VictoriaMetrics.collectSources(url: VictoriaMetrics.url, requests: false), timeline: timeline)
   }
 
   static var filesPipeline: String {
-    pipeline([
-      """
-      { "log-pattern", path = "window.log", match = " ERROR api%-service ", source = "api logs",
-          pattern = "^(%S+) (%u+) (%S+) (%S+) id=(%d+) (.*)$",
-          fields = { "time", "level", "service", "host", "id", "message" } },
-      """,
-      """
-      { "prometheus", file = "error-ratio.json", threshold = 0.05, name = "Error rate", source = "VictoriaMetrics" },
-      """,
-    ])
+    Pipelines.wrap(
+      [
+        """
+        { "log-pattern", path = "window.log", match = " ERROR api%-service ", source = "api logs",
+            pattern = "^(%S+) (%u+) (%S+) (%S+) id=(%d+) (.*)$",
+            fields = { "time", "level", "service", "host", "id", "message" } },
+        """,
+        """
+        { "prometheus", file = "error-ratio.json", threshold = 0.05, name = "Error rate", source = "VictoriaMetrics" },
+        """,
+      ], timeline: timeline)
   }
 
   /// The month of the error ratio as VictoriaMetrics holds it, written as the saved
